@@ -1,0 +1,42 @@
+// hlbuild: scaffold and compile hl guest projects.
+//   hlbuild new [--template T] NAME
+//   hlbuild compile [-v] [--build-dir DIR] [-o IMAGE] [PROJECT]
+#include "hlbuild_commands.hpp"
+#include "logging.hpp"
+
+#include <CLI/CLI.hpp>
+
+using namespace hl::cli;
+
+int main(int argc, char** argv)
+{
+    init_logging("hlbuild");
+    CLI::App app{"Scaffold and compile hl guest images (see hlbuild(1))", "hlbuild"};
+    app.set_version_flag("--version", std::string("hlbuild ") + HL_VERSION);
+    app.require_subcommand(1);
+
+    NewOptions new_options;
+    CLI::App* new_command = app.add_subcommand("new", "Create a guest project from a template");
+    new_command->add_option("--template", new_options.template_name, "Template to use (default: c)");
+    new_command->add_option("NAME", new_options.path, "Directory to create; its last part names the image")
+        ->required();
+
+    CompileOptions compile_options;
+    CLI::App* compile_command = app.add_subcommand("compile", "Compile and link a guest project into an image");
+    compile_command->add_option("PROJECT", compile_options.project_dir, "Project directory (default: .)");
+    compile_command->add_option("--build-dir,-B", compile_options.build_dir, "Where objects and the image go (default: PROJECT/build)");
+    compile_command->add_option("--output,-o", compile_options.output, "Image path (default: BUILD_DIR/NAME.hl)");
+    compile_command->add_flag("--verbose,-v", compile_options.verbose, "Show each command as it runs");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::Success& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        spdlog::error("{}; see hlbuild --help", e.what());
+        return kBuildUsage;
+    }
+    if (new_command->parsed())
+        return hlbuild_new(new_options);
+    return hlbuild_compile(compile_options);
+}

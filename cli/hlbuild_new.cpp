@@ -1,0 +1,94 @@
+// hlbuild new: writes a project from a template directory, replacing
+// {{name}} in every file. Files named "gitignore" become ".gitignore" (kept
+// without the dot in the source tree so git does not apply them there).
+#include "hlbuild_commands.hpp"
+#include "logging.hpp"
+#include "toolchain.hpp"
+
+#include <hl/error.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace hl::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string replace_all(std::string text, const std::string& from, const std::string& to)
+{
+    for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+        text.replace(at, from.size(), to);
+    return text;
+}
+
+bool valid_name(const std::string& name)
+{
+    return !name.empty() && name.front() != '.' &&
+           std::all_of(name.begin(), name.end(), [](char c) {
+               return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+           });
+}
+
+} // namespace
+
+int hlbuild_new(const NewOptions& options)
+{
+    const fs::path target = fs::path(options.path).lexically_normal();
+    const std::string name = (target.has_filename() ? target.filename() : target.parent_path().filename()).string();
+    if (!valid_name(name)) {
+        spdlog::error("{}: '{}' is not a usable image name; use letters, digits, '_', '-' and '.'", options.path, name);
+        return kBuildUsage;
+    }
+    std::error_code ec;
+    if (fs::exists(target, ec) && !(fs::is_directory(target, ec) && fs::is_empty(target, ec))) {
+        spdlog::error("{}: already exists and is not an empty directory; choose another name", options.path);
+        return kBuildUsage;
+    }
+    Toolchain toolchain;
+    try {
+        toolchain = find_toolchain();
+    } catch (const hl::Error& error) {
+        spdlog::error("{}", error.what());
+        return kBuildFailed;
+    }
+    const fs::path source = toolchain.templates_dir / options.template_name;
+    if (options.template_name.find('/') != std::string::npos || !fs::is_directory(source, ec)) {
+        std::string known;
+        for (const auto& entry : fs::directory_iterator(toolchain.templates_dir, ec))
+            known += (known.empty() ? "" : ", ") + entry.path().filename().string();
+        spdlog::error("--template: no template '{}'; available: {}", options.template_name, known);
+        return kBuildUsage;
+    }
+
+    for (const auto& entry : fs::recursive_directory_iterator(source)) {
+        if (!entry.is_regular_file())
+            continue;
+        fs::path relative = fs::relative(entry.path(), source);
+        if (relative.filename() == "gitignore")
+            relative.replace_filename(".gitignore");
+        const fs::path destination = target / relative;
+        fs::create_directories(destination.parent_path(), ec);
+        std::ifstream in(entry.path(), std::ios::binary);
+        std::stringstream text;
+        text << in.rdbuf();
+        std::ofstream out(destination, std::ios::binary);
+        out << replace_all(text.str(), "{{name}}", name);
+        if (!out) {
+            spdlog::error("{}: cannot write: {}", destination.string(), std::strerror(errno));
+            return kBuildFailed;
+        }
+    }
+    std::printf("created %s: build it with 'hlbuild compile %s', run it with 'hlrun %s/build/%s.hl'\n",
+                target.c_str(), target.c_str(), target.c_str(), name.c_str());
+    return kBuildOk;
+}
+
+} // namespace hl::cli

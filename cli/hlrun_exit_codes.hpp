@@ -1,0 +1,33 @@
+// hlrun's exit statuses, decided here and nowhere else (documented in hlrun(1)).
+// A guest that exits passes its own status through (status & 255); hlrun's
+// own endings use the codes below, chosen high so that ordinary guest
+// statuses rarely collide with them.
+#pragma once
+
+#include <hl/sandbox.hpp>
+
+namespace hl::cli {
+
+enum HlrunExit : int {
+    kExitUsage = 120,            // bad flags or values, limits that cannot hold the image
+    kExitImageUnreadable = 121,  // missing or unreadable image file
+    kExitImageInvalid = 122,     // not a valid hl image
+    kExitHostError = 123,        // no usable /dev/kvm, or KVM failed
+    kExitTimeout = 124,          // --timeout passed
+    kExitGuestFault = 125,       // CPU exception or bad hypercall
+    kExitGuestAbort = 126,       // abort() or a failed assert in the guest
+};
+
+inline int exit_code_for(const RunResult& result)
+{
+    switch (result.ending) {
+    case RunResult::Ending::Exited: return result.exit_status & 0xff;
+    case RunResult::Ending::Aborted: return kExitGuestAbort;
+    case RunResult::Ending::Faulted: return kExitGuestFault;
+    case RunResult::Ending::TimedOut: return kExitTimeout;
+    case RunResult::Ending::HostError: return kExitHostError;
+    }
+    return kExitHostError;
+}
+
+} // namespace hl::cli

@@ -1,0 +1,134 @@
+// Parsing and checking hlbuild.toml (see project_file.hpp).
+#include "project_file.hpp"
+
+#include <hl/abi.h>
+#include <hl/units.hpp>
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace hl::cli {
+namespace {
+
+
+std::string where(const std::string& path, const toml::source_region& source)
+{
+    return path + ":" + std::to_string(source.begin.line) + ":" + std::to_string(source.begin.column);
+}
+
+class Checker {
+public:
+    Checker(const std::string& path, std::vector<std::string>& errors) : path_(path), errors_(errors) {}
+
+    void error(const toml::node& node, const std::string& message)
+    {
+        errors_.push_back(where(path_, node.source()) + ": " + message);
+    }
+
+    void string(const toml::node& node, const char* key, std::string& out)
+    {
+        if (const auto* value = node.as_string(); value && !value->get().empty())
+            out = value->get();
+        else
+            error(node, std::string("image.") + key + ": expected a non-empty string");
+    }
+
+    void strings(const toml::node& node, const char* key, std::vector<std::string>& out)
+    {
+        const auto* array = node.as_array();
+        if (!array) {
+            error(node, std::string("image.") + key + ": expected an array of strings");
+            return;
+        }
+        out.clear();
+        for (const toml::node& item : *array) {
+            if (const auto* value = item.as_string())
+                out.push_back(value->get());
+            else
+                error(item, std::string("image.") + key + ": expected a string");
+        }
+    }
+
+    void size(const toml::node& node, const char* key, uint64_t& out)
+    {
+        const auto* text = node.as_string();
+        const auto* number = node.as_integer();
+        std::optional<uint64_t> value;
+        if (text)
+            value = parse_size(text->get());
+        else if (number && number->get() >= 0)
+            value = static_cast<uint64_t>(number->get());
+        if (!value) {
+            error(node, std::string("image.") + key + ": expected a size like \"256Ki\" or \"1Mi\"");
+            return;
+        }
+        out = *value;
+    }
+
+private:
+    const std::string& path_;
+    std::vector<std::string>& errors_;
+};
+
+void check_image(const toml::table& image, Checker& check, ProjectFile& project)
+{
+    for (const auto& [key, node] : image) {
+        const std::string k(key.str());
+        if (k == "name")
+            check.string(node, "name", project.name);
+        else if (k == "sources")
+            check.strings(node, "sources", project.sources);
+        else if (k == "cflags")
+            check.strings(node, "cflags", project.cflags);
+        else if (k == "stack")
+            check.size(node, "stack", project.stack);
+        else if (k == "heap")
+            check.size(node, "heap", project.heap);
+        else
+            check.error(node, "unknown key 'image." + k + "'; expected one of name, sources, cflags, stack, heap");
+    }
+    const auto& name = project.name;
+    const bool plain = std::all_of(name.begin(), name.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+    });
+    if (!name.empty() && (!plain || name.front() == '.'))
+        check.error(*image.get("name"), "image.name: '" + name + "' may use only letters, digits, '_', '-' and '.'");
+    if (project.stack && (project.stack % HL_PAGE_SIZE || project.stack < HL_PAGE_SIZE))
+        check.error(*image.get("stack"), "image.stack: expected a multiple of 4Ki");
+}
+
+} // namespace
+
+ProjectParse parse_project_file(std::string_view text, const std::string& path)
+{
+    ProjectParse result;
+    toml::table root;
+    try {
+        root = toml::parse(text, path);
+    } catch (const toml::parse_error& error) {
+        result.errors.push_back(where(path, error.source()) + ": " + std::string(error.description()));
+        return result;
+    }
+    Checker check(path, result.errors);
+    ProjectFile project;
+    bool have_image = false;
+    for (const auto& [key, node] : root) {
+        if (key.str() == "image" && node.is_table()) {
+            have_image = true;
+            check_image(*node.as_table(), check, project);
+        } else {
+            check.error(node, "unknown key '" + std::string(key.str()) + "'; expected an [image] table");
+        }
+    }
+    if (!have_image)
+        result.errors.push_back(path + ": missing the [image] table with at least name = \"...\"");
+    else if (project.name.empty() && !root["image"]["name"])
+        result.errors.push_back(where(path, root["image"].node()->source()) + ": image.name: missing, expected the image name");
+    if (result.errors.empty())
+        result.project = std::move(project);
+    return result;
+}
+
+} // namespace hl::cli

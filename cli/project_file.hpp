@@ -1,0 +1,35 @@
+// hlbuild.toml, the project file of a guest (format in hlbuild(1)):
+//   [image]
+//   name = "hello"            # required: the image is BUILD_DIR/hello.hl
+//   sources = ["src/*.c"]     # files or globs (in the file name), relative to the project
+//   cflags = ["-O2"]          # extra guest compiler flags
+//   stack = "256Ki"           # stack size asked for in the image note
+//   heap = "1Mi"              # minimum heap asked for in the image note
+// Pure: parses text; every error is "FILE:LINE:COL: message", and all of
+// them are reported, not just the first.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hl::cli {
+
+struct ProjectFile {
+    std::string name;
+    std::vector<std::string> sources{"src/*.c"};
+    std::vector<std::string> cflags;
+    uint64_t stack = 0;
+    uint64_t heap = 0;
+};
+
+struct ProjectParse {
+    std::optional<ProjectFile> project;   // set only when errors is empty
+    std::vector<std::string> errors;
+};
+
+ProjectParse parse_project_file(std::string_view text, const std::string& path);
+
+} // namespace hl::cli

@@ -1,0 +1,29 @@
+// Locating the guest toolchain next to the running executable.
+#include "toolchain.hpp"
+
+#include <hl/error.hpp>
+
+namespace hl::cli {
+
+namespace fs = std::filesystem;
+
+Toolchain find_toolchain()
+{
+    std::error_code ec;
+    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    if (ec)
+        throw Error("cannot find my own executable (/proc/self/exe): " + ec.message());
+    const fs::path prefix = exe.parent_path().parent_path();
+    Toolchain t;
+    t.include_dir = prefix / "lib/hl/include";
+    t.crt_library = prefix / "lib/hl/libhlcrt.a";
+    t.linker_script = prefix / "lib/hl/guest.ld";
+    t.templates_dir = prefix / "share/hl/templates";
+    for (const fs::path& needed : {t.include_dir / "hl/guest.h", t.crt_library, t.linker_script, t.templates_dir})
+        if (!fs::exists(needed, ec))
+            throw Error("guest toolchain incomplete: " + needed.string() +
+                        " is missing; rebuild or reinstall hl");
+    return t;
+}
+
+} // namespace hl::cli

@@ -1,0 +1,24 @@
+# Finds the Debian 12 packages hl builds on, with a message that names the
+# package to install when one is missing.
+include(FindPkgConfig)
+
+function(hl_require_package found package)
+  if(NOT ${found})
+    message(FATAL_ERROR "hl: missing dependency; install it with: apt-get install ${package}")
+  endif()
+endfunction()
+
+find_package(CLI11 CONFIG QUIET)
+hl_require_package(CLI11_FOUND libcli11-dev)
+find_package(tomlplusplus CONFIG QUIET)
+hl_require_package(tomlplusplus_FOUND libtomlplusplus-dev)
+find_package(spdlog CONFIG QUIET)
+hl_require_package(spdlog_FOUND libspdlog-dev)
+find_package(PkgConfig QUIET)
+hl_require_package(PKG_CONFIG_FOUND pkg-config)
+pkg_check_modules(LIBELF QUIET IMPORTED_TARGET libelf)
+hl_require_package(LIBELF_FOUND libelf-dev)
+if(BUILD_TESTING OR NOT DEFINED BUILD_TESTING)
+  find_package(Catch2 2 CONFIG QUIET)
+  hl_require_package(Catch2_FOUND catch2)
+endif()

@@ -1,0 +1,44 @@
+/* <hl/guest.h>: what a guest program can ask of its host. Each call is one
+ * hypercall (one VM exit); see hl-abi(7) and <hl/abi.h> for the wire format. */
+#ifndef HL_GUEST_H
+#define HL_GUEST_H
+
+#include <hl/abi.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Writes len bytes to the host's fd 1 (stdout) or 2 (stderr). Returns bytes
+ * written or a negative HL_E* code. Unbuffered: one VM exit per call. */
+long hl_write(int fd, const void *buf, size_t len);
+
+/* Ends the guest with status; the host's run returns it unchanged. */
+_Noreturn void hl_exit(int status);
+
+/* Ends the guest abnormally, with a message the host reports. */
+_Noreturn void hl_abort(const char *msg);
+
+/* Host CLOCK_MONOTONIC in nanoseconds. */
+uint64_t hl_clock_ns(void);
+
+/* The read-only boot info the host wrote before the guest started. */
+const struct hl_boot_info *hl_boot_info(void);
+
+/* Declares the resources the image asks for. hlbuild emits one from the
+ * project's hlbuild.toml; write it by hand only when linking without hlbuild.
+ * Exactly one per image. */
+#define HL_IMAGE_NOTE(stack_bytes, heap_bytes)                                 \
+    __attribute__((section(".note.hl"), aligned(4), used))                     \
+    static const struct {                                                      \
+        uint32_t namesz, descsz, type;                                         \
+        char name[4];                                                          \
+        struct hl_image_note desc;                                             \
+    } hl_image_note_ = {3, sizeof(struct hl_image_note), HL_NOTE_ABI, "hl",    \
+                        {HL_ABI_VERSION, 0, (stack_bytes), (heap_bytes)}}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* HL_GUEST_H */

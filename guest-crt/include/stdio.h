@@ -1,0 +1,49 @@
+/* <stdio.h>: stdout/stderr output and printf formatting of the hl guest libc. */
+#ifndef HL_STDIO_H
+#define HL_STDIO_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define EOF (-1)
+
+/* Only the two host streams exist: stdout is line-buffered, stderr is written
+ * at the end of every call. */
+typedef struct hl_file FILE;
+extern FILE *stdout;
+extern FILE *stderr;
+
+int putchar(int c);
+int puts(const char *s);
+int fputc(int c, FILE *stream);
+int fputs(const char *__restrict s, FILE *__restrict stream);
+/* NULL flushes every stream. */
+int fflush(FILE *stream);
+
+__attribute__((__format__(__printf__, 1, 2))) int printf(const char *__restrict fmt, ...);
+__attribute__((__format__(__printf__, 2, 3))) int fprintf(FILE *__restrict stream,
+                                                  const char *__restrict fmt, ...);
+__attribute__((__format__(__printf__, 1, 0))) int vprintf(const char *__restrict fmt, va_list ap);
+__attribute__((__format__(__printf__, 2, 0))) int vfprintf(FILE *__restrict stream,
+                                                   const char *__restrict fmt, va_list ap);
+__attribute__((__format__(__printf__, 2, 3))) int sprintf(char *__restrict buf,
+                                                  const char *__restrict fmt, ...);
+__attribute__((__format__(__printf__, 3, 4))) int snprintf(char *__restrict buf, size_t size,
+                                                   const char *__restrict fmt, ...);
+__attribute__((__format__(__printf__, 3, 0))) int vsnprintf(char *__restrict buf, size_t size,
+                                                    const char *__restrict fmt, va_list ap);
+
+/* Implementation detail shared by the string and FILE printf variants: formats
+ * into a sink called with each piece; returns the length, or -1 past INT_MAX. */
+typedef void (*__hl_sink)(void *ctx, const char *s, size_t n);
+int __hl_vformat(__hl_sink sink, void *ctx, const char *fmt, va_list ap);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* HL_STDIO_H */

@@ -1,0 +1,13 @@
+/* Private hooks between crt0 and the rest of guest-crt; not installed. */
+#ifndef HL_CRT_INTERNAL_H
+#define HL_CRT_INTERNAL_H
+
+#include <stdint.h>
+
+/* Gives malloc its heap: [start, start + size). Called once before main. */
+void __hl_malloc_init(uint64_t start, uint64_t size);
+
+/* Flushes buffered stdout; called by exit() and after main returns. */
+void __hl_stdio_flush(void);
+
+#endif

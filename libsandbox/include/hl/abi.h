@@ -1,0 +1,138 @@
+/* hl guest ABI, version 1: the single contract between the host (libsandbox)
+ * and the guest (guest-crt). Compiled by both sides, so it uses only
+ * <stdint.h> and <stddef.h> and no host-only types.
+ *
+ * Guest addresses are plain uint64_t: on the host they are never dereferenced
+ * directly, only through GuestMemory's checked views. */
+#ifndef HL_ABI_H
+#define HL_ABI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define HL_ABI_VERSION 1u
+
+/* ---- Guest address space (identity mapped, guest virtual == guest physical) ----
+ *
+ *   0x0000_0000  null page                      unmapped
+ *   0x0000_1000  GDT                            supervisor only
+ *   0x0000_2000  IDT                            supervisor only
+ *   0x0000_3000  TSS                            supervisor only
+ *   0x0000_4000  fault stubs                    user read+execute
+ *   0x0000_5000  fault report page              user write, no memory behind it
+ *   0x0000_6000  IST stack (16 KiB)             user read+write
+ *   0x0000_A000  guard                          unmapped
+ *   0x0001_0000  boot info + argv (<= 960 KiB)  user read-only
+ *   0x0010_0000  image window start             segments as the ELF says
+ *   ...          heap                           user read+write
+ *   ...          guard page                     unmapped
+ *   ...          stack                          user read+write
+ *   ...          page tables (top of memory)    supervisor only
+ */
+#define HL_PAGE_SIZE          0x1000u
+#define HL_GDT_ADDR           0x1000u
+#define HL_IDT_ADDR           0x2000u
+#define HL_TSS_ADDR           0x3000u
+#define HL_STUBS_ADDR         0x4000u
+/* The fault stubs report by writing the vector here: the page maps to a
+ * guest-physical address with no memory behind it, so the write exits to the
+ * host as MMIO. (An `out` from an exception handler is refused by PVM-based
+ * KVM, measured; an MMIO exit works on every KVM.) */
+#define HL_FAULT_REPORT_ADDR  0x5000u
+#define HL_FAULT_REPORT_PHYS  0x100000000ull
+#define HL_IST_STACK_ADDR     0x6000u
+#define HL_IST_STACK_SIZE     0x4000u
+#define HL_BOOT_INFO_ADDR     0x10000u
+#define HL_BOOT_INFO_MAX_SIZE 0xF0000u
+#define HL_IMAGE_WINDOW_START 0x100000u
+/* Image segments must end below this address (1 GiB). */
+#define HL_IMAGE_WINDOW_END   0x40000000u
+/* Guest memory size limits: hypercall values are 32-bit guest addresses. */
+#define HL_MEMORY_MIN         0x200000u         /* 2 MiB */
+#define HL_MEMORY_MAX         0x100000000ull    /* 4 GiB */
+#define HL_MEMORY_DEFAULT     0x1000000u        /* 16 MiB */
+#define HL_STACK_DEFAULT      0x40000u          /* 256 KiB */
+#define HL_HEAP_DEFAULT       0x100000u         /* 1 MiB minimum heap */
+
+/* ---- Boot info: read-only page the host fills before the first instruction ----
+ * The guest's entry point receives its address in %rdi. argv points into the
+ * same read-only region; argv[argc] is 0. */
+#define HL_BOOT_MAGIC 0x544f4f424c48ull /* "HLBOOT" */
+
+struct hl_boot_info {
+    uint64_t magic;
+    uint32_t abi_version;
+    uint32_t argc;
+    uint64_t argv;         /* guest address of uint64_t[argc + 1] */
+    uint64_t heap_start;
+    uint64_t heap_size;
+    uint64_t stack_top;
+    uint64_t stack_size;
+    uint64_t memory_size;
+};
+
+/* ---- Hypercalls: one `out` each, to port HL_PORT_BASE + number ----
+ * The 32-bit value written is either a small immediate (exit) or the guest
+ * address of the call's request block (struct hl_*_req). Fields are marked
+ * in (guest to host) or out (host to guest). */
+#define HL_PORT_BASE 0x500u
+
+enum hl_hypercall {
+    HL_CALL_EXIT  = 0, /* value: exit status (immediate) */
+    HL_CALL_WRITE = 1, /* value: address of struct hl_write_req */
+    HL_CALL_ABORT = 2, /* value: address of struct hl_abort_req */
+    HL_CALL_CLOCK = 3  /* value: address of struct hl_clock_req */
+};
+#define HL_CALL_COUNT 16u
+
+#define HL_WRITE_MAX  (1u << 20) /* longest single write, bytes */
+#define HL_ABORT_MAX  4096u      /* longest abort message, bytes */
+
+struct hl_write_req {
+    uint32_t fd;      /* in: 1 = stdout, 2 = stderr */
+    uint32_t _pad;
+    uint64_t buf;     /* in: guest address */
+    uint64_t len;     /* in: bytes, <= HL_WRITE_MAX */
+    int64_t  result;  /* out: bytes written, or a negative error */
+};
+
+struct hl_abort_req {
+    uint64_t msg;     /* in: guest address of the message (not NUL-terminated) */
+    uint64_t len;     /* in: bytes, <= HL_ABORT_MAX */
+};
+
+struct hl_clock_req {
+    uint64_t monotonic_ns; /* out: host CLOCK_MONOTONIC, ns */
+};
+
+/* Negative results a hypercall can return in its `result` field. */
+#define HL_EBADF  (-9)
+#define HL_EINVAL (-22)
+#define HL_EIO    (-5)
+
+/* ---- Image note: ELF note "hl", type HL_NOTE_ABI, in a PT_NOTE segment ---- */
+#define HL_NOTE_NAME "hl"
+#define HL_NOTE_ABI  1u
+
+struct hl_image_note {
+    uint32_t abi_version; /* must equal HL_ABI_VERSION */
+    uint32_t flags;       /* reserved, 0 */
+    uint64_t stack_size;  /* bytes the guest asks for its stack */
+    uint64_t heap_size;   /* minimum heap bytes the guest needs */
+};
+
+#ifdef __cplusplus
+static_assert(sizeof(struct hl_boot_info) == 64, "boot info layout");
+static_assert(sizeof(struct hl_write_req) == 32, "write request layout");
+static_assert(sizeof(struct hl_abort_req) == 16, "abort request layout");
+static_assert(sizeof(struct hl_clock_req) == 8, "clock request layout");
+static_assert(sizeof(struct hl_image_note) == 24, "image note layout");
+#else
+_Static_assert(sizeof(struct hl_boot_info) == 64, "boot info layout");
+_Static_assert(sizeof(struct hl_write_req) == 32, "write request layout");
+_Static_assert(sizeof(struct hl_abort_req) == 16, "abort request layout");
+_Static_assert(sizeof(struct hl_clock_req) == 8, "clock request layout");
+_Static_assert(sizeof(struct hl_image_note) == 24, "image note layout");
+#endif
+
+#endif /* HL_ABI_H */

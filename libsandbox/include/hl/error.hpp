@@ -1,0 +1,40 @@
+// hl::Error: the base of the typed errors that cross libsandbox's boundary.
+// Each module throws its own subclass; only the CLIs turn them into text and
+// exit codes. Outcomes of a run (guest exited, faulted, timed out) are not
+// errors: they are RunResult values (see sandbox.hpp).
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace hl {
+
+class Error : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// The image file could not be read, or it breaks a rule of hl-abi(7).
+class ImageError : public Error {
+public:
+    enum class Kind { Unreadable, Invalid };
+    ImageError(Kind kind, const std::string& message) : Error(message), kind_(kind) {}
+    Kind kind() const { return kind_; }
+
+private:
+    Kind kind_;
+};
+
+// The requested limits cannot hold the image (memory too small, arguments too long, ...).
+class LayoutError : public Error {
+public:
+    using Error::Error;
+};
+
+// The host's KVM is missing, unusable, or failed an ioctl.
+class KvmError : public Error {
+public:
+    using Error::Error;
+};
+
+} // namespace hl

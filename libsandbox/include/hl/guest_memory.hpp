@@ -1,0 +1,55 @@
+// hl::GuestMemory: owns the host mapping that backs guest memory, and is the
+// only way the host reads or writes guest data on the guest's behalf: every
+// such access goes through a checked view (bounds, overflow, and the guest's
+// own permission on every page touched).
+#pragma once
+
+#include <hl/layout.hpp>
+
+#include <cstdint>
+#include <span>
+#include <string>
+
+namespace hl {
+
+enum class GuestAccess { Read, Write };
+
+// Either the host span for a guest range, or why the guest may not use it.
+template <typename T>
+struct Checked {
+    std::span<T> bytes;
+    std::string error;   // empty when ok
+    bool ok() const { return error.empty(); }
+};
+
+class GuestMemory {
+public:
+    // Maps layout.memory_size() bytes of zeroed anonymous memory. The layout
+    // must outlive this object. Throws hl::Error when the mapping fails.
+    explicit GuestMemory(const Layout& layout);
+    ~GuestMemory();
+    GuestMemory(const GuestMemory&) = delete;
+    GuestMemory& operator=(const GuestMemory&) = delete;
+
+    uint8_t* host_address() const { return base_; }
+    uint64_t size() const { return size_; }
+
+    // Unchecked: all of guest memory, for the host building the machine.
+    std::span<uint8_t> host_view() { return {base_, size_}; }
+    std::span<const uint8_t> host_view() const { return {base_, size_}; }
+
+    // Checked: [address, address + length) must lie in memory without
+    // overflow and every page must be mapped for the guest (user) with the
+    // access asked for. Write implies the page is also readable.
+    Checked<const uint8_t> read_view(uint64_t address, uint64_t length) const;
+    Checked<uint8_t> write_view(uint64_t address, uint64_t length);
+
+private:
+    std::string check(uint64_t address, uint64_t length, GuestAccess access) const;
+
+    const Layout& layout_;
+    uint8_t* base_ = nullptr;
+    uint64_t size_ = 0;
+};
+
+} // namespace hl

@@ -1,0 +1,73 @@
+// hl::Image: a guest image (static x86-64 ELF executable) read with libelf and
+// validated against the rules of hl-abi(7). An Image that exists is valid:
+// construction either succeeds or throws ImageError naming the file and the
+// offending field or segment. Owns a copy of the file's bytes.
+#pragma once
+
+#include <hl/error.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace hl {
+
+struct Segment {
+    uint64_t vaddr = 0;   // page-aligned
+    uint64_t memsz = 0;   // bytes in guest memory (> 0)
+    uint64_t filesz = 0;  // bytes taken from the file (<= memsz), rest is zero
+    uint64_t offset = 0;  // file offset of the first byte
+    bool readable = false;
+    bool writable = false;
+    bool executable = false;
+};
+
+struct ImageNote {
+    uint32_t abi_version = 0;
+    uint64_t stack_size = 0;
+    uint64_t heap_size = 0;
+};
+
+struct Symbol {
+    uint64_t address = 0;
+    uint64_t size = 0;
+    std::string name;
+};
+
+class Image {
+public:
+    // Reads and validates the file. ImageError::Kind::Unreadable when the file
+    // cannot be opened or read, Kind::Invalid for every rule it breaks.
+    static Image load(const std::filesystem::path& path);
+
+    // Validates bytes already in memory; `name` is used in messages.
+    static Image parse(std::string name, std::vector<uint8_t> bytes);
+
+    const std::string& name() const { return name_; }
+    uint64_t entry() const { return entry_; }
+    // PT_LOAD segments, sorted by address, non-overlapping.
+    const std::vector<Segment>& segments() const { return segments_; }
+    const ImageNote& note() const { return note_; }
+    // Function and object symbols from .symtab, sorted by address; empty when stripped.
+    const std::vector<Symbol>& symbols() const { return symbols_; }
+    // The file bytes of a segment (filesz bytes).
+    std::span<const uint8_t> segment_bytes(const Segment& segment) const;
+    // "name+0x1f" for the symbol containing address, or nullopt.
+    std::optional<std::string> symbolize(uint64_t address) const;
+    // One past the highest byte any segment occupies in memory.
+    uint64_t end_address() const;
+
+private:
+    Image() = default;
+    std::string name_;
+    std::vector<uint8_t> bytes_;
+    uint64_t entry_ = 0;
+    std::vector<Segment> segments_;
+    ImageNote note_;
+    std::vector<Symbol> symbols_;
+};
+
+} // namespace hl

@@ -1,0 +1,209 @@
+// hl::Image: reads a guest ELF image, enforces the image rules of hl-abi(7) and
+// keeps what the loader needs (segments, entry, note) plus symbols for traces.
+#include <hl/image.hpp>
+
+#include "elf_rules.hpp"
+
+#include <gelf.h>
+#include <libelf.h>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstring>
+#include <memory>
+#include <stdexcept>
+
+namespace hl {
+namespace {
+
+struct ElfCloser {
+    void operator()(Elf* elf) const { elf_end(elf); }
+};
+using ElfHandle = std::unique_ptr<Elf, ElfCloser>;
+
+struct FdCloser {
+    int fd;
+    ~FdCloser() { ::close(fd); }
+};
+
+[[noreturn]] void unreadable(const std::string& name, int error) {
+    throw ImageError(ImageError::Kind::Unreadable, name + ": cannot read: " + std::strerror(error));
+}
+
+// elf_version() sets process-wide libelf state; a function-local static makes
+// the one call thread-safe.
+bool libelf_ready() {
+    static const bool ready = elf_version(EV_CURRENT) != EV_NONE;
+    return ready;
+}
+
+// Hands `copy` to libelf. elfutils refuses a whole file whose section header
+// table is out of bounds, but sections are not needed to run an image, so on
+// failure the section header fields are cleared and libelf is asked again.
+ElfHandle open_elf(const std::string& name, std::vector<uint8_t>& copy) {
+    if (!libelf_ready())
+        throw ImageError(ImageError::Kind::Unreadable, name + ": cannot read: libelf is unusable");
+    auto open = [&] {
+        return ElfHandle(elf_memory(reinterpret_cast<char*>(copy.data()), copy.size()));
+    };
+    ElfHandle elf = open();
+    if (!elf || elf_kind(elf.get()) != ELF_K_ELF) {
+        elf.reset();
+        Elf64_Ehdr ehdr;
+        std::memcpy(&ehdr, copy.data(), sizeof ehdr);
+        ehdr.e_shoff = 0;
+        ehdr.e_shnum = 0;
+        ehdr.e_shstrndx = SHN_UNDEF;
+        std::memcpy(copy.data(), &ehdr, sizeof ehdr);
+        elf = open();
+    }
+    if (!elf || elf_kind(elf.get()) != ELF_K_ELF)
+        rules::reject(name, "ELF header", std::string("libelf cannot read it (") + elf_errmsg(-1) + ")",
+                      "a well-formed ELF file");
+    return elf;
+}
+
+std::vector<GElf_Phdr> read_program_headers(const std::string& name, Elf* elf, size_t count) {
+    std::vector<GElf_Phdr> phdrs(count);
+    for (size_t i = 0; i < count; ++i) {
+        if (gelf_getphdr(elf, static_cast<int>(i), &phdrs[i]) == nullptr)
+            rules::reject(name, "program header " + std::to_string(i),
+                          std::string("libelf cannot read it (") + elf_errmsg(-1) + ")",
+                          "a well-formed program header");
+    }
+    return phdrs;
+}
+
+// Symbols only make traces readable, so any inconsistency in the section
+// tables drops them all instead of rejecting a runnable image.
+std::vector<Symbol> read_symbols(Elf* elf) {
+    std::vector<Symbol> symbols;
+    Elf_Scn* scn = nullptr;
+    while ((scn = elf_nextscn(elf, scn)) != nullptr) {
+        GElf_Shdr shdr;
+        if (gelf_getshdr(scn, &shdr) == nullptr)
+            return {};
+        if (shdr.sh_type != SHT_SYMTAB)
+            continue;
+        if (shdr.sh_entsize != sizeof(Elf64_Sym))
+            return {};
+        Elf_Data* data = elf_getdata(scn, nullptr);
+        if (data == nullptr)
+            return {};
+        const size_t count = data->d_size / sizeof(Elf64_Sym);
+        if (count > INT_MAX) // gelf_getsym takes an int index
+            return {};
+        for (size_t i = 1; i < count; ++i) {
+            GElf_Sym sym;
+            if (gelf_getsym(data, static_cast<int>(i), &sym) == nullptr)
+                return {};
+            const int type = GELF_ST_TYPE(sym.st_info);
+            if ((type != STT_FUNC && type != STT_OBJECT) || sym.st_value == 0)
+                continue;
+            const char* sym_name = elf_strptr(elf, shdr.sh_link, sym.st_name);
+            if (sym_name == nullptr)
+                return {};
+            if (*sym_name != '\0')
+                symbols.push_back({sym.st_value, sym.st_size, sym_name});
+        }
+        break; // an executable has at most one .symtab
+    }
+    std::stable_sort(symbols.begin(), symbols.end(),
+                     [](const Symbol& a, const Symbol& b) { return a.address < b.address; });
+    return symbols;
+}
+
+} // namespace
+
+Image Image::load(const std::filesystem::path& path) {
+    const std::string name = path.string();
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        unreadable(name, errno);
+    FdCloser closer{fd};
+    struct stat st {};
+    if (::fstat(fd, &st) != 0)
+        unreadable(name, errno);
+    if (S_ISDIR(st.st_mode))
+        unreadable(name, EISDIR);
+    std::vector<uint8_t> bytes;
+    if (S_ISREG(st.st_mode))
+        bytes.reserve(static_cast<size_t>(st.st_size));
+    uint8_t chunk[65536];
+    for (;;) {
+        const ssize_t got = ::read(fd, chunk, sizeof chunk);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            unreadable(name, errno);
+        if (got == 0)
+            break;
+        bytes.insert(bytes.end(), chunk, chunk + got);
+    }
+    return parse(name, std::move(bytes));
+}
+
+Image Image::parse(std::string name, std::vector<uint8_t> bytes) {
+    // Bounds are checked by hand first so that libelf only ever sees a header
+    // and program header table that lie inside the buffer.
+    const Elf64_Ehdr ehdr = rules::check_elf_header(name, bytes);
+
+    std::vector<uint8_t> copy = bytes;
+    const ElfHandle elf = open_elf(name, copy);
+    const std::vector<GElf_Phdr> phdrs = read_program_headers(name, elf.get(), ehdr.e_phnum);
+
+    Image image;
+    image.segments_ = rules::check_program_headers(name, phdrs, bytes.size());
+    rules::check_entry(name, ehdr.e_entry, image.segments_);
+    image.note_ = rules::find_note(name, phdrs, bytes);
+    image.symbols_ = read_symbols(elf.get());
+    image.entry_ = ehdr.e_entry;
+    image.name_ = std::move(name);
+    image.bytes_ = std::move(bytes);
+    return image;
+}
+
+std::span<const uint8_t> Image::segment_bytes(const Segment& segment) const {
+    if (segment.filesz == 0)
+        return {};
+    if (segment.offset > bytes_.size() || bytes_.size() - segment.offset < segment.filesz)
+        throw std::out_of_range(name_ + ": segment file data lies outside the image");
+    return std::span<const uint8_t>(bytes_).subspan(segment.offset, segment.filesz);
+}
+
+std::optional<std::string> Image::symbolize(uint64_t address) const {
+    // The candidates are the symbols at the highest start address <= address;
+    // aliases share that address, so look at each of them.
+    auto upper = std::upper_bound(symbols_.begin(), symbols_.end(), address,
+                                  [](uint64_t a, const Symbol& s) { return a < s.address; });
+    if (upper == symbols_.begin())
+        return std::nullopt;
+    const uint64_t start = std::prev(upper)->address;
+    for (auto it = std::prev(upper);; --it) {
+        if (it->address != start)
+            break;
+        if (address - it->address < it->size) {
+            const uint64_t offset = address - it->address;
+            if (offset == 0)
+                return it->name;
+            return it->name + "+" + rules::hex(offset);
+        }
+        if (it == symbols_.begin())
+            break;
+    }
+    return std::nullopt;
+}
+
+uint64_t Image::end_address() const {
+    uint64_t end = 0;
+    for (const Segment& segment : segments_)
+        end = std::max(end, segment.vaddr + segment.memsz);
+    return end;
+}
+
+} // namespace hl

@@ -1,0 +1,256 @@
+// The image rules of hl-abi(7): header, program header, entry and note checks
+// that decide whether an ELF file is a runnable hl guest image.
+#include "elf_rules.hpp"
+
+#include <hl/abi.h>
+
+#include <bit>
+#include <cstdio>
+#include <cstring>
+#include <optional>
+
+namespace hl::rules {
+namespace {
+
+// Headers are copied straight out of the file, which is little-endian.
+static_assert(std::endian::native == std::endian::little, "host must be little-endian");
+
+constexpr uint64_t kPage = HL_PAGE_SIZE;
+constexpr uint64_t kWindowStart = HL_IMAGE_WINDOW_START;
+constexpr uint64_t kWindowEnd = HL_IMAGE_WINDOW_END;
+const std::string kStatic = "a static executable (link with hlbuild)";
+
+std::string window() { return "[" + hex(kWindowStart) + ", " + hex(kWindowEnd) + ")"; }
+
+std::string header_name(size_t index, const char* type) {
+    return "program header " + std::to_string(index) + " (" + type + ")";
+}
+
+uint64_t page_up(uint64_t value) { return (value + kPage - 1) & ~(kPage - 1); }
+
+// True when [offset, offset + size) fits in a file of file_size bytes.
+bool inside_file(uint64_t offset, uint64_t size, uint64_t file_size) {
+    return offset <= file_size && size <= file_size - offset;
+}
+
+std::string machine_name(uint16_t machine) {
+    switch (machine) {
+    case EM_386: return " (EM_386)";
+    case EM_ARM: return " (EM_ARM)";
+    case EM_AARCH64: return " (EM_AARCH64)";
+    case EM_RISCV: return " (EM_RISCV)";
+    default: return "";
+    }
+}
+
+std::string type_problem(uint16_t type) {
+    switch (type) {
+    case ET_DYN: return "ET_DYN (a PIE or shared object)";
+    case ET_REL: return "ET_REL (an object file)";
+    case ET_CORE: return "ET_CORE (a core dump)";
+    default: return "unknown type " + hex(type);
+    }
+}
+
+void check_load(const std::string& name, size_t index, const Elf64_Phdr& ph, uint64_t file_size) {
+    const std::string field = header_name(index, "PT_LOAD") + ": ";
+    if (ph.p_filesz > ph.p_memsz)
+        reject(name, field + "p_filesz", hex(ph.p_filesz) + " exceeds p_memsz " + hex(ph.p_memsz),
+               "at most p_memsz");
+    if (ph.p_memsz == 0)
+        reject(name, field + "p_memsz", "0", "a nonempty segment");
+    if (ph.p_vaddr % kPage != 0)
+        reject(name, field + "p_vaddr", hex(ph.p_vaddr) + " is not page-aligned", "a multiple of " + hex(kPage));
+    if (ph.p_offset % kPage != ph.p_vaddr % kPage)
+        reject(name, field + "p_offset",
+               hex(ph.p_offset) + " differs from p_vaddr " + hex(ph.p_vaddr) + " modulo " + hex(kPage),
+               "equal page offsets");
+    // A bss-only segment reads nothing from the file, so its offset is not bounded.
+    if (ph.p_filesz != 0 && !inside_file(ph.p_offset, ph.p_filesz, file_size))
+        reject(name, field + "p_filesz",
+               hex(ph.p_filesz) + " bytes at p_offset " + hex(ph.p_offset) + " extend past end of file (" +
+                   hex(file_size) + " bytes)",
+               "them inside the file");
+    uint64_t end = 0;
+    if (__builtin_add_overflow(ph.p_vaddr, ph.p_memsz, &end))
+        reject(name, field + "p_memsz", hex(ph.p_memsz) + " at p_vaddr " + hex(ph.p_vaddr) + " overflows",
+               "a segment inside " + window());
+    if (ph.p_vaddr < kWindowStart || end > kWindowEnd)
+        reject(name, field + "p_vaddr",
+               "segment [" + hex(ph.p_vaddr) + ", " + hex(end) + ") is outside the image window",
+               "it inside " + window());
+    if ((ph.p_flags & PF_R) == 0)
+        reject(name, field + "p_flags", "segment is not readable", "PF_R");
+    if ((ph.p_flags & PF_W) != 0 && (ph.p_flags & PF_X) != 0)
+        reject(name, field + "p_flags", "segment is writable and executable", "at most one of PF_W and PF_X");
+}
+
+} // namespace
+
+std::string hex(uint64_t value) {
+    char text[24];
+    std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(value));
+    return text;
+}
+
+void reject(const std::string& name, const std::string& field, const std::string& problem,
+            const std::string& expected) {
+    throw ImageError(ImageError::Kind::Invalid, name + ": " + field + ": " + problem + ", expected " + expected);
+}
+
+Elf64_Ehdr check_elf_header(const std::string& name, std::span<const uint8_t> file) {
+    if (file.size() < SELFMAG || std::memcmp(file.data(), ELFMAG, SELFMAG) != 0)
+        reject(name, "e_ident", file.empty() ? "not an ELF file (empty)" : "not an ELF file",
+               "magic 7f 45 4c 46");
+    if (file.size() > EI_CLASS && file[EI_CLASS] != ELFCLASS64)
+        reject(name, "e_ident[EI_CLASS]",
+               file[EI_CLASS] == ELFCLASS32 ? "32-bit ELF (ELFCLASS32)" : "unknown class " + hex(file[EI_CLASS]),
+               "ELFCLASS64");
+    if (file.size() > EI_DATA && file[EI_DATA] != ELFDATA2LSB)
+        reject(name, "e_ident[EI_DATA]",
+               file[EI_DATA] == ELFDATA2MSB ? "big-endian (ELFDATA2MSB)" : "unknown encoding " + hex(file[EI_DATA]),
+               "little-endian (ELFDATA2LSB)");
+    if (file.size() > EI_VERSION && file[EI_VERSION] != EV_CURRENT)
+        reject(name, "e_ident[EI_VERSION]", hex(file[EI_VERSION]), "1 (EV_CURRENT)");
+    if (file.size() < sizeof(Elf64_Ehdr))
+        reject(name, "ELF header", "truncated at " + std::to_string(file.size()) + " bytes",
+               std::to_string(sizeof(Elf64_Ehdr)) + " bytes");
+
+    Elf64_Ehdr ehdr;
+    std::memcpy(&ehdr, file.data(), sizeof ehdr);
+    if (ehdr.e_machine != EM_X86_64)
+        reject(name, "e_machine", hex(ehdr.e_machine) + machine_name(ehdr.e_machine), "0x3e (EM_X86_64)");
+    if (ehdr.e_version != EV_CURRENT)
+        reject(name, "e_version", hex(ehdr.e_version), "1 (EV_CURRENT)");
+    if (ehdr.e_type != ET_EXEC)
+        reject(name, "e_type", type_problem(ehdr.e_type), "ET_EXEC, " + kStatic);
+    if (ehdr.e_phentsize != sizeof(Elf64_Phdr))
+        reject(name, "e_phentsize", std::to_string(ehdr.e_phentsize),
+               std::to_string(sizeof(Elf64_Phdr)) + " (sizeof(Elf64_Phdr))");
+    if (ehdr.e_phnum == 0 || ehdr.e_phnum > kMaxProgramHeaders)
+        reject(name, "e_phnum", std::to_string(ehdr.e_phnum),
+               "1 to " + std::to_string(kMaxProgramHeaders) + " program headers");
+    // e_phnum <= 64 and e_phentsize == 56, so only the addition can wrap.
+    const uint64_t table_size = uint64_t{ehdr.e_phnum} * ehdr.e_phentsize;
+    if (!inside_file(ehdr.e_phoff, table_size, file.size()))
+        reject(name, "e_phoff",
+               "program header table at " + hex(ehdr.e_phoff) + " (" + std::to_string(table_size) +
+                   " bytes) extends past end of file (" + hex(file.size()) + " bytes)",
+               "it inside the file");
+    return ehdr;
+}
+
+std::vector<Segment> check_program_headers(const std::string& name, std::span<const Elf64_Phdr> phdrs,
+                                           uint64_t file_size) {
+    std::vector<Segment> segments;
+    std::optional<size_t> previous; // index of the last PT_LOAD, for messages
+    for (size_t i = 0; i < phdrs.size(); ++i) {
+        const Elf64_Phdr& ph = phdrs[i];
+        if (ph.p_type == PT_INTERP)
+            reject(name, header_name(i, "PT_INTERP"), "requests a dynamic loader", kStatic);
+        if (ph.p_type == PT_DYNAMIC)
+            reject(name, header_name(i, "PT_DYNAMIC"), "holds dynamic linking information", kStatic);
+        if (ph.p_type != PT_LOAD)
+            continue;
+        check_load(name, i, ph, file_size);
+        if (!segments.empty()) {
+            const Segment& last = segments.back();
+            const std::string field = header_name(i, "PT_LOAD") + ": p_vaddr";
+            if (ph.p_vaddr < last.vaddr)
+                reject(name, field,
+                       hex(ph.p_vaddr) + " is below " + header_name(*previous, "PT_LOAD") + " at " +
+                           hex(last.vaddr),
+                       "PT_LOAD segments sorted by address");
+            // Permissions are per page, so two segments may not share one.
+            const uint64_t last_end = last.vaddr + last.memsz;
+            if (ph.p_vaddr < page_up(last_end))
+                reject(name, field,
+                       hex(ph.p_vaddr) + " overlaps " + header_name(*previous, "PT_LOAD") + " [" +
+                           hex(last.vaddr) + ", " + hex(last_end) + ") rounded to pages",
+                       "segments on separate pages");
+        }
+        segments.push_back({ph.p_vaddr, ph.p_memsz, ph.p_filesz, ph.p_offset, (ph.p_flags & PF_R) != 0,
+                            (ph.p_flags & PF_W) != 0, (ph.p_flags & PF_X) != 0});
+        previous = i;
+    }
+    if (segments.empty())
+        reject(name, "program headers", "no PT_LOAD segment", "at least one");
+    return segments;
+}
+
+void check_entry(const std::string& name, uint64_t entry, const std::vector<Segment>& segments) {
+    for (const Segment& segment : segments) {
+        if (segment.executable && entry >= segment.vaddr && entry - segment.vaddr < segment.memsz)
+            return;
+    }
+    reject(name, "e_entry", hex(entry) + " is not inside an executable segment",
+           "an address in a PT_LOAD segment with PF_X");
+}
+
+ImageNote find_note(const std::string& name, std::span<const Elf64_Phdr> phdrs, std::span<const uint8_t> file) {
+    struct hl_image_note desc {};
+    size_t found = 0;
+    for (size_t i = 0; i < phdrs.size(); ++i) {
+        const Elf64_Phdr& ph = phdrs[i];
+        if (ph.p_type != PT_NOTE)
+            continue;
+        const std::string where = header_name(i, "PT_NOTE");
+        if (!inside_file(ph.p_offset, ph.p_filesz, file.size()))
+            reject(name, "note",
+                   where + " data (" + hex(ph.p_filesz) + " bytes at " + hex(ph.p_offset) +
+                       ") extends past end of file (" + hex(file.size()) + " bytes)",
+                   "notes inside the file");
+        const uint8_t* base = file.data() + ph.p_offset;
+        // Notes in an 8-aligned segment (such as .note.gnu.property) pad to 8.
+        const uint64_t align = ph.p_align == 8 ? 8 : 4;
+        uint64_t pos = 0;
+        while (pos < ph.p_filesz) {
+            const uint64_t left = ph.p_filesz - pos;
+            if (left < sizeof(Elf64_Nhdr))
+                reject(name, "note",
+                       "header at offset " + hex(pos) + " of " + where + " is truncated to " +
+                           std::to_string(left) + " bytes",
+                       std::to_string(sizeof(Elf64_Nhdr)) + " bytes");
+            Elf64_Nhdr nhdr;
+            std::memcpy(&nhdr, base + pos, sizeof nhdr);
+            // namesz and descsz are 32-bit and pos < p_filesz <= file size, so
+            // none of these sums can wrap a 64-bit value.
+            const uint64_t name_at = pos + sizeof nhdr;
+            const uint64_t desc_at = (name_at + nhdr.n_namesz + align - 1) & ~(align - 1);
+            const uint64_t desc_end = desc_at + nhdr.n_descsz;
+            if (desc_end > ph.p_filesz)
+                reject(name, "note",
+                       "note at offset " + hex(pos) + " of " + where + " (namesz " + hex(nhdr.n_namesz) +
+                           ", descsz " + hex(nhdr.n_descsz) + ") extends past the segment end " +
+                           hex(ph.p_filesz),
+                       "notes inside the segment");
+            const bool is_hl = nhdr.n_namesz == sizeof HL_NOTE_NAME &&
+                               std::memcmp(base + name_at, HL_NOTE_NAME, sizeof HL_NOTE_NAME) == 0;
+            if (is_hl && nhdr.n_type == HL_NOTE_ABI) {
+                if (nhdr.n_descsz != sizeof desc)
+                    reject(name, "note", "hl ABI note descsz is " + std::to_string(nhdr.n_descsz),
+                           std::to_string(sizeof desc) + " (sizeof(struct hl_image_note))");
+                std::memcpy(&desc, base + desc_at, sizeof desc);
+                ++found;
+            }
+            pos = (desc_end + align - 1) & ~(align - 1);
+        }
+    }
+    if (found == 0)
+        reject(name, "note", "no hl ABI note found", "one (link with hlbuild or use HL_IMAGE_NOTE)");
+    if (found > 1)
+        reject(name, "note", std::to_string(found) + " hl ABI notes found", "exactly one");
+    if (desc.abi_version != HL_ABI_VERSION)
+        reject(name, "note", "abi_version is " + std::to_string(desc.abi_version),
+               std::to_string(HL_ABI_VERSION) + " (this host's HL_ABI_VERSION)");
+    if (desc.flags != 0)
+        reject(name, "note", "flags is " + hex(desc.flags), "0 (reserved)");
+    if (desc.stack_size % kPage != 0 || desc.stack_size < kStackMin || desc.stack_size > kStackMax)
+        reject(name, "note", "stack_size is " + hex(desc.stack_size),
+               "a multiple of " + hex(kPage) + " from " + hex(kStackMin) + " to " + hex(kStackMax) + " (256 MiB)");
+    if (desc.heap_size > kHeapMax)
+        reject(name, "note", "heap_size is " + hex(desc.heap_size), "at most " + hex(kHeapMax) + " (4 GiB)");
+    return ImageNote{desc.abi_version, desc.stack_size, desc.heap_size};
+}
+
+} // namespace hl::rules

@@ -1,0 +1,90 @@
+// Guest exceptions: frame decoding and the one-line description.
+#include "guest_fault.hpp"
+
+#include "cpu_tables.hpp"
+
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+
+namespace hl {
+namespace {
+
+std::string hex(uint64_t value)
+{
+    char text[24];
+    std::snprintf(text, sizeof text, "0x%" PRIx64, value);
+    return text;
+}
+
+// What lies at address, for a page-fault message.
+std::string place(uint64_t address, const Layout& layout)
+{
+    if (address < HL_PAGE_SIZE)
+        return "null page";
+    const uint64_t stack_bottom = layout.stack_top() - layout.stack_size();
+    if (address >= stack_bottom - HL_PAGE_SIZE && address < stack_bottom)
+        return "stack guard page: stack overflow";
+    if (const Region* region = layout.region_at(address)) {
+        const PagePermission& p = region->permission;
+        if (!p.user)
+            return region->name + ": host only";
+        std::string rights = p.writable ? "read-write" : "read-only";
+        return region->name + ": " + rights + (p.executable ? ", executable" : ", not executable");
+    }
+    if (address >= layout.memory_size())
+        return "outside guest memory";
+    return "not mapped";
+}
+
+} // namespace
+
+GuestFault read_guest_fault(unsigned vector, const Registers& r, uint64_t cr2, const GuestMemory& memory,
+                            const Image& image)
+{
+    GuestFault fault;
+    fault.vector = vector;
+    fault.address = cr2;
+    Registers at = r;
+    // Frame: rdx, rax, [error code], rip, cs, rflags, rsp, ss.
+    const bool has_error = cpu::vector_has_error_code(vector);
+    const uint64_t words = has_error ? 8 : 7;
+    const auto frame = memory.read_view(r.rsp, words * 8);
+    if (frame.ok()) {
+        uint64_t w[8];
+        std::memcpy(w, frame.bytes.data(), words * 8);
+        const uint64_t* cpu_pushed = w + (has_error ? 3 : 2);
+        at.rdx = w[0];
+        at.rax = w[1];
+        fault.error_code = has_error ? w[2] : 0;
+        at.rip = cpu_pushed[0];
+        at.rflags = cpu_pushed[2];
+        at.rsp = cpu_pushed[3];
+    }
+    fault.rip = at.rip;
+    fault.where = image.symbolize(at.rip).value_or(hex(at.rip));
+    fault.registers = {{"rax", at.rax}, {"rbx", at.rbx}, {"rcx", at.rcx}, {"rdx", at.rdx},
+                       {"rsi", at.rsi}, {"rdi", at.rdi}, {"rsp", at.rsp}, {"rbp", at.rbp},
+                       {"r8", at.r8},   {"r9", at.r9},   {"r10", at.r10}, {"r11", at.r11},
+                       {"r12", at.r12}, {"r13", at.r13}, {"r14", at.r14}, {"r15", at.r15},
+                       {"rip", at.rip}, {"rflags", at.rflags}};
+    return fault;
+}
+
+std::string describe_guest_fault(const GuestFault& f, const Layout& layout)
+{
+    std::string text = std::string(cpu::vector_name(f.vector)) + " (" + cpu::vector_mnemonic(f.vector) +
+                       ") at " + f.where;
+    if (f.where.rfind("0x", 0) != 0)
+        text += " (" + hex(f.rip) + ")";
+    if (f.vector == 14) {
+        const bool instruction = f.error_code & (1u << 4), write = f.error_code & (1u << 1);
+        text += std::string(": ") + (instruction ? "execute at " : write ? "write to " : "read from ") +
+                hex(f.address) + " (" + place(f.address, layout) + ")";
+    } else if (cpu::vector_has_error_code(f.vector)) {
+        text += ", error code " + hex(f.error_code);
+    }
+    return text;
+}
+
+} // namespace hl

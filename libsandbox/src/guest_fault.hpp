@@ -1,0 +1,20 @@
+// Reading a guest CPU exception out of the frame its fault stub left on the
+// IST stack (layout in cpu_tables.hpp), and describing it in one line.
+#pragma once
+
+#include "vcpu.hpp"
+
+#include <hl/guest_memory.hpp>
+#include <hl/image.hpp>
+#include <hl/sandbox.hpp>
+
+namespace hl {
+
+// registers: the vCPU's registers at the stub's `out`; cr2: the vCPU's CR2.
+GuestFault read_guest_fault(unsigned vector, const Registers& registers, uint64_t cr2,
+                            const GuestMemory& memory, const Image& image);
+
+// "page fault (#PF) at main+0x12: write to 0x0 (null page: not mapped)"
+std::string describe_guest_fault(const GuestFault& fault, const Layout& layout);
+
+} // namespace hl

@@ -1,0 +1,75 @@
+// Guest memory ownership and checked views (see guest_memory.hpp).
+#include <hl/guest_memory.hpp>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <sys/mman.h>
+
+namespace hl {
+namespace {
+
+std::string hex(uint64_t value)
+{
+    char text[24];
+    std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(value));
+    return text;
+}
+
+} // namespace
+
+GuestMemory::GuestMemory(const Layout& layout) : layout_(layout), size_(layout.memory_size())
+{
+    // MAP_NORESERVE: untouched guest pages cost the host nothing.
+    void* p = mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                   -1, 0);
+    if (p == MAP_FAILED)
+        throw Error("cannot map " + format_size(size_) + " of guest memory: " + std::strerror(errno));
+    base_ = static_cast<uint8_t*>(p);
+}
+
+GuestMemory::~GuestMemory()
+{
+    munmap(base_, size_);
+}
+
+std::string GuestMemory::check(uint64_t address, uint64_t length, GuestAccess access) const
+{
+    const char* verb = access == GuestAccess::Write ? "writable" : "readable";
+    if (address >= size_ || length > size_ - address)
+        return "range " + hex(address) + "+" + std::to_string(length) + " is outside guest memory (" +
+               format_size(size_) + ")";
+    // Walk region by region: each region has one permission for all its pages.
+    uint64_t cursor = address;
+    const uint64_t end = address + length;
+    while (cursor < end || (length == 0 && cursor == address)) {
+        const Region* region = layout_.region_at(cursor);
+        if (!region)
+            return "address " + hex(cursor) + " is not mapped for the guest";
+        const PagePermission& p = region->permission;
+        if (!p.user || (access == GuestAccess::Write && !p.writable))
+            return "address " + hex(cursor) + " (" + region->name + ") is not " + verb + " by the guest";
+        if (length == 0)
+            break;
+        cursor = region->end();
+    }
+    return {};
+}
+
+Checked<const uint8_t> GuestMemory::read_view(uint64_t address, uint64_t length) const
+{
+    std::string error = check(address, length, GuestAccess::Read);
+    if (!error.empty())
+        return {{}, std::move(error)};
+    return {{base_ + address, static_cast<size_t>(length)}, {}};
+}
+
+Checked<uint8_t> GuestMemory::write_view(uint64_t address, uint64_t length)
+{
+    std::string error = check(address, length, GuestAccess::Write);
+    if (!error.empty())
+        return {{}, std::move(error)};
+    return {{base_ + address, static_cast<size_t>(length)}, {}};
+}
+
+} // namespace hl

@@ -1,0 +1,41 @@
+// Hypercall decoding and dispatch: turns an `out` exit into the call it
+// stands for, checks every guest pointer through GuestMemory, performs it,
+// and says whether the guest goes on. Pure of KVM: tests drive it with
+// made-up exits over real GuestMemory.
+#pragma once
+
+#include "vcpu.hpp"
+
+#include <hl/guest_memory.hpp>
+#include <hl/sandbox.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace hl {
+
+struct HypercallOutcome {
+    enum class Action {
+        Continue,    // resume the guest
+        Exit,        // the guest exited with status
+        Abort,       // the guest aborted with message
+        Violation,   // the guest broke the ABI; message says how
+    };
+    Action action = Action::Continue;
+    int status = 0;
+    std::string message;
+    // For tracing: the call and its decoded arguments and result.
+    int number = -1;
+    uint64_t args[3] = {0, 0, 0};
+    int64_t result = 0;
+};
+
+const char* hypercall_name(int number);
+
+// Handles one I/O exit (IoOut or IoIn). Output goes through `output`.
+HypercallOutcome dispatch_hypercall(const VcpuExit& exit, GuestMemory& memory, const OutputFn& output);
+
+// "write(fd=1, buf=0x1ffe0, len=12) = 12": for the trace.
+std::string describe_hypercall(const HypercallOutcome& outcome);
+
+} // namespace hl

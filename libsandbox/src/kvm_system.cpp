@@ -1,0 +1,80 @@
+// Opening and probing /dev/kvm (see kvm_system.hpp).
+#include "kvm_system.hpp"
+
+#include <hl/error.hpp>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <mutex>
+#include <string>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+namespace hl {
+namespace {
+
+constexpr const char* kDevice = "/dev/kvm";
+
+std::string device_hint(int error)
+{
+    if (error == ENOENT)
+        return " (KVM is not available: no kvm module loaded, or virtualization is off)";
+    if (error == EACCES || error == EPERM)
+        return " (add your user to the 'kvm' group, or run as root)";
+    return {};
+}
+
+} // namespace
+
+KvmSystem::KvmSystem()
+{
+    fd_ = open(kDevice, O_RDWR | O_CLOEXEC);
+    if (fd_ < 0) {
+        const int error = errno;
+        throw KvmError(std::string(kDevice) + ": cannot open: " + std::strerror(error) + device_hint(error));
+    }
+    try {
+        probe();
+    } catch (...) {
+        close(fd_);
+        throw;
+    }
+}
+
+void KvmSystem::probe()
+{
+    const int version = ioctl(fd_, KVM_GET_API_VERSION, 0);
+    if (version != KVM_API_VERSION)
+        throw KvmError(std::string(kDevice) + ": KVM API version " + std::to_string(version) +
+                       ", expected " + std::to_string(KVM_API_VERSION));
+    if (ioctl(fd_, KVM_CHECK_EXTENSION, KVM_CAP_IMMEDIATE_EXIT) <= 0)
+        throw KvmError(std::string(kDevice) + ": KVM_CAP_IMMEDIATE_EXIT missing, needed to stop guests on time");
+    const int size = ioctl(fd_, KVM_GET_VCPU_MMAP_SIZE, 0);
+    if (size <= 0)
+        throw KvmError(std::string(kDevice) + ": KVM_GET_VCPU_MMAP_SIZE failed: " + std::strerror(errno));
+    vcpu_mmap_size_ = static_cast<size_t>(size);
+
+    // The entry count is not known up front: grow until KVM stops saying E2BIG.
+    for (unsigned entries = 64;; entries *= 2) {
+        cpuid_storage_.assign(kKvmCpuidHeaderSize + entries * sizeof(kvm_cpuid_entry2), 0);
+        std::memcpy(cpuid_storage_.data(), &entries, sizeof entries); // nent
+        if (ioctl(fd_, kKvmGetSupportedCpuid, cpuid_storage_.data()) == 0)
+            break;
+        if (errno != E2BIG || entries >= 4096)
+            throw KvmError(std::string(kDevice) + ": KVM_GET_SUPPORTED_CPUID failed: " + std::strerror(errno));
+    }
+}
+
+const KvmSystem& KvmSystem::get()
+{
+    // Retried on every call while it fails, so each caller gets the same clear error.
+    static std::mutex mutex;
+    static KvmSystem* instance = nullptr;
+    std::lock_guard lock(mutex);
+    if (!instance)
+        instance = new KvmSystem(); // lives for the process: vCPUs may outlive any owner
+    return *instance;
+}
+
+} // namespace hl

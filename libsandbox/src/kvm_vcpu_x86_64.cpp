@@ -1,0 +1,224 @@
+// KVM vCPU for x86-64: the CPL3 boot state and the KVM_RUN exit decoding.
+#include "kvm_vcpu_x86_64.hpp"
+
+#include "cpu_tables.hpp"
+#include "kvm_system.hpp"
+#include "kvm_vm.hpp"
+
+#include <hl/abi.h>
+#include <hl/error.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <mutex>
+#include <string>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+namespace hl {
+namespace {
+
+// The kvm_run of the vCPU this thread is running, for the signal handler.
+thread_local kvm_run* t_running __attribute__((tls_model("initial-exec"))) = nullptr;
+
+void on_interrupt_signal(int)
+{
+    // Async-signal-safe: a plain store. If the thread is in KVM_RUN the signal
+    // itself ends it; if it is about to enter, immediate_exit does.
+    if (t_running)
+        t_running->immediate_exit = 1;
+}
+
+void install_interrupt_handler()
+{
+    static std::once_flag once;
+    std::call_once(once, [] {
+        struct sigaction action {};
+        action.sa_handler = on_interrupt_signal;
+        sigemptyset(&action.sa_mask);
+        action.sa_flags = 0; // no SA_RESTART: KVM_RUN must return EINTR
+        sigaction(KvmVcpu::interrupt_signal(), &action, nullptr);
+    });
+}
+
+[[noreturn]] void fail(const char* what)
+{
+    throw KvmError(std::string(what) + " failed: " + std::strerror(errno));
+}
+
+kvm_segment user_segment(uint16_t selector, uint8_t type, bool code)
+{
+    kvm_segment s{};
+    s.base = 0;
+    s.limit = 0xffffffff;
+    s.selector = selector;
+    s.type = type;
+    s.present = 1;
+    s.dpl = 3;
+    s.db = code ? 0 : 1; // a 64-bit code segment must have D clear
+    s.s = 1;
+    s.l = code ? 1 : 0;
+    s.g = 1;
+    return s;
+}
+
+constexpr uint64_t kCr0 = 1u << 0 /* PE */ | 1u << 1 /* MP */ | 1u << 4 /* ET */ | 1u << 5 /* NE */ |
+                          1u << 16 /* WP */ | 1ull << 31 /* PG */;
+constexpr uint64_t kCr4 = 1u << 5 /* PAE */ | 1u << 9 /* OSFXSR */ | 1u << 10 /* OSXMMEXCPT */;
+constexpr uint64_t kEfer = 1u << 8 /* LME */ | 1u << 10 /* LMA */ | 1u << 11 /* NXE */;
+// IOPL 0: `out` reaches only the ports the TSS I/O bitmap opens (the hl
+// ports), and cli/sti/popf cannot touch IF. (PVM-based KVM ignores IOPL 3
+// anyway: measured, the bitmap is what works on both kinds of host.)
+constexpr uint64_t kRflags = 0x2;
+
+} // namespace
+
+int KvmVcpu::interrupt_signal()
+{
+    return SIGRTMIN + 2;
+}
+
+KvmVcpu::KvmVcpu(const KvmVm& vm)
+{
+    install_interrupt_handler();
+    fd_ = ioctl(vm.fd(), KVM_CREATE_VCPU, 0);
+    if (fd_ < 0)
+        fail("KVM_CREATE_VCPU");
+    run_size_ = KvmSystem::get().vcpu_mmap_size();
+    void* p = mmap(nullptr, run_size_, PROT_READ | PROT_WRITE, MAP_SHARED, fd_, 0);
+    if (p == MAP_FAILED) {
+        close(fd_);
+        fail("mmap of the vCPU run area");
+    }
+    run_ = static_cast<kvm_run*>(p);
+}
+
+KvmVcpu::~KvmVcpu()
+{
+    munmap(run_, run_size_);
+    close(fd_);
+}
+
+void KvmVcpu::set_boot_state(const BootState& state)
+{
+    if (ioctl(fd_, kKvmSetCpuid2, KvmSystem::get().supported_cpuid()) < 0)
+        fail("KVM_SET_CPUID2");
+
+    kvm_sregs sregs{};
+    if (ioctl(fd_, KVM_GET_SREGS, &sregs) < 0)
+        fail("KVM_GET_SREGS");
+    sregs.cs = user_segment(cpu::kUserCodeSelector, 0xb, true);
+    sregs.ss = sregs.ds = sregs.es = sregs.fs = sregs.gs = user_segment(cpu::kUserDataSelector, 0x3, false);
+    sregs.tr = kvm_segment{};
+    sregs.tr.base = HL_TSS_ADDR;
+    sregs.tr.limit = cpu::kTssLimit;
+    sregs.tr.selector = cpu::kTssSelector;
+    sregs.tr.type = 0xb; // busy 64-bit TSS
+    sregs.tr.present = 1;
+    sregs.gdt.base = HL_GDT_ADDR;
+    sregs.gdt.limit = cpu::kGdtLimit;
+    sregs.idt.base = HL_IDT_ADDR;
+    sregs.idt.limit = cpu::kIdtLimit;
+    sregs.cr0 = kCr0;
+    sregs.cr3 = state.cr3;
+    sregs.cr4 = kCr4;
+    sregs.efer = kEfer;
+    if (ioctl(fd_, KVM_SET_SREGS, &sregs) < 0)
+        fail("KVM_SET_SREGS");
+
+    kvm_regs regs{};
+    regs.rip = state.entry;
+    regs.rsp = state.stack_top;
+    regs.rdi = state.argument;
+    regs.rflags = kRflags;
+    if (ioctl(fd_, KVM_SET_REGS, &regs) < 0)
+        fail("KVM_SET_REGS");
+
+    kvm_fpu fpu{};
+    fpu.fcw = 0x37f;      // x87 default control word
+    fpu.mxcsr = 0x1f80;   // SSE: all exceptions masked, round to nearest
+    if (ioctl(fd_, KVM_SET_FPU, &fpu) < 0)
+        fail("KVM_SET_FPU");
+}
+
+VcpuExit KvmVcpu::run()
+{
+    t_running = run_;
+    const int rc = ioctl(fd_, KVM_RUN, 0);
+    const int error = errno;
+    // A signal after this point finds no run to stop; deadlines re-fire.
+    t_running = nullptr;
+    VcpuExit exit;
+    if (rc < 0) {
+        run_->immediate_exit = 0;
+        if (error == EINTR || error == EAGAIN) {
+            exit.reason = VcpuExit::Reason::Interrupted;
+            return exit;
+        }
+        errno = error;
+        fail("KVM_RUN");
+    }
+    exit.raw_reason = run_->exit_reason;
+    switch (run_->exit_reason) {
+    case KVM_EXIT_IO: {
+        exit.reason = run_->io.direction == KVM_EXIT_IO_OUT ? VcpuExit::Reason::IoOut : VcpuExit::Reason::IoIn;
+        exit.port = run_->io.port;
+        exit.size = run_->io.size;
+        exit.count = run_->io.count;
+        if (exit.reason == VcpuExit::Reason::IoOut && exit.size <= 4)
+            std::memcpy(&exit.value, reinterpret_cast<const uint8_t*>(run_) + run_->io.data_offset, exit.size);
+        break;
+    }
+    case KVM_EXIT_MMIO:
+        exit.reason = VcpuExit::Reason::Mmio;
+        exit.address = run_->mmio.phys_addr;
+        exit.size = static_cast<uint8_t>(run_->mmio.len);
+        exit.write = run_->mmio.is_write;
+        if (exit.write)
+            std::memcpy(&exit.value, run_->mmio.data, std::min<size_t>(exit.size, sizeof exit.value));
+        break;
+    case KVM_EXIT_HLT:
+        exit.reason = VcpuExit::Reason::Hlt;
+        break;
+    case KVM_EXIT_SHUTDOWN:
+        exit.reason = VcpuExit::Reason::Shutdown;
+        break;
+    case KVM_EXIT_FAIL_ENTRY:
+        exit.reason = VcpuExit::Reason::FailEntry;
+        exit.detail = run_->fail_entry.hardware_entry_failure_reason;
+        break;
+    case KVM_EXIT_INTERNAL_ERROR:
+        exit.reason = VcpuExit::Reason::InternalError;
+        exit.detail = run_->internal.suberror;
+        break;
+    case KVM_EXIT_INTR:
+        exit.reason = VcpuExit::Reason::Interrupted;
+        break;
+    default:
+        exit.reason = VcpuExit::Reason::Other;
+        break;
+    }
+    return exit;
+}
+
+Registers KvmVcpu::registers()
+{
+    kvm_regs r{};
+    if (ioctl(fd_, KVM_GET_REGS, &r) < 0)
+        fail("KVM_GET_REGS");
+    return Registers{r.rax, r.rbx, r.rcx, r.rdx, r.rsi, r.rdi, r.rsp, r.rbp, r.r8, r.r9, r.r10,
+                     r.r11, r.r12, r.r13, r.r14, r.r15, r.rip, r.rflags};
+}
+
+uint64_t KvmVcpu::fault_address()
+{
+    kvm_sregs sregs{};
+    if (ioctl(fd_, KVM_GET_SREGS, &sregs) < 0)
+        fail("KVM_GET_SREGS");
+    return sregs.cr2;
+}
+
+} // namespace hl

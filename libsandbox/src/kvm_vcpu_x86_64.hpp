@@ -1,0 +1,51 @@
+// A KVM vCPU for x86-64, started directly in 64-bit mode at CPL3.
+#pragma once
+
+#include "vcpu.hpp"
+
+#include <linux/kvm.h>
+
+#include <cstddef>
+#include <cstdint>
+
+namespace hl {
+
+class KvmVm;
+
+// The CPU state the guest starts in; addresses are guest addresses.
+struct BootState {
+    uint64_t cr3 = 0;          // PML4
+    uint64_t entry = 0;        // first instruction
+    uint64_t stack_top = 0;    // initial %rsp
+    uint64_t argument = 0;     // initial %rdi (the boot info)
+};
+
+class KvmVcpu final : public Vcpu {
+public:
+    // KVM_CREATE_VCPU and mmap of its kvm_run area; throws KvmError.
+    explicit KvmVcpu(const KvmVm& vm);
+    ~KvmVcpu() override;
+    KvmVcpu(const KvmVcpu&) = delete;
+    KvmVcpu& operator=(const KvmVcpu&) = delete;
+
+    // Long mode, paging, CPL3 segments, GDT/IDT/TR, SSE, CPUID; throws KvmError.
+    void set_boot_state(const BootState& state);
+
+    // Runs until the next exit. A signal sent with interrupt_signal() to the
+    // thread inside run() ends it with Reason::Interrupted, with no race: the
+    // signal handler also sets immediate_exit for a run about to start.
+    VcpuExit run() override;
+    Registers registers() override;
+    uint64_t fault_address() override;
+
+    // The signal (a real-time one) hl uses to interrupt KVM_RUN; its handler
+    // is installed on first vCPU creation.
+    static int interrupt_signal();
+
+private:
+    int fd_ = -1;
+    kvm_run* run_ = nullptr;
+    size_t run_size_ = 0;
+};
+
+} // namespace hl

@@ -1,0 +1,106 @@
+// Guest memory map: fixed system pages from <hl/abi.h> at the bottom, the
+// image where its ELF says, heap after it, then an unmapped guard page, the
+// stack, and the page tables at the very top.
+#include <hl/layout.hpp>
+
+#include <algorithm>
+
+namespace hl {
+namespace {
+
+constexpr uint64_t kPage = HL_PAGE_SIZE;
+
+constexpr uint64_t round_up(uint64_t value, uint64_t to) { return (value + to - 1) / to * to; }
+
+constexpr PagePermission kSupervisor{.user = false, .writable = true, .executable = false};
+constexpr PagePermission kUserReadExec{.user = true, .writable = false, .executable = true};
+constexpr PagePermission kUserRead{.user = true, .writable = false, .executable = false};
+constexpr PagePermission kUserReadWrite{.user = true, .writable = true, .executable = false};
+
+std::string describe_need(uint64_t need)
+{
+    return format_size(need) + " needed";
+}
+
+} // namespace
+
+uint64_t Layout::page_table_pages(uint64_t memory_size)
+{
+    const uint64_t pts = round_up(memory_size, 1ull << 21) >> 21;
+    const uint64_t pds = round_up(memory_size, 1ull << 30) >> 30;
+    return 1 /* PML4 */ + 1 /* PDPT */ + pds + pts;
+}
+
+Layout Layout::compute(std::span<const Segment> segments, const ImageNote& note,
+                       uint64_t memory_size)
+{
+    if (memory_size < HL_MEMORY_MIN || memory_size > HL_MEMORY_MAX)
+        throw LayoutError("memory size " + format_size(memory_size) + " is out of range, expected " +
+                          format_size(HL_MEMORY_MIN) + " to " + format_size(HL_MEMORY_MAX));
+    if (memory_size % kPage != 0)
+        throw LayoutError("memory size " + std::to_string(memory_size) +
+                          " is not a multiple of the 4Ki page size");
+
+    Layout layout;
+    layout.memory_size_ = memory_size;
+    auto& r = layout.regions_;
+    r.push_back({"gdt", HL_GDT_ADDR, kPage, kSupervisor});
+    r.push_back({"idt", HL_IDT_ADDR, kPage, kSupervisor});
+    r.push_back({"tss", HL_TSS_ADDR, kPage, kSupervisor});
+    r.push_back({"stubs", HL_STUBS_ADDR, kPage, kUserReadExec});
+    r.push_back({"ist stack", HL_IST_STACK_ADDR, HL_IST_STACK_SIZE, kUserReadWrite});
+    r.push_back({"boot info", HL_BOOT_INFO_ADDR, HL_BOOT_INFO_MAX_SIZE, kUserRead});
+
+    uint64_t image_end = HL_IMAGE_WINDOW_START;
+    for (size_t i = 0; i < segments.size(); ++i) {
+        const Segment& s = segments[i];
+        const PagePermission perm{.user = true, .writable = s.writable, .executable = s.executable};
+        r.push_back({"image segment " + std::to_string(i), s.vaddr, round_up(s.memsz, kPage), perm});
+        image_end = std::max(image_end, r.back().end());
+    }
+
+    // Top down: page tables, stack, guard page; the heap takes what is left.
+    const uint64_t stack_size = note.stack_size ? note.stack_size : HL_STACK_DEFAULT;
+    const uint64_t tables = page_table_pages(memory_size) * kPage;
+    const uint64_t fixed = tables + stack_size + kPage /* guard */;
+    const uint64_t need = image_end + note.heap_size + fixed;
+    if (need > memory_size || memory_size - fixed < image_end)
+        throw LayoutError("memory size " + format_size(memory_size) + " is too small for this image: " +
+                          describe_need(round_up(need, 1ull << 20)) + " (image up to " +
+                          format_size(image_end) + ", heap " + format_size(note.heap_size) +
+                          ", stack " + format_size(stack_size) + ", page tables " +
+                          format_size(tables) + ")");
+
+    layout.page_tables_start_ = memory_size - tables;
+    layout.stack_top_ = layout.page_tables_start_;
+    layout.stack_size_ = stack_size;
+    layout.heap_start_ = image_end;
+    layout.heap_size_ = layout.stack_top_ - stack_size - kPage - image_end;
+
+    if (layout.heap_size_ > 0)
+        r.push_back({"heap", layout.heap_start_, layout.heap_size_, kUserReadWrite});
+    r.push_back({"stack", layout.stack_top_ - stack_size, stack_size, kUserReadWrite});
+    r.push_back({"page tables", layout.page_tables_start_, tables, kSupervisor});
+    std::sort(r.begin(), r.end(), [](const Region& a, const Region& b) { return a.start < b.start; });
+    return layout;
+}
+
+const Region* Layout::region_at(uint64_t address) const
+{
+    auto it = std::upper_bound(regions_.begin(), regions_.end(), address,
+                               [](uint64_t a, const Region& region) { return a < region.start; });
+    if (it == regions_.begin())
+        return nullptr;
+    --it;
+    return address < it->end() ? &*it : nullptr;
+}
+
+std::optional<PagePermission> Layout::permission(uint64_t address) const
+{
+    const Region* region = region_at(address);
+    if (!region)
+        return std::nullopt;
+    return region->permission;
+}
+
+} // namespace hl

@@ -1,0 +1,50 @@
+// The small interface the sandbox's run loop needs from a virtual CPU. The KVM
+// backend implements it (kvm_vcpu_x86_64); tests can feed made-up exits.
+#pragma once
+
+#include <cstdint>
+
+namespace hl {
+
+struct VcpuExit {
+    enum class Reason {
+        IoOut,          // `out`: port, size, value
+        IoIn,           // `in`: port, size
+        Mmio,           // access to an address with no memory behind it: address, size, write, value
+        Hlt,
+        Shutdown,       // triple fault
+        FailEntry,      // the CPU state was refused on entry
+        InternalError,  // the hypervisor could not emulate or deliver something
+        Interrupted,    // a signal (timeout, cancellation) ended KVM_RUN
+        Other,
+    };
+    Reason reason = Reason::Other;
+    uint16_t port = 0;
+    uint8_t size = 0;       // bytes per I/O access
+    uint32_t value = 0;     // value written by `out` (first access) or an MMIO write
+    bool write = false;     // MMIO: a write
+    uint32_t count = 0;     // repetitions (rep outs)
+    uint64_t address = 0;   // MMIO address
+    uint64_t detail = 0;    // KVM's hardware reason or suberror, for messages
+    uint32_t raw_reason = 0;
+};
+
+struct Registers {
+    uint64_t rax, rbx, rcx, rdx, rsi, rdi, rsp, rbp;
+    uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+    uint64_t rip, rflags;
+};
+
+class Vcpu {
+public:
+    virtual ~Vcpu() = default;
+    // Runs the guest until its next exit.
+    virtual VcpuExit run() = 0;
+    virtual Registers registers() = 0;
+    // CR2: the faulting address of the last page fault.
+    virtual uint64_t fault_address() = 0;
+};
+
+const char* exit_reason_name(VcpuExit::Reason reason);
+
+} // namespace hl
