@@ -126,6 +126,16 @@ int main(int argc, char** argv)
         return kExitUsage;
     }
     options.guest_argv = app.remaining();
+    // CLI11 hands an unknown option to the prefix command too: reject it
+    // here, unless `--` said that what follows is IMAGE, whatever its name.
+    if (!options.guest_argv.empty() && options.guest_argv.front() == "--")
+        options.guest_argv.erase(options.guest_argv.begin());
+    else if (!options.guest_argv.empty() && options.guest_argv.front().size() > 1 &&
+             options.guest_argv.front()[0] == '-') {
+        spdlog::error("unknown option '{}'; see hlrun --help (use -- before an IMAGE whose name starts with '-')",
+                      options.guest_argv.front());
+        return kExitUsage;
+    }
     if (options.guest_argv.empty()) {
         spdlog::error("missing IMAGE; usage: hlrun [OPTIONS] IMAGE [ARGS...]");
         return kExitUsage;

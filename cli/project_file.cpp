@@ -20,11 +20,13 @@ std::string where(const std::string& path, const toml::source_region& source)
 
 class Checker {
 public:
-    Checker(const std::string& path, std::vector<std::string>& errors) : path_(path), errors_(errors) {}
+    // Errors keep their position: toml++ walks tables in key order, users read files top down.
+    using Located = std::pair<toml::source_position, std::string>;
+    Checker(const std::string& path, std::vector<Located>& errors) : path_(path), errors_(errors) {}
 
     void error(const toml::node& node, const std::string& message)
     {
-        errors_.push_back(where(path_, node.source()) + ": " + message);
+        errors_.push_back({node.source().begin, where(path_, node.source()) + ": " + message});
     }
 
     void string(const toml::node& node, const char* key, std::string& out)
@@ -69,7 +71,7 @@ public:
 
 private:
     const std::string& path_;
-    std::vector<std::string>& errors_;
+    std::vector<Located>& errors_;
 };
 
 void check_image(const toml::table& image, Checker& check, ProjectFile& project)
@@ -111,7 +113,8 @@ ProjectParse parse_project_file(std::string_view text, const std::string& path)
         result.errors.push_back(where(path, error.source()) + ": " + std::string(error.description()));
         return result;
     }
-    Checker check(path, result.errors);
+    std::vector<Checker::Located> located;
+    Checker check(path, located);
     ProjectFile project;
     bool have_image = false;
     for (const auto& [key, node] : root) {
@@ -122,6 +125,11 @@ ProjectParse parse_project_file(std::string_view text, const std::string& path)
             check.error(node, "unknown key '" + std::string(key.str()) + "'; expected an [image] table");
         }
     }
+    std::stable_sort(located.begin(), located.end(), [](const auto& a, const auto& b) {
+        return a.first.line != b.first.line ? a.first.line < b.first.line : a.first.column < b.first.column;
+    });
+    for (auto& [position, message] : located)
+        result.errors.push_back(std::move(message));
     if (!have_image)
         result.errors.push_back(path + ": missing the [image] table with at least name = \"...\"");
     else if (project.name.empty() && !root["image"]["name"])

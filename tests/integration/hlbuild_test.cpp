@@ -1,1 +1,129 @@
-// placeholder
+// hlbuild as a process: scaffold, compile, run, and every refusal.
+#include "process.hpp"
+
+#include <filesystem>
+
+using namespace hl::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+ProcessResult hlbuild(std::vector<std::string> args)
+{
+    args.insert(args.begin(), HL_HLBUILD);
+    return run_process(args, std::chrono::seconds(120));
+}
+
+} // namespace
+
+TEST_CASE("hlbuild new, compile and hlrun: the whole path a user takes")
+{
+    const std::string dir = make_temp_dir();
+    const std::string project = dir + "/greeter";
+    auto r = hlbuild({"new", project});
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    CHECK(fs::exists(project + "/hlbuild.toml"));
+    CHECK(fs::exists(project + "/src/main.c"));
+    CHECK(read_file(project + "/.gitignore") == "build/\n");
+    CHECK(read_file(project + "/hlbuild.toml").find("name = \"greeter\"") != std::string::npos);
+
+    r = hlbuild({"compile", project});
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    CHECK(r.out == project + "/build/greeter.hl\n");
+
+    HL_REQUIRE_KVM();
+    const auto run = run_process({HL_HLRUN, project + "/build/greeter.hl", "x", "y"});
+    CHECK(run.status == 0);
+    CHECK(run.out == "hello from greeter, a guest with 2 arguments\n  argv[1] = \"x\"\n  argv[2] = \"y\"\n");
+}
+
+TEST_CASE("hlbuild compile -v shows each command; -o and -B place the output")
+{
+    const std::string dir = make_temp_dir();
+    REQUIRE(hlbuild({"new", dir + "/p"}).status == 0);
+    const auto r = hlbuild({"compile", "-v", "-B", dir + "/out", "-o", dir + "/p.hl", dir + "/p"});
+    CHECK(r.status == 0);
+    CHECK(r.out == dir + "/p.hl\n");
+    CHECK(fs::exists(dir + "/out/obj/main.c.o"));
+    CHECK(r.err.find("-ffreestanding") != std::string::npos);
+    CHECK(r.err.find("guest.ld") != std::string::npos);
+    CHECK(r.err.find("libhlcrt.a") != std::string::npos);
+}
+
+TEST_CASE("hlbuild new refuses to overwrite and rejects bad names and templates")
+{
+    const std::string dir = make_temp_dir();
+    write_file(dir + "/keep.txt", "precious");
+    auto r = hlbuild({"new", dir});
+    CHECK(r.status == 2);
+    CHECK(r.err == "hlbuild: error: " + dir + ": already exists and is not an empty directory; choose another name\n");
+    CHECK(read_file(dir + "/keep.txt") == "precious");
+
+    r = hlbuild({"new", dir + "/bad name"});
+    CHECK(r.status == 2);
+    CHECK(r.err == "hlbuild: error: " + dir + "/bad name: 'bad name' is not a usable image name; use letters, "
+                   "digits, '_', '-' and '.'\n");
+
+    r = hlbuild({"new", "--template", "cobol", dir + "/x"});
+    CHECK(r.status == 2);
+    CHECK(r.err.rfind("hlbuild: error: --template: no template 'cobol'; available: ", 0) == 0);
+    CHECK(r.err.find("c") != std::string::npos);
+    CHECK_FALSE(fs::exists(dir + "/x"));
+
+    r = hlbuild({});
+    CHECK(r.status == 2);
+    CHECK(lines(r.err).size() == 1);
+}
+
+TEST_CASE("hlbuild compile reports project file errors with line and column, all of them")
+{
+    const std::string dir = make_temp_dir();
+    REQUIRE(hlbuild({"new", dir + "/p"}).status == 0);
+    write_file(dir + "/p/hlbuild.toml", "[image]\nname = \"p\"\nstack = \"huge\"\nopt = 3\n");
+    const auto r = hlbuild({"compile", dir + "/p"});
+    CHECK(r.status == 2);
+    CHECK(r.err == "hlbuild: error: " + dir + "/p/hlbuild.toml:3:9: image.stack: expected a size like \"256Ki\" or \"1Mi\"\n"
+                   "hlbuild: error: " + dir + "/p/hlbuild.toml:4:7: unknown key 'image.opt'; expected one of name, "
+                   "sources, cflags, stack, heap\n");
+}
+
+TEST_CASE("hlbuild compile without a project file or with sources matching nothing")
+{
+    const std::string dir = make_temp_dir();
+    auto r = hlbuild({"compile", dir});
+    CHECK(r.status == 2);
+    CHECK(r.err == "hlbuild: error: " + dir + "/hlbuild.toml: cannot read the project file (No such file or "
+                   "directory); create a project with 'hlbuild new NAME'\n");
+    write_file(dir + "/hlbuild.toml", "[image]\nname = \"p\"\nsources = [\"src/*.cc\"]\n");
+    r = hlbuild({"compile", dir});
+    CHECK(r.status == 2);
+    CHECK(r.err == "hlbuild: error: " + dir + "/hlbuild.toml: image.sources: 'src/*.cc' matches no file\n");
+}
+
+TEST_CASE("hlbuild compile reports every source that fails, then stops")
+{
+    const std::string dir = make_temp_dir();
+    REQUIRE(hlbuild({"new", dir + "/p"}).status == 0);
+    write_file(dir + "/p/src/bad1.c", "int f(void) { return nope; }\n");
+    write_file(dir + "/p/src/bad2.c", "int g(void) { return also_nope; }\n");
+    const auto r = hlbuild({"compile", dir + "/p"});
+    CHECK(r.status == 1);
+    CHECK(r.err.find("hlbuild: error: " + dir + "/p/src/bad1.c: compilation failed") != std::string::npos);
+    CHECK(r.err.find("hlbuild: error: " + dir + "/p/src/bad2.c: compilation failed") != std::string::npos);
+    CHECK(r.err.find("hlbuild: error: 2 of 4 source files failed to compile") != std::string::npos);
+    CHECK(r.out.empty());
+    CHECK_FALSE(fs::exists(dir + "/p/build/p.hl"));
+}
+
+TEST_CASE("hlbuild compile reports a link failure")
+{
+    const std::string dir = make_temp_dir();
+    REQUIRE(hlbuild({"new", dir + "/p"}).status == 0);
+    write_file(dir + "/p/src/main.c", "void missing(void);\nint main(void) { missing(); return 0; }\n");
+    const auto r = hlbuild({"compile", dir + "/p"});
+    CHECK(r.status == 1);
+    CHECK(r.err.find("undefined reference to `missing'") != std::string::npos);
+    CHECK(r.err.find("hlbuild: error: " + dir + "/p/build/p.hl: linking failed") != std::string::npos);
+}

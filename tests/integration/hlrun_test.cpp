@@ -1,1 +1,247 @@
-// placeholder
+// hlrun as a process: what a user sees on stdout, stderr and in $?.
+#include "process.hpp"
+
+#include <cstdio>
+#include <fstream>
+
+using namespace hl::test;
+
+namespace {
+
+ProcessResult hlrun(std::vector<std::string> args)
+{
+    args.insert(args.begin(), HL_HLRUN);
+    return run_process(args);
+}
+
+// hlrun's own diagnostics: exactly one line, "hlrun: error: ...".
+void check_one_error_line(const ProcessResult& r, const std::string& message)
+{
+    INFO("stderr: " << r.err);
+    CHECK(r.err == "hlrun: error: " + message + "\n");
+}
+
+} // namespace
+
+TEST_CASE("hlrun passes arguments to the guest and its output through")
+{
+    HL_REQUIRE_KVM();
+    const std::string image = guest_image("hello");
+    const auto r = hlrun({image, "a", "b c"});
+    CHECK(r.status == 0);
+    CHECK(r.out == "argc=3\nargv[0]=" + image + "\nargv[1]=a\nargv[2]=b c\n");
+    CHECK(r.err == "to stderr\n");
+}
+
+TEST_CASE("hlrun gives every word after IMAGE to the guest, dashes included")
+{
+    HL_REQUIRE_KVM();
+    const auto r = hlrun({guest_image("hello"), "--trace", "-m", "--", "--help"});
+    CHECK(r.status == 0);
+    CHECK(r.out.find("argv[1]=--trace\nargv[2]=-m\nargv[3]=--\nargv[4]=--help\n") != std::string::npos);
+    CHECK(r.err == "to stderr\n");
+}
+
+TEST_CASE("hlrun takes -- as the end of its options")
+{
+    HL_REQUIRE_KVM();
+    const auto r = hlrun({"--", guest_image("hello"), "z"});
+    CHECK(r.status == 0);
+    CHECK(r.out.find("argv[1]=z\n") != std::string::npos);
+}
+
+TEST_CASE("hlrun exits with the guest's exit status")
+{
+    HL_REQUIRE_KVM();
+    CHECK(hlrun({guest_image("hello"), "--exit", "42"}).status == 42);
+    CHECK(hlrun({guest_image("hello"), "--exit", "0"}).status == 0);
+    CHECK(hlrun({guest_image("hello"), "--exit", "300"}).status == (300 & 255));
+}
+
+TEST_CASE("hlrun --trace prints one line per exit on stderr, never on stdout")
+{
+    HL_REQUIRE_KVM();
+    const auto plain = hlrun({guest_image("hello"), "x"});
+    const auto traced = hlrun({"--trace", guest_image("hello"), "x"});
+    CHECK(traced.status == 0);
+    CHECK(traced.out == plain.out);
+    std::vector<std::string> trace;
+    for (const std::string& line : lines(traced.err))
+        if (!line.empty() && line[0] == '#')
+            trace.push_back(line);
+    // hello makes one write per stdout line (line-buffered), one for stderr, then exits.
+    REQUIRE(trace.size() == lines(plain.out).size() + 2);
+    for (size_t i = 0; i < trace.size(); ++i) {
+        INFO(trace[i]);
+        CHECK(trace[i].rfind("#" + std::to_string(i + 1) + " ", 0) == 0);
+        CHECK(trace[i].find("io-out") != std::string::npos);
+    }
+    CHECK(trace[0].find("write(fd=1, buf=0x") != std::string::npos);
+    CHECK(trace[0].find(", len=7) = 7") != std::string::npos);          // "argc=2\n"
+    CHECK(trace[0].find("hl_write+0x") != std::string::npos);            // symbolized RIP
+    CHECK(trace[trace.size() - 2].find("write(fd=2,") != std::string::npos);
+    CHECK(trace.back().find("exit(status=0)  guest exited with status 0") != std::string::npos);
+}
+
+TEST_CASE("hlrun reports each guest fault with its kind and exits 125")
+{
+    HL_REQUIRE_KVM();
+    const std::string image = guest_image("faults");
+    struct Case {
+        const char* what;
+        const char* message_part;
+    };
+    const Case cases[] = {
+        {"null-write", "guest fault: page fault (#PF) at main+"},
+        {"write-text", "write to 0x100"},
+        {"write-rodata", "(image segment 1: read-only, not executable)"},
+        {"exec-stack", "(stack: read-write, not executable)"},
+        {"ud2", "guest fault: invalid opcode (#UD) at main+"},
+        {"div0", "guest fault: divide error (#DE) at main+"},
+        {"stack-overflow", "(stack guard page: stack overflow)"},
+    };
+    for (const Case& c : cases) {
+        INFO(c.what);
+        const auto r = hlrun({image, c.what});
+        CHECK(r.status == 125);
+        CHECK(r.err.rfind("hlrun: error: guest fault: ", 0) == 0);
+        CHECK(r.err.find(c.message_part) != std::string::npos);
+        CHECK(lines(r.err).size() == 1);
+    }
+    const auto null_write = hlrun({image, "null-write"});
+    CHECK(null_write.err.find("write to 0x0 (null page)") != std::string::npos);
+    const auto text = hlrun({image, "write-text"});
+    CHECK(text.err.find("(image segment 0: read-only, executable)") != std::string::npos);
+    const auto exec = hlrun({image, "exec-stack"});
+    CHECK(exec.err.find(": execute at 0x") != std::string::npos);
+}
+
+TEST_CASE("hlrun -v adds the faulting guest's registers")
+{
+    HL_REQUIRE_KVM();
+    const auto r = hlrun({"-v", guest_image("faults"), "ud2"});
+    CHECK(r.status == 125);
+    const auto err = lines(r.err);
+    REQUIRE(err.size() == 2);
+    CHECK(err[1].rfind("hlrun: debug: registers: rax=0x", 0) == 0);
+    CHECK(err[1].find(" rip=0x100") != std::string::npos);
+}
+
+TEST_CASE("hlrun stops an endless guest at --timeout and exits 124")
+{
+    HL_REQUIRE_KVM();
+    const auto r = hlrun({"--timeout", "300ms", guest_image("faults"), "loop"});
+    CHECK_FALSE(r.timed_out);
+    CHECK(r.status == 124);
+    check_one_error_line(r, "guest timed out after 300 ms");
+}
+
+TEST_CASE("hlrun reports a guest abort and exits 126")
+{
+    HL_REQUIRE_KVM();
+    const auto r = hlrun({guest_image("faults"), "abort"});
+    CHECK(r.status == 126);
+    check_one_error_line(r, "guest aborted: the guest gave up");
+}
+
+TEST_CASE("hlrun refuses missing and unreadable images with 121")
+{
+    const auto missing = hlrun({"/nonexistent/x.hl"});
+    CHECK(missing.status == 121);
+    check_one_error_line(missing, "/nonexistent/x.hl: cannot read: No such file or directory");
+    const auto directory = hlrun({"/tmp"});
+    CHECK(directory.status == 121);
+    check_one_error_line(directory, "/tmp: cannot read: Is a directory");
+}
+
+TEST_CASE("hlrun refuses files that are not hl images with 122")
+{
+    const std::string dir = make_temp_dir();
+    write_file(dir + "/text.hl", "just some text\n");
+    auto r = hlrun({dir + "/text.hl"});
+    CHECK(r.status == 122);
+    check_one_error_line(r, dir + "/text.hl: e_ident: not an ELF file, expected magic 7f 45 4c 46");
+
+    r = hlrun({"/bin/ls"});
+    CHECK(r.status == 122);
+    check_one_error_line(r, "/bin/ls: e_type: ET_DYN (a PIE or shared object), expected ET_EXEC, a static "
+                            "executable (link with hlbuild)");
+
+    // A 32-bit ELF header: class ELFCLASS32.
+    std::string elf32(52, '\0');
+    elf32.replace(0, 7, "\x7f" "ELF\x01\x01\x01");
+    write_file(dir + "/elf32.hl", elf32);
+    r = hlrun({dir + "/elf32.hl"});
+    CHECK(r.status == 122);
+    check_one_error_line(r, dir + "/elf32.hl: e_ident[EI_CLASS]: 32-bit ELF (ELFCLASS32), expected ELFCLASS64");
+
+    // A real image cut short.
+    const std::string whole = read_file(guest_image("hello"));
+    write_file(dir + "/truncated.hl", whole.substr(0, 100));
+    r = hlrun({dir + "/truncated.hl"});
+    CHECK(r.status == 122);
+    CHECK(r.err.rfind("hlrun: error: " + dir + "/truncated.hl: ", 0) == 0);
+    CHECK(lines(r.err).size() == 1);
+    write_file(dir + "/empty.hl", "");
+    r = hlrun({dir + "/empty.hl"});
+    CHECK(r.status == 122);
+    check_one_error_line(r, dir + "/empty.hl: e_ident: not an ELF file (empty), expected magic 7f 45 4c 46");
+}
+
+TEST_CASE("hlrun usage errors exit 120 with one line")
+{
+    auto r = hlrun({});
+    CHECK(r.status == 120);
+    check_one_error_line(r, "missing IMAGE; usage: hlrun [OPTIONS] IMAGE [ARGS...]");
+    r = hlrun({"--memory", "lots", guest_image("hello")});
+    CHECK(r.status == 120);
+    check_one_error_line(r, "--memory: 'lots' is not a size, expected a number with an optional unit like 64Mi or 512Ki");
+    r = hlrun({"--timeout", "0", guest_image("hello")});
+    CHECK(r.status == 120);
+    check_one_error_line(r, "--timeout: '0' is not a duration, expected a positive number with a unit like 500ms, 5s or 2m");
+    r = hlrun({"--bogus", guest_image("hello")});
+    CHECK(r.status == 120);
+    check_one_error_line(r, "unknown option '--bogus'; see hlrun --help (use -- before an IMAGE whose name starts "
+                            "with '-')");
+    r = hlrun({"--memory"});
+    CHECK(r.status == 120);
+    CHECK(lines(r.err).size() == 1);
+}
+
+TEST_CASE("hlrun refuses memory sizes that cannot hold the image, with 120")
+{
+    HL_REQUIRE_KVM();
+    auto r = hlrun({"--memory", "1Mi", guest_image("hello")});
+    CHECK(r.status == 120);
+    check_one_error_line(r, "memory size 1Mi is out of range, expected 2Mi to 4Gi");
+    r = hlrun({"--memory", "2Mi", guest_image("libc")});
+    CHECK(r.status == 120);
+    CHECK(r.err.rfind("hlrun: error: memory size 2Mi is too small for this image: ", 0) == 0);
+}
+
+TEST_CASE("hlrun takes HL_MEMORY and HL_TIMEOUT from the environment, flags first")
+{
+    HL_REQUIRE_KVM();
+    setenv("HL_TIMEOUT", "200ms", 1);
+    auto r = hlrun({guest_image("faults"), "loop"});
+    CHECK(r.status == 124);
+    check_one_error_line(r, "guest timed out after 200 ms");
+    r = hlrun({"--timeout", "250ms", guest_image("faults"), "loop"});
+    check_one_error_line(r, "guest timed out after 250 ms");
+    unsetenv("HL_TIMEOUT");
+    setenv("HL_MEMORY", "nonsense", 1);
+    r = hlrun({guest_image("hello")});
+    CHECK(r.status == 120);
+    r = hlrun({"--memory", "32Mi", guest_image("hello")});
+    CHECK(r.status == 0);
+    unsetenv("HL_MEMORY");
+}
+
+TEST_CASE("the libc guest passes all its checks inside a VM")
+{
+    HL_REQUIRE_KVM();
+    const auto r = hlrun({guest_image("libc")});
+    INFO(r.err);
+    CHECK(r.status == 0);
+    CHECK(r.out.find(" 0 failed") != std::string::npos);
+}

@@ -1,0 +1,22 @@
+#!/bin/sh
+# Installs what hl needs that is missing (Debian 12 packages) and builds it
+# into build/. Sourced by tests/demo.sh and tests/run-all.sh; safe to re-run.
+set -eu
+HL_ROOT=$(cd "$(dirname "$0")/.." && pwd)
+HL_BUILD="$HL_ROOT/build"
+
+packages="cmake make g++ pkg-config libcli11-dev libtomlplusplus-dev libelf-dev libspdlog-dev catch2 man-db groff-base"
+missing=""
+for package in $packages; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing="$missing $package"
+done
+if [ -n "$missing" ]; then
+    echo "hl: installing:$missing"
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing
+fi
+
+cmake -S "$HL_ROOT" -B "$HL_BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$HL_BUILD" -j"$(nproc)"

@@ -1,0 +1,42 @@
+// Test helpers: run a program as a user would and capture what it prints;
+// find the test guests; skip visibly when /dev/kvm is not usable.
+#pragma once
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace hl::test {
+
+struct ProcessResult {
+    int status = -1;        // exit status, or 128 + signal
+    std::string out;
+    std::string err;
+    bool timed_out = false;
+};
+
+// Runs argv with no stdin; kills it after timeout (a generous bound, not a measurement).
+ProcessResult run_process(const std::vector<std::string>& argv,
+                          std::chrono::seconds timeout = std::chrono::seconds(60));
+
+std::string guest_image(const std::string& name);   // path of a test guest built by hlbuild
+std::string make_temp_dir();                        // fresh directory under /tmp
+void write_file(const std::string& path, const std::string& text);
+std::string read_file(const std::string& path);
+std::vector<std::string> lines(const std::string& text);
+
+// Why KVM cannot be used here, or empty when it can.
+const std::string& kvm_unusable_reason();
+
+} // namespace hl::test
+
+// Skips the rest of a test case, visibly, where /dev/kvm is absent.
+#define HL_REQUIRE_KVM()                                                        \
+    do {                                                                        \
+        if (!hl::test::kvm_unusable_reason().empty()) {                         \
+            WARN("skipped: " << hl::test::kvm_unusable_reason());               \
+            return;                                                             \
+        }                                                                       \
+    } while (0)

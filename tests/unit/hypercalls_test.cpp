@@ -1,0 +1,152 @@
+// Hypercall decoding and dispatch over real guest memory, with made-up exits.
+#include "hypercalls.hpp"
+#include "test_layouts.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cstring>
+#include <string>
+
+using namespace hl;
+using Action = HypercallOutcome::Action;
+
+namespace {
+
+struct Fixture {
+    Layout layout = test::typical_layout();
+    GuestMemory memory{layout};
+    std::string out, err;
+    OutputFn output = [this](int fd, std::span<const uint8_t> bytes) -> int64_t {
+        (fd == 1 ? out : err).append(bytes.begin(), bytes.end());
+        return static_cast<int64_t>(bytes.size());
+    };
+    const uint64_t heap = layout.heap_start();
+
+    template <typename T>
+    void put(uint64_t address, const T& value) { std::memcpy(memory.host_view().data() + address, &value, sizeof value); }
+    template <typename T>
+    T get(uint64_t address) { T value; std::memcpy(&value, memory.host_view().data() + address, sizeof value); return value; }
+
+    HypercallOutcome out_to(unsigned call, uint64_t value, uint8_t size = 4, uint32_t count = 1)
+    {
+        VcpuExit exit{.reason = VcpuExit::Reason::IoOut, .port = static_cast<uint16_t>(HL_PORT_BASE + call),
+                      .size = size, .value = static_cast<uint32_t>(value), .count = count};
+        return dispatch_hypercall(exit, memory, output);
+    }
+
+    HypercallOutcome write(uint32_t fd, uint64_t buf, uint64_t len, uint64_t request_at = 0)
+    {
+        const uint64_t at = request_at ? request_at : heap;
+        put(at, hl_write_req{.fd = fd, ._pad = 0, .buf = buf, .len = len, .result = 0});
+        return out_to(HL_CALL_WRITE, at);
+    }
+};
+
+} // namespace
+
+TEST_CASE("write sends guest bytes to the right fd and reports the count")
+{
+    Fixture f;
+    std::memcpy(f.memory.host_view().data() + f.heap + 64, "hello\n", 6);
+    auto outcome = f.write(1, f.heap + 64, 6);
+    CHECK(outcome.action == Action::Continue);
+    CHECK(f.out == "hello\n");
+    CHECK(f.get<hl_write_req>(f.heap).result == 6);
+    CHECK(describe_hypercall(outcome) == "write(fd=1, buf=0x107040, len=6) = 6");
+    f.write(2, f.heap + 64, 5);
+    CHECK(f.err == "hello");
+}
+
+TEST_CASE("write to an fd other than 1 and 2 returns EBADF to the guest")
+{
+    Fixture f;
+    auto outcome = f.write(7, f.heap + 64, 1);
+    CHECK(outcome.action == Action::Continue);
+    CHECK(f.get<hl_write_req>(f.heap).result == HL_EBADF);
+}
+
+TEST_CASE("write may read from read-only guest memory such as rodata and boot info")
+{
+    Fixture f;
+    CHECK(f.write(1, 0x103000, 4).action == Action::Continue);
+    CHECK(f.write(1, HL_BOOT_INFO_ADDR, 4).action == Action::Continue);
+    CHECK(f.out.size() == 8);
+}
+
+TEST_CASE("write with a bad buffer stops the guest and says where")
+{
+    Fixture f;
+    auto check = [&](uint64_t buf, uint64_t len, const std::string& message) {
+        auto outcome = f.write(1, buf, len);
+        CHECK(outcome.action == Action::Violation);
+        CHECK(outcome.message == message);
+    };
+    check(0, 8, "write: buffer: address 0x0 is not mapped for the guest");
+    check(HL_GDT_ADDR, 8, "write: buffer: address 0x1000 (gdt) is not readable by the guest");
+    check(f.layout.page_tables_start(), 8,
+          "write: buffer: address 0xff5000 (page tables) is not readable by the guest");
+    check(f.layout.memory_size() - 4, 8, "write: buffer: range 0xfffffc+8 is outside guest memory (16Mi)");
+    check(f.heap, UINT64_MAX - 8, "write: len 18446744073709551607 is over the limit of 1048576 bytes");
+    check(f.layout.heap_start() + f.layout.heap_size() - 4, 8,
+          "write: buffer: address 0xfe4000 is not mapped for the guest");
+    CHECK(f.out.empty());
+}
+
+TEST_CASE("a request block must be guest-writable memory")
+{
+    Fixture f;
+    auto outcome = f.write(1, f.heap, 1, 0x103000);
+    CHECK(outcome.action == Action::Violation);
+    CHECK(outcome.message == "write: request block: address 0x103000 (image segment 1) is not writable by the guest");
+    outcome = f.out_to(HL_CALL_WRITE, HL_STUBS_ADDR);
+    CHECK(outcome.message == "write: request block: address 0x4000 (stubs) is not writable by the guest");
+    outcome = f.out_to(HL_CALL_CLOCK, HL_BOOT_INFO_ADDR);
+    CHECK(outcome.message == "clock: request block: address 0x10000 (boot info) is not writable by the guest");
+}
+
+TEST_CASE("exit passes the status through")
+{
+    Fixture f;
+    auto outcome = f.out_to(HL_CALL_EXIT, 42);
+    CHECK(outcome.action == Action::Exit);
+    CHECK(outcome.status == 42);
+    CHECK(describe_hypercall(outcome) == "exit(status=42)");
+}
+
+TEST_CASE("abort carries the guest's message on one line")
+{
+    Fixture f;
+    std::memcpy(f.memory.host_view().data() + f.heap + 64, "bad\nthing", 9);
+    f.put(f.heap, hl_abort_req{.msg = f.heap + 64, .len = 9});
+    auto outcome = f.out_to(HL_CALL_ABORT, f.heap);
+    CHECK(outcome.action == Action::Abort);
+    CHECK(outcome.message == "bad thing");
+    f.put(f.heap, hl_abort_req{.msg = f.heap + 64, .len = HL_ABORT_MAX + 1});
+    CHECK(f.out_to(HL_CALL_ABORT, f.heap).message == "abort: message length 4097 is over the limit of 4096 bytes");
+    f.put(f.heap, hl_abort_req{.msg = 8, .len = 4});
+    CHECK(f.out_to(HL_CALL_ABORT, f.heap).message == "abort: message: address 0x8 is not mapped for the guest");
+}
+
+TEST_CASE("clock writes the host's monotonic time into the request")
+{
+    Fixture f;
+    f.put(f.heap, hl_clock_req{0});
+    auto outcome = f.out_to(HL_CALL_CLOCK, f.heap);
+    CHECK(outcome.action == Action::Continue);
+    CHECK(f.get<hl_clock_req>(f.heap).monotonic_ns > 0);
+}
+
+TEST_CASE("ports, directions and sizes outside the ABI stop the guest")
+{
+    Fixture f;
+    VcpuExit exit{.reason = VcpuExit::Reason::IoOut, .port = 0x3f8, .size = 1, .value = 0, .count = 1};
+    CHECK(dispatch_hypercall(exit, f.memory, f.output).message ==
+          "`out` to port 0x3f8, which is not an hl hypercall port");
+    exit = {.reason = VcpuExit::Reason::IoOut, .port = HL_PORT_BASE + 9, .size = 4, .value = 0, .count = 1};
+    CHECK(dispatch_hypercall(exit, f.memory, f.output).message ==
+          "`out` to port 0x509, which is not an hl hypercall port");
+    exit = {.reason = VcpuExit::Reason::IoIn, .port = HL_PORT_BASE, .size = 4, .value = 0, .count = 1};
+    CHECK(dispatch_hypercall(exit, f.memory, f.output).message == "`in` from port 0x500: hl ports are write-only");
+    CHECK(f.out_to(HL_CALL_EXIT, 0, 1).message == "exit: hypercalls are one 32-bit `out`, got 1 x 1 bytes");
+    CHECK(f.out_to(HL_CALL_EXIT, 0, 4, 3).message == "exit: hypercalls are one 32-bit `out`, got 3 x 4 bytes");
+}

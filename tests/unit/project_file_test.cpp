@@ -1,0 +1,85 @@
+// hlbuild.toml parsing: values, defaults, and every error with its position.
+#include "project_file.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace hl::cli;
+
+namespace {
+
+std::vector<std::string> errors_of(const char* text)
+{
+    return parse_project_file(text, "hlbuild.toml").errors;
+}
+
+} // namespace
+
+TEST_CASE("project file: a full [image] table")
+{
+    const auto parse = parse_project_file(R"([image]
+name = "hello"
+sources = ["src/*.c", "lib/x.c"]
+cflags = ["-O3", "-DX=1"]
+stack = "128Ki"
+heap = 2097152
+)", "hlbuild.toml");
+    REQUIRE(parse.errors.empty());
+    REQUIRE(parse.project.has_value());
+    CHECK(parse.project->name == "hello");
+    CHECK(parse.project->sources == std::vector<std::string>{"src/*.c", "lib/x.c"});
+    CHECK(parse.project->cflags == std::vector<std::string>{"-O3", "-DX=1"});
+    CHECK(parse.project->stack == 128u << 10);
+    CHECK(parse.project->heap == 2u << 20);
+}
+
+TEST_CASE("project file: defaults")
+{
+    const auto parse = parse_project_file("[image]\nname = \"x\"\n", "hlbuild.toml");
+    REQUIRE(parse.project.has_value());
+    CHECK(parse.project->sources == std::vector<std::string>{"src/*.c"});
+    CHECK(parse.project->cflags.empty());
+    CHECK(parse.project->stack == 0);
+    CHECK(parse.project->heap == 0);
+}
+
+TEST_CASE("project file: unknown keys are errors with line and column")
+{
+    CHECK(errors_of("[image]\nname = \"x\"\noptimise = true\n") ==
+          std::vector<std::string>{"hlbuild.toml:3:12: unknown key 'image.optimise'; expected one of name, "
+                                   "sources, cflags, stack, heap"});
+    CHECK(errors_of("[image]\nname = \"x\"\n[link]\nx = 1\n") ==
+          std::vector<std::string>{"hlbuild.toml:3:1: unknown key 'link'; expected an [image] table"});
+}
+
+TEST_CASE("project file: wrong types and values name the key")
+{
+    CHECK(errors_of("[image]\nname = 3\n") ==
+          std::vector<std::string>{"hlbuild.toml:2:8: image.name: expected a non-empty string"});
+    CHECK(errors_of("[image]\nname = \"x\"\nsources = \"src/*.c\"\n") ==
+          std::vector<std::string>{"hlbuild.toml:3:11: image.sources: expected an array of strings"});
+    CHECK(errors_of("[image]\nname = \"x\"\ncflags = [\"-O2\", 3]\n") ==
+          std::vector<std::string>{"hlbuild.toml:3:18: image.cflags: expected a string"});
+    CHECK(errors_of("[image]\nname = \"x\"\nstack = \"lots\"\n") ==
+          std::vector<std::string>{"hlbuild.toml:3:9: image.stack: expected a size like \"256Ki\" or \"1Mi\""});
+    CHECK(errors_of("[image]\nname = \"x\"\nstack = \"6000\"\n") ==
+          std::vector<std::string>{"hlbuild.toml:3:9: image.stack: expected a multiple of 4Ki"});
+    CHECK(errors_of("[image]\nname = \"a/b\"\n") ==
+          std::vector<std::string>{"hlbuild.toml:2:8: image.name: 'a/b' may use only letters, digits, '_', '-' and '.'"});
+}
+
+TEST_CASE("project file: every error is reported, not just the first")
+{
+    const auto errors = errors_of("[image]\nname = \"x\"\nstack = \"?\"\nheap = \"?\"\nfoo = 1\n");
+    CHECK(errors.size() == 3);
+}
+
+TEST_CASE("project file: missing pieces and syntax errors")
+{
+    CHECK(errors_of("") == std::vector<std::string>{
+                               "hlbuild.toml: missing the [image] table with at least name = \"...\""});
+    CHECK(errors_of("[image]\nstack = \"64Ki\"\n") ==
+          std::vector<std::string>{"hlbuild.toml:1:1: image.name: missing, expected the image name"});
+    const auto syntax = errors_of("[image]\nname = \"x\n");
+    REQUIRE(syntax.size() == 1);
+    CHECK(syntax[0].rfind("hlbuild.toml:2:", 0) == 0);
+}
