@@ -36,7 +36,13 @@ int main(int argc, char** argv)
         spdlog::error("{}; see hlbuild --help", e.what());
         return kBuildUsage;
     }
-    if (new_command->parsed())
-        return hlbuild_new(new_options);
-    return hlbuild_compile(compile_options);
+    try {
+        if (new_command->parsed())
+            return hlbuild_new(new_options);
+        return hlbuild_compile(compile_options);
+    } catch (const std::exception& error) {
+        // Last resort (file system errors, out of memory): still one line.
+        spdlog::error("{}", error.what());
+        return kBuildFailed;
+    }
 }

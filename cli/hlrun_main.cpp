@@ -97,6 +97,10 @@ int run(const Options& options)
     } catch (const hl::Error& error) {
         spdlog::error("{}", error.what());
         return kExitHostError;
+    } catch (const std::exception& error) {
+        // Last resort (out of memory and the like): still one line.
+        spdlog::error("internal error: {}", error.what());
+        return kExitHostError;
     }
 }
 

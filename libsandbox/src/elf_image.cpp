@@ -131,6 +131,14 @@ Image Image::load(const std::filesystem::path& path) {
         unreadable(name, errno);
     if (S_ISDIR(st.st_mode))
         unreadable(name, EISDIR);
+    // A bound, so that /dev/zero or an endless pipe cannot eat the host's memory.
+    constexpr size_t kMaxImageFile = size_t{256} << 20;
+    auto too_big = [&] {
+        throw ImageError(ImageError::Kind::Invalid,
+                         name + ": file size: more than 256Mi, expected an hl image of at most 256Mi");
+    };
+    if (S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) > kMaxImageFile)
+        too_big();
     std::vector<uint8_t> bytes;
     if (S_ISREG(st.st_mode))
         bytes.reserve(static_cast<size_t>(st.st_size));
@@ -144,6 +152,8 @@ Image Image::load(const std::filesystem::path& path) {
         if (got == 0)
             break;
         bytes.insert(bytes.end(), chunk, chunk + got);
+        if (bytes.size() > kMaxImageFile)
+            too_big();
     }
     return parse(name, std::move(bytes));
 }

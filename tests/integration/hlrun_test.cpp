@@ -182,6 +182,10 @@ TEST_CASE("hlrun refuses files that are not hl images with 122")
     CHECK(r.status == 122);
     CHECK(r.err.rfind("hlrun: error: " + dir + "/truncated.hl: ", 0) == 0);
     CHECK(lines(r.err).size() == 1);
+    // An endless file is refused, not read forever.
+    r = hlrun({"/dev/zero"});
+    CHECK(r.status == 122);
+    check_one_error_line(r, "/dev/zero: file size: more than 256Mi, expected an hl image of at most 256Mi");
     write_file(dir + "/empty.hl", "");
     r = hlrun({dir + "/empty.hl"});
     CHECK(r.status == 122);
@@ -243,5 +247,24 @@ TEST_CASE("the libc guest passes all its checks inside a VM")
     const auto r = hlrun({guest_image("libc")});
     INFO(r.err);
     CHECK(r.status == 0);
-    CHECK(r.out.find(" 0 failed") != std::string::npos);
+    CHECK(r.err.empty());
+    CHECK(r.out.find("printf: The answer is 42, hex 2a, str 'ok'\n") != std::string::npos);
+    CHECK(r.out.find(" checks, 0 failed\n") != std::string::npos);
+    // The allocator is checked against the real heap size whatever the memory.
+    CHECK(hlrun({"--memory", "6Mi", guest_image("libc"), "malloc"}).status == 0);
+}
+
+TEST_CASE("guest abort(), a failed assert and exit() reach hlrun as they should")
+{
+    HL_REQUIRE_KVM();
+    auto r = hlrun({guest_image("libc"), "abort"});
+    CHECK(r.status == 126);
+    check_one_error_line(r, "guest aborted: abort() called");
+    r = hlrun({guest_image("libc"), "assert"});
+    CHECK(r.status == 126);
+    CHECK(r.err.rfind("hlrun: error: guest aborted: Assertion failed: 1 == 2 (", 0) == 0);
+    CHECK(r.err.find("main.c:") != std::string::npos);
+    r = hlrun({guest_image("libc"), "exit7"});
+    CHECK(r.status == 7);
+    CHECK(r.out == "bye"); // exit() flushed stdout, which had no newline
 }

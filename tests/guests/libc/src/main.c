@@ -1,1 +1,81 @@
-int main(void){return 0;}
+/* Test guest: the libc of guest-crt checked from inside a guest.
+ *
+ *   libc [GROUP]   runs the checks of GROUP (printf, string, stdlib, malloc,
+ *                  data, ctype), or all of them; a failed check prints
+ *                  "FAIL group: what: got "..." expected "..."" to stderr, and
+ *                  the run ends with "libc: N checks, M failed" on stdout and
+ *                  status M ? 1 : 0.
+ *   libc hello     boot info sanity, then the same summary line.
+ *   libc abort     calls abort().
+ *   libc assert    fails assert(1 == 2).
+ *   libc exit7     prints "bye" with no newline, then exit(7): exit() flushes. */
+#include <assert.h>
+#include <hl/guest.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+
+static const struct {
+    const char *name;
+    void (*run)(void);
+} groups[] = {
+    {"printf", group_printf}, {"string", group_string}, {"stdlib", group_stdlib},
+    {"malloc", group_malloc}, {"data", group_data},     {"ctype", group_ctype},
+};
+
+static void group_hello(int argc, char **argv)
+{
+    const struct hl_boot_info *info = hl_boot_info();
+    if (!check_true("hl_boot_info() not NULL", info != NULL))
+        return;
+    check_int("boot info argc", info->argc, argc);
+    check_true("boot info argv", (uintptr_t)info->argv == (uintptr_t)argv);
+    check_true("argv[argc] is NULL", argv[argc] == NULL);
+    check_true("heap_size > 0", info->heap_size > 0);
+    check_true("heap_size >= 4 MiB (hlbuild.toml)", info->heap_size >= 4u << 20);
+    check_true("stack_size > 0", info->stack_size > 0);
+    check_true("heap inside memory", info->heap_start + info->heap_size <= info->memory_size);
+    void *p = malloc(16);
+    check_true("malloc lands in the heap",
+               (uintptr_t)p >= info->heap_start &&
+                   (uintptr_t)p < info->heap_start + info->heap_size);
+    free(p);
+    printf("hello: argc=%d heap_size>0=%s\n", argc, info->heap_size > 0 ? "yes" : "no");
+}
+
+int main(int argc, char **argv)
+{
+    const char *want = argc > 1 ? argv[1] : NULL;
+
+    if (want && strcmp(want, "abort") == 0) {
+        abort();
+    } else if (want && strcmp(want, "assert") == 0) {
+        assert(1 == 2);
+        return 3; /* not reached */
+    } else if (want && strcmp(want, "exit7") == 0) {
+        printf("bye");
+        exit(7);
+    } else if (want && strcmp(want, "hello") == 0) {
+        check_group = "hello";
+        group_hello(argc, argv);
+    } else {
+        int found = 0;
+        for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++) {
+            if (want == NULL || strcmp(want, groups[i].name) == 0) {
+                check_group = groups[i].name;
+                groups[i].run();
+                found = 1;
+            }
+        }
+        if (!found) {
+            fprintf(stderr, "libc: unknown group '%s' (printf string stdlib malloc data ctype"
+                            " hello abort assert exit7)\n", want);
+            return 2;
+        }
+    }
+    printf("libc: %d checks, %d failed\n", check_count, check_failed);
+    return check_failed ? 1 : 0;
+}
