@@ -9,7 +9,7 @@ trap 'rm -rf "$prefix"' EXIT
 cmake --install "$build" --prefix "$prefix" >/dev/null
 for f in bin/hlrun bin/hlbuild lib/hl/libhlcrt.a lib/hl/guest.ld lib/hl/include/hl/guest.h \
          lib/hl/include/hl/abi.h lib/hl/include/stdio.h share/hl/templates/c/hlbuild.toml \
-         share/man/man1/hlrun.1 share/man/man1/hlbuild.1; do
+         share/man/man1/hlrun.1 share/man/man1/hlbuild.1 share/man/man7/hl-abi.7; do
     [ -e "$prefix/$f" ] || { echo "FAIL: $f was not installed"; exit 1; }
 done
 "$prefix/bin/hlbuild" new "$prefix/work/app" >/dev/null
