@@ -41,8 +41,10 @@ bool valid_name(const std::string& name)
 
 int hlbuild_new(const NewOptions& options)
 {
-    const fs::path target = fs::path(options.path).lexically_normal();
-    const std::string name = (target.has_filename() ? target.filename() : target.parent_path().filename()).string();
+    fs::path target = fs::path(options.path).lexically_normal();
+    if (!target.has_filename()) // "dir/" names dir
+        target = target.parent_path();
+    const std::string name = target.filename().string();
     if (!valid_name(name)) {
         spdlog::error("{}: '{}' is not a usable image name; use letters, digits, '_', '-' and '.'", options.path, name);
         return kBuildUsage;

@@ -23,6 +23,9 @@ using namespace hl::cli;
 struct Options {
     std::string memory = "16Mi";
     std::string timeout;
+    // Where each value came from, so an error names what the user must fix.
+    std::string memory_from = "--memory";
+    std::string timeout_from = "--timeout";
     bool trace = false;
     bool verbose = false;
     std::vector<std::string> guest_argv; // IMAGE ARGS...
@@ -31,10 +34,14 @@ struct Options {
 // Environment (HL_MEMORY, HL_TIMEOUT) sits between flags and defaults.
 void apply_environment(Options& options)
 {
-    if (const char* value = std::getenv("HL_MEMORY"))
+    if (const char* value = std::getenv("HL_MEMORY")) {
         options.memory = value;
-    if (const char* value = std::getenv("HL_TIMEOUT"))
+        options.memory_from = "HL_MEMORY";
+    }
+    if (const char* value = std::getenv("HL_TIMEOUT")) {
         options.timeout = value;
+        options.timeout_from = "HL_TIMEOUT";
+    }
 }
 
 // Turns flag text into SandboxOptions; nullopt after logging the bad value.
@@ -43,16 +50,16 @@ std::optional<hl::SandboxOptions> sandbox_options(const Options& options)
     hl::SandboxOptions out;
     const auto memory = hl::parse_size(options.memory);
     if (!memory) {
-        spdlog::error("--memory: '{}' is not a size, expected a number with an optional unit like 64Mi or 512Ki",
-                      options.memory);
+        spdlog::error("{}: '{}' is not a size, expected a number with an optional unit like 64Mi or 512Ki",
+                      options.memory_from, options.memory);
         return std::nullopt;
     }
     out.memory_size = *memory;
     if (!options.timeout.empty()) {
         const auto timeout = hl::parse_duration(options.timeout);
         if (!timeout || timeout->count() == 0) {
-            spdlog::error("--timeout: '{}' is not a duration, expected a positive number with a unit like 500ms, 5s or 2m",
-                          options.timeout);
+            spdlog::error("{}: '{}' is not a duration, expected a positive number with a unit like 500ms, 5s or 2m",
+                          options.timeout_from, options.timeout);
             return std::nullopt;
         }
         out.timeout = *timeout;
@@ -129,6 +136,10 @@ int main(int argc, char** argv)
         spdlog::error("{}; see hlrun --help", e.what());
         return kExitUsage;
     }
+    if (app.count("--memory"))
+        options.memory_from = "--memory";
+    if (app.count("--timeout"))
+        options.timeout_from = "--timeout";
     options.guest_argv = app.remaining();
     // CLI11 hands an unknown option to the prefix command too: reject it
     // here, unless `--` said that what follows is IMAGE, whatever its name.

@@ -12,6 +12,8 @@
 namespace hl::cli {
 namespace {
 
+constexpr uint64_t kMaxStack = 256ull << 20;
+
 
 std::string where(const std::string& path, const toml::source_region& source)
 {
@@ -53,7 +55,7 @@ public:
         }
     }
 
-    void size(const toml::node& node, const char* key, uint64_t& out)
+    void size(const toml::node& node, const char* key, std::optional<uint64_t>& out)
     {
         const auto* text = node.as_string();
         const auto* number = node.as_integer();
@@ -97,8 +99,12 @@ void check_image(const toml::table& image, Checker& check, ProjectFile& project)
     });
     if (!name.empty() && (!plain || name.front() == '.'))
         check.error(*image.get("name"), "image.name: '" + name + "' may use only letters, digits, '_', '-' and '.'");
-    if (project.stack && (project.stack % HL_PAGE_SIZE || project.stack < HL_PAGE_SIZE))
-        check.error(*image.get("stack"), "image.stack: expected a multiple of 4Ki");
+    // The same bounds the image validator applies to the note, caught before compiling.
+    if (project.stack && (*project.stack % HL_PAGE_SIZE || *project.stack < HL_PAGE_SIZE ||
+                          *project.stack > kMaxStack))
+        check.error(*image.get("stack"), "image.stack: expected a multiple of 4Ki from 4Ki to 256Mi");
+    if (project.heap && *project.heap > HL_MEMORY_MAX)
+        check.error(*image.get("heap"), "image.heap: expected at most 4Gi");
 }
 
 } // namespace

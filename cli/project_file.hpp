@@ -21,8 +21,8 @@ struct ProjectFile {
     std::string name;
     std::vector<std::string> sources{"src/*.c"};
     std::vector<std::string> cflags;
-    uint64_t stack = 0;
-    uint64_t heap = 0;
+    std::optional<uint64_t> stack;   // unset: HL_STACK_DEFAULT
+    std::optional<uint64_t> heap;    // unset: HL_HEAP_DEFAULT
 };
 
 struct ProjectParse {

@@ -7,6 +7,9 @@
 /* Gives malloc its heap: [start, start + size). Called once before main. */
 void __hl_malloc_init(uint64_t start, uint64_t size);
 
+/* Runs the .fini_array destructors; called once by exit(). */
+void __hl_run_destructors(void);
+
 /* Flushes buffered stdout; called by exit() and after main returns. */
 void __hl_stdio_flush(void);
 

@@ -13,6 +13,12 @@ int errno;
 
 void exit(int status)
 {
+    static int exiting;
+    /* A destructor that calls exit() must not run the destructors again. */
+    if (!exiting) {
+        exiting = 1;
+        __hl_run_destructors();
+    }
     __hl_stdio_flush();
     hl_exit(status);
 }

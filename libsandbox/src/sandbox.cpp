@@ -181,8 +181,8 @@ RunResult Sandbox::run(const std::vector<std::string>& argv)
         }
         case R::Interrupted:
             if (timer.expired())
-                return finish(RunResult::Ending::TimedOut, "guest timed out after " +
-                                                               std::to_string(m.options.timeout.count() / 1'000'000) + " ms");
+                return finish(RunResult::Ending::TimedOut,
+                              "guest timed out after " + format_duration(m.options.timeout));
             return {}; // a stray signal: carry on
         case R::Shutdown:
             return finish(RunResult::Ending::Faulted,

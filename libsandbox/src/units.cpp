@@ -81,4 +81,16 @@ std::optional<std::chrono::nanoseconds> parse_duration(std::string_view text)
     return std::chrono::nanoseconds(static_cast<int64_t>(value * ns_per_unit));
 }
 
+std::string format_duration(std::chrono::nanoseconds duration)
+{
+    static constexpr struct { int64_t ns; const char* suffix; } units[] = {
+        {3'600'000'000'000, "h"}, {60'000'000'000, "m"}, {1'000'000'000, "s"},
+        {1'000'000, "ms"}, {1'000, "us"}, {1, "ns"}};
+    const int64_t ns = duration.count();
+    for (const auto& u : units)
+        if (ns != 0 && ns % u.ns == 0)
+            return std::to_string(ns / u.ns) + u.suffix;
+    return "0s";
+}
+
 } // namespace hl

@@ -46,7 +46,7 @@ TEST_CASE("hlbuild compile -v shows each command; -o and -B place the output")
     const auto r = hlbuild({"compile", "-v", "-B", dir + "/out", "-o", dir + "/p.hl", dir + "/p"});
     CHECK(r.status == 0);
     CHECK(r.out == dir + "/p.hl\n");
-    CHECK(fs::exists(dir + "/out/obj/main.c.o"));
+    CHECK(fs::exists(dir + "/out/obj/src/main.c.o"));
     CHECK(r.err.find("-ffreestanding") != std::string::npos);
     CHECK(r.err.find("guest.ld") != std::string::npos);
     CHECK(r.err.find("libhlcrt.a") != std::string::npos);
@@ -126,4 +126,28 @@ TEST_CASE("hlbuild compile reports a link failure")
     CHECK(r.status == 1);
     CHECK(r.err.find("undefined reference to `missing'") != std::string::npos);
     CHECK(r.err.find("hlbuild: error: " + dir + "/p/build/p.hl: linking failed") != std::string::npos);
+}
+
+TEST_CASE("hlbuild compile keeps same-named sources apart, compiles a file named twice once, and splits $CC")
+{
+    const std::string dir = make_temp_dir();
+    REQUIRE(hlbuild({"new", dir + "/p"}).status == 0);
+    fs::create_directories(dir + "/p/src/a");
+    fs::create_directories(dir + "/p/src/b");
+    write_file(dir + "/p/src/a/util.c", "int a_util(void) { return 40; }\n");
+    write_file(dir + "/p/src/b/util.c", "int b_util(void) { return 2; }\n");
+    write_file(dir + "/p/src/main.c",
+               "#ifndef FROM_CC\n#error CC's extra words were lost\n#endif\n"
+               "int a_util(void); int b_util(void);\nint main(void) { return a_util() + b_util(); }\n");
+    write_file(dir + "/p/hlbuild.toml",
+               "[image]\nname = \"p\"\nsources = [\"src/*.c\", \"src/a/*.c\", \"src/b/util.c\", \"src/main.c\"]\n");
+    setenv("CC", "cc -DFROM_CC=1", 1);
+    const auto r = hlbuild({"compile", dir + "/p"});
+    unsetenv("CC");
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    CHECK(fs::exists(dir + "/p/build/obj/src/a/util.c.o"));
+    CHECK(fs::exists(dir + "/p/build/obj/src/b/util.c.o"));
+    HL_REQUIRE_KVM();
+    CHECK(run_process({HL_HLRUN, dir + "/p/build/p.hl"}).status == 42);
 }

@@ -133,7 +133,7 @@ TEST_CASE("hlrun stops an endless guest at --timeout and exits 124")
     const auto r = hlrun({"--timeout", "300ms", guest_image("faults"), "loop"});
     CHECK_FALSE(r.timed_out);
     CHECK(r.status == 124);
-    check_one_error_line(r, "guest timed out after 300 ms");
+    check_one_error_line(r, "guest timed out after 300ms");
 }
 
 TEST_CASE("hlrun reports a guest abort and exits 126")
@@ -229,13 +229,15 @@ TEST_CASE("hlrun takes HL_MEMORY and HL_TIMEOUT from the environment, flags firs
     setenv("HL_TIMEOUT", "200ms", 1);
     auto r = hlrun({guest_image("faults"), "loop"});
     CHECK(r.status == 124);
-    check_one_error_line(r, "guest timed out after 200 ms");
+    check_one_error_line(r, "guest timed out after 200ms");
     r = hlrun({"--timeout", "250ms", guest_image("faults"), "loop"});
-    check_one_error_line(r, "guest timed out after 250 ms");
+    check_one_error_line(r, "guest timed out after 250ms");
     unsetenv("HL_TIMEOUT");
     setenv("HL_MEMORY", "nonsense", 1);
     r = hlrun({guest_image("hello")});
     CHECK(r.status == 120);
+    check_one_error_line(r, "HL_MEMORY: 'nonsense' is not a size, expected a number with an optional unit like 64Mi "
+                            "or 512Ki");
     r = hlrun({"--memory", "32Mi", guest_image("hello")});
     CHECK(r.status == 0);
     unsetenv("HL_MEMORY");
@@ -264,6 +266,9 @@ TEST_CASE("guest abort(), a failed assert and exit() reach hlrun as they should"
     CHECK(r.status == 126);
     CHECK(r.err.rfind("hlrun: error: guest aborted: Assertion failed: 1 == 2 (", 0) == 0);
     CHECK(r.err.find("main.c:") != std::string::npos);
+    r = hlrun({guest_image("libc"), "destructor"});
+    CHECK(r.status == 0);
+    CHECK(r.out == "main\ndestructor 1\ndestructor 2\n");
     r = hlrun({guest_image("libc"), "exit7"});
     CHECK(r.status == 7);
     CHECK(r.out == "bye"); // exit() flushed stdout, which had no newline

@@ -30,6 +30,7 @@ heap = 2097152
     CHECK(parse.project->cflags == std::vector<std::string>{"-O3", "-DX=1"});
     CHECK(parse.project->stack == 128u << 10);
     CHECK(parse.project->heap == 2u << 20);
+    CHECK(parse_project_file("[image]\nname = \"x\"\nheap = 0\n", "f").project->heap == 0u);
 }
 
 TEST_CASE("project file: defaults")
@@ -38,8 +39,8 @@ TEST_CASE("project file: defaults")
     REQUIRE(parse.project.has_value());
     CHECK(parse.project->sources == std::vector<std::string>{"src/*.c"});
     CHECK(parse.project->cflags.empty());
-    CHECK(parse.project->stack == 0);
-    CHECK(parse.project->heap == 0);
+    CHECK_FALSE(parse.project->stack.has_value());
+    CHECK_FALSE(parse.project->heap.has_value());
 }
 
 TEST_CASE("project file: unknown keys are errors with line and column")
@@ -62,7 +63,13 @@ TEST_CASE("project file: wrong types and values name the key")
     CHECK(errors_of("[image]\nname = \"x\"\nstack = \"lots\"\n") ==
           std::vector<std::string>{"hlbuild.toml:3:9: image.stack: expected a size like \"256Ki\" or \"1Mi\""});
     CHECK(errors_of("[image]\nname = \"x\"\nstack = \"6000\"\n") ==
-          std::vector<std::string>{"hlbuild.toml:3:9: image.stack: expected a multiple of 4Ki"});
+          std::vector<std::string>{"hlbuild.toml:3:9: image.stack: expected a multiple of 4Ki from 4Ki to 256Mi"});
+    CHECK(errors_of("[image]\nname = \"x\"\nstack = 0\n") ==
+          std::vector<std::string>{"hlbuild.toml:3:9: image.stack: expected a multiple of 4Ki from 4Ki to 256Mi"});
+    CHECK(errors_of("[image]\nname = \"x\"\nstack = \"512Mi\"\n") ==
+          std::vector<std::string>{"hlbuild.toml:3:9: image.stack: expected a multiple of 4Ki from 4Ki to 256Mi"});
+    CHECK(errors_of("[image]\nname = \"x\"\nheap = \"5Gi\"\n") ==
+          std::vector<std::string>{"hlbuild.toml:3:8: image.heap: expected at most 4Gi"});
     CHECK(errors_of("[image]\nname = \"a/b\"\n") ==
           std::vector<std::string>{"hlbuild.toml:2:8: image.name: 'a/b' may use only letters, digits, '_', '-' and '.'"});
 }

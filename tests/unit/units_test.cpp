@@ -34,6 +34,16 @@ TEST_CASE("sizes print in their shortest exact form")
     CHECK(format_size(0) == "0");
 }
 
+TEST_CASE("durations print in the shortest exact form")
+{
+    CHECK(format_duration(300ms) == "300ms");
+    CHECK(format_duration(2s) == "2s");
+    CHECK(format_duration(1500us) == "1500us");
+    CHECK(format_duration(120s) == "2m");
+    CHECK(format_duration(7ns) == "7ns");
+    CHECK(format_duration(0ns) == "0s");
+}
+
 TEST_CASE("durations parse with units; a bare number is seconds")
 {
     CHECK(parse_duration("5") == 5s);

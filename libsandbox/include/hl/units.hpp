@@ -21,4 +21,7 @@ std::string format_size(uint64_t bytes);
 // seconds. nullopt on anything else.
 std::optional<std::chrono::nanoseconds> parse_duration(std::string_view text);
 
+// The shortest exact form parse_duration reads back: 300ms, 2s, 1500us.
+std::string format_duration(std::chrono::nanoseconds duration);
+
 } // namespace hl

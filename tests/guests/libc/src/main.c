@@ -46,6 +46,19 @@ static void group_hello(int argc, char **argv)
     printf("hello: argc=%d heap_size>0=%s\n", argc, info->heap_size > 0 ? "yes" : "no");
 }
 
+/* "destructor" mode: destructors run at exit, after main, in reverse order. */
+static int report_destructors;
+__attribute__((destructor)) static void destroy_first(void)
+{
+    if (report_destructors)
+        printf("destructor 2\n");
+}
+__attribute__((destructor)) static void destroy_second(void)
+{
+    if (report_destructors)
+        printf("destructor 1\n");
+}
+
 int main(int argc, char **argv)
 {
     const char *want = argc > 1 ? argv[1] : NULL;
@@ -58,6 +71,10 @@ int main(int argc, char **argv)
     } else if (want && strcmp(want, "exit7") == 0) {
         printf("bye");
         exit(7);
+    } else if (want && strcmp(want, "destructor") == 0) {
+        report_destructors = 1;
+        printf("main\n");
+        return 0;
     } else if (want && strcmp(want, "hello") == 0) {
         check_group = "hello";
         group_hello(argc, argv);

@@ -37,6 +37,12 @@ __attribute__((noinline)) static void *opaque(void *p)
     return p;
 }
 
+/* Constructors run before main, in priority order. */
+static int constructed[3], construct_order;
+__attribute__((constructor(200))) static void construct_second(void) { constructed[1] = ++construct_order; }
+__attribute__((constructor(101))) static void construct_first(void) { constructed[0] = ++construct_order; }
+__attribute__((constructor)) static void construct_last(void) { constructed[2] = ++construct_order; }
+
 __attribute__((noinline)) static int counter(void)
 {
     static int calls = 100;
@@ -45,6 +51,9 @@ __attribute__((noinline)) static int counter(void)
 
 static void initial_values(void)
 {
+    check_int("constructor(101) ran first", constructed[0], 1);
+    check_int("constructor(200) ran second", constructed[1], 2);
+    check_int("plain constructor ran last", constructed[2], 3);
     check_int("int in .data", *(int *)opaque(&data_int), 12345);
     check_int("long long in .data", *(long long *)opaque(&data_neg), -9876543210LL);
     int *arr = opaque(data_array);
