@@ -135,13 +135,7 @@ int hlbuild_compile(const CompileOptions& options)
     if (!sources)
         return kBuildUsage;
 
-    Toolchain toolchain;
-    try {
-        toolchain = find_toolchain();
-    } catch (const hl::Error& error) {
-        spdlog::error("{}", error.what());
-        return kBuildFailed;
-    }
+    const Toolchain toolchain = find_toolchain(); // throws: reported by main
     const std::vector<std::string> cc = compiler_command();
     std::vector<std::string> probe = cc;
     probe.push_back("-print-file-name=include");

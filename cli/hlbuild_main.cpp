@@ -1,6 +1,7 @@
 // hlbuild: scaffold and compile hl guest projects.
 //   hlbuild new [--template T] NAME
 //   hlbuild compile [-v] [--build-dir DIR] [-o IMAGE] [PROJECT]
+#include "command_line.hpp"
 #include "hlbuild_commands.hpp"
 #include "logging.hpp"
 
@@ -28,20 +29,14 @@ int main(int argc, char** argv)
     compile_command->add_option("--output,-o", compile_options.output, "Image path (default: BUILD_DIR/NAME.hl)");
     compile_command->add_flag("--verbose,-v", compile_options.verbose, "Show each command as it runs");
 
-    try {
-        app.parse(argc, argv);
-    } catch (const CLI::Success& e) {
-        return app.exit(e);
-    } catch (const CLI::ParseError& e) {
-        spdlog::error("{}; see hlbuild --help", e.what());
-        return kBuildUsage;
-    }
+    if (const auto status = parse_command_line(app, argc, argv, kBuildUsage))
+        return *status;
     try {
         if (new_command->parsed())
             return hlbuild_new(new_options);
         return hlbuild_compile(compile_options);
     } catch (const std::exception& error) {
-        // Last resort (file system errors, out of memory): still one line.
+        // A missing toolchain, file system errors, out of memory: still one line.
         spdlog::error("{}", error.what());
         return kBuildFailed;
     }

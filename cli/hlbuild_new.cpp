@@ -54,13 +54,7 @@ int hlbuild_new(const NewOptions& options)
         spdlog::error("{}: already exists and is not an empty directory; choose another name", options.path);
         return kBuildUsage;
     }
-    Toolchain toolchain;
-    try {
-        toolchain = find_toolchain();
-    } catch (const hl::Error& error) {
-        spdlog::error("{}", error.what());
-        return kBuildFailed;
-    }
+    const Toolchain toolchain = find_toolchain(); // throws: reported by main
     const fs::path source = toolchain.templates_dir / options.template_name;
     if (options.template_name.find('/') != std::string::npos || !fs::is_directory(source, ec)) {
         std::string known;

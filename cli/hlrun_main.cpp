@@ -1,6 +1,7 @@
 // hlrun: validate, load and run one guest image in a fresh micro-VM.
 //   hlrun [OPTIONS] IMAGE [ARGS...]
 // Everything after IMAGE belongs to the guest. Exit statuses: hlrun_exit_codes.hpp.
+#include "command_line.hpp"
 #include "hlrun_exit_codes.hpp"
 #include "logging.hpp"
 
@@ -128,14 +129,8 @@ int main(int argc, char** argv)
     app.add_flag("--trace", options.trace, "Print one line per VM exit on stderr");
     app.add_flag("--verbose,-v", options.verbose, "Also print the registers of a faulting guest");
     app.footer("IMAGE [ARGS...]  the guest image, then its arguments (argv[0] is IMAGE)");
-    try {
-        app.parse(argc, argv);
-    } catch (const CLI::Success& e) {
-        return app.exit(e);
-    } catch (const CLI::ParseError& e) {
-        spdlog::error("{}; see hlrun --help", e.what());
-        return kExitUsage;
-    }
+    if (const auto status = parse_command_line(app, argc, argv, kExitUsage))
+        return *status;
     if (app.count("--memory"))
         options.memory_from = "--memory";
     if (app.count("--timeout"))

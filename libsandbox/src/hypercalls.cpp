@@ -29,16 +29,17 @@ HypercallOutcome violation(HypercallOutcome outcome, std::string message)
     return outcome;
 }
 
-// Copies a request block out of guest memory; it must be guest-writable
-// because the host writes the out fields back.
+// Copies a request block out of guest memory. A block with out fields must be
+// guest-writable, since the host writes them back.
 template <typename Request>
-bool read_request(GuestMemory& memory, uint64_t address, Request& request, std::string& error)
+bool read_request(GuestMemory& memory, uint64_t address, Request& request, std::string& error,
+                  GuestAccess access = GuestAccess::Write)
 {
-    const auto view = memory.write_view(address, sizeof(Request));
-    if (!view.ok()) {
-        error = view.error;
+    const Checked<const uint8_t> view = memory.read_view(address, sizeof(Request));
+    error = view.ok() && access == GuestAccess::Write ? memory.write_view(address, sizeof(Request)).error
+                                                      : view.error;
+    if (!error.empty())
         return false;
-    }
     std::memcpy(&request, view.bytes.data(), sizeof(Request));
     return true;
 }
@@ -79,10 +80,9 @@ HypercallOutcome do_write(HypercallOutcome out, uint64_t address, GuestMemory& m
 HypercallOutcome do_abort(HypercallOutcome out, uint64_t address, GuestMemory& memory)
 {
     hl_abort_req req;
-    const auto view = memory.read_view(address, sizeof req);
-    if (!view.ok())
-        return violation(out, "abort: request block: " + view.error);
-    std::memcpy(&req, view.bytes.data(), sizeof req);
+    std::string error;
+    if (!read_request(memory, address, req, error, GuestAccess::Read))
+        return violation(out, "abort: request block: " + error);
     out.args[0] = req.msg;
     out.args[1] = req.len;
     if (req.len > HL_ABORT_MAX)

@@ -1,0 +1,21 @@
+// CLI11 parsing with one-line errors (see command_line.hpp).
+#include "command_line.hpp"
+
+#include "logging.hpp"
+
+namespace hl::cli {
+
+std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv, int usage_status)
+{
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::Success& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        spdlog::error("{}; see {} --help", e.what(), app.get_name());
+        return usage_status;
+    }
+    return std::nullopt;
+}
+
+} // namespace hl::cli
