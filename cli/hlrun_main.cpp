@@ -3,6 +3,8 @@
 // Everything after IMAGE belongs to the guest. Exit statuses: hlrun_exit_codes.hpp.
 #include "command_line.hpp"
 #include "hlrun_exit_codes.hpp"
+#include "hlrun_options.hpp"
+#include "hlrun_trace.hpp"
 #include "logging.hpp"
 
 #include <hl/image.hpp>
@@ -21,32 +23,8 @@ namespace {
 
 using namespace hl::cli;
 
-struct Options {
-    std::string memory = "16Mi";
-    std::string timeout;
-    // Where each value came from, so an error names what the user must fix.
-    std::string memory_from = "--memory";
-    std::string timeout_from = "--timeout";
-    bool trace = false;
-    bool verbose = false;
-    std::vector<std::string> guest_argv; // IMAGE ARGS...
-};
-
-// Environment (HL_MEMORY, HL_TIMEOUT) sits between flags and defaults.
-void apply_environment(Options& options)
-{
-    if (const char* value = std::getenv("HL_MEMORY")) {
-        options.memory = value;
-        options.memory_from = "HL_MEMORY";
-    }
-    if (const char* value = std::getenv("HL_TIMEOUT")) {
-        options.timeout = value;
-        options.timeout_from = "HL_TIMEOUT";
-    }
-}
-
 // Turns flag text into SandboxOptions; nullopt after logging the bad value.
-std::optional<hl::SandboxOptions> sandbox_options(const Options& options)
+std::optional<hl::SandboxOptions> sandbox_options(const HlrunOptions& options)
 {
     hl::SandboxOptions out;
     const auto memory = hl::parse_size(options.memory);
@@ -81,19 +59,23 @@ void report(const hl::RunResult& result)
     }
 }
 
-int run(const Options& options)
+int run(const HlrunOptions& options)
 {
     auto sandbox_opts = sandbox_options(options);
     if (!sandbox_opts)
         return kExitUsage;
-    hl::TextTraceSink trace(stderr);
-    if (options.trace)
-        sandbox_opts->trace = &trace;
+    HlrunTrace trace;
+    if (const std::string error = trace.configure(options, options.guest_argv.front()); !error.empty()) {
+        spdlog::error("{}", error);
+        return kExitUsage;
+    }
+    sandbox_opts->trace = trace.sink();
     try {
         hl::Image image = hl::Image::load(options.guest_argv.front());
         hl::Sandbox sandbox(std::move(image), std::move(*sandbox_opts));
         const hl::RunResult result = sandbox.run(options.guest_argv);
         std::fflush(stdout);
+        trace.print_summary();
         report(result);
         return exit_code_for(result);
     } catch (const hl::ImageError& error) {
@@ -117,37 +99,19 @@ int run(const Options& options)
 int main(int argc, char** argv)
 {
     init_logging("hlrun");
-    Options options;
-    apply_environment(options);
-
+    HlrunOptions options;
     CLI::App app{"Run a guest image in a fresh micro-VM (see hlrun(1))", "hlrun"};
     app.set_version_flag("--version", std::string("hlrun ") + HL_VERSION);
-    // IMAGE and everything after it go to the guest untouched, dashes included.
-    app.prefix_command();
-    app.add_option("--memory,-m", options.memory, "Guest memory size, e.g. 16Mi (env HL_MEMORY)");
-    app.add_option("--timeout,-t", options.timeout, "Stop the guest after this long, e.g. 5s (env HL_TIMEOUT)");
-    app.add_flag("--trace", options.trace, "Print one line per VM exit on stderr");
-    app.add_flag("--verbose,-v", options.verbose, "Also print the registers of a faulting guest");
-    app.footer("IMAGE [ARGS...]  the guest image, then its arguments (argv[0] is IMAGE)");
-    if (const auto status = parse_command_line(app, argc, argv, kExitUsage))
+    add_hlrun_options(app, options);
+
+    std::vector<std::string> args = spell_out_optional_values(argc, argv);
+    std::vector<char*> arg_pointers;
+    for (std::string& arg : args)
+        arg_pointers.push_back(arg.data());
+    if (const auto status = parse_command_line(app, static_cast<int>(arg_pointers.size()), arg_pointers.data(), kExitUsage))
         return *status;
-    if (app.count("--memory"))
-        options.memory_from = "--memory";
-    if (app.count("--timeout"))
-        options.timeout_from = "--timeout";
-    options.guest_argv = app.remaining();
-    // CLI11 hands an unknown option to the prefix command too: reject it
-    // here, unless `--` said that what follows is IMAGE, whatever its name.
-    if (!options.guest_argv.empty() && options.guest_argv.front() == "--")
-        options.guest_argv.erase(options.guest_argv.begin());
-    else if (!options.guest_argv.empty() && options.guest_argv.front().size() > 1 &&
-             options.guest_argv.front()[0] == '-') {
-        spdlog::error("unknown option '{}'; see hlrun --help (use -- before an IMAGE whose name starts with '-')",
-                      options.guest_argv.front());
-        return kExitUsage;
-    }
-    if (options.guest_argv.empty()) {
-        spdlog::error("missing IMAGE; usage: hlrun [OPTIONS] IMAGE [ARGS...]");
+    if (const std::string error = finish_hlrun_options(app, options); !error.empty()) {
+        spdlog::error("{}", error);
         return kExitUsage;
     }
     if (options.verbose)

@@ -7,8 +7,11 @@
 
 #include <cinttypes>
 #include <cstdio>
+#include <algorithm>
 #include <cstring>
 #include <ctime>
+#include <initializer_list>
+#include <string_view>
 
 namespace hl {
 namespace {
@@ -20,6 +23,15 @@ std::string hex(uint64_t value)
     char text[24];
     std::snprintf(text, sizeof text, "0x%" PRIx64, value);
     return text;
+}
+
+// Names the call and its arguments in the outcome's trace record.
+void name_call(HypercallOutcome& out, int number, std::initializer_list<const char*> arg_names)
+{
+    out.number = number;
+    out.call.name = hypercall_name(number);
+    out.call.arg_count = static_cast<int>(arg_names.size());
+    std::copy(arg_names.begin(), arg_names.end(), out.call.arg_names.begin());
 }
 
 HypercallOutcome violation(HypercallOutcome outcome, std::string message)
@@ -59,9 +71,7 @@ HypercallOutcome do_write(HypercallOutcome out, uint64_t address, GuestMemory& m
     std::string error;
     if (!read_request(memory, address, req, error))
         return violation(out, "write: request block: " + error);
-    out.args[0] = req.fd;
-    out.args[1] = req.buf;
-    out.args[2] = req.len;
+    out.call.args = {req.fd, req.buf, req.len};
     if (req.len > HL_WRITE_MAX)
         return violation(out, "write: len " + std::to_string(req.len) + " is over the limit of " +
                                   std::to_string(HL_WRITE_MAX) + " bytes");
@@ -72,7 +82,9 @@ HypercallOutcome do_write(HypercallOutcome out, uint64_t address, GuestMemory& m
         req.result = HL_EBADF;
     else
         req.result = output(static_cast<int>(req.fd), data.bytes);
-    out.result = req.result;
+    out.call.has_result = true;
+    out.call.result = req.result;
+    out.call.bytes = req.result > 0 ? static_cast<uint64_t>(req.result) : 0;
     write_request(memory, address, req);
     return out;
 }
@@ -83,8 +95,7 @@ HypercallOutcome do_abort(HypercallOutcome out, uint64_t address, GuestMemory& m
     std::string error;
     if (!read_request(memory, address, req, error, GuestAccess::Read))
         return violation(out, "abort: request block: " + error);
-    out.args[0] = req.msg;
-    out.args[1] = req.len;
+    out.call.args = {req.msg, req.len, 0};
     if (req.len > HL_ABORT_MAX)
         return violation(out, "abort: message length " + std::to_string(req.len) + " is over the limit of " +
                                   std::to_string(HL_ABORT_MAX) + " bytes");
@@ -92,6 +103,7 @@ HypercallOutcome do_abort(HypercallOutcome out, uint64_t address, GuestMemory& m
     if (!text.ok())
         return violation(out, "abort: message: " + text.error);
     out.action = Action::Abort;
+    out.call.bytes = req.len;
     // Keep the report on one line whatever the guest put in it.
     out.message.reserve(req.len);
     for (uint8_t c : text.bytes)
@@ -108,7 +120,9 @@ HypercallOutcome do_clock(HypercallOutcome out, uint64_t address, GuestMemory& m
     timespec now{};
     clock_gettime(CLOCK_MONOTONIC, &now);
     req.monotonic_ns = static_cast<uint64_t>(now.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(now.tv_nsec);
-    out.result = static_cast<int64_t>(req.monotonic_ns);
+    out.call.has_result = true;
+    out.call.result = static_cast<int64_t>(req.monotonic_ns);
+    out.call.bytes = sizeof req;
     write_request(memory, address, req);
     return out;
 }
@@ -135,13 +149,19 @@ HypercallOutcome dispatch_hypercall(const VcpuExit& exit, GuestMemory& memory, c
         return violation(out, "`in` from port " + hex(exit.port) + ": hl ports are write-only");
     if (!ours)
         return violation(out, "`out` to port " + hex(exit.port) + ", which is not an hl hypercall port");
-    out.number = exit.port - HL_PORT_BASE;
+    const int number = exit.port - HL_PORT_BASE;
+    switch (number) {
+    case HL_CALL_EXIT: name_call(out, number, {"status"}); break;
+    case HL_CALL_WRITE: name_call(out, number, {"fd", "buf", "len"}); break;
+    case HL_CALL_ABORT: name_call(out, number, {"msg", "len"}); break;
+    case HL_CALL_CLOCK: name_call(out, number, {}); break;
+    }
     if (exit.size != 4 || exit.count != 1)
         return violation(out, std::string(hypercall_name(out.number)) + ": hypercalls are one 32-bit `out`, got " +
                                   std::to_string(exit.count) + " x " + std::to_string(exit.size) + " bytes");
-    out.args[0] = exit.value;
     switch (out.number) {
     case HL_CALL_EXIT:
+        out.call.args[0] = exit.value;
         out.action = Action::Exit;
         out.status = static_cast<int>(exit.value);
         return out;
@@ -155,26 +175,21 @@ HypercallOutcome dispatch_hypercall(const VcpuExit& exit, GuestMemory& memory, c
     return violation(out, "unknown hypercall " + std::to_string(out.number));
 }
 
-std::string describe_hypercall(const HypercallOutcome& o)
+std::string describe_hypercall(const HypercallRecord& call)
 {
-    char text[160];
-    switch (o.number) {
-    case HL_CALL_EXIT:
-        std::snprintf(text, sizeof text, "exit(status=%d)", static_cast<int>(o.args[0]));
-        break;
-    case HL_CALL_WRITE:
-        std::snprintf(text, sizeof text, "write(fd=%" PRIu64 ", buf=0x%" PRIx64 ", len=%" PRIu64 ") = %" PRId64,
-                      o.args[0], o.args[1], o.args[2], o.result);
-        break;
-    case HL_CALL_ABORT:
-        std::snprintf(text, sizeof text, "abort(msg=0x%" PRIx64 ", len=%" PRIu64 ")", o.args[0], o.args[1]);
-        break;
-    case HL_CALL_CLOCK:
-        std::snprintf(text, sizeof text, "clock() = %" PRId64, o.result);
-        break;
-    default:
+    if (!call.name)
         return {};
+    std::string text = std::string(call.name) + "(";
+    char value[32];
+    for (int i = 0; i < call.arg_count; ++i) {
+        // Addresses read best in hex, counts and descriptors in decimal.
+        const bool address = std::string_view(call.arg_names[i]) == "buf" || std::string_view(call.arg_names[i]) == "msg";
+        std::snprintf(value, sizeof value, address ? "0x%" PRIx64 : "%" PRIu64, call.args[i]);
+        text += (i ? ", " : "") + std::string(call.arg_names[i]) + "=" + value;
     }
+    text += ")";
+    if (call.has_result)
+        text += " = " + std::to_string(call.result);
     return text;
 }
 

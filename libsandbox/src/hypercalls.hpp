@@ -8,6 +8,7 @@
 
 #include <hl/guest_memory.hpp>
 #include <hl/sandbox.hpp>
+#include <hl/trace.hpp>
 
 #include <cstdint>
 #include <string>
@@ -24,18 +25,13 @@ struct HypercallOutcome {
     Action action = Action::Continue;
     int status = 0;
     std::string message;
-    // For tracing: the call and its decoded arguments and result.
     int number = -1;
-    uint64_t args[3] = {0, 0, 0};
-    int64_t result = 0;
+    HypercallRecord call;   // decoded, for traces: name, arguments, result, bytes
 };
 
 const char* hypercall_name(int number);
 
 // Handles one I/O exit (IoOut or IoIn). Output goes through `output`.
 HypercallOutcome dispatch_hypercall(const VcpuExit& exit, GuestMemory& memory, const OutputFn& output);
-
-// "write(fd=1, buf=0x1ffe0, len=12) = 12": for the trace.
-std::string describe_hypercall(const HypercallOutcome& outcome);
 
 } // namespace hl

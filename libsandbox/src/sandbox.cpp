@@ -3,8 +3,7 @@
 
 #include "boot_info.hpp"
 #include "cpu_tables.hpp"
-#include "guest_fault.hpp"
-#include "hypercalls.hpp"
+#include "exit_handler.hpp"
 #include "kvm_vcpu_x86_64.hpp"
 #include "kvm_vm.hpp"
 #include "page_tables.hpp"
@@ -84,14 +83,6 @@ struct Sandbox::Machine {
 
 namespace {
 
-std::string describe_unbacked_access(const VcpuExit& exit)
-{
-    char text[96];
-    std::snprintf(text, sizeof text, "%s of %u bytes at guest-physical 0x%llx, which has no memory behind it",
-                  exit.write ? "write" : "read", exit.size, static_cast<unsigned long long>(exit.address));
-    return text;
-}
-
 void load_segments(const Image& image, GuestMemory& memory)
 {
     // Memory is fresh and zeroed, so bss (memsz past filesz) needs no work.
@@ -100,12 +91,6 @@ void load_segments(const Image& image, GuestMemory& memory)
         std::memcpy(memory.host_view().data() + segment.vaddr, bytes.data(), bytes.size());
     }
 }
-
-// One step of the run loop: what the host made of one exit.
-struct Step {
-    bool done = false;
-    std::string call;   // decoded hypercall, for the trace
-};
 
 } // namespace
 
@@ -129,6 +114,43 @@ Sandbox::~Sandbox() = default;
 const Image& Sandbox::image() const { return machine_->image; }
 const Layout& Sandbox::layout() const { return machine_->layout; }
 
+namespace {
+
+// The trace event for one exit; built only when a sink is attached.
+ExitEvent make_event(const VcpuExit& exit, const ExitOutcome& outcome, const RunResult& result, Vcpu& vcpu,
+                     const Image& image)
+{
+    ExitEvent event;
+    event.sequence = result.exits;
+    event.reason = exit_reason_name(exit.reason);
+    try {
+        event.rip = vcpu.registers().rip;
+        if (event.rip >= HL_STUBS_ADDR && event.rip < HL_STUBS_ADDR + cpu::kVectors * cpu::kStubSize)
+            event.symbol = std::string("fault stub ") + cpu::vector_mnemonic((event.rip - HL_STUBS_ADDR) / cpu::kStubSize);
+        else
+            event.symbol = image.symbolize(event.rip).value_or("");
+    } catch (const KvmError&) {
+        // The run already ends with this error; the event just lacks a RIP.
+    }
+    event.io = exit.reason == VcpuExit::Reason::IoOut || exit.reason == VcpuExit::Reason::IoIn;
+    event.port = exit.port;
+    event.size = exit.size;
+    event.value = exit.value;
+    event.hypercall = outcome.hypercall;
+    if (outcome.done) {
+        event.final = true;
+        event.ending = ending_name(result.ending);
+        event.exit_status = result.exit_status;
+        event.message = result.ending == RunResult::Ending::Exited
+                            ? "guest exited with status " + std::to_string(result.exit_status)
+                            : result.message;
+        event.fault = result.fault ? &*result.fault : nullptr;
+    }
+    return event;
+}
+
+} // namespace
+
 RunResult Sandbox::run(const std::vector<std::string>& argv)
 {
     Machine& m = *machine_;
@@ -140,105 +162,39 @@ RunResult Sandbox::run(const std::vector<std::string>& argv)
     RunResult result;
     TraceSink* const sink = m.options.trace;
     const RunTimer timer(m.options.timeout, KvmVcpu::interrupt_signal());
+    ExitContext context{m.vcpu, m.memory, m.image, m.layout, m.options.output, timer, m.options.timeout};
     const Clock::time_point start = Clock::now();
     auto since_start = [start] {
         return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count());
     };
-    auto finish = [&](RunResult::Ending ending, std::string message) {
-        result.ending = ending;
-        result.message = std::move(message);
-        return Step{.done = true, .call = {}};
-    };
 
-    // Handles one exit; sets result and returns done when the run is over.
-    auto handle = [&](const VcpuExit& exit) -> Step {
-        using R = VcpuExit::Reason;
-        switch (exit.reason) {
-        case R::IoOut:
-        case R::IoIn: {
-            HypercallOutcome outcome = dispatch_hypercall(exit, m.memory, m.options.output);
-            Step step;
-            if (sink)
-                step.call = describe_hypercall(outcome);
-            using A = HypercallOutcome::Action;
-            switch (outcome.action) {
-            case A::Continue:
-                return step;
-            case A::Exit:
-                result.exit_status = outcome.status;
-                step.done = true;
-                result.ending = RunResult::Ending::Exited;
-                return step;
-            case A::Abort:
-                finish(RunResult::Ending::Aborted, "guest aborted: " + outcome.message);
-                break;
-            case A::Violation:
-                finish(RunResult::Ending::Faulted, "bad hypercall: " + outcome.message);
-                break;
-            }
-            step.done = true;
-            return step;
-        }
-        case R::Interrupted:
-            if (timer.expired())
-                return finish(RunResult::Ending::TimedOut,
-                              "guest timed out after " + format_duration(m.options.timeout));
-            return {}; // a stray signal: carry on
-        case R::Shutdown:
-            return finish(RunResult::Ending::Faulted,
-                          "guest fault: triple fault (the CPU could not deliver an exception)");
-        case R::Hlt:
-            return finish(RunResult::Ending::Faulted, "guest fault: unexpected hlt");
-        case R::Mmio:
-            if (exit.write && exit.address == HL_FAULT_REPORT_PHYS && exit.size == 4) {
-                result.fault = read_guest_fault(exit.value, m.vcpu.registers(), m.vcpu.fault_address(),
-                                                m.memory, m.image);
-                return finish(RunResult::Ending::Faulted,
-                              "guest fault: " + describe_guest_fault(*result.fault, m.layout));
-            }
-            return finish(RunResult::Ending::Faulted, "guest fault: " + describe_unbacked_access(exit));
-        case R::FailEntry:
-            return finish(RunResult::Ending::HostError,
-                          "KVM refused to enter the guest (hardware reason " + std::to_string(exit.detail) + ")");
-        case R::InternalError:
-            return finish(RunResult::Ending::HostError,
-                          "KVM internal error (suberror " + std::to_string(exit.detail) + ")");
-        case R::Other:
-            break;
-        }
-        return finish(RunResult::Ending::HostError, "unexpected KVM exit reason " + std::to_string(exit.raw_reason));
-    };
-
-    for (Step step; !step.done;) {
+    for (bool done = false; !done;) {
+        // Clocks are read only for a sink: with none, the loop is KVM_RUN and the handler.
+        const uint64_t entry_ns = sink ? since_start() : 0;
         VcpuExit exit;
+        ExitOutcome outcome;
         try {
             exit = m.vcpu.run();
+            ++result.exits;
+            outcome = handle_exit(exit, context, result);
         } catch (const KvmError& error) {
-            finish(RunResult::Ending::HostError, error.what());
-            break;
+            result.ending = RunResult::Ending::HostError;
+            result.message = error.what();
+            outcome.done = true;
         }
-        ++result.exits;
-        const uint64_t exit_ns = sink ? since_start() : 0;
-        step = handle(exit);
+        done = outcome.done;
         if (sink) {
-            ExitEvent event;
-            event.sequence = result.exits;
+            const uint64_t exit_ns = since_start();
+            ExitEvent event = make_event(exit, outcome, result, m.vcpu, m.image);
+            event.entry_ns = entry_ns;
             event.exit_ns = exit_ns;
-            event.reason = exit_reason_name(exit.reason);
-            event.rip = m.vcpu.registers().rip;
-            event.symbol = m.image.symbolize(event.rip).value_or("");
-            event.port = exit.port;
-            event.value = exit.value;
-            event.call = std::move(step.call);
-            if (step.done)
-                event.outcome = result.ending == RunResult::Ending::Exited
-                                    ? "guest exited with status " + std::to_string(result.exit_status)
-                                    : result.message;
             event.handled_ns = since_start();
             sink->on_exit(event);
         }
     }
     result.duration = Clock::now() - start;
+    if (sink)
+        sink->on_run_end(result);
     return result;
 }
 

@@ -1,22 +1,44 @@
-// The human-readable trace: one line per exit.
-//   #3      0.812ms  +4.1us  io-out       main+0x2c (0x10012c)  write(fd=1, buf=0x1ffe0, len=12) = 12
+// The human-readable trace: one aligned line per exit, e.g.
+//   #3       0.421ms  guest   52.0us  host   11.8us  io-out    hl_write+0x48 (0x100168)  write(fd=2, buf=0x104080, len=10) = 10
+// Colour, when asked for, marks the reason and the outcome.
 #include <hl/trace.hpp>
 
 #include <cinttypes>
 
 namespace hl {
+namespace {
+
+constexpr const char* kReset = "\033[0m";
+constexpr const char* kDim = "\033[2m";
+constexpr const char* kCyan = "\033[36m";
+constexpr const char* kGreen = "\033[32m";
+constexpr const char* kRed = "\033[1;31m";
+constexpr const char* kYellow = "\033[33m";
+
+} // namespace
 
 void TextTraceSink::on_exit(const ExitEvent& e)
 {
+    auto paint = [this](const char* code) { return colour_ ? code : ""; };
     char where[256];
     if (e.symbol.empty())
         std::snprintf(where, sizeof where, "0x%" PRIx64, e.rip);
     else
         std::snprintf(where, sizeof where, "%s (0x%" PRIx64 ")", e.symbol.c_str(), e.rip);
-    std::fprintf(out_, "#%-5" PRIu64 " %10.3fms  +%7.1fus  %-12s %-32s %s%s%s\n", e.sequence,
-                 static_cast<double>(e.exit_ns) / 1e6,
-                 static_cast<double>(e.handled_ns - e.exit_ns) / 1e3, e.reason, where,
-                 e.call.c_str(), e.outcome.empty() || e.call.empty() ? "" : "  ", e.outcome.c_str());
+    const bool kernel = std::string_view(e.origin) == "kernel";
+    const std::string what = kernel ? e.detail : e.hypercall ? describe_hypercall(*e.hypercall) : std::string();
+    const bool good_end = e.final && e.ending && std::string_view(e.ending) == "exited" && e.exit_status == 0;
+    std::fprintf(out_, "%s#%-5" PRIu64 "%s %10.3fms  guest %8.1fus  host %7.1fus  %s%-14s%s %-30s %s%s%s%s%s\n",
+                 paint(kDim), e.sequence, paint(kReset), static_cast<double>(e.exit_ns) / 1e6,
+                 static_cast<double>(e.exit_ns - e.entry_ns) / 1e3, static_cast<double>(e.handled_ns - e.exit_ns) / 1e3,
+                 paint(kernel ? kYellow : kCyan), e.reason, paint(kReset), kernel ? "[kernel]" : where, what.c_str(),
+                 e.final && !what.empty() ? "  " : "", paint(e.final ? (good_end ? kGreen : kRed) : ""),
+                 e.final ? e.message.c_str() : "", paint(e.final ? kReset : ""));
+}
+
+void TextTraceSink::on_run_end(const RunResult&)
+{
+    std::fflush(out_);
 }
 
 } // namespace hl

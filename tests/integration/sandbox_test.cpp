@@ -68,12 +68,18 @@ TEST_CASE("library: a trace sink sees every exit in order, with decoded hypercal
         CHECK(e.handled_ns >= e.exit_ns);
         previous_ns = e.handled_ns;
     }
-    const std::string& first = sink.events[0].call;
+    REQUIRE(sink.events[0].hypercall.has_value());
+    CHECK(sink.events[0].hypercall->bytes == 7);
+    const std::string first = describe_hypercall(*sink.events[0].hypercall);
     CHECK(first.rfind("write(fd=1, buf=0x", 0) == 0);
     CHECK(first.substr(first.size() - 12) == ", len=7) = 7");
     CHECK(sink.events[0].symbol.rfind("hl_write+", 0) == 0);
-    CHECK(sink.events.back().call == "exit(status=0)");
-    CHECK(sink.events.back().outcome == "guest exited with status 0");
+    CHECK(describe_hypercall(*sink.events.back().hypercall) == "exit(status=0)");
+    CHECK(sink.events.back().final);
+    CHECK(std::string(sink.events.back().ending) == "exited");
+    CHECK(sink.events.back().message == "guest exited with status 0");
+    for (size_t i = 0; i + 1 < sink.events.size(); ++i)
+        CHECK_FALSE(sink.events[i].final);
 }
 
 TEST_CASE("library: a page fault comes back with vector, address, place and registers")

@@ -52,7 +52,7 @@ TEST_CASE("write sends guest bytes to the right fd and reports the count")
     CHECK(outcome.action == Action::Continue);
     CHECK(f.out == "hello\n");
     CHECK(f.get<hl_write_req>(f.heap).result == 6);
-    CHECK(describe_hypercall(outcome) == "write(fd=1, buf=0x107040, len=6) = 6");
+    CHECK(describe_hypercall(outcome.call) == "write(fd=1, buf=0x107040, len=6) = 6");
     f.write(2, f.heap + 64, 5);
     CHECK(f.err == "hello");
 }
@@ -110,7 +110,7 @@ TEST_CASE("exit passes the status through")
     auto outcome = f.out_to(HL_CALL_EXIT, 42);
     CHECK(outcome.action == Action::Exit);
     CHECK(outcome.status == 42);
-    CHECK(describe_hypercall(outcome) == "exit(status=42)");
+    CHECK(describe_hypercall(outcome.call) == "exit(status=42)");
 }
 
 TEST_CASE("abort carries the guest's message on one line")

@@ -9,6 +9,7 @@
 
 #include <hl/image.hpp>
 #include <hl/layout.hpp>
+#include <hl/run_result.hpp>
 #include <hl/trace.hpp>
 
 #include <chrono>
@@ -35,35 +36,6 @@ struct SandboxOptions {
     OutputFn output = write_to_host_fd;
     TraceSink* trace = nullptr;            // not owned; must outlive run()
 };
-
-// A CPU exception in the guest, as its fault stub reported it.
-struct GuestFault {
-    unsigned vector = 0;
-    uint64_t error_code = 0;
-    uint64_t rip = 0;
-    uint64_t address = 0;          // CR2, for page faults
-    std::string where;             // "main+0x12" or "0x100034"
-    // rax rbx rcx rdx rsi rdi rsp rbp r8..r15 rip rflags at the fault.
-    std::vector<std::pair<const char*, uint64_t>> registers;
-};
-
-struct RunResult {
-    enum class Ending {
-        Exited,     // the guest called exit (or returned from main): status
-        Aborted,    // the guest called abort: message
-        Faulted,    // CPU exception (fault set) or ABI violation: message
-        TimedOut,   // the timeout passed
-        HostError,  // the host failed (KVM error, unexpected exit): message
-    };
-    Ending ending = Ending::HostError;
-    int exit_status = 0;
-    std::string message;               // one line, for everything but Exited
-    std::optional<GuestFault> fault;
-    uint64_t exits = 0;
-    std::chrono::nanoseconds duration{0};
-};
-
-const char* ending_name(RunResult::Ending ending);
 
 class Sandbox {
 public:

@@ -1,42 +1,133 @@
-// Exit tracing: every return from KVM_RUN can become one ExitEvent handed to
-// a TraceSink attached to the Sandbox. With no sink attached the run loop
-// builds no events at all.
+// Exit tracing: every return from KVM_RUN can become one ExitEvent, handed to
+// the TraceSink attached to the Sandbox. With no sink attached the run loop
+// reads no clock and builds no event: tracing off costs nothing.
+//
+// Sinks shipped with libsandbox (each in its own file): TextTraceSink (human,
+// aligned, optional colour), JsonlTraceSink (one JSON object per line),
+// ChromeTraceSink (Trace Event Format for Perfetto / chrome://tracing),
+// RunStats (counts and time per reason and hypercall, trace_stats.hpp),
+// and TraceFilter / TraceTee to select and combine.
 #pragma once
 
+#include <hl/run_result.hpp>
+
+#include <array>
 #include <cstdint>
 #include <cstdio>
+#include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace hl {
 
+// A decoded hypercall: name, named arguments, result, bytes moved.
+struct HypercallRecord {
+    const char* name = nullptr;               // "write", "exit", "abort", "clock"
+    int arg_count = 0;
+    std::array<const char*, 3> arg_names{};
+    std::array<uint64_t, 3> args{};
+    bool has_result = false;
+    int64_t result = 0;
+    uint64_t bytes = 0;                       // guest<->host bytes the call moved
+};
+
+// "write(fd=1, buf=0x104480, len=7) = 7"
+std::string describe_hypercall(const HypercallRecord& call);
+
 struct ExitEvent {
-    uint64_t sequence = 0;     // 1, 2, ... in order of exits
-    uint64_t exit_ns = 0;      // when KVM_RUN returned, ns since the run started
-    uint64_t handled_ns = 0;   // when the host finished handling it
-    const char* reason = "";   // "io-out", "io-in", "mmio", "hlt", "shutdown", "interrupted", ...
+    uint64_t sequence = 0;          // 1, 2, ... in order
+    const char* origin = "user";    // "user": seen by hl; "kernel": a KVM tracepoint
+    uint64_t entry_ns = 0;          // ns since the run started: KVM_RUN entered (guest time starts)
+    uint64_t exit_ns = 0;           // KVM_RUN returned (guest time ends, host time starts)
+    uint64_t handled_ns = 0;        // the host finished handling the exit
+    const char* reason = "";        // io-out io-in mmio hlt shutdown fail-entry internal-error interrupted other,
+                                    // or the tracepoint name for kernel events
     uint64_t rip = 0;
-    std::string symbol;        // "main+0x12", or empty when the image has no symbol there
-    uint16_t port = 0;         // I/O exits
-    uint32_t value = 0;        // value written by `out`
-    const char* hypercall = nullptr;  // "write", "exit", ... when the exit was a hypercall
-    std::string call;          // decoded hypercall: "write(fd=1, buf=0x1ffe0, len=12) = 12"
-    std::string outcome;       // set on the exit that ended the run: who ended it and why
+    std::string symbol;             // "main+0x12"; empty when the image has no symbol there
+    bool io = false;                // the I/O fields below are set
+    uint16_t port = 0;
+    uint8_t size = 0;               // bytes per access
+    uint32_t value = 0;             // value written by `out`
+    std::optional<HypercallRecord> hypercall;
+    const GuestFault* fault = nullptr;   // on the final event of a run that faulted
+    std::string detail;             // kernel events: the tracepoint's fields as text
+    bool final = false;             // the exit that ended the run
+    const char* ending = nullptr;   // on the final event: ending_name()
+    int exit_status = 0;            // on the final event, when ending is "exited"
+    std::string message;            // on the final event: who ended the run and why
 };
 
 class TraceSink {
 public:
     virtual ~TraceSink() = default;
     virtual void on_exit(const ExitEvent& event) = 0;
+    // Once, after the last exit of a run.
+    virtual void on_run_end(const RunResult& result) { (void)result; }
 };
 
-// One aligned human-readable line per exit.
+// One aligned human-readable line per exit; colour only when asked.
 class TextTraceSink final : public TraceSink {
 public:
-    explicit TextTraceSink(std::FILE* out) : out_(out) {}
+    explicit TextTraceSink(std::FILE* out, bool colour = false) : out_(out), colour_(colour) {}
     void on_exit(const ExitEvent& event) override;
+    void on_run_end(const RunResult& result) override;
 
 private:
     std::FILE* out_;
+    bool colour_;
+};
+
+// One JSON object per line, schema "hl-trace/1" (fields in hlrun(1)).
+class JsonlTraceSink final : public TraceSink {
+public:
+    explicit JsonlTraceSink(std::FILE* out) : out_(out) {}
+    void on_exit(const ExitEvent& event) override;
+    void on_run_end(const RunResult& result) override;
+
+private:
+    std::FILE* out_;
+};
+
+// Trace Event Format: guest and host time as spans on two tracks, hypercalls
+// labelled. The JSON is complete once on_run_end has run.
+class ChromeTraceSink final : public TraceSink {
+public:
+    explicit ChromeTraceSink(std::FILE* out, std::string process_name = "hl guest");
+    void on_exit(const ExitEvent& event) override;
+    void on_run_end(const RunResult& result) override;
+
+private:
+    std::FILE* out_;
+};
+
+// Passes on only the events whose reason or hypercall name is in a list.
+class TraceFilter final : public TraceSink {
+public:
+    // names: exit reasons and hypercall names. Throws hl::Error naming an
+    // unknown name and the known ones.
+    TraceFilter(TraceSink& next, const std::vector<std::string>& names);
+    void on_exit(const ExitEvent& event) override;
+    void on_run_end(const RunResult& result) override { next_.on_run_end(result); }
+    // The names a filter accepts.
+    static std::vector<std::string> known_names();
+
+private:
+    TraceSink& next_;
+    std::vector<std::string> names_;
+};
+
+// Hands every event to each of several sinks, in order.
+class TraceTee final : public TraceSink {
+public:
+    void add(TraceSink& sink) { sinks_.push_back(&sink); }
+    bool empty() const { return sinks_.empty(); }
+    void on_exit(const ExitEvent& event) override;
+    void on_run_end(const RunResult& result) override;
+
+private:
+    std::vector<TraceSink*> sinks_;
 };
 
 } // namespace hl

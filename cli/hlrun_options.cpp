@@ -1,0 +1,81 @@
+// hlrun's command line (see hlrun_options.hpp).
+#include "hlrun_options.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdlib>
+
+namespace hl::cli {
+namespace {
+
+constexpr std::string_view kStderrTrace = "--trace=-";
+constexpr std::array<std::string_view, 6> kValueOptions = {"-m", "--memory", "-t", "--timeout", "--trace-format",
+                                                           "--trace-filter"};
+
+} // namespace
+
+void add_hlrun_options(CLI::App& app, HlrunOptions& options)
+{
+    // Environment (HL_MEMORY, HL_TIMEOUT) sits between flags and defaults.
+    if (const char* value = std::getenv("HL_MEMORY")) {
+        options.memory = value;
+        options.memory_from = "HL_MEMORY";
+    }
+    if (const char* value = std::getenv("HL_TIMEOUT")) {
+        options.timeout = value;
+        options.timeout_from = "HL_TIMEOUT";
+    }
+    // IMAGE and everything after it go to the guest untouched, dashes included.
+    app.prefix_command();
+    app.add_option("--memory,-m", options.memory, "Guest memory size, e.g. 16Mi (env HL_MEMORY)");
+    app.add_option("--timeout,-t", options.timeout, "Stop the guest after this long, e.g. 5s (env HL_TIMEOUT)");
+    app.add_option("--trace", options.trace,
+                   "Trace every VM exit: --trace (stderr), --trace=FILE, --trace=all[:FILE] (with the kernel's view)");
+    app.add_option("--trace-format", options.trace_format, "text (default), jsonl or chrome")
+        ->check(CLI::IsMember({"text", "jsonl", "chrome"}));
+    app.add_option("--trace-filter", options.trace_filter,
+                   "Trace only these exit reasons and hypercalls, comma-separated (e.g. write,exit)");
+    app.add_option("--stats", options.stats, "Print exit statistics on stderr at the end: --stats or --stats=json")
+        ->check(CLI::IsMember({"text", "json"}));
+    app.add_flag("--verbose,-v", options.verbose, "Also print the registers of a faulting guest");
+    app.footer("IMAGE [ARGS...]  the guest image, then its arguments (argv[0] is IMAGE)");
+}
+
+std::vector<std::string> spell_out_optional_values(int argc, char** argv)
+{
+    std::vector<std::string> args(argv, argv + argc);
+    for (size_t i = 1; i < args.size(); ++i) {
+        const std::string& arg = args[i];
+        if (arg == "--" || arg.empty() || arg[0] != '-')
+            break; // IMAGE, or the end of hlrun's options: nothing after is ours
+        if (arg == "--trace")
+            args[i] = std::string(kStderrTrace);
+        else if (arg == "--stats")
+            args[i] = "--stats=text";
+        else if (std::find(kValueOptions.begin(), kValueOptions.end(), arg) != kValueOptions.end())
+            ++i; // skip the option's value
+    }
+    return args;
+}
+
+std::string finish_hlrun_options(CLI::App& app, HlrunOptions& options)
+{
+    if (app.count("--memory"))
+        options.memory_from = "--memory";
+    if (app.count("--timeout"))
+        options.timeout_from = "--timeout";
+    options.guest_argv = app.remaining();
+    // CLI11 hands an unknown option to the prefix command too: reject it
+    // here, unless `--` said that what follows is IMAGE, whatever its name.
+    if (!options.guest_argv.empty() && options.guest_argv.front() == "--")
+        options.guest_argv.erase(options.guest_argv.begin());
+    else if (!options.guest_argv.empty() && options.guest_argv.front().size() > 1 &&
+             options.guest_argv.front()[0] == '-')
+        return "unknown option '" + options.guest_argv.front() +
+               "'; see hlrun --help (use -- before an IMAGE whose name starts with '-')";
+    if (options.guest_argv.empty())
+        return "missing IMAGE; usage: hlrun [OPTIONS] IMAGE [ARGS...]";
+    return {};
+}
+
+} // namespace hl::cli

@@ -1,0 +1,39 @@
+// hlrun's options as parsed from the command line and the environment.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hl::cli {
+
+struct HlrunOptions {
+    std::string memory = "16Mi";
+    std::string timeout;
+    // Where each value came from, so an error names what the user must fix.
+    std::string memory_from = "--memory";
+    std::string timeout_from = "--timeout";
+    // --trace[=FILE|all|all:FILE]: set when tracing; "-" means stderr.
+    std::optional<std::string> trace;
+    std::string trace_format = "text";
+    std::string trace_filter;            // comma-separated reasons and hypercall names
+    std::optional<std::string> stats;    // --stats[=json]: "text" or "json"
+    bool verbose = false;
+    std::vector<std::string> guest_argv; // IMAGE ARGS...
+};
+
+// Registers hlrun's options on app and reads HL_MEMORY / HL_TIMEOUT.
+void add_hlrun_options(CLI::App& app, HlrunOptions& options);
+
+// Options whose value is optional (--trace, --stats) take it only as
+// --opt=VALUE, so that `hlrun --trace IMAGE` never reads IMAGE as the value:
+// rewrites a bare --trace / --stats before IMAGE into its explicit default.
+std::vector<std::string> spell_out_optional_values(int argc, char** argv);
+
+// After parsing: IMAGE and its arguments from the prefix command's rest, and
+// the sources of values. Returns an error message, or empty.
+std::string finish_hlrun_options(CLI::App& app, HlrunOptions& options);
+
+} // namespace hl::cli

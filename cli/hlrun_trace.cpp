@@ -1,0 +1,93 @@
+// hlrun's trace and stats sinks (see hlrun_trace.hpp).
+#include "hlrun_trace.hpp"
+
+#include <hl/error.hpp>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <sstream>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace hl::cli {
+namespace {
+
+std::vector<std::string> split_commas(const std::string& text)
+{
+    std::vector<std::string> parts;
+    std::stringstream stream(text);
+    for (std::string part; std::getline(stream, part, ',');)
+        if (!part.empty())
+            parts.push_back(part);
+    return parts;
+}
+
+} // namespace
+
+HlrunTrace::~HlrunTrace()
+{
+    if (file_ && file_ != stderr)
+        std::fclose(file_);
+}
+
+std::string HlrunTrace::configure(const HlrunOptions& options, const std::string& image)
+{
+    if (options.stats) {
+        stats_ = std::make_unique<RunStats>();
+        stats_format_ = *options.stats;
+        tee_.add(*stats_);
+    }
+    if (!options.trace)
+        return options.trace_filter.empty() ? "" : "--trace-filter: needs --trace";
+
+    // --trace, --trace=FILE, --trace=all, --trace=all:FILE
+    std::string path = *options.trace;
+    if (path == "all" || path.rfind("all:", 0) == 0) {
+        kernel_ = true;
+        path = path.size() > 4 ? path.substr(4) : "-";
+    }
+    struct stat trace_stat {}, image_stat {};
+    if (path == "-" || path.empty()) {
+        file_ = stderr;
+    } else if (stat(path.c_str(), &trace_stat) == 0 && stat(image.c_str(), &image_stat) == 0 &&
+               trace_stat.st_dev == image_stat.st_dev && trace_stat.st_ino == image_stat.st_ino) {
+        return "--trace: " + path + " is the image itself; choose another file";
+    } else {
+        file_ = std::fopen(path.c_str(), "w");
+        if (!file_)
+            return "--trace: cannot open " + path + " for writing: " + std::strerror(errno);
+    }
+
+    if (options.trace_format == "jsonl") {
+        format_ = std::make_unique<JsonlTraceSink>(file_);
+    } else if (options.trace_format == "chrome") {
+        format_ = std::make_unique<ChromeTraceSink>(file_, "hlrun " + image);
+    } else {
+        const bool colour = isatty(fileno(file_)) && std::getenv("NO_COLOR") == nullptr;
+        format_ = std::make_unique<TextTraceSink>(file_, colour);
+    }
+    if (options.trace_filter.empty()) {
+        tee_.add(*format_);
+        return {};
+    }
+    try {
+        filter_ = std::make_unique<TraceFilter>(*format_, split_commas(options.trace_filter));
+    } catch (const hl::Error& error) {
+        return std::string("--trace-filter: ") + error.what();
+    }
+    tee_.add(*filter_);
+    return {};
+}
+
+void HlrunTrace::print_summary() const
+{
+    if (!stats_)
+        return;
+    if (stats_format_ == "json")
+        stats_->print_json(stderr);
+    else
+        stats_->print_table(stderr);
+}
+
+} // namespace hl::cli

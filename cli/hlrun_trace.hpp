@@ -1,0 +1,45 @@
+// What hlrun attaches to the sandbox for --trace, --trace-format,
+// --trace-filter and --stats: the sinks, the trace file, and the summary
+// printed at the end.
+#pragma once
+
+#include "hlrun_options.hpp"
+
+#include <hl/trace.hpp>
+#include <hl/trace_stats.hpp>
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+namespace hl::cli {
+
+class HlrunTrace {
+public:
+    HlrunTrace() = default;
+    ~HlrunTrace();
+    HlrunTrace(const HlrunTrace&) = delete;
+    HlrunTrace& operator=(const HlrunTrace&) = delete;
+
+    // Builds the sinks the options ask for. Returns an error message (a bad
+    // filter name, a trace file that cannot be opened), or empty.
+    std::string configure(const HlrunOptions& options, const std::string& image);
+
+    // The sink for SandboxOptions::trace, or nullptr when nothing was asked.
+    TraceSink* sink() { return tee_.empty() ? nullptr : &tee_; }
+    // Whether --trace=all asked for the kernel's view too.
+    bool wants_kernel() const { return kernel_; }
+    // After the run: the --stats summary on stderr.
+    void print_summary() const;
+
+private:
+    std::FILE* file_ = nullptr;      // owned when not stderr
+    bool kernel_ = false;
+    std::unique_ptr<TraceSink> format_;
+    std::unique_ptr<TraceFilter> filter_;
+    std::unique_ptr<RunStats> stats_;
+    std::string stats_format_;
+    TraceTee tee_;
+};
+
+} // namespace hl::cli

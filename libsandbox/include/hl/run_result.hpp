@@ -1,0 +1,43 @@
+// How a run ended: hl::RunResult, and the guest fault it may carry.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace hl {
+
+// A CPU exception in the guest, as its fault stub reported it.
+struct GuestFault {
+    unsigned vector = 0;
+    uint64_t error_code = 0;
+    uint64_t rip = 0;
+    uint64_t address = 0;          // CR2, for page faults
+    std::string where;             // "main+0x12" or "0x100034"
+    // rax rbx rcx rdx rsi rdi rsp rbp r8..r15 rip rflags at the fault.
+    std::vector<std::pair<const char*, uint64_t>> registers;
+};
+
+struct RunResult {
+    enum class Ending {
+        Exited,     // the guest called exit (or returned from main): status
+        Aborted,    // the guest called abort: message
+        Faulted,    // CPU exception (fault set) or ABI violation: message
+        TimedOut,   // the timeout passed
+        HostError,  // the host failed (KVM error, unexpected exit): message
+    };
+    Ending ending = Ending::HostError;
+    int exit_status = 0;
+    std::string message;               // one line, for everything but Exited
+    std::optional<GuestFault> fault;
+    uint64_t exits = 0;
+    std::chrono::nanoseconds duration{0};
+};
+
+// "exited", "aborted", "faulted", "timed out", "host error".
+const char* ending_name(RunResult::Ending ending);
+
+} // namespace hl

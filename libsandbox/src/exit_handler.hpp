@@ -1,0 +1,37 @@
+// The run loop's decision for one VM exit: serve a hypercall and go on, or
+// end the run (exit, abort, fault, ABI violation, timeout, host error) and
+// say why in the RunResult.
+#pragma once
+
+#include "run_timer.hpp"
+#include "vcpu.hpp"
+
+#include <hl/guest_memory.hpp>
+#include <hl/image.hpp>
+#include <hl/sandbox.hpp>
+#include <hl/trace.hpp>
+
+#include <optional>
+
+namespace hl {
+
+// What one exit handler needs of the machine, borrowed for one run.
+struct ExitContext {
+    Vcpu& vcpu;
+    GuestMemory& memory;
+    const Image& image;
+    const Layout& layout;
+    const OutputFn& output;
+    const RunTimer& timer;
+    std::chrono::nanoseconds timeout;
+};
+
+struct ExitOutcome {
+    bool done = false;                         // the run is over; result says how
+    std::optional<HypercallRecord> hypercall;  // set for I/O exits to hl ports
+};
+
+// Handles exit; when it ends the run, fills result's ending, status, message and fault.
+ExitOutcome handle_exit(const VcpuExit& exit, ExitContext& context, RunResult& result);
+
+} // namespace hl

@@ -1,0 +1,56 @@
+// A minimal JSON writer for the trace sinks: appends to a std::string, so a
+// whole record goes out with one write. Only what the sinks need.
+#pragma once
+
+#include <cinttypes>
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+namespace hl::json {
+
+inline void string(std::string& out, std::string_view text)
+{
+    out += '"';
+    for (const char c : text) {
+        switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default:
+            if (static_cast<unsigned char>(c) < 0x20) {
+                char escaped[8];
+                std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
+                out += escaped;
+            } else {
+                out += c;
+            }
+        }
+    }
+    out += '"';
+}
+
+inline void number(std::string& out, uint64_t value) { out += std::to_string(value); }
+inline void number(std::string& out, int64_t value) { out += std::to_string(value); }
+inline void number(std::string& out, int value) { out += std::to_string(value); }
+inline void number(std::string& out, double value)
+{
+    char text[32];
+    std::snprintf(text, sizeof text, "%.3f", value);
+    out += text;
+}
+
+// "key": with the separating comma when needed.
+inline void key(std::string& out, std::string_view name, bool& first)
+{
+    if (!first)
+        out += ',';
+    first = false;
+    string(out, name);
+    out += ':';
+}
+
+} // namespace hl::json
