@@ -21,4 +21,7 @@ hl_require_package(LIBELF_FOUND libelf-dev)
 if(BUILD_TESTING OR NOT DEFINED BUILD_TESTING)
   find_package(Catch2 2 CONFIG QUIET)
   hl_require_package(Catch2_FOUND catch2)
+  # Tests parse the JSON traces with a real parser.
+  find_package(nlohmann_json 3 CONFIG QUIET)
+  hl_require_package(nlohmann_json_FOUND nlohmann-json3-dev)
 endif()
