@@ -70,12 +70,13 @@ int run(const HlrunOptions& options)
         return kExitUsage;
     }
     sandbox_opts->trace = trace.sink();
+    sandbox_opts->kernel_trace = trace.kernel_trace();
     try {
         hl::Image image = hl::Image::load(options.guest_argv.front());
         hl::Sandbox sandbox(std::move(image), std::move(*sandbox_opts));
         const hl::RunResult result = sandbox.run(options.guest_argv);
         std::fflush(stdout);
-        trace.print_summary();
+        trace.finish(result);
         report(result);
         return exit_code_for(result);
     } catch (const hl::ImageError& error) {

@@ -1,6 +1,8 @@
 // hlrun's trace and stats sinks (see hlrun_trace.hpp).
 #include "hlrun_trace.hpp"
 
+#include "logging.hpp"
+
 #include <hl/error.hpp>
 
 #include <cerrno>
@@ -43,10 +45,9 @@ std::string HlrunTrace::configure(const HlrunOptions& options, const std::string
 
     // --trace, --trace=FILE, --trace=all, --trace=all:FILE
     std::string path = *options.trace;
-    if (path == "all" || path.rfind("all:", 0) == 0) {
-        kernel_ = true;
+    const bool kernel = path == "all" || path.rfind("all:", 0) == 0;
+    if (kernel)
         path = path.size() > 4 ? path.substr(4) : "-";
-    }
     struct stat trace_stat {}, image_stat {};
     if (path == "-" || path.empty()) {
         file_ = stderr;
@@ -59,6 +60,14 @@ std::string HlrunTrace::configure(const HlrunOptions& options, const std::string
             return "--trace: cannot open " + path + " for writing: " + std::strerror(errno);
     }
 
+    if (kernel) {
+        try {
+            kernel_trace_ = KernelTrace::open_for_this_thread();
+        } catch (const hl::Error& error) {
+            spdlog::warn("--trace=all: {}; tracing user space only", error.what());
+        }
+    }
+    format_name_ = options.trace_format;
     if (options.trace_format == "jsonl") {
         format_ = std::make_unique<JsonlTraceSink>(file_);
     } else if (options.trace_format == "chrome") {
@@ -80,8 +89,37 @@ std::string HlrunTrace::configure(const HlrunOptions& options, const std::string
     return {};
 }
 
-void HlrunTrace::print_summary() const
+void HlrunTrace::finish(const RunResult& result) const
 {
+    if (kernel_trace_) {
+        // The kernel counts every return from KVM_RUN; so does hlrun. They must agree.
+        const int64_t kernel = kernel_trace_->userspace_exits();
+        std::string fired, silent;
+        for (const auto& [name, count] : kernel_trace_->counts())
+            if (count)
+                fired += (fired.empty() ? "" : ", ") + name + " " + std::to_string(count);
+            else
+                silent += (silent.empty() ? "" : ", ") + name;
+        const std::string check =
+            kernel < 0 ? "kernel cross-check: this host has no kvm_userspace_exit tracepoint to compare with"
+                       : "kernel cross-check: kernel counted " + std::to_string(kernel) +
+                             " returns to user space, hlrun counted " + std::to_string(result.exits) + " exits: " +
+                             (static_cast<uint64_t>(kernel) == result.exits ? "agree" : "DISAGREE");
+        std::FILE* out = format_name_ == "text" ? file_ : stderr;
+        if (format_name_ == "jsonl") {
+            std::fprintf(file_,
+                         "{\"schema\":\"hl-trace/1\",\"type\":\"kernel-check\",\"kernel_exits\":%lld,"
+                         "\"hlrun_exits\":%llu,\"agree\":%s,\"lost\":%llu}\n",
+                         static_cast<long long>(kernel), static_cast<unsigned long long>(result.exits),
+                         static_cast<uint64_t>(kernel) == result.exits ? "true" : "false",
+                         static_cast<unsigned long long>(kernel_trace_->lost()));
+            std::fflush(file_);
+        }
+        std::fprintf(out, "%s\nkernel tracepoints that fired: %s; silent on this host: %s%s\n", check.c_str(),
+                     fired.empty() ? "none" : fired.c_str(), silent.empty() ? "none" : silent.c_str(),
+                     kernel_trace_->lost() ? (", " + std::to_string(kernel_trace_->lost()) + " records lost").c_str() : "");
+        std::fflush(out);
+    }
     if (!stats_)
         return;
     if (stats_format_ == "json")

@@ -5,6 +5,7 @@
 
 #include "hlrun_options.hpp"
 
+#include <hl/kernel_trace.hpp>
 #include <hl/trace.hpp>
 #include <hl/trace_stats.hpp>
 
@@ -27,14 +28,17 @@ public:
 
     // The sink for SandboxOptions::trace, or nullptr when nothing was asked.
     TraceSink* sink() { return tee_.empty() ? nullptr : &tee_; }
-    // Whether --trace=all asked for the kernel's view too.
-    bool wants_kernel() const { return kernel_; }
-    // After the run: the --stats summary on stderr.
-    void print_summary() const;
+    // The kernel's view for --trace=all, or nullptr (not asked, or not
+    // allowed here: configure has then said why in one line).
+    KernelTrace* kernel_trace() { return kernel_trace_.get(); }
+    // After the run: the kernel cross-check (--trace=all) in the trace, and
+    // the --stats summary on stderr.
+    void finish(const RunResult& result) const;
 
 private:
     std::FILE* file_ = nullptr;      // owned when not stderr
-    bool kernel_ = false;
+    std::string format_name_;
+    std::unique_ptr<KernelTrace> kernel_trace_;
     std::unique_ptr<TraceSink> format_;
     std::unique_ptr<TraceFilter> filter_;
     std::unique_ptr<RunStats> stats_;

@@ -163,7 +163,13 @@ RunResult Sandbox::run(const std::vector<std::string>& argv)
     TraceSink* const sink = m.options.trace;
     const RunTimer timer(m.options.timeout, KvmVcpu::interrupt_signal());
     ExitContext context{m.vcpu, m.memory, m.image, m.layout, m.options.output, timer, m.options.timeout};
+    KernelTrace* const kernel = sink ? m.options.kernel_trace : nullptr;
     const Clock::time_point start = Clock::now();
+    // steady_clock is CLOCK_MONOTONIC, the clock kernel events are stamped with.
+    const uint64_t start_ns = static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(start.time_since_epoch()).count());
+    if (kernel)
+        kernel->start();
     auto since_start = [start] {
         return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count());
     };
@@ -185,6 +191,8 @@ RunResult Sandbox::run(const std::vector<std::string>& argv)
         done = outcome.done;
         if (sink) {
             const uint64_t exit_ns = since_start();
+            if (kernel)
+                kernel->drain(*sink, start_ns, result.exits); // what the kernel saw during this KVM_RUN
             ExitEvent event = make_event(exit, outcome, result, m.vcpu, m.image);
             event.entry_ns = entry_ns;
             event.exit_ns = exit_ns;
@@ -193,6 +201,10 @@ RunResult Sandbox::run(const std::vector<std::string>& argv)
         }
     }
     result.duration = Clock::now() - start;
+    if (kernel) {
+        kernel->stop();
+        kernel->drain(*sink, start_ns, result.exits);
+    }
     if (sink)
         sink->on_run_end(result);
     return result;

@@ -1,5 +1,7 @@
 // The human-readable trace: one aligned line per exit, e.g.
-//   #3       0.421ms  guest   52.0us  host   11.8us  io-out    hl_write+0x48 (0x100168)  write(fd=2, buf=0x104080, len=10) = 10
+//   #3       0.421ms  guest   52.0us  host   11.8us  io-out   hl_write+0x48 (0x100168)  write(fd=2, buf=0x104080, len=10) = 10
+// and, with the kernel's view, one line per tracepoint hit inside that exit's KVM_RUN:
+//   #3       0.380ms    kernel                          kvm_pio  rw=1 port=0x501 size=4 count=1 val=0xff4f90
 // Colour, when asked for, marks the reason and the outcome.
 #include <hl/trace.hpp>
 
@@ -26,12 +28,19 @@ void TextTraceSink::on_exit(const ExitEvent& e)
     else
         std::snprintf(where, sizeof where, "%s (0x%" PRIx64 ")", e.symbol.c_str(), e.rip);
     const bool kernel = std::string_view(e.origin) == "kernel";
-    const std::string what = kernel ? e.detail : e.hypercall ? describe_hypercall(*e.hypercall) : std::string();
+    if (kernel) {
+        // A point in time inside the KVM_RUN of exit #sequence: no guest or host span of its own.
+        std::fprintf(out_, "%s#%-5" PRIu64 " %10.3fms  %-34s%s%-18s%s %s\n", paint(kDim), e.sequence,
+                     static_cast<double>(e.exit_ns) / 1e6, "  kernel", paint(kYellow), e.reason, paint(kReset),
+                     e.detail.c_str());
+        return;
+    }
+    const std::string what = e.hypercall ? describe_hypercall(*e.hypercall) : std::string();
     const bool good_end = e.final && e.ending && std::string_view(e.ending) == "exited" && e.exit_status == 0;
-    std::fprintf(out_, "%s#%-5" PRIu64 "%s %10.3fms  guest %8.1fus  host %7.1fus  %s%-14s%s %-30s %s%s%s%s%s\n",
+    std::fprintf(out_, "%s#%-5" PRIu64 "%s %10.3fms  guest %8.1fus  host %7.1fus  %s%-18s%s %-30s %s%s%s%s%s\n",
                  paint(kDim), e.sequence, paint(kReset), static_cast<double>(e.exit_ns) / 1e6,
                  static_cast<double>(e.exit_ns - e.entry_ns) / 1e3, static_cast<double>(e.handled_ns - e.exit_ns) / 1e3,
-                 paint(kernel ? kYellow : kCyan), e.reason, paint(kReset), kernel ? "[kernel]" : where, what.c_str(),
+                 paint(kCyan), e.reason, paint(kReset), where, what.c_str(),
                  e.final && !what.empty() ? "  " : "", paint(e.final ? (good_end ? kGreen : kRed) : ""),
                  e.final ? e.message.c_str() : "", paint(e.final ? kReset : ""));
 }

@@ -257,3 +257,66 @@ TEST_CASE("trace: bad trace options are usage errors with one line")
     CHECK(r.status == 120);
     CHECK(r.err == "hlrun: error: --trace: " + kTrace + " is the image itself; choose another file\n");
 }
+
+TEST_CASE("trace: --trace=all merges the kernel's view, and the kernel's count of exits agrees with hlrun's")
+{
+    HL_REQUIRE_KVM();
+    const std::string file = make_temp_dir() + "/t.jsonl";
+    const auto r = hlrun({"--trace=all:" + file, "--trace-format=jsonl", kTrace, "writes", "3"});
+    const auto events = json_lines(read_file(file));
+    if (r.err.find("tracing user space only") != std::string::npos) {
+        WARN("skipped: kernel tracing is not allowed here: " << r.err);
+        return;
+    }
+    REQUIRE(r.status == 0);
+    uint64_t user = 0, kernel = 0, kernel_userspace_exits = 0, last_user_seq = 0;
+    std::optional<json> check;
+    for (const json& e : events) {
+        if (e["type"] == "kernel-check") {
+            check = e;
+        } else if (e["type"] == "exit" && e["origin"] == "kernel") {
+            ++kernel;
+            CHECK(e["seq"] == last_user_seq + 1); // inside the KVM_RUN that led to the next user exit
+            CHECK_FALSE(e["detail"].is_null());
+            if (e["reason"] == "kvm_userspace_exit")
+                ++kernel_userspace_exits;
+        } else if (e["type"] == "exit") {
+            ++user;
+            last_user_seq = e["seq"];
+        }
+    }
+    CHECK(user == 4);
+    CHECK(kernel > 0);
+    REQUIRE(check.has_value());
+    CHECK((*check)["agree"] == true);
+    CHECK((*check)["hlrun_exits"] == 4);
+    CHECK((*check)["kernel_exits"] == 4);
+    CHECK(kernel_userspace_exits == 4);
+    CHECK(r.err.find("kernel cross-check: kernel counted 4 returns to user space, hlrun counted 4 exits: agree") !=
+          std::string::npos);
+    CHECK(r.err.find("kernel tracepoints that fired: ") != std::string::npos);
+}
+
+TEST_CASE("trace: where the kernel may not be traced, one line says why and the user-space trace goes on")
+{
+    HL_REQUIRE_KVM();
+    // In a user namespace hlrun is root in name only: no perf tracepoints, no tracefs mount.
+    if (run_process({"/usr/bin/unshare", "--user", "--map-root-user", "true"}).status != 0) {
+        WARN("skipped: cannot create a user namespace to drop privileges here");
+        return;
+    }
+    const auto r = run_process({"/usr/bin/unshare", "--user", "--map-root-user", HL_HLRUN, "--trace=all", kTrace,
+                                "writes", "1"});
+    if (r.status == 123) {
+        WARN("skipped: /dev/kvm is not usable inside a user namespace here: " << r.err);
+        return;
+    }
+    CHECK(r.status == 0);
+    CHECK(r.out == "a");
+    const auto err = lines(r.err);
+    REQUIRE(err.size() == 3);
+    CHECK(err[0].rfind("hlrun: warning: --trace=all: ", 0) == 0);
+    CHECK(err[0].find("; tracing user space only") != std::string::npos);
+    CHECK(err[1].find("write(fd=1") != std::string::npos);
+    CHECK(err[2].find("guest exited with status 0") != std::string::npos);
+}

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <hl/image.hpp>
+#include <hl/kernel_trace.hpp>
 #include <hl/layout.hpp>
 #include <hl/run_result.hpp>
 #include <hl/trace.hpp>
@@ -35,6 +36,9 @@ struct SandboxOptions {
     std::chrono::nanoseconds timeout{0};   // 0: no limit
     OutputFn output = write_to_host_fd;
     TraceSink* trace = nullptr;            // not owned; must outlive run()
+    // Kernel events to merge into trace (opened on the thread that calls
+    // run()); not owned. Ignored without a trace sink.
+    KernelTrace* kernel_trace = nullptr;
 };
 
 class Sandbox {
