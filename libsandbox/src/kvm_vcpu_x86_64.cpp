@@ -204,10 +204,19 @@ VcpuExit KvmVcpu::run()
     return exit;
 }
 
+void KvmVcpu::keep_registers_at_exit(bool keep)
+{
+    static const bool supported = ioctl(KvmSystem::get().fd(), KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS) > 0;
+    synced_registers_ = keep && supported;
+    run_->kvm_valid_regs = synced_registers_ ? KVM_SYNC_X86_REGS : 0;
+}
+
 Registers KvmVcpu::registers()
 {
     kvm_regs r{};
-    if (ioctl(fd_, KVM_GET_REGS, &r) < 0)
+    if (synced_registers_)
+        r = run_->s.regs.regs;
+    else if (ioctl(fd_, KVM_GET_REGS, &r) < 0)
         fail("KVM_GET_REGS");
     return Registers{r.rax, r.rbx, r.rcx, r.rdx, r.rsi, r.rdi, r.rsp, r.rbp, r.r8, r.r9, r.r10,
                      r.r11, r.r12, r.r13, r.r14, r.r15, r.rip, r.rflags};

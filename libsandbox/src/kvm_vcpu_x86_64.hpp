@@ -35,6 +35,7 @@ public:
     // thread inside run() ends it with Reason::Interrupted, with no race: the
     // signal handler also sets immediate_exit for a run about to start.
     VcpuExit run() override;
+    void keep_registers_at_exit(bool keep) override;
     Registers registers() override;
     uint64_t fault_address() override;
 
@@ -46,6 +47,7 @@ private:
     int fd_ = -1;
     kvm_run* run_ = nullptr;
     size_t run_size_ = 0;
+    bool synced_registers_ = false;   // KVM_CAP_SYNC_REGS copies them into run_ at each exit
 };
 
 } // namespace hl

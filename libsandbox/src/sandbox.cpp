@@ -168,6 +168,7 @@ RunResult Sandbox::run(const std::vector<std::string>& argv)
     // steady_clock is CLOCK_MONOTONIC, the clock kernel events are stamped with.
     const uint64_t start_ns = static_cast<uint64_t>(
         std::chrono::duration_cast<std::chrono::nanoseconds>(start.time_since_epoch()).count());
+    m.vcpu.keep_registers_at_exit(sink != nullptr); // each event reads RIP
     if (kernel)
         kernel->start();
     auto since_start = [start] {

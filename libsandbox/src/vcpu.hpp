@@ -40,6 +40,9 @@ public:
     virtual ~Vcpu() = default;
     // Runs the guest until its next exit.
     virtual VcpuExit run() = 0;
+    // Asks for the registers at every exit to come cheaply (tracing reads
+    // RIP at each exit); registers() then costs no system call.
+    virtual void keep_registers_at_exit(bool keep) = 0;
     virtual Registers registers() = 0;
     // CR2: the faulting address of the last page fault.
     virtual uint64_t fault_address() = 0;
