@@ -9,6 +9,7 @@
 namespace hl::cli {
 
 enum HlrunExit : int {
+    kExitCancelled = 119,        // cancelled through an InterruptHandle (library users; hlrun itself never does)
     kExitUsage = 120,            // bad flags or values, limits that cannot hold the image
     kExitImageUnreadable = 121,  // missing or unreadable image file
     kExitImageInvalid = 122,     // not a valid hl image
@@ -22,6 +23,9 @@ inline int exit_code_for(const RunResult& result)
 {
     switch (result.ending) {
     case RunResult::Ending::Exited: return result.exit_status & 0xff;
+    case RunResult::Ending::Ready:      // a function guest initialised: success
+    case RunResult::Ending::Returned: return 0;
+    case RunResult::Ending::Cancelled: return kExitCancelled;
     case RunResult::Ending::Aborted: return kExitGuestAbort;
     case RunResult::Ending::Faulted: return kExitGuestFault;
     case RunResult::Ending::TimedOut: return kExitTimeout;

@@ -7,6 +7,13 @@
 /* Gives malloc its heap: [start, start + size). Called once before main. */
 void __hl_malloc_init(uint64_t start, uint64_t size);
 
+/* One `out` to an hl port: the hypercall instruction itself. */
+static inline void __hl_out(uint16_t port, uint32_t value)
+{
+    /* "memory": the host reads and writes guest memory around the exit. */
+    __asm__ volatile("outl %0, %1" : : "a"(value), "Nd"(port) : "memory");
+}
+
 /* Runs the .fini_array destructors; called once by exit(). */
 void __hl_run_destructors(void);
 

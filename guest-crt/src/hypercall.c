@@ -3,11 +3,7 @@
  * because guest memory never exceeds HL_MEMORY_MAX (4 GiB). */
 #include <hl/guest.h>
 
-static inline void hl_out(uint16_t port, uint32_t value)
-{
-    /* "memory": the host reads the request block and writes its out fields. */
-    __asm__ volatile("outl %0, %1" : : "a"(value), "Nd"(port) : "memory");
-}
+#include "crt_internal.h"
 
 static inline uint32_t hl_addr(const volatile void *p) { return (uint32_t)(uintptr_t)p; }
 
@@ -18,7 +14,7 @@ long hl_write(int fd, const void *buf, size_t len)
     do {
         size_t chunk = len < HL_WRITE_MAX ? len : HL_WRITE_MAX;
         struct hl_write_req req = {.fd = (uint32_t)fd, .buf = (uint64_t)(uintptr_t)p, .len = chunk};
-        hl_out(HL_PORT_BASE + HL_CALL_WRITE, hl_addr(&req));
+        __hl_out(HL_PORT_BASE + HL_CALL_WRITE, hl_addr(&req));
         if (req.result < 0)
             return total ? total : req.result;
         total += req.result;
@@ -30,7 +26,7 @@ long hl_write(int fd, const void *buf, size_t len)
 
 _Noreturn void hl_exit(int status)
 {
-    hl_out(HL_PORT_BASE + HL_CALL_EXIT, (uint32_t)status);
+    __hl_out(HL_PORT_BASE + HL_CALL_EXIT, (uint32_t)status);
     __builtin_trap(); /* the host never resumes a guest that exited */
 }
 
@@ -40,13 +36,13 @@ _Noreturn void hl_abort(const char *msg)
     while (msg[len] && len < HL_ABORT_MAX)
         len++;
     struct hl_abort_req req = {.msg = (uint64_t)(uintptr_t)msg, .len = len};
-    hl_out(HL_PORT_BASE + HL_CALL_ABORT, hl_addr(&req));
+    __hl_out(HL_PORT_BASE + HL_CALL_ABORT, hl_addr(&req));
     __builtin_trap();
 }
 
 uint64_t hl_clock_ns(void)
 {
     struct hl_clock_req req = {0};
-    hl_out(HL_PORT_BASE + HL_CALL_CLOCK, hl_addr(&req));
+    __hl_out(HL_PORT_BASE + HL_CALL_CLOCK, hl_addr(&req));
     return req.monotonic_ns;
 }

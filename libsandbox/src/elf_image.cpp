@@ -2,6 +2,7 @@
 // keeps what the loader needs (segments, entry, note) plus symbols for traces.
 #include <hl/image.hpp>
 
+#include "elf_exports.hpp"
 #include "elf_rules.hpp"
 
 #include <gelf.h>
@@ -172,6 +173,7 @@ Image Image::parse(std::string name, std::vector<uint8_t> bytes) {
     rules::check_entry(name, ehdr.e_entry, image.segments_);
     image.note_ = rules::find_note(name, phdrs, bytes);
     image.symbols_ = read_symbols(elf.get());
+    image.exports_ = rules::read_exports(name, elf.get(), image.segments_, bytes);
     image.entry_ = ehdr.e_entry;
     image.name_ = std::move(name);
     image.bytes_ = std::move(bytes);
@@ -207,6 +209,13 @@ std::optional<std::string> Image::symbolize(uint64_t address) const {
             break;
     }
     return std::nullopt;
+}
+
+const Export* Image::find_export(std::string_view name) const {
+    for (const Export& e : exports_)
+        if (e.name == name)
+            return &e;
+    return nullptr;
 }
 
 uint64_t Image::end_address() const {

@@ -45,6 +45,18 @@ ExitOutcome handle_io(const VcpuExit& exit, ExitContext& context, RunResult& res
     case A::Abort:
         end_run(result, RunResult::Ending::Aborted, "guest aborted: " + served.message);
         break;
+    case A::Ready:
+        if (context.phase == Phase::Call)
+            end_run(result, RunResult::Ending::Faulted, "bad hypercall: ready: hl_serve called during a call");
+        else
+            result.ending = RunResult::Ending::Ready;
+        break;
+    case A::Return:
+        if (context.phase != Phase::Call)
+            end_run(result, RunResult::Ending::Faulted, "bad hypercall: return: no call is in progress");
+        else
+            result.ending = RunResult::Ending::Returned;
+        break;
     case A::Violation:
         end_run(result, RunResult::Ending::Faulted, "bad hypercall: " + served.message);
         break;
@@ -74,6 +86,8 @@ ExitOutcome handle_exit(const VcpuExit& exit, ExitContext& context, RunResult& r
     case R::Interrupted:
         if (context.timer.expired())
             return end_run(result, E::TimedOut, "guest timed out after " + format_duration(context.timeout));
+        if (context.cancel.load())
+            return end_run(result, E::Cancelled, context.phase == Phase::Call ? "call cancelled" : "run cancelled");
         return {}; // a stray signal: carry on
     case R::Shutdown:
         return end_run(result, E::Faulted, "guest fault: triple fault (the CPU could not deliver an exception)");

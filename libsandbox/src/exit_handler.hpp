@@ -11,12 +11,17 @@
 #include <hl/sandbox.hpp>
 #include <hl/trace.hpp>
 
+#include <atomic>
 #include <optional>
 
 namespace hl {
 
+// What the guest is doing: running its program (run/initialize) or a call.
+enum class Phase { Program, Call };
+
 // What one exit handler needs of the machine, borrowed for one run.
 struct ExitContext {
+    Phase phase;
     Vcpu& vcpu;
     GuestMemory& memory;
     const Image& image;
@@ -24,6 +29,7 @@ struct ExitContext {
     const OutputFn& output;
     const RunTimer& timer;
     std::chrono::nanoseconds timeout;
+    const std::atomic<bool>& cancel;   // an InterruptHandle asked to stop
 };
 
 struct ExitOutcome {

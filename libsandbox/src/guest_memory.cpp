@@ -1,6 +1,7 @@
 // Guest memory ownership and checked views (see guest_memory.hpp).
 #include <hl/guest_memory.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -26,6 +27,20 @@ GuestMemory::GuestMemory(const Layout& layout) : layout_(layout), size_(layout.m
     if (p == MAP_FAILED)
         throw Error("cannot map " + format_size(size_) + " of guest memory: " + std::strerror(errno));
     base_ = static_cast<uint8_t*>(p);
+    host_dirty_.assign((size_ / HL_PAGE_SIZE + 63) / 64, 0);
+}
+
+void GuestMemory::mark_host_dirty(uint64_t address, uint64_t length)
+{
+    if (length == 0)
+        return;
+    for (uint64_t page = address / HL_PAGE_SIZE; page <= (address + length - 1) / HL_PAGE_SIZE; ++page)
+        host_dirty_[page / 64] |= uint64_t{1} << (page % 64);
+}
+
+void GuestMemory::clear_host_dirty()
+{
+    std::fill(host_dirty_.begin(), host_dirty_.end(), 0);
 }
 
 GuestMemory::~GuestMemory()
@@ -69,6 +84,7 @@ Checked<uint8_t> GuestMemory::write_view(uint64_t address, uint64_t length)
     std::string error = check(address, length, GuestAccess::Write);
     if (!error.empty())
         return {{}, std::move(error)};
+    mark_host_dirty(address, length);
     return {{base_ + address, static_cast<size_t>(length)}, {}};
 }
 

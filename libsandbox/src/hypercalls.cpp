@@ -136,6 +136,8 @@ const char* hypercall_name(int number)
     case HL_CALL_WRITE: return "write";
     case HL_CALL_ABORT: return "abort";
     case HL_CALL_CLOCK: return "clock";
+    case HL_CALL_READY: return "ready";
+    case HL_CALL_RETURN: return "return";
     default: return nullptr;
     }
 }
@@ -155,6 +157,8 @@ HypercallOutcome dispatch_hypercall(const VcpuExit& exit, GuestMemory& memory, c
     case HL_CALL_WRITE: name_call(out, number, {"fd", "buf", "len"}); break;
     case HL_CALL_ABORT: name_call(out, number, {"msg", "len"}); break;
     case HL_CALL_CLOCK: name_call(out, number, {}); break;
+    case HL_CALL_READY: name_call(out, number, {}); break;
+    case HL_CALL_RETURN: name_call(out, number, {}); break;
     }
     if (exit.size != 4 || exit.count != 1)
         return violation(out, std::string(hypercall_name(out.number)) + ": hypercalls are one 32-bit `out`, got " +
@@ -171,6 +175,12 @@ HypercallOutcome dispatch_hypercall(const VcpuExit& exit, GuestMemory& memory, c
         return do_abort(out, exit.value, memory);
     case HL_CALL_CLOCK:
         return do_clock(out, exit.value, memory);
+    case HL_CALL_READY:
+        out.action = Action::Ready;
+        return out;
+    case HL_CALL_RETURN:
+        out.action = Action::Return;
+        return out;
     }
     return violation(out, "unknown hypercall " + std::to_string(out.number));
 }

@@ -20,6 +20,8 @@ struct HypercallOutcome {
         Continue,    // resume the guest
         Exit,        // the guest exited with status
         Abort,       // the guest aborted with message
+        Ready,       // the guest finished initialising and waits for calls
+        Return,      // the guest's export returned; the result is in the call frame
         Violation,   // the guest broke the ABI; message says how
     };
     Action action = Action::Continue;

@@ -147,6 +147,14 @@ void KvmVcpu::set_boot_state(const BootState& state)
 VcpuExit KvmVcpu::run()
 {
     t_running = run_;
+    // After publishing t_running: a stop requested from now on either is seen
+    // here or its signal finds t_running and sets immediate_exit.
+    if (stop_flag_ && stop_flag_->load()) {
+        t_running = nullptr;
+        VcpuExit stopped;
+        stopped.reason = VcpuExit::Reason::Interrupted;
+        return stopped;
+    }
     const int rc = ioctl(fd_, KVM_RUN, 0);
     const int error = errno;
     // A signal after this point finds no run to stop; deadlines re-fire.
@@ -220,6 +228,62 @@ Registers KvmVcpu::registers()
         fail("KVM_GET_REGS");
     return Registers{r.rax, r.rbx, r.rcx, r.rdx, r.rsi, r.rdi, r.rsp, r.rbp, r.r8, r.r9, r.r10,
                      r.r11, r.r12, r.r13, r.r14, r.r15, r.rip, r.rflags};
+}
+
+namespace {
+
+// The saved state: regs, sregs and fpu, back to back.
+struct SavedState {
+    kvm_regs regs;
+    kvm_sregs sregs;
+    kvm_fpu fpu;
+};
+
+} // namespace
+
+void KvmVcpu::complete_pending_io()
+{
+    // KVM finishes an `out` (moves RIP past it) on the next KVM_RUN; with
+    // immediate_exit it does so and returns at once without entering the guest.
+    run_->immediate_exit = 1;
+    const int rc = ioctl(fd_, KVM_RUN, 0);
+    const int error = errno;
+    run_->immediate_exit = 0;
+    if (rc < 0 && error != EINTR) {
+        errno = error;
+        fail("KVM_RUN (completing I/O)");
+    }
+}
+
+VcpuState KvmVcpu::save_state()
+{
+    complete_pending_io();
+    SavedState s{};
+    if (ioctl(fd_, KVM_GET_REGS, &s.regs) < 0)
+        fail("KVM_GET_REGS");
+    if (ioctl(fd_, KVM_GET_SREGS, &s.sregs) < 0)
+        fail("KVM_GET_SREGS");
+    if (ioctl(fd_, KVM_GET_FPU, &s.fpu) < 0)
+        fail("KVM_GET_FPU");
+    VcpuState state;
+    state.bytes.resize(sizeof s);
+    std::memcpy(state.bytes.data(), &s, sizeof s);
+    return state;
+}
+
+void KvmVcpu::restore_state(const VcpuState& state)
+{
+    if (state.bytes.size() != sizeof(SavedState))
+        throw KvmError("vCPU state of the wrong size: not saved by this backend");
+    complete_pending_io(); // drop what the last exit left pending, then overwrite
+    SavedState s;
+    std::memcpy(&s, state.bytes.data(), sizeof s);
+    if (ioctl(fd_, KVM_SET_SREGS, &s.sregs) < 0)
+        fail("KVM_SET_SREGS");
+    if (ioctl(fd_, KVM_SET_REGS, &s.regs) < 0)
+        fail("KVM_SET_REGS");
+    if (ioctl(fd_, KVM_SET_FPU, &s.fpu) < 0)
+        fail("KVM_SET_FPU");
 }
 
 uint64_t KvmVcpu::fault_address()

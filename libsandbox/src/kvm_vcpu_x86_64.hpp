@@ -38,6 +38,9 @@ public:
     void keep_registers_at_exit(bool keep) override;
     Registers registers() override;
     uint64_t fault_address() override;
+    VcpuState save_state() override;
+    void restore_state(const VcpuState& state) override;
+    void set_stop_flag(const std::atomic<bool>* flag) override { stop_flag_ = flag; }
 
     // The signal (a real-time one) hl uses to interrupt KVM_RUN; its handler
     // is installed on first vCPU creation.
@@ -48,6 +51,8 @@ private:
     kvm_run* run_ = nullptr;
     size_t run_size_ = 0;
     bool synced_registers_ = false;   // KVM_CAP_SYNC_REGS copies them into run_ at each exit
+    const std::atomic<bool>* stop_flag_ = nullptr;
+    void complete_pending_io();
 };
 
 } // namespace hl

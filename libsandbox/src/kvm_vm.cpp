@@ -30,13 +30,36 @@ KvmVm::~KvmVm()
 
 void KvmVm::map_memory(void* host_address, uint64_t size)
 {
+    host_address_ = host_address;
+    size_ = size;
     kvm_userspace_memory_region region{};
+    region.flags = dirty_log_ ? KVM_MEM_LOG_DIRTY_PAGES : 0;
     region.slot = 0;
     region.guest_phys_addr = 0;
     region.memory_size = size;
     region.userspace_addr = reinterpret_cast<uint64_t>(host_address);
     if (ioctl(fd_, KVM_SET_USER_MEMORY_REGION, &region) < 0)
         throw KvmError(std::string("KVM_SET_USER_MEMORY_REGION failed: ") + std::strerror(errno));
+}
+
+void KvmVm::enable_dirty_log()
+{
+    if (dirty_log_)
+        return;
+    dirty_log_ = true;
+    map_memory(host_address_, size_); // the same slot again, now with the flag
+    log_.assign((size_ / 4096 + 63) / 64, 0);
+}
+
+void KvmVm::collect_dirty_pages(std::vector<uint64_t>& pages)
+{
+    kvm_dirty_log log{};
+    log.slot = 0;
+    log.dirty_bitmap = log_.data();
+    if (ioctl(fd_, KVM_GET_DIRTY_LOG, &log) < 0)
+        throw KvmError(std::string("KVM_GET_DIRTY_LOG failed: ") + std::strerror(errno));
+    for (size_t i = 0; i < log_.size() && i < pages.size(); ++i)
+        pages[i] |= log_[i];
 }
 
 } // namespace hl

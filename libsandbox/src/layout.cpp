@@ -50,6 +50,7 @@ Layout Layout::compute(std::span<const Segment> segments, const ImageNote& note,
     r.push_back({"stubs", HL_STUBS_ADDR, kPage, kUserReadExec});
     r.push_back({"ist stack", HL_IST_STACK_ADDR, HL_IST_STACK_SIZE, kUserReadWrite});
     r.push_back({"boot info", HL_BOOT_INFO_ADDR, HL_BOOT_INFO_MAX_SIZE, kUserRead});
+    r.push_back({"call area", HL_CALL_AREA_ADDR, HL_CALL_AREA_SIZE, kUserReadWrite});
 
     uint64_t image_end = HL_IMAGE_WINDOW_START;
     for (size_t i = 0; i < segments.size(); ++i) {

@@ -2,6 +2,7 @@
 #include <hl/sandbox.hpp>
 
 #include "boot_info.hpp"
+#include "call_frame.hpp"
 #include "cpu_tables.hpp"
 #include "exit_handler.hpp"
 #include "kvm_vcpu_x86_64.hpp"
@@ -11,9 +12,11 @@
 
 #include <hl/guest_memory.hpp>
 
+#include <bit>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 namespace hl {
@@ -38,6 +41,9 @@ const char* ending_name(RunResult::Ending ending)
 {
     switch (ending) {
     case RunResult::Ending::Exited: return "exited";
+    case RunResult::Ending::Ready: return "ready";
+    case RunResult::Ending::Returned: return "returned";
+    case RunResult::Ending::Cancelled: return "cancelled";
     case RunResult::Ending::Aborted: return "aborted";
     case RunResult::Ending::Faulted: return "faulted";
     case RunResult::Ending::TimedOut: return "timed out";
@@ -71,7 +77,17 @@ struct Sandbox::Machine {
     GuestMemory memory;
     KvmVm vm;
     KvmVcpu vcpu;
-    bool ran = false;
+    // Lifecycle: New -> (run) -> Done, or New -> (initialize) -> Ready <-> calls.
+    enum class State { New, Done, Ready } state = State::New;
+    std::string poisoned;                     // why calls are refused until a restore
+    std::shared_ptr<InterruptHandle::State> interrupt;
+    // Snapshots: guest memory equals the snapshot `base` plus the pages the
+    // guest (KVM's dirty log) and the host (GuestMemory) wrote since.
+    uint64_t next_snapshot_id = 1;
+    uint64_t base = 0;
+    bool fresh_per_call = false;
+    Snapshot after_init;
+    bool dirty_since_after_init = false;
 
     Machine(Image&& img, SandboxOptions&& opts)
         : image(std::move(img)), options(std::move(opts)),
@@ -80,6 +96,28 @@ struct Sandbox::Machine {
     {
     }
 };
+
+struct InterruptHandle::State {
+    std::atomic<bool> cancel{false};
+    std::atomic<pid_t> thread{0};
+};
+
+struct Snapshot::Data {
+    uint64_t id = 0;
+    const void* owner = nullptr;              // the Machine that took it
+    std::vector<uint8_t> memory;
+    VcpuState vcpu;
+};
+
+void InterruptHandle::cancel() const
+{
+    if (!state_)
+        return;
+    state_->cancel.store(true);
+    // The thread sees the flag before it enters the guest, or the signal takes it out.
+    if (const pid_t thread = state_->thread.load())
+        syscall(SYS_tgkill, getpid(), thread, KvmVcpu::interrupt_signal());
+}
 
 namespace {
 
@@ -107,6 +145,8 @@ Sandbox::Sandbox(Image image, SandboxOptions options)
                            .entry = m.image.entry(),
                            .stack_top = m.layout.stack_top(),
                            .argument = HL_BOOT_INFO_ADDR});
+    m.interrupt = std::make_shared<InterruptHandle::State>();
+    m.vcpu.set_stop_flag(&m.interrupt->cancel);
 }
 
 Sandbox::~Sandbox() = default;
@@ -151,18 +191,158 @@ ExitEvent make_event(const VcpuExit& exit, const ExitOutcome& outcome, const Run
 
 } // namespace
 
+// The run loop shared by run(), initialize() and call(): KVM_RUN and the exit
+// handler until the handler says the stretch is over.
+static RunResult execute(Sandbox::Machine& m, Phase phase);
+
 RunResult Sandbox::run(const std::vector<std::string>& argv)
 {
     Machine& m = *machine_;
-    if (m.ran)
+    if (m.state != Machine::State::New)
         throw Error("this sandbox has already run; create a new one for another run");
-    m.ran = true;
     write_boot_info(m.memory.host_view(), m.layout, argv);
+    m.state = Machine::State::Done;
+    RunResult result = execute(m, Phase::Program);
+    if (result.ending == RunResult::Ending::Ready)
+        m.state = Machine::State::Ready;
+    return result;
+}
 
+RunResult Sandbox::initialize(std::vector<std::string> argv)
+{
+    if (argv.empty())
+        argv.push_back(machine_->image.name());
+    return run(argv);
+}
+
+bool Sandbox::ready() const
+{
+    return machine_->state == Machine::State::Ready && machine_->poisoned.empty();
+}
+
+const std::string& Sandbox::poisoned() const { return machine_->poisoned; }
+
+InterruptHandle Sandbox::interrupt_handle() const
+{
+    InterruptHandle handle;
+    handle.state_ = machine_->interrupt;
+    return handle;
+}
+
+void Sandbox::set_fresh_per_call(bool fresh)
+{
+    machine_->fresh_per_call = fresh;
+}
+
+namespace {
+
+void require_ready(const Sandbox::Machine& m, const std::string& what)
+{
+    if (m.state != Sandbox::Machine::State::Ready)
+        throw CallError("cannot " + what + ": the guest is not ready for calls (" +
+                        (m.state == Sandbox::Machine::State::New ? "call initialize() first" : "it did not call hl_serve") + ")");
+}
+
+} // namespace
+
+Snapshot Sandbox::snapshot()
+{
+    Machine& m = *machine_;
+    require_ready(m, "take a snapshot");
+    if (!m.poisoned.empty())
+        throw CallError("cannot take a snapshot of a poisoned sandbox: " + m.poisoned);
+    auto data = std::make_shared<Snapshot::Data>();
+    data->id = m.next_snapshot_id++;
+    data->owner = &m;
+    data->vcpu = m.vcpu.save_state();
+    // From here on KVM logs the guest's writes; what it logged so far is moot.
+    m.vm.enable_dirty_log();
+    std::vector<uint64_t> discard(m.memory.host_dirty().size());
+    m.vm.collect_dirty_pages(discard);
+    m.memory.clear_host_dirty();
+    const auto all = m.memory.host_view();
+    data->memory.assign(all.begin(), all.end());
+    m.base = data->id;
+    Snapshot snapshot;
+    snapshot.data_ = std::move(data);
+    return snapshot;
+}
+
+void Sandbox::restore(const Snapshot& snapshot)
+{
+    Machine& m = *machine_;
+    if (snapshot.empty() || snapshot.data_->owner != &m)
+        throw CallError("cannot restore: the snapshot was not taken from this sandbox");
+    const Snapshot::Data& data = *snapshot.data_;
+    const auto memory = m.memory.host_view();
+    std::vector<uint64_t> dirty = m.memory.host_dirty();
+    m.vm.collect_dirty_pages(dirty);
+    if (m.base == data.id) {
+        // Only the pages written since this snapshot differ from it.
+        for (size_t word = 0; word < dirty.size(); ++word)
+            for (uint64_t bits = dirty[word]; bits; bits &= bits - 1) {
+                const uint64_t page = word * 64 + static_cast<uint64_t>(std::countr_zero(bits));
+                std::memcpy(memory.data() + page * HL_PAGE_SIZE, data.memory.data() + page * HL_PAGE_SIZE, HL_PAGE_SIZE);
+            }
+    } else {
+        std::memcpy(memory.data(), data.memory.data(), memory.size());
+    }
+    m.memory.clear_host_dirty();
+    m.vcpu.restore_state(data.vcpu);
+    m.base = data.id;
+    m.state = Machine::State::Ready;
+    m.poisoned.clear();
+    m.dirty_since_after_init = m.after_init.empty() || m.after_init.data_->id != data.id;
+}
+
+RunResult Sandbox::call(std::string_view name, const std::vector<Value>& args)
+{
+    Machine& m = *machine_;
+    require_ready(m, "call");
+    if (!m.poisoned.empty())
+        throw CallError("cannot call " + std::string(name) + ": the sandbox is poisoned (" + m.poisoned +
+                        "); restore a snapshot first");
+    const Export* e = m.image.find_export(name);
+    if (!e) {
+        std::string known;
+        for (const Export& x : m.image.exports())
+            known += (known.empty() ? "" : ", ") + x.name;
+        throw CallError("no export named '" + std::string(name) + "'; the image exports: " +
+                        (known.empty() ? "nothing" : known));
+    }
+    check_call_arguments(*e, args);
+    if (m.fresh_per_call) {
+        if (m.after_init.empty())
+            m.after_init = snapshot();
+        else if (m.dirty_since_after_init)
+            restore(m.after_init);
+    }
+    write_call_frame(m.memory, *e, args);
+    m.dirty_since_after_init = true;
+    RunResult result = execute(m, Phase::Call);
+    if (result.ending == RunResult::Ending::Returned) {
+        std::string error;
+        if (auto value = read_call_result(m.memory, *e, error)) {
+            result.value = std::move(*value);
+            return result;
+        }
+        result.ending = RunResult::Ending::Faulted;
+        result.message = "bad return value: " + error;
+    }
+    m.poisoned = result.message.empty() ? std::string(ending_name(result.ending)) : result.message;
+    return result;
+}
+
+static RunResult execute(Sandbox::Machine& m, Phase phase)
+{
     RunResult result;
     TraceSink* const sink = m.options.trace;
     const RunTimer timer(m.options.timeout, KvmVcpu::interrupt_signal());
-    ExitContext context{m.vcpu, m.memory, m.image, m.layout, m.options.output, timer, m.options.timeout};
+    // A cancel meant for an earlier stretch must not stop this one.
+    m.interrupt->cancel.store(false);
+    m.interrupt->thread.store(static_cast<pid_t>(syscall(SYS_gettid)));
+    ExitContext context{phase, m.vcpu, m.memory, m.image, m.layout, m.options.output, timer, m.options.timeout,
+                        m.interrupt->cancel};
     KernelTrace* const kernel = sink ? m.options.kernel_trace : nullptr;
     const Clock::time_point start = Clock::now();
     // steady_clock is CLOCK_MONOTONIC, the clock kernel events are stamped with.
@@ -201,6 +381,7 @@ RunResult Sandbox::run(const std::vector<std::string>& argv)
             sink->on_exit(event);
         }
     }
+    m.interrupt->thread.store(0);
     result.duration = Clock::now() - start;
     if (kernel) {
         kernel->stop();

@@ -2,7 +2,9 @@
 // backend implements it (kvm_vcpu_x86_64); tests can feed made-up exits.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <vector>
 
 namespace hl {
 
@@ -35,6 +37,11 @@ struct Registers {
     uint64_t rip, rflags;
 };
 
+// The vCPU's whole state, opaque outside the backend that saved it.
+struct VcpuState {
+    std::vector<uint8_t> bytes;
+};
+
 class Vcpu {
 public:
     virtual ~Vcpu() = default;
@@ -46,6 +53,13 @@ public:
     virtual Registers registers() = 0;
     // CR2: the faulting address of the last page fault.
     virtual uint64_t fault_address() = 0;
+    // The state to resume from later; completes a pending I/O exit first so
+    // that the saved RIP is past the `out`.
+    virtual VcpuState save_state() = 0;
+    virtual void restore_state(const VcpuState& state) = 0;
+    // A flag that, once set, makes run() return Interrupted without entering
+    // the guest (closing the race with a cancelling signal); nullptr: none.
+    virtual void set_stop_flag(const std::atomic<bool>* flag) = 0;
 };
 
 const char* exit_reason_name(VcpuExit::Reason reason);

@@ -38,7 +38,7 @@ TEST_CASE("boot info refuses arguments that do not fit or hold NUL")
     const Layout layout = test::typical_layout();
     std::vector<uint8_t> memory(layout.memory_size());
     CHECK_THROWS_WITH(write_boot_info(memory, layout, {"a", std::string(1 << 20, 'x')}),
-                      "arguments take 1048667 bytes, more than the 960Ki the boot info can hold");
+                      "arguments take 1048667 bytes, more than the 256Ki the boot info can hold");
     CHECK_THROWS_WITH(write_boot_info(memory, layout, {"a", std::string("b\0c", 3)}),
                       "argument 1 contains a NUL byte");
 }

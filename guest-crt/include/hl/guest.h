@@ -4,6 +4,7 @@
 #define HL_GUEST_H
 
 #include <hl/abi.h>
+#include <hl/export.h>
 
 #ifdef __cplusplus
 extern "C" {

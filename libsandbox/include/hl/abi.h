@@ -22,7 +22,8 @@
  *   0x0000_5000  fault report page              user write, no memory behind it
  *   0x0000_6000  IST stack (16 KiB)             user read+write
  *   0x0000_A000  guard                          unmapped
- *   0x0001_0000  boot info + argv (<= 960 KiB)  user read-only
+ *   0x0001_0000  boot info + argv (<= 256 KiB)  user read-only
+ *   0x0005_0000  call area (704 KiB)            user read+write
  *   0x0010_0000  image window start             segments as the ELF says
  *   ...          heap                           user read+write
  *   ...          guard page                     unmapped
@@ -43,7 +44,9 @@
 #define HL_IST_STACK_ADDR     0x6000u
 #define HL_IST_STACK_SIZE     0x4000u
 #define HL_BOOT_INFO_ADDR     0x10000u
-#define HL_BOOT_INFO_MAX_SIZE 0xF0000u
+#define HL_BOOT_INFO_MAX_SIZE 0x40000u
+#define HL_CALL_AREA_ADDR     0x50000u
+#define HL_CALL_AREA_SIZE     0xB0000u
 #define HL_IMAGE_WINDOW_START 0x100000u
 /* Image segments must end below this address (1 GiB). */
 #define HL_IMAGE_WINDOW_END   0x40000000u
@@ -81,7 +84,9 @@ enum hl_hypercall {
     HL_CALL_EXIT  = 0, /* value: exit status (immediate) */
     HL_CALL_WRITE = 1, /* value: address of struct hl_write_req */
     HL_CALL_ABORT = 2, /* value: address of struct hl_abort_req */
-    HL_CALL_CLOCK = 3  /* value: address of struct hl_clock_req */
+    HL_CALL_CLOCK = 3, /* value: address of struct hl_clock_req */
+    HL_CALL_READY = 4, /* value: 0. The guest is initialised and waits for calls */
+    HL_CALL_RETURN = 5 /* value: 0. The call in the call frame returned: ret is set */
 };
 #define HL_CALL_COUNT 16u
 
@@ -103,6 +108,48 @@ struct hl_abort_req {
 
 struct hl_clock_req {
     uint64_t monotonic_ns; /* out: host CLOCK_MONOTONIC, ns */
+};
+
+/* ---- Guest functions: exports the host can call ----
+ * A guest declares them with HL_EXPORT (<hl/guest.h>); each becomes a struct
+ * hl_export record in the ELF section ".hl_exports", which the host reads
+ * from the image before running anything. Types travel as one character:
+ *   'i' int32_t   'l' int64_t   'u' uint64_t   'd' double   'b' bool
+ *   's' string (hl_string: UTF-8 bytes + length)   'y' bytes (hl_bytes)
+ *   'v' void (return only)
+ * signature = return type, then each parameter: "lll" is int64_t f(int64_t, int64_t).
+ *
+ * A call: the guest, once initialised, makes HL_CALL_READY and waits there.
+ * The host writes struct hl_call_frame at HL_CALL_AREA_ADDR (string and
+ * bytes arguments into the data area after it) and resumes the guest, which
+ * runs the export's thunk and makes HL_CALL_RETURN with ret set (a string or
+ * bytes result points into guest memory and is copied by the host). The next
+ * resume starts the next call. */
+#define HL_EXPORT_SECTION   ".hl_exports"
+#define HL_EXPORT_NAME_MAX  56u          /* bytes, NUL included */
+#define HL_SIGNATURE_MAX    16u          /* bytes, NUL included */
+#define HL_MAX_ARGS         8u
+#define HL_MAX_EXPORTS      256u
+#define HL_CALL_DATA_ADDR   (HL_CALL_AREA_ADDR + 0x1000u)
+#define HL_CALL_DATA_MAX    (HL_CALL_AREA_SIZE - 0x1000u) /* all arguments' bytes together */
+#define HL_VALUE_MAX        0x80000u     /* longest string or bytes value, 512 KiB */
+
+struct hl_export {
+    uint64_t thunk;                      /* guest address of void thunk(struct hl_call_frame *) */
+    char name[HL_EXPORT_NAME_MAX];       /* NUL-terminated: [A-Za-z_][A-Za-z0-9_]* */
+    char signature[HL_SIGNATURE_MAX];    /* NUL-terminated type characters */
+};
+
+struct hl_value {
+    uint64_t bits;   /* integers, bool (0/1), double (IEEE bits), or a guest address for s/y */
+    uint64_t len;    /* s/y: byte length; otherwise 0 */
+};
+
+struct hl_call_frame {
+    uint32_t export_index;               /* in: index into .hl_exports */
+    uint32_t argc;                       /* in */
+    struct hl_value args[HL_MAX_ARGS];   /* in */
+    struct hl_value ret;                 /* out */
 };
 
 /* Negative results a hypercall can return in its `result` field. */
@@ -127,12 +174,16 @@ static_assert(sizeof(struct hl_write_req) == 32, "write request layout");
 static_assert(sizeof(struct hl_abort_req) == 16, "abort request layout");
 static_assert(sizeof(struct hl_clock_req) == 8, "clock request layout");
 static_assert(sizeof(struct hl_image_note) == 24, "image note layout");
+static_assert(sizeof(struct hl_export) == 80, "export record layout");
+static_assert(sizeof(struct hl_call_frame) == 152, "call frame layout");
 #else
 _Static_assert(sizeof(struct hl_boot_info) == 64, "boot info layout");
 _Static_assert(sizeof(struct hl_write_req) == 32, "write request layout");
 _Static_assert(sizeof(struct hl_abort_req) == 16, "abort request layout");
 _Static_assert(sizeof(struct hl_clock_req) == 8, "clock request layout");
 _Static_assert(sizeof(struct hl_image_note) == 24, "image note layout");
+_Static_assert(sizeof(struct hl_export) == 80, "export record layout");
+_Static_assert(sizeof(struct hl_call_frame) == 152, "call frame layout");
 #endif
 
 #endif /* HL_ABI_H */

@@ -31,6 +31,14 @@ public:
     using Error::Error;
 };
 
+// A call the host asked for cannot be made as asked: unknown export, wrong
+// argument count or types, a value over the ABI's limits, a sandbox that is
+// not ready or is poisoned. The guest did not run.
+class CallError : public Error {
+public:
+    using Error::Error;
+};
+
 // The host's KVM is missing, unusable, or failed an ioctl.
 class KvmError : public Error {
 public:

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 
 namespace hl {
 
@@ -42,7 +43,15 @@ public:
     // overflow and every page must be mapped for the guest (user) with the
     // access asked for. Write implies the page is also readable.
     Checked<const uint8_t> read_view(uint64_t address, uint64_t length) const;
+    // Also records the pages as written by the host (see host_dirty()).
     Checked<uint8_t> write_view(uint64_t address, uint64_t length);
+
+    // Pages the host wrote through write_view or mark_host_dirty since the
+    // last clear: KVM's dirty log sees only the guest's own writes, and a
+    // restore must undo both. One bit per page.
+    const std::vector<uint64_t>& host_dirty() const { return host_dirty_; }
+    void mark_host_dirty(uint64_t address, uint64_t length);
+    void clear_host_dirty();
 
 private:
     std::string check(uint64_t address, uint64_t length, GuestAccess access) const;
@@ -50,6 +59,7 @@ private:
     const Layout& layout_;
     uint8_t* base_ = nullptr;
     uint64_t size_ = 0;
+    std::vector<uint64_t> host_dirty_;
 };
 
 } // namespace hl

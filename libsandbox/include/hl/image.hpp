@@ -11,6 +11,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace hl {
@@ -30,6 +31,21 @@ struct ImageNote {
     uint64_t stack_size = 0;
     uint64_t heap_size = 0;
 };
+
+// A function the guest exports (HL_EXPORT), as the image's .hl_exports
+// section records it. Types are the ABI's characters (see <hl/abi.h>).
+struct Export {
+    uint32_t index = 0;           // position in .hl_exports: what a call names
+    std::string name;
+    char result = 'v';
+    std::string parameters;       // one character per parameter
+    uint64_t thunk = 0;
+};
+
+// "i32", "i64", "u64", "f64", "bool", "string", "bytes", "void"; "?" otherwise.
+const char* type_name(char code);
+// "i64 add(i64, i64)"
+std::string describe_export(const Export& e);
 
 struct Symbol {
     uint64_t address = 0;
@@ -53,6 +69,9 @@ public:
     const ImageNote& note() const { return note_; }
     // Function and object symbols from .symtab, sorted by address; empty when stripped.
     const std::vector<Symbol>& symbols() const { return symbols_; }
+    // Exported functions in section order; empty when the image has none.
+    const std::vector<Export>& exports() const { return exports_; }
+    const Export* find_export(std::string_view name) const;
     // The file bytes of a segment (filesz bytes).
     std::span<const uint8_t> segment_bytes(const Segment& segment) const;
     // "name+0x1f" for the symbol containing address, or nullopt.
@@ -68,6 +87,7 @@ private:
     std::vector<Segment> segments_;
     ImageNote note_;
     std::vector<Symbol> symbols_;
+    std::vector<Export> exports_;
 };
 
 } // namespace hl

@@ -1,6 +1,8 @@
 // How a run ended: hl::RunResult, and the guest fault it may carry.
 #pragma once
 
+#include <hl/value.hpp>
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -21,9 +23,14 @@ struct GuestFault {
     std::vector<std::pair<const char*, uint64_t>> registers;
 };
 
+// How a stretch of guest execution ended: a whole run (Sandbox::run), an
+// initialisation (Sandbox::initialize) or one call (Sandbox::call).
 struct RunResult {
     enum class Ending {
         Exited,     // the guest called exit (or returned from main): status
+        Ready,      // initialize(): the guest called hl_serve and waits for calls
+        Returned,   // call(): the export returned: value
+        Cancelled,  // an InterruptHandle cancelled it
         Aborted,    // the guest called abort: message
         Faulted,    // CPU exception (fault set) or ABI violation: message
         TimedOut,   // the timeout passed
@@ -33,11 +40,12 @@ struct RunResult {
     int exit_status = 0;
     std::string message;               // one line, for everything but Exited
     std::optional<GuestFault> fault;
+    Value value;                       // Returned: the export's result
     uint64_t exits = 0;
     std::chrono::nanoseconds duration{0};
 };
 
-// "exited", "aborted", "faulted", "timed out", "host error".
+// "exited", "ready", "returned", "cancelled", "aborted", "faulted", "timed out", "host error".
 const char* ending_name(RunResult::Ending ending);
 
 } // namespace hl

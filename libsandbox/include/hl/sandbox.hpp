@@ -2,6 +2,16 @@
 // whole machine (memory, page tables, CPU tables, VM, vCPU); run() boots the
 // guest with its arguments and returns how the run ended.
 //
+// Function guests (HL_EXPORT + hl_serve) are used as functions:
+//   Sandbox s(image, options);
+//   s.initialize();                        // runs init until the guest is ready
+//   RunResult r = s.call("add", {int64_t{2}, int64_t{3}});   // r.value == int64_t{5}
+//   Snapshot clean = s.snapshot();  ...  s.restore(clean);
+// A call that ends other than by returning (fault, timeout, cancel, abort,
+// exit) poisons the sandbox: further calls throw CallError until restore().
+// set_fresh_per_call(true) starts every call from the state right after
+// initialisation, so no state leaks from one call to the next.
+//
 // Threading: a Sandbox is used by one thread at a time; run() arms a timer
 // that signals the calling thread (KvmVcpu::interrupt_signal(), a real-time
 // signal whose handler libsandbox installs) to stop an overdue guest.
@@ -12,6 +22,7 @@
 #include <hl/layout.hpp>
 #include <hl/run_result.hpp>
 #include <hl/trace.hpp>
+#include <hl/value.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -20,6 +31,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace hl {
@@ -41,6 +53,32 @@ struct SandboxOptions {
     KernelTrace* kernel_trace = nullptr;
 };
 
+// Memory and vCPU state of a Sandbox at one moment between calls. Cheap to
+// copy (shared); restores only into the Sandbox that took it.
+class Snapshot {
+public:
+    Snapshot() = default;
+    bool empty() const { return !data_; }
+
+private:
+    friend class Sandbox;
+    struct Data;
+    std::shared_ptr<const Data> data_;
+};
+
+// Cancels what a Sandbox is running, from any thread; a no-op when it runs
+// nothing. The run or call ends with RunResult::Ending::Cancelled soon after
+// (the guest is stopped by a signal to the running thread).
+class InterruptHandle {
+public:
+    void cancel() const;
+
+private:
+    friend class Sandbox;
+    struct State;
+    std::shared_ptr<State> state_;
+};
+
 class Sandbox {
 public:
     // Builds the machine for image. Throws LayoutError (limits cannot hold the
@@ -55,11 +93,36 @@ public:
     // arguments do not fit the boot info; every other ending is a RunResult.
     RunResult run(const std::vector<std::string>& argv);
 
+    // run() for a function guest: ends Ready once the guest calls hl_serve.
+    // argv defaults to the image name alone.
+    RunResult initialize(std::vector<std::string> argv = {});
+
+    // Calls export `name` with args; the result's value holds what it
+    // returned. Throws CallError (the guest did not run) when the sandbox is
+    // not ready or is poisoned, the export is unknown, or args do not match
+    // its signature or the ABI's limits.
+    RunResult call(std::string_view name, const std::vector<Value>& args);
+
+    // The state now (between calls, when ready); throws CallError otherwise.
+    Snapshot snapshot();
+    // Back to a snapshot this sandbox took; clears poisoning. Throws
+    // CallError for another sandbox's snapshot.
+    void restore(const Snapshot& snapshot);
+    // Every call from now on starts from the state right after initialize().
+    void set_fresh_per_call(bool fresh);
+
+    // Whether calls can be made now, and if not, why.
+    bool ready() const;
+    const std::string& poisoned() const;   // empty when not poisoned
+
+    InterruptHandle interrupt_handle() const;
+
+    struct Machine; // the implementation, opaque outside sandbox.cpp
+
     const Image& image() const;
     const Layout& layout() const;
 
 private:
-    struct Machine;
     std::unique_ptr<Machine> machine_;
 };
 

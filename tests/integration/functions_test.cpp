@@ -1,0 +1,242 @@
+// Guest functions through the library: initialise, call with every type,
+// state, snapshots, fresh calls, poisoning, timeouts, cancellation, threads.
+#include "process.hpp"
+
+#include <hl/sandbox.hpp>
+
+#include <cmath>
+#include <limits>
+#include <thread>
+
+using namespace hl;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Guest {
+    std::string out;
+    Sandbox sandbox;
+
+    explicit Guest(SandboxOptions options = {})
+        : sandbox(Image::load(test::guest_image("functions")), with_output(std::move(options), out))
+    {
+        const RunResult init = sandbox.initialize();
+        REQUIRE(init.ending == RunResult::Ending::Ready);
+    }
+
+    static SandboxOptions with_output(SandboxOptions options, std::string& out)
+    {
+        options.output = [&out](int, std::span<const uint8_t> bytes) -> int64_t {
+            out.append(bytes.begin(), bytes.end());
+            return static_cast<int64_t>(bytes.size());
+        };
+        return options;
+    }
+
+    Value call(std::string_view name, const std::vector<Value>& args)
+    {
+        const RunResult r = sandbox.call(name, args);
+        INFO(name << ": " << r.message);
+        REQUIRE(r.ending == RunResult::Ending::Returned);
+        return r.value;
+    }
+};
+
+} // namespace
+
+TEST_CASE("functions: the image lists its exports with their signatures before anything runs")
+{
+    const Image image = Image::load(test::guest_image("functions"));
+    REQUIRE(image.find_export("add") != nullptr);
+    CHECK(describe_export(*image.find_export("add")) == "i64 add(i64, i64)");
+    CHECK(describe_export(*image.find_export("greet")) == "string greet(string)");
+    CHECK(describe_export(*image.find_export("reverse")) == "bytes reverse(bytes)");
+    CHECK(describe_export(*image.find_export("sum8")) == "i64 sum8(i32, i64, u64, bool, i32, i64, u64, i64)");
+    CHECK(describe_export(*image.find_export("reset")) == "void reset()");
+    CHECK(image.find_export("main") == nullptr);
+    CHECK(image.exports().size() == 15);
+}
+
+TEST_CASE("functions: every type makes the round trip")
+{
+    HL_REQUIRE_KVM();
+    Guest g;
+    CHECK(g.call("add", {int64_t{2}, int64_t{40}}) == Value(int64_t{42}));
+    CHECK(g.call("add", {std::numeric_limits<int64_t>::min(), int64_t{0}}) == Value(std::numeric_limits<int64_t>::min()));
+    CHECK(g.call("negate", {int32_t{7}}) == Value(int32_t{-7}));
+    CHECK(g.call("negate", {std::numeric_limits<int32_t>::max()}) == Value(-std::numeric_limits<int32_t>::max()));
+    CHECK(g.call("twice", {uint64_t{1} << 62}) == Value(uint64_t{1} << 63));
+    CHECK(g.call("scale", {1.5, -2.0}) == Value(-3.0));
+    CHECK(std::get<double>(g.call("scale", {std::numeric_limits<double>::infinity(), 2.0})) ==
+          std::numeric_limits<double>::infinity());
+    CHECK(g.call("is_even", {int64_t{10}}) == Value(true));
+    CHECK(g.call("is_even", {int64_t{-3}}) == Value(false));
+    CHECK(g.call("greet", {std::string("wörld")}) == Value(std::string("hello, wörld!")));
+    CHECK(g.call("length", {std::string()}) == Value(uint64_t{0}));
+    CHECK(g.call("echo", {std::string()}) == Value(std::string()));
+    CHECK(g.call("reverse", {Bytes{}}) == Value(Bytes{}));
+    CHECK(g.call("reverse", {Bytes{1, 2, 0, 255}}) == Value(Bytes{255, 0, 2, 1}));
+    CHECK(g.call("sum8", {int32_t{1}, int64_t{2}, uint64_t{3}, true, int32_t{-5}, int64_t{6}, uint64_t{7}, int64_t{8}}) ==
+          Value(int64_t{23}));
+    CHECK(g.call("reset", {}) == Value());
+}
+
+TEST_CASE("functions: strings and bytes of the maximum size make the round trip; one byte more is refused")
+{
+    HL_REQUIRE_KVM();
+    Guest g;
+    std::string big(HL_VALUE_MAX, 'x');
+    for (size_t i = 0; i < big.size(); i += 97)
+        big[i] = static_cast<char>('a' + i % 26);
+    CHECK(g.call("length", {big}) == Value(uint64_t{HL_VALUE_MAX}));
+    CHECK(g.call("echo", {big}) == Value(big));
+    Bytes bytes(HL_VALUE_MAX);
+    for (size_t i = 0; i < bytes.size(); ++i)
+        bytes[i] = static_cast<uint8_t>(i * 7);
+    Bytes reversed(bytes.rbegin(), bytes.rend());
+    CHECK(g.call("reverse", {bytes}) == Value(reversed));
+    CHECK_THROWS_WITH(g.sandbox.call("echo", {std::string(HL_VALUE_MAX + 1, 'x')}),
+                      "echo: argument 1 is 524289 bytes, over the limit of 524288");
+    CHECK(g.sandbox.ready()); // a refused call does not poison
+}
+
+TEST_CASE("functions: wrong names, counts and types are refused before the guest runs")
+{
+    HL_REQUIRE_KVM();
+    Guest g;
+    CHECK_THROWS_WITH(g.sandbox.call("nope", {}),
+                      Catch::StartsWith("no export named 'nope'; the image exports: say, spin, crash, reset, next,"));
+    CHECK_THROWS_WITH(g.sandbox.call("add", {int64_t{1}}), "add takes 2 arguments, got 1 (i64 add(i64, i64))");
+    CHECK_THROWS_WITH(g.sandbox.call("add", {int64_t{1}, std::string("2")}),
+                      "add: argument 2 is string, expected i64 (i64 add(i64, i64))");
+    CHECK_THROWS_WITH(g.sandbox.call("negate", {int64_t{1}}), "negate: argument 1 is i64, expected i32 (i32 negate(i32))");
+    CHECK_THROWS_WITH(g.sandbox.call("length", {std::string("\xff\xfe")}), "length: argument 1 is not valid UTF-8");
+    CHECK_THROWS_AS(g.sandbox.call("reset", {int32_t{1}}), CallError);
+    CHECK(g.call("next", {}) == Value(int64_t{101})); // nothing ran for the refused calls
+}
+
+TEST_CASE("functions: state persists between calls, and fresh-per-call resets it")
+{
+    HL_REQUIRE_KVM();
+    Guest g;
+    CHECK(g.call("next", {}) == Value(int64_t{101}));
+    CHECK(g.call("next", {}) == Value(int64_t{102}));
+    Guest fresh;
+    fresh.sandbox.set_fresh_per_call(true);
+    for (int i = 0; i < 3; ++i)
+        CHECK(fresh.call("next", {}) == Value(int64_t{101}));
+    CHECK(fresh.call("greet", {std::string("a")}) == Value(std::string("hello, a!")));
+    CHECK(fresh.call("next", {}) == Value(int64_t{101}));
+}
+
+TEST_CASE("functions: a snapshot brings memory and registers back")
+{
+    HL_REQUIRE_KVM();
+    Guest g;
+    CHECK(g.call("next", {}) == Value(int64_t{101}));
+    const Snapshot at_101 = g.sandbox.snapshot();
+    CHECK(g.call("next", {}) == Value(int64_t{102}));
+    CHECK(g.call("next", {}) == Value(int64_t{103}));
+    g.sandbox.restore(at_101);
+    CHECK(g.call("next", {}) == Value(int64_t{102}));
+    const Snapshot at_102 = g.sandbox.snapshot();
+    g.sandbox.restore(at_101); // an older snapshot: everything copied back
+    CHECK(g.call("next", {}) == Value(int64_t{102}));
+    g.sandbox.restore(at_102);
+    CHECK(g.call("next", {}) == Value(int64_t{103}));
+}
+
+TEST_CASE("functions: a fault poisons the sandbox until a restore")
+{
+    HL_REQUIRE_KVM();
+    Guest g;
+    const Snapshot clean = g.sandbox.snapshot();
+    const RunResult crash = g.sandbox.call("crash", {});
+    CHECK(crash.ending == RunResult::Ending::Faulted);
+    REQUIRE(crash.fault.has_value());
+    CHECK(crash.fault->vector == 14);
+    CHECK(crash.fault->where.find("crash") != std::string::npos);
+    CHECK_FALSE(g.sandbox.ready());
+    CHECK_THROWS_WITH(g.sandbox.call("next", {}), Catch::StartsWith("cannot call next: the sandbox is poisoned (guest fault: page fault (#PF)"));
+    CHECK_THROWS_AS(g.sandbox.snapshot(), CallError);
+    g.sandbox.restore(clean);
+    CHECK(g.sandbox.ready());
+    CHECK(g.call("next", {}) == Value(int64_t{101}));
+}
+
+TEST_CASE("functions: a call that runs past the timeout is stopped and poisons")
+{
+    HL_REQUIRE_KVM();
+    Guest g({.timeout = 200ms});
+    const Snapshot clean = g.sandbox.snapshot();
+    const RunResult r = g.sandbox.call("spin", {});
+    CHECK(r.ending == RunResult::Ending::TimedOut);
+    CHECK(r.message == "guest timed out after 200ms");
+    CHECK_FALSE(g.sandbox.ready());
+    g.sandbox.restore(clean);
+    CHECK(g.call("add", {int64_t{1}, int64_t{1}}) == Value(int64_t{2}));
+}
+
+TEST_CASE("functions: another thread cancels an endless call within a bounded time")
+{
+    HL_REQUIRE_KVM();
+    Guest g;
+    const InterruptHandle handle = g.sandbox.interrupt_handle();
+    handle.cancel(); // nothing running: no effect on the next call
+    CHECK(g.call("next", {}) == Value(int64_t{101}));
+    std::thread canceller([handle] {
+        std::this_thread::sleep_for(100ms);
+        handle.cancel();
+    });
+    const auto start = std::chrono::steady_clock::now();
+    const RunResult r = g.sandbox.call("spin", {});
+    canceller.join();
+    CHECK(r.ending == RunResult::Ending::Cancelled);
+    CHECK(r.message == "call cancelled");
+    CHECK(std::chrono::steady_clock::now() - start < 10s); // generous: it stopped at all
+    CHECK_FALSE(g.sandbox.ready());
+}
+
+TEST_CASE("functions: output written during a call reaches the host")
+{
+    HL_REQUIRE_KVM();
+    Guest g;
+    CHECK(g.call("say", {std::string("from the guest")}) == Value());
+    CHECK(g.out == "from the guest\n");
+}
+
+TEST_CASE("functions: calls need a ready sandbox; snapshots belong to their sandbox")
+{
+    HL_REQUIRE_KVM();
+    Sandbox fresh(Image::load(test::guest_image("functions")), {});
+    CHECK_THROWS_WITH(fresh.call("next", {}), "cannot call: the guest is not ready for calls (call initialize() first)");
+    Sandbox program(Image::load(test::guest_image("hello")), {.output = [](int, std::span<const uint8_t> b) {
+                        return static_cast<int64_t>(b.size());
+                    }});
+    program.run({"hello"});
+    CHECK_THROWS_WITH(program.call("x", {}), "cannot call: the guest is not ready for calls (it did not call hl_serve)");
+    Guest a, b;
+    const Snapshot from_a = a.sandbox.snapshot();
+    CHECK_THROWS_WITH(b.sandbox.restore(from_a), "cannot restore: the snapshot was not taken from this sandbox");
+}
+
+TEST_CASE("functions: many sandboxes take calls side by side on several threads")
+{
+    HL_REQUIRE_KVM();
+    std::vector<std::thread> threads;
+    std::vector<int64_t> last(4, 0);
+    for (int t = 0; t < 4; ++t)
+        threads.emplace_back([t, &last] {
+            // No Catch assertions off the main thread: record, check after join.
+            Sandbox s(Image::load(test::guest_image("functions")), {});
+            if (s.initialize().ending != RunResult::Ending::Ready)
+                return;
+            for (int i = 0; i < 50; ++i) {
+                const RunResult r = s.call("add", {int64_t{t}, int64_t{i}});
+                last[t] = r.ending == RunResult::Ending::Returned ? std::get<int64_t>(r.value) : -1;
+            }
+        });
+    for (auto& thread : threads)
+        thread.join();
+    CHECK(last == std::vector<int64_t>{49, 50, 51, 52});
+}
