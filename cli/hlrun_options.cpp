@@ -14,7 +14,7 @@ constexpr std::array<std::string_view, 6> kValueOptions = {"-m", "--memory", "-t
 
 } // namespace
 
-void add_hlrun_options(CLI::App& app, HlrunOptions& options)
+void apply_environment(HlrunOptions& options)
 {
     // Environment (HL_MEMORY, HL_TIMEOUT) sits between flags and defaults.
     if (const char* value = std::getenv("HL_MEMORY")) {
@@ -25,6 +25,11 @@ void add_hlrun_options(CLI::App& app, HlrunOptions& options)
         options.timeout = value;
         options.timeout_from = "HL_TIMEOUT";
     }
+}
+
+void add_hlrun_options(CLI::App& app, HlrunOptions& options)
+{
+    apply_environment(options);
     // IMAGE and everything after it go to the guest untouched, dashes included.
     app.prefix_command();
     app.add_option("--memory,-m", options.memory, "Guest memory size, e.g. 16Mi (env HL_MEMORY)");

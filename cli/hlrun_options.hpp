@@ -24,6 +24,9 @@ struct HlrunOptions {
     std::vector<std::string> guest_argv; // IMAGE ARGS...
 };
 
+// Reads HL_MEMORY and HL_TIMEOUT into options, noting where they came from.
+void apply_environment(HlrunOptions& options);
+
 // Registers hlrun's options on app and reads HL_MEMORY / HL_TIMEOUT.
 void add_hlrun_options(CLI::App& app, HlrunOptions& options);
 

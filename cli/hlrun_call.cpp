@@ -1,0 +1,158 @@
+// hlrun call: initialise a function guest, call one export with ARGS parsed
+// by its signature, print the result.
+//   hlrun call [-m SIZE] [-t DURATION] [--json] [--repeat N] [--fresh] [--stats] IMAGE FUNCTION [ARGS...]
+#include "command_line.hpp"
+#include "hlrun_common.hpp"
+#include "hlrun_exit_codes.hpp"
+#include "hlrun_subcommands.hpp"
+#include "logging.hpp"
+
+#include <hl/trace_stats.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cinttypes>
+#include <cstdio>
+
+namespace hl::cli {
+namespace {
+
+struct CallOptions {
+    HlrunOptions common;     // memory, timeout, verbose
+    bool json = false;
+    uint64_t repeat = 1;
+    bool fresh = false;
+    bool stats = false;
+};
+
+// ARGS as the export's parameter types say; nullopt after logging the first bad one.
+std::optional<std::vector<Value>> parse_arguments(const Export& e, const std::vector<std::string>& text)
+{
+    if (text.size() != e.parameters.size()) {
+        spdlog::error("{} takes {} argument{}, got {} ({})", e.name, e.parameters.size(),
+                      e.parameters.size() == 1 ? "" : "s", text.size(), describe_export(e));
+        return std::nullopt;
+    }
+    std::vector<Value> values;
+    for (size_t i = 0; i < text.size(); ++i) {
+        std::string error;
+        auto value = parse_value(e.parameters[i], text[i], error);
+        if (!value) {
+            spdlog::error("{}: argument {}: {} ({})", e.name, i + 1, error, describe_export(e));
+            return std::nullopt;
+        }
+        values.push_back(std::move(*value));
+    }
+    return values;
+}
+
+void print_result(const Export& e, const RunResult& result, const CallOptions& options, const LatencyHistogram& latency)
+{
+    if (options.json) {
+        std::printf("{\"function\":\"%s\",\"type\":\"%s\",\"result\":%s,\"calls\":%" PRIu64 ",\"exits\":%" PRIu64 "}\n",
+                    e.name.c_str(), type_name(e.result),
+                    e.result == 'v' ? "null" : e.result == 'y' ? ("\"" + format_value(result.value) + "\"").c_str()
+                                                              : format_value(result.value).c_str(),
+                    latency.count(), result.exits);
+    } else if (const auto* text = std::get_if<std::string>(&result.value)) {
+        std::printf("%s\n", text->c_str()); // strings as they are, for pipes
+    } else if (e.result != 'v') {
+        std::printf("%s\n", format_value(result.value).c_str());
+    }
+    std::fflush(stdout);
+    if (options.stats) {
+        auto us = [](uint64_t ns) { return static_cast<double>(ns) / 1e3; };
+        std::fprintf(stderr, "%" PRIu64 " calls%s: min %.1fus  p50 %.1fus  p99 %.1fus  max %.1fus  avg %.1fus\n",
+                     latency.count(), options.fresh ? " (fresh)" : "", us(latency.min()), us(latency.quantile(0.5)),
+                     us(latency.quantile(0.99)), us(latency.max()),
+                     latency.count() ? us(latency.total()) / static_cast<double>(latency.count()) : 0.0);
+    }
+}
+
+int call(const CallOptions& options, const std::vector<std::string>& rest)
+{
+    auto sandbox_opts = sandbox_options(options.common);
+    if (!sandbox_opts)
+        return kExitUsage;
+    return guarded([&] {
+        Image image = Image::load(rest[0]);
+        const Export* found = image.find_export(rest[1]);
+        if (!found) {
+            std::string known;
+            for (const Export& x : image.exports())
+                known += (known.empty() ? "" : ", ") + x.name;
+            spdlog::error("{}: no export named '{}'; the image exports: {}", rest[0], rest[1],
+                          known.empty() ? "nothing (see HL_EXPORT in hl-abi(7))" : known);
+            return static_cast<int>(kExitUsage);
+        }
+        const Export e = *found;
+        const auto args = parse_arguments(e, {rest.begin() + 2, rest.end()});
+        if (!args)
+            return static_cast<int>(kExitUsage);
+        Sandbox sandbox(std::move(image), std::move(*sandbox_opts));
+        const RunResult init = sandbox.initialize({rest[0]});
+        if (init.ending != RunResult::Ending::Ready) {
+            report(init);
+            if (init.ending == RunResult::Ending::Exited)
+                spdlog::error("the guest exited with status {} before it was ready for calls (its main must call hl_serve)",
+                              init.exit_status);
+            return init.ending == RunResult::Ending::Exited ? static_cast<int>(kExitGuestFault) : exit_code_for(init);
+        }
+        sandbox.set_fresh_per_call(options.fresh);
+        LatencyHistogram latency;
+        RunResult result;
+        for (uint64_t i = 0; i < options.repeat; ++i) {
+            const auto start = std::chrono::steady_clock::now();
+            result = sandbox.call(e.name, *args);
+            latency.record(static_cast<uint64_t>(
+                std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count()));
+            if (result.ending != RunResult::Ending::Returned) {
+                std::fflush(stdout);
+                report(result);
+                return result.ending == RunResult::Ending::Exited ? static_cast<int>(kExitGuestFault) : exit_code_for(result);
+            }
+        }
+        print_result(e, result, options, latency);
+        return 0;
+    });
+}
+
+} // namespace
+
+int hlrun_call(int argc, char** argv)
+{
+    CallOptions options;
+    apply_environment(options.common);
+    CLI::App app{"Call a function a guest image exports (see hlrun(1))", "hlrun call"};
+    app.prefix_command(); // IMAGE FUNCTION ARGS...: negative numbers are arguments, not options
+    app.add_option("--memory,-m", options.common.memory, "Guest memory size, e.g. 16Mi (env HL_MEMORY)");
+    app.add_option("--timeout,-t", options.common.timeout, "Stop a call after this long, e.g. 5s (env HL_TIMEOUT)");
+    app.add_flag("--json", options.json, "Print the result as one JSON object");
+    app.add_option("--repeat,-n", options.repeat, "Call N times (the last result is printed)")->check(CLI::PositiveNumber);
+    app.add_flag("--fresh", options.fresh, "Start every call from the state right after initialisation");
+    app.add_flag("--stats", options.stats, "Print call latency min/p50/p99/max on stderr");
+    app.add_flag("--verbose,-v", options.common.verbose, "Also print the registers of a faulting guest");
+    app.footer("IMAGE FUNCTION [ARGS...]  ARGS are parsed by FUNCTION's signature (hlrun inspect IMAGE lists them)");
+    if (const auto status = parse_command_line(app, argc, argv, kExitUsage))
+        return *status;
+    if (app.count("--memory"))
+        options.common.memory_from = "--memory";
+    if (app.count("--timeout"))
+        options.common.timeout_from = "--timeout";
+    std::vector<std::string> rest = app.remaining();
+    if (!rest.empty() && rest.front() == "--")
+        rest.erase(rest.begin());
+    else if (!rest.empty() && rest.front().size() > 1 && rest.front()[0] == '-') {
+        spdlog::error("unknown option '{}'; see hlrun call --help", rest.front());
+        return kExitUsage;
+    }
+    if (rest.size() < 2) {
+        spdlog::error("missing {}; usage: hlrun call [OPTIONS] IMAGE FUNCTION [ARGS...]", rest.empty() ? "IMAGE" : "FUNCTION");
+        return kExitUsage;
+    }
+    if (options.common.verbose)
+        spdlog::set_level(spdlog::level::debug);
+    return call(options, rest);
+}
+
+} // namespace hl::cli

@@ -1,0 +1,71 @@
+// Shared pieces of hlrun's subcommands (see hlrun_common.hpp).
+#include "hlrun_common.hpp"
+
+#include "hlrun_exit_codes.hpp"
+#include "logging.hpp"
+
+#include <hl/units.hpp>
+
+namespace hl::cli {
+
+// Turns flag text into SandboxOptions; nullopt after logging the bad value.
+std::optional<SandboxOptions> sandbox_options(const HlrunOptions& options)
+{
+    SandboxOptions out;
+    const auto memory = parse_size(options.memory);
+    if (!memory) {
+        spdlog::error("{}: '{}' is not a size, expected a number with an optional unit like 64Mi or 512Ki",
+                      options.memory_from, options.memory);
+        return std::nullopt;
+    }
+    out.memory_size = *memory;
+    if (!options.timeout.empty()) {
+        const auto timeout = parse_duration(options.timeout);
+        if (!timeout || timeout->count() == 0) {
+            spdlog::error("{}: '{}' is not a duration, expected a positive number with a unit like 500ms, 5s or 2m",
+                          options.timeout_from, options.timeout);
+            return std::nullopt;
+        }
+        out.timeout = *timeout;
+    }
+    return out;
+}
+
+void report(const RunResult& result)
+{
+    if (result.ending == RunResult::Ending::Exited || result.ending == RunResult::Ending::Ready ||
+        result.ending == RunResult::Ending::Returned)
+        return;
+    spdlog::error("{}", result.message);
+    if (result.fault) {
+        std::string dump;
+        for (const auto& [name, value] : result.fault->registers)
+            dump += fmt::format("{}={:#x} ", name, value);
+        spdlog::debug("registers: {}", dump);
+    }
+}
+
+int guarded(const std::function<int()>& body)
+{
+    try {
+        return body();
+    } catch (const ImageError& error) {
+        spdlog::error("{}", error.what());
+        return error.kind() == ImageError::Kind::Unreadable ? kExitImageUnreadable : kExitImageInvalid;
+    } catch (const LayoutError& error) {
+        spdlog::error("{}", error.what());
+        return kExitUsage;
+    } catch (const CallError& error) {
+        spdlog::error("{}", error.what());
+        return kExitUsage;
+    } catch (const Error& error) {
+        spdlog::error("{}", error.what());
+        return kExitHostError;
+    } catch (const std::exception& error) {
+        // Last resort (out of memory and the like): still one line.
+        spdlog::error("internal error: {}", error.what());
+        return kExitHostError;
+    }
+}
+
+} // namespace hl::cli

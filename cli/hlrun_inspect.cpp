@@ -1,0 +1,83 @@
+// hlrun inspect: what an image holds, read from the file alone: entry point,
+// note, segments with their permissions, and the functions it exports.
+//   hlrun inspect [--json] IMAGE
+#include "command_line.hpp"
+#include "hlrun_common.hpp"
+#include "hlrun_exit_codes.hpp"
+#include "hlrun_subcommands.hpp"
+#include "logging.hpp"
+
+#include <hl/units.hpp>
+
+#include <cinttypes>
+#include <cstdio>
+
+namespace hl::cli {
+namespace {
+
+std::string permissions(const Segment& s)
+{
+    return std::string(s.readable ? "r" : "-") + (s.writable ? "w" : "-") + (s.executable ? "x" : "-");
+}
+
+void print_text(const Image& image)
+{
+    const ImageNote& note = image.note();
+    std::printf("image      %s\nentry      0x%" PRIx64 "%s\nabi        %u\nstack      %s\nheap       %s (minimum)\n",
+                image.name().c_str(), image.entry(),
+                image.symbolize(image.entry()) ? (" (" + *image.symbolize(image.entry()) + ")").c_str() : "",
+                note.abi_version, format_size(note.stack_size).c_str(), format_size(note.heap_size).c_str());
+    std::printf("segments\n");
+    for (const Segment& s : image.segments())
+        std::printf("  0x%08" PRIx64 "  %10" PRIu64 " bytes  %s\n", s.vaddr, s.memsz, permissions(s).c_str());
+    std::printf("exports    %zu\n", image.exports().size());
+    for (const Export& e : image.exports())
+        std::printf("  %s\n", describe_export(e).c_str());
+}
+
+void print_json(const Image& image)
+{
+    const ImageNote& note = image.note();
+    std::string out = "{\"image\":\"" + image.name() + "\",\"entry\":" + std::to_string(image.entry()) +
+                      ",\"abi\":" + std::to_string(note.abi_version) + ",\"stack\":" + std::to_string(note.stack_size) +
+                      ",\"heap\":" + std::to_string(note.heap_size) + ",\"segments\":[";
+    for (size_t i = 0; i < image.segments().size(); ++i) {
+        const Segment& s = image.segments()[i];
+        out += (i ? "," : "") + std::string("{\"address\":") + std::to_string(s.vaddr) + ",\"size\":" +
+               std::to_string(s.memsz) + ",\"permissions\":\"" + permissions(s) + "\"}";
+    }
+    out += "],\"exports\":[";
+    for (size_t i = 0; i < image.exports().size(); ++i) {
+        const Export& e = image.exports()[i];
+        out += (i ? "," : "") + std::string("{\"name\":\"") + e.name + "\",\"returns\":\"" + type_name(e.result) +
+               "\",\"parameters\":[";
+        for (size_t k = 0; k < e.parameters.size(); ++k)
+            out += (k ? ",\"" : "\"") + std::string(type_name(e.parameters[k])) + "\"";
+        out += "]}";
+    }
+    out += "]}\n";
+    std::fputs(out.c_str(), stdout);
+}
+
+} // namespace
+
+int hlrun_inspect(int argc, char** argv)
+{
+    bool json = false;
+    std::string path;
+    CLI::App app{"Show what a guest image holds, without running it (see hlrun(1))", "hlrun inspect"};
+    app.add_flag("--json", json, "Print one JSON object");
+    app.add_option("IMAGE", path, "The guest image")->required();
+    if (const auto status = parse_command_line(app, argc, argv, kExitUsage))
+        return *status;
+    return guarded([&] {
+        const Image image = Image::load(path);
+        if (json)
+            print_json(image);
+        else
+            print_text(image);
+        return 0;
+    });
+}
+
+} // namespace hl::cli

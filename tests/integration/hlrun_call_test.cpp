@@ -1,0 +1,134 @@
+// hlrun call and hlrun inspect as a user types them.
+#include "process.hpp"
+
+#include <nlohmann/json.hpp>
+
+using namespace hl::test;
+
+namespace {
+
+const std::string kFunctions = guest_image("functions");
+
+ProcessResult hlrun(std::vector<std::string> args)
+{
+    args.insert(args.begin(), HL_HLRUN);
+    return run_process(args);
+}
+
+} // namespace
+
+TEST_CASE("hlrun inspect lists the exports with their signatures, without running anything")
+{
+    auto r = hlrun({"inspect", kFunctions});
+    CHECK(r.status == 0);
+    CHECK(r.out.find("exports    15\n") != std::string::npos);
+    CHECK(r.out.find("  i64 add(i64, i64)\n") != std::string::npos);
+    CHECK(r.out.find("  bytes reverse(bytes)\n") != std::string::npos);
+    CHECK(r.out.find("  0x00100000 ") != std::string::npos);
+    CHECK(r.out.find(" r-x\n") != std::string::npos);
+    r = hlrun({"inspect", "--json", kFunctions});
+    CHECK(r.status == 0);
+    const auto j = nlohmann::json::parse(r.out);
+    CHECK(j["exports"].size() == 15);
+    bool found = false;
+    for (const auto& e : j["exports"])
+        if (e["name"] == "sum8") {
+            found = true;
+            CHECK(e["returns"] == "i64");
+            CHECK(e["parameters"] == nlohmann::json::array({"i32", "i64", "u64", "bool", "i32", "i64", "u64", "i64"}));
+        }
+    CHECK(found);
+    r = hlrun({"inspect", guest_image("hello")});
+    CHECK(r.out.find("exports    0\n") != std::string::npos);
+    r = hlrun({"inspect", "/nonexistent.hl"});
+    CHECK(r.status == 121);
+    CHECK(r.err == "hlrun: error: /nonexistent.hl: cannot read: No such file or directory\n");
+}
+
+TEST_CASE("hlrun call parses arguments by the signature and prints the result")
+{
+    HL_REQUIRE_KVM();
+    CHECK(hlrun({"call", kFunctions, "add", "2", "-5"}).out == "-3\n");
+    CHECK(hlrun({"call", kFunctions, "add", "0x10", "1"}).out == "17\n");
+    CHECK(hlrun({"call", kFunctions, "greet", "wörld"}).out == "hello, wörld!\n");
+    CHECK(hlrun({"call", kFunctions, "is_even", "4"}).out == "true\n");
+    CHECK(hlrun({"call", kFunctions, "scale", "1.5", "2"}).out == "3\n");
+    CHECK(hlrun({"call", kFunctions, "reverse", "0x0102ff"}).out == "0xff0201\n");
+    CHECK(hlrun({"call", kFunctions, "sum8", "1", "2", "3", "true", "-5", "6", "7", "8"}).out == "23\n");
+    const auto r = hlrun({"call", kFunctions, "reset"});
+    CHECK(r.status == 0);
+    CHECK(r.out.empty());
+    const auto said = hlrun({"call", kFunctions, "say", "hi there"});
+    CHECK(said.out == "hi there\n");
+}
+
+TEST_CASE("hlrun call --json, --repeat, --fresh and --stats")
+{
+    HL_REQUIRE_KVM();
+    auto r = hlrun({"call", "--json", kFunctions, "greet", "x"});
+    CHECK(r.status == 0);
+    auto j = nlohmann::json::parse(r.out);
+    CHECK(j["function"] == "greet");
+    CHECK(j["type"] == "string");
+    CHECK(j["result"] == "hello, x!");
+    r = hlrun({"call", "--json", kFunctions, "reset"});
+    CHECK(nlohmann::json::parse(r.out)["result"].is_null());
+    // Without --fresh the counter keeps counting; with it, every call starts over.
+    CHECK(hlrun({"call", "--repeat", "5", kFunctions, "next"}).out == "105\n");
+    r = hlrun({"call", "--repeat", "5", "--fresh", "--stats", kFunctions, "next"});
+    CHECK(r.out == "101\n");
+    CHECK(r.err.rfind("5 calls (fresh): min ", 0) == 0);
+    CHECK(r.err.find(" p50 ") != std::string::npos);
+    CHECK(r.err.find(" p99 ") != std::string::npos);
+    CHECK(r.err.find(" max ") != std::string::npos);
+}
+
+TEST_CASE("hlrun call refuses what does not match, each with one line")
+{
+    auto r = hlrun({"call", kFunctions, "nope"});
+    CHECK(r.status == 120);
+    CHECK(r.err.rfind("hlrun: error: " + kFunctions + ": no export named 'nope'; the image exports: ", 0) == 0);
+    r = hlrun({"call", kFunctions, "add", "1"});
+    CHECK(r.status == 120);
+    CHECK(r.err == "hlrun: error: add takes 2 arguments, got 1 (i64 add(i64, i64))\n");
+    r = hlrun({"call", kFunctions, "add", "1", "x"});
+    CHECK(r.err == "hlrun: error: add: argument 2: 'x' is not an i64 (i64 add(i64, i64))\n");
+    r = hlrun({"call", kFunctions, "negate", "3000000000"});
+    CHECK(r.err == "hlrun: error: negate: argument 1: '3000000000' is not an i32 (out of range) (i32 negate(i32))\n");
+    r = hlrun({"call", kFunctions, "twice", "-1"});
+    CHECK(r.err == "hlrun: error: twice: argument 1: '-1' is not a u64 (negative) (u64 twice(u64))\n");
+    r = hlrun({"call", kFunctions, "is_even", "maybe"});
+    CHECK(r.status == 120);
+    r = hlrun({"call", kFunctions, "reverse", "0x123"});
+    CHECK(r.err == "hlrun: error: reverse: argument 1: '0x123' is not bytes (hex digits in pairs, like 0x01ff) (bytes reverse(bytes))\n");
+    r = hlrun({"call", kFunctions});
+    CHECK(r.status == 120);
+    CHECK(r.err == "hlrun: error: missing FUNCTION; usage: hlrun call [OPTIONS] IMAGE FUNCTION [ARGS...]\n");
+    r = hlrun({"call", "--repeat", "0", kFunctions, "next"});
+    CHECK(r.status == 120);
+    CHECK(lines(r.err).size() == 1);
+    r = hlrun({"call", guest_image("hello"), "main"});
+    CHECK(r.status == 120);
+    CHECK(r.err == "hlrun: error: " + guest_image("hello") +
+                       ": no export named 'main'; the image exports: nothing (see HL_EXPORT in hl-abi(7))\n");
+}
+
+TEST_CASE("hlrun call reports a call that faults or runs too long")
+{
+    HL_REQUIRE_KVM();
+    auto r = hlrun({"call", kFunctions, "crash"});
+    CHECK(r.status == 125);
+    CHECK(r.err.rfind("hlrun: error: guest fault: page fault (#PF) at hl_thunk_crash", 0) == 0);
+    r = hlrun({"call", "-t", "150ms", kFunctions, "spin"});
+    CHECK(r.status == 124);
+    CHECK(r.err == "hlrun: error: guest timed out after 150ms\n");
+}
+
+TEST_CASE("hlrun of a function guest says it is ready for calls")
+{
+    HL_REQUIRE_KVM();
+    const auto r = hlrun({kFunctions});
+    CHECK(r.status == 0);
+    CHECK(r.err == "hlrun: info: the guest is ready for calls: it exports functions; use 'hlrun call " + kFunctions +
+                       " FUNCTION ARGS...'\n");
+}
