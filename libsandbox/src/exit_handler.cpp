@@ -30,7 +30,7 @@ std::string describe_unbacked_access(const VcpuExit& exit)
 
 ExitOutcome handle_io(const VcpuExit& exit, ExitContext& context, RunResult& result)
 {
-    HypercallOutcome served = dispatch_hypercall(exit, context.memory, context.output);
+    HypercallOutcome served = dispatch_hypercall(exit, context.memory, context.output, &context.host_functions);
     ExitOutcome outcome;
     if (served.call.name)
         outcome.hypercall = served.call;

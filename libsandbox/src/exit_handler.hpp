@@ -27,6 +27,7 @@ struct ExitContext {
     const Image& image;
     const Layout& layout;
     const OutputFn& output;
+    const std::vector<HostFunction>& host_functions;
     const RunTimer& timer;
     std::chrono::nanoseconds timeout;
     const std::atomic<bool>& cancel;   // an InterruptHandle asked to stop

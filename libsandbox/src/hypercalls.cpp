@@ -3,6 +3,8 @@
 // change a field between the check and the use.
 #include "hypercalls.hpp"
 
+#include "host_calls.hpp"
+
 #include <hl/abi.h>
 
 #include <cinttypes>
@@ -138,11 +140,13 @@ const char* hypercall_name(int number)
     case HL_CALL_CLOCK: return "clock";
     case HL_CALL_READY: return "ready";
     case HL_CALL_RETURN: return "return";
+    case HL_CALL_HOST: return "host";
     default: return nullptr;
     }
 }
 
-HypercallOutcome dispatch_hypercall(const VcpuExit& exit, GuestMemory& memory, const OutputFn& output)
+HypercallOutcome dispatch_hypercall(const VcpuExit& exit, GuestMemory& memory, const OutputFn& output,
+                                    const std::vector<HostFunction>* host)
 {
     HypercallOutcome out;
     const bool ours = exit.port >= HL_PORT_BASE && exit.port < HL_PORT_BASE + HL_CALL_COUNT &&
@@ -159,6 +163,7 @@ HypercallOutcome dispatch_hypercall(const VcpuExit& exit, GuestMemory& memory, c
     case HL_CALL_CLOCK: name_call(out, number, {}); break;
     case HL_CALL_READY: name_call(out, number, {}); break;
     case HL_CALL_RETURN: name_call(out, number, {}); break;
+    case HL_CALL_HOST: name_call(out, number, {}); break;
     }
     if (exit.size != 4 || exit.count != 1)
         return violation(out, std::string(hypercall_name(out.number)) + ": hypercalls are one 32-bit `out`, got " +
@@ -181,6 +186,8 @@ HypercallOutcome dispatch_hypercall(const VcpuExit& exit, GuestMemory& memory, c
     case HL_CALL_RETURN:
         out.action = Action::Return;
         return out;
+    case HL_CALL_HOST:
+        return serve_host_call(out, exit.value, memory, host ? *host : std::vector<HostFunction>{});
     }
     return violation(out, "unknown hypercall " + std::to_string(out.number));
 }

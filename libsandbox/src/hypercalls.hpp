@@ -8,6 +8,7 @@
 
 #include <hl/guest_memory.hpp>
 #include <hl/sandbox.hpp>
+#include <hl/host_function.hpp>
 #include <hl/trace.hpp>
 
 #include <cstdint>
@@ -33,7 +34,9 @@ struct HypercallOutcome {
 
 const char* hypercall_name(int number);
 
-// Handles one I/O exit (IoOut or IoIn). Output goes through `output`.
-HypercallOutcome dispatch_hypercall(const VcpuExit& exit, GuestMemory& memory, const OutputFn& output);
+// Handles one I/O exit (IoOut or IoIn). Output goes through `output`; host
+// calls go to `host` (none registered when null).
+HypercallOutcome dispatch_hypercall(const VcpuExit& exit, GuestMemory& memory, const OutputFn& output,
+                                    const std::vector<HostFunction>* host = nullptr);
 
 } // namespace hl

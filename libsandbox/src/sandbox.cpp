@@ -12,7 +12,9 @@
 
 #include <hl/guest_memory.hpp>
 
+#include <algorithm>
 #include <bit>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -87,6 +89,7 @@ struct Sandbox::Machine {
     uint64_t base = 0;
     bool fresh_per_call = false;
     Snapshot after_init;
+    std::vector<HostFunction> host_functions;
     bool dirty_since_after_init = false;
 
     Machine(Image&& img, SandboxOptions&& opts)
@@ -229,6 +232,23 @@ InterruptHandle Sandbox::interrupt_handle() const
     return handle;
 }
 
+void Sandbox::add_host_function(HostFunction function)
+{
+    auto& all = machine_->host_functions;
+    const std::string& name = function.name;
+    const bool identifier = !name.empty() && name.size() < HL_EXPORT_NAME_MAX &&
+                            (std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_') &&
+                            std::all_of(name.begin(), name.end(), [](char c) {
+                                return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+                            });
+    if (!identifier)
+        throw CallError("host function name '" + name + "' is not a C identifier of at most " +
+                        std::to_string(HL_EXPORT_NAME_MAX - 1) + " characters");
+    if (std::any_of(all.begin(), all.end(), [&](const HostFunction& f) { return f.name == name; }))
+        throw CallError("host function '" + name + "' is already registered");
+    all.push_back(std::move(function));
+}
+
 void Sandbox::set_fresh_per_call(bool fresh)
 {
     machine_->fresh_per_call = fresh;
@@ -341,8 +361,8 @@ static RunResult execute(Sandbox::Machine& m, Phase phase)
     // A cancel meant for an earlier stretch must not stop this one.
     m.interrupt->cancel.store(false);
     m.interrupt->thread.store(static_cast<pid_t>(syscall(SYS_gettid)));
-    ExitContext context{phase, m.vcpu, m.memory, m.image, m.layout, m.options.output, timer, m.options.timeout,
-                        m.interrupt->cancel};
+    ExitContext context{phase, m.vcpu, m.memory, m.image, m.layout, m.options.output, m.host_functions, timer,
+                        m.options.timeout, m.interrupt->cancel};
     KernelTrace* const kernel = sink ? m.options.kernel_trace : nullptr;
     const Clock::time_point start = Clock::now();
     // steady_clock is CLOCK_MONOTONIC, the clock kernel events are stamped with.

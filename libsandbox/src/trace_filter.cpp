@@ -9,7 +9,7 @@ namespace {
 
 constexpr const char* kReasons[] = {"io-out", "io-in", "mmio", "hlt", "shutdown", "fail-entry",
                                     "internal-error", "interrupted", "other"};
-constexpr const char* kHypercalls[] = {"write", "exit", "abort", "clock", "ready", "return"};
+constexpr const char* kHypercalls[] = {"write", "exit", "abort", "clock", "ready", "return", "host"};
 
 } // namespace
 

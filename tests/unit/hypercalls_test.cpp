@@ -150,3 +150,46 @@ TEST_CASE("ports, directions and sizes outside the ABI stop the guest")
     CHECK(f.out_to(HL_CALL_EXIT, 0, 1).message == "exit: hypercalls are one 32-bit `out`, got 1 x 1 bytes");
     CHECK(f.out_to(HL_CALL_EXIT, 0, 4, 3).message == "exit: hypercalls are one 32-bit `out`, got 3 x 4 bytes");
 }
+
+TEST_CASE("host calls: a malformed request stops the guest; a mismatch is an answer")
+{
+    Fixture f;
+    std::vector<HostFunction> host{make_host_function("f", [](std::string_view s) { return int64_t(s.size()); })};
+    auto call = [&](hl_host_call_req req) {
+        f.put(f.heap, req);
+        VcpuExit exit{.reason = VcpuExit::Reason::IoOut, .port = HL_PORT_BASE + HL_CALL_HOST, .size = 4,
+                      .value = static_cast<uint32_t>(f.heap), .count = 1};
+        return dispatch_hypercall(exit, f.memory, f.output, &host);
+    };
+    hl_host_call_req req{};
+    std::memset(req.name, 'x', sizeof req.name);
+    CHECK(call(req).message == "host: name or signature is not NUL-terminated");
+
+    req = {};
+    std::strcpy(req.name, "f");
+    std::strcpy(req.signature, "ls");
+    req.argc = 2;
+    CHECK(call(req).message == "host: f: argc 2 does not match the signature 'ls'");
+
+    req.argc = 1;
+    req.args[0] = {0, 4};
+    CHECK(call(req).message == "host: f: argument 1: address 0x0 is not mapped for the guest");
+
+    std::memcpy(f.memory.host_view().data() + f.heap + 1024, "abcd", 4);
+    req.args[0] = {f.heap + 1024, 4};
+    auto outcome = call(req);
+    CHECK(outcome.action == Action::Continue);
+    auto answer = f.get<hl_host_call_req>(f.heap);
+    CHECK(answer.status == 0);
+    CHECK(answer.ret.bits == 4);
+
+    std::strcpy(req.signature, "ll");
+    req.args[0] = {7, 0};
+    call(req);
+    answer = f.get<hl_host_call_req>(f.heap);
+    CHECK(answer.status == HL_EINVAL);
+    CHECK(std::string(answer.error) == "f: the guest expects i64(i64), the host has i64(string)");
+
+    outcome = f.out_to(HL_CALL_HOST, 0x103000); // read-only: the answer could not be written
+    CHECK(outcome.message == "host: request block: address 0x103000 (image segment 1) is not writable by the guest");
+}

@@ -5,6 +5,7 @@
 
 #include <hl/abi.h>
 #include <hl/export.h>
+#include <hl/host.h>
 
 #ifdef __cplusplus
 extern "C" {

@@ -86,7 +86,8 @@ enum hl_hypercall {
     HL_CALL_ABORT = 2, /* value: address of struct hl_abort_req */
     HL_CALL_CLOCK = 3, /* value: address of struct hl_clock_req */
     HL_CALL_READY = 4, /* value: 0. The guest is initialised and waits for calls */
-    HL_CALL_RETURN = 5 /* value: 0. The call in the call frame returned: ret is set */
+    HL_CALL_RETURN = 5, /* value: 0. The call in the call frame returned: ret is set */
+    HL_CALL_HOST = 6   /* value: address of struct hl_host_call_req */
 };
 #define HL_CALL_COUNT 16u
 
@@ -152,9 +153,30 @@ struct hl_call_frame {
     struct hl_value ret;                 /* out */
 };
 
+/* ---- Host functions: functions the host registers, called by the guest ----
+ * The guest names the function and the signature it expects; the host checks
+ * both against what it registered, reads string/bytes arguments through its
+ * checked views, and writes a string/bytes result into ret_buf. On failure
+ * status is negative and error holds a NUL-terminated reason. */
+#define HL_HOST_ERROR_MAX 256u
+
+struct hl_host_call_req {
+    char name[HL_EXPORT_NAME_MAX];       /* in */
+    char signature[HL_SIGNATURE_MAX];    /* in: what the guest expects, as for exports */
+    uint32_t argc;                       /* in */
+    int32_t status;                      /* out: 0, or HL_ENOENT / HL_EINVAL / HL_EHOST */
+    struct hl_value args[HL_MAX_ARGS];   /* in */
+    struct hl_value ret;                 /* out: s/y point into ret_buf */
+    uint64_t ret_buf;                    /* in: guest buffer for a string/bytes result */
+    uint64_t ret_buf_size;               /* in */
+    char error[HL_HOST_ERROR_MAX];       /* out */
+};
+
 /* Negative results a hypercall can return in its `result` field. */
 #define HL_EBADF  (-9)
 #define HL_EINVAL (-22)
+#define HL_ENOENT (-2)     /* no such host function */
+#define HL_EHOST  (-1000)  /* the host function failed (threw) */
 #define HL_EIO    (-5)
 
 /* ---- Image note: ELF note "hl", type HL_NOTE_ABI, in a PT_NOTE segment ---- */
@@ -176,6 +198,7 @@ static_assert(sizeof(struct hl_clock_req) == 8, "clock request layout");
 static_assert(sizeof(struct hl_image_note) == 24, "image note layout");
 static_assert(sizeof(struct hl_export) == 80, "export record layout");
 static_assert(sizeof(struct hl_call_frame) == 152, "call frame layout");
+static_assert(sizeof(struct hl_host_call_req) == 496, "host call request layout");
 #else
 _Static_assert(sizeof(struct hl_boot_info) == 64, "boot info layout");
 _Static_assert(sizeof(struct hl_write_req) == 32, "write request layout");
@@ -184,6 +207,7 @@ _Static_assert(sizeof(struct hl_clock_req) == 8, "clock request layout");
 _Static_assert(sizeof(struct hl_image_note) == 24, "image note layout");
 _Static_assert(sizeof(struct hl_export) == 80, "export record layout");
 _Static_assert(sizeof(struct hl_call_frame) == 152, "call frame layout");
+_Static_assert(sizeof(struct hl_host_call_req) == 496, "host call request layout");
 #endif
 
 #endif /* HL_ABI_H */

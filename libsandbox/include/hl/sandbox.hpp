@@ -17,6 +17,7 @@
 // signal whose handler libsandbox installs) to stop an overdue guest.
 #pragma once
 
+#include <hl/host_function.hpp>
 #include <hl/image.hpp>
 #include <hl/kernel_trace.hpp>
 #include <hl/layout.hpp>
@@ -110,6 +111,16 @@ public:
     void restore(const Snapshot& snapshot);
     // Every call from now on starts from the state right after initialize().
     void set_fresh_per_call(bool fresh);
+
+    // Makes fn callable from the guest as `name` (HL_HOST_FN); its ABI
+    // signature comes from its C++ signature (host_function.hpp). Throws
+    // CallError for a name that is not an identifier or is taken.
+    template <typename F>
+    void register_host(std::string name, F fn)
+    {
+        add_host_function(make_host_function(std::move(name), std::move(fn)));
+    }
+    void add_host_function(HostFunction function);
 
     // Whether calls can be made now, and if not, why.
     bool ready() const;

@@ -6,6 +6,7 @@
 
 static int64_t counter;
 static char text[HL_VALUE_MAX];
+static char text_copy[HL_VALUE_MAX];
 
 HL_EXPORT(int64_t, add, (int64_t, a), (int64_t, b)) { return a + b; }
 HL_EXPORT(int32_t, negate, (int32_t, x)) { return -x; }
@@ -51,4 +52,58 @@ int main(void)
 {
     counter = 100; /* initialisation the snapshot keeps */
     hl_serve();
+}
+
+/* Host functions the tests register (and two they do not, or differently). */
+HL_HOST_FN(int64_t, mul, (int64_t, a), (int64_t, b));
+HL_HOST_FN(hl_string, shout, (hl_string, text));
+HL_HOST_FN(hl_bytes, host_bytes, (uint64_t, count));
+HL_HOST_FN(void, note, (hl_string, text));
+HL_HOST_FN(int64_t, fail, (int64_t, x));
+HL_HOST_FN(double, missing);
+HL_HOST_FN(int64_t, mismatched, (hl_string, s));
+
+HL_EXPORT(int64_t, use_mul, (int64_t, a), (int64_t, b))
+{
+    int64_t product = 0;
+    const int status = mul(&product, a, b);
+    return status ? status : product;
+}
+
+HL_EXPORT(hl_string, use_shout, (hl_string, text))
+{
+    hl_string loud;
+    if (shout(&loud, text) != 0)
+        return hl_str(hl_host_error());
+    memcpy(text_copy, loud.ptr, loud.len);
+    return (hl_string){text_copy, loud.len};
+}
+
+HL_EXPORT(uint64_t, use_host_bytes, (uint64_t, count))
+{
+    hl_bytes bytes;
+    if (host_bytes(&bytes, count) != 0)
+        return (uint64_t)-1;
+    uint64_t sum = 0;
+    for (size_t i = 0; i < bytes.len; i++)
+        sum += ((const unsigned char *)bytes.ptr)[i];
+    return sum + bytes.len * 1000000;
+}
+
+HL_EXPORT(void, use_note, (hl_string, text)) { note(text); }
+
+/* "STATUS: ERROR" for the host call named by which. */
+HL_EXPORT(hl_string, host_failure, (hl_string, which))
+{
+    int status = 0;
+    int64_t i64;
+    double f64;
+    if (which.len == 4 && memcmp(which.ptr, "fail", 4) == 0)
+        status = fail(&i64, 1);
+    else if (which.len == 7 && memcmp(which.ptr, "missing", 7) == 0)
+        status = missing(&f64);
+    else
+        status = mismatched(&i64, hl_str("x"));
+    const int n = snprintf(text_copy, sizeof text_copy, "%d: %s", status, hl_host_error());
+    return (hl_string){text_copy, (size_t)n};
 }
