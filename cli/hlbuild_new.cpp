@@ -84,6 +84,10 @@ int hlbuild_new(const NewOptions& options)
     }
     std::printf("created %s: build it with 'hlbuild compile %s', run it with 'hlrun %s/build/%s.hl'\n",
                 target.c_str(), target.c_str(), target.c_str(), name.c_str());
+    if (fs::exists(target / "host" / "CMakeLists.txt"))
+        std::printf("its host program: 'cmake -S %s/host -B %s/host/build && cmake --build %s/host/build', then "
+                    "'cd %s && host/build/%s-host'\n",
+                    target.c_str(), target.c_str(), target.c_str(), target.c_str(), name.c_str());
     return kBuildOk;
 }
 

@@ -9,7 +9,9 @@ trap 'rm -rf "$prefix"' EXIT
 cmake --install "$build" --prefix "$prefix" >/dev/null
 for f in bin/hlrun bin/hlbuild lib/hl/libhlcrt.a lib/hl/guest.ld lib/hl/include/hl/guest.h \
          lib/hl/include/hl/abi.h lib/hl/include/stdio.h share/hl/templates/c/hlbuild.toml \
-         share/man/man1/hlrun.1 share/man/man1/hlbuild.1 share/man/man7/hl-abi.7; do
+         share/man/man1/hlrun.1 share/man/man1/hlbuild.1 share/man/man7/hl-abi.7 \
+         include/hl/sandbox.hpp include/hl/abi.h lib/libhlsandbox.a lib/cmake/hl/hlConfig.cmake \
+         share/hl/templates/function/host/main.cpp; do
     [ -e "$prefix/$f" ] || { echo "FAIL: $f was not installed"; exit 1; }
 done
 "$prefix/bin/hlbuild" new "$prefix/work/app" >/dev/null
@@ -23,4 +25,20 @@ else
     [ $status -eq 0 ] && [ "$out" = "$(printf 'hello from app, a guest with 1 argument\n  argv[1] = "one"')" ] ||
         { echo "FAIL: installed hlrun exited $status, printed: $out $(cat "$prefix/err")"; exit 1; }
 fi
+
+
+# The function template, built and run exactly as a user would: guest with
+# hlbuild, host program with CMake against the installed package.
+"$prefix/bin/hlbuild" new --template function "$prefix/work/fn" >/dev/null
+"$prefix/bin/hlbuild" compile "$prefix/work/fn" >/dev/null
+cmake -S "$prefix/work/fn/host" -B "$prefix/work/fn/host/build" -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
+cmake --build "$prefix/work/fn/host/build" >/dev/null
+[ -x "$prefix/work/fn/host/build/fn-host" ] || { echo "FAIL: the template's host program was not built"; exit 1; }
+PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --exists hl || { echo "FAIL: pkg-config does not find hl"; exit 1; }
+if [ $status -ne 123 ]; then
+    out=$(cd "$prefix/work/fn" && host/build/fn-host)
+    expected=$(printf 'guest says: hello, world (call 1)\nadd(2, 40) = 42\ngreet("world") = "hello, world (call 1)"')
+    [ "$out" = "$expected" ] || { echo "FAIL: the function template's host printed: $out"; exit 1; }
+fi
+echo "function template built and run"
 echo "install test passed"
