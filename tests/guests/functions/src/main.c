@@ -107,3 +107,12 @@ HL_EXPORT(hl_string, host_failure, (hl_string, which))
     const int n = snprintf(text_copy, sizeof text_copy, "%d: %s", status, hl_host_error());
     return (hl_string){text_copy, (size_t)n};
 }
+
+/* Writes one byte to each of `pages` pages: the dirty-page benchmarks. */
+static unsigned char scratch[256 * 4096] __attribute__((aligned(4096)));
+HL_EXPORT(uint64_t, touch, (uint64_t, pages))
+{
+    for (uint64_t i = 0; i < pages && i < 256; i++)
+        scratch[i * 4096] = (unsigned char)(scratch[i * 4096] + 1);
+    return pages < 256 ? pages : 256;
+}
