@@ -212,17 +212,26 @@ VcpuExit KvmVcpu::run()
     return exit;
 }
 
+bool KvmVcpu::sync_registers_supported()
+{
+    static const bool supported =
+        (ioctl(KvmSystem::get().fd(), KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS) & (KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS)) ==
+        (KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS);
+    return supported;
+}
+
 void KvmVcpu::keep_registers_at_exit(bool keep)
 {
-    static const bool supported = ioctl(KvmSystem::get().fd(), KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS) > 0;
-    synced_registers_ = keep && supported;
+    synced_registers_ = keep && sync_registers_supported();
     run_->kvm_valid_regs = synced_registers_ ? KVM_SYNC_X86_REGS : 0;
 }
 
 Registers KvmVcpu::registers()
 {
     kvm_regs r{};
-    if (synced_registers_)
+    if (run_->kvm_dirty_regs & KVM_SYNC_X86_REGS)
+        r = run_->s.regs.regs; // set by restore_state, not yet applied
+    else if (synced_registers_)
         r = run_->s.regs.regs;
     else if (ioctl(fd_, KVM_GET_REGS, &r) < 0)
         fail("KVM_GET_REGS");
@@ -257,7 +266,7 @@ void KvmVcpu::complete_pending_io()
 
 VcpuState KvmVcpu::save_state()
 {
-    complete_pending_io();
+    complete_pending_io(); // also applies any registers restore_state left for the next entry
     SavedState s{};
     if (ioctl(fd_, KVM_GET_REGS, &s.regs) < 0)
         fail("KVM_GET_REGS");
@@ -275,19 +284,29 @@ void KvmVcpu::restore_state(const VcpuState& state)
 {
     if (state.bytes.size() != sizeof(SavedState))
         throw KvmError("vCPU state of the wrong size: not saved by this backend");
-    complete_pending_io(); // drop what the last exit left pending, then overwrite
+    complete_pending_io(); // finish what the last exit left pending, then overwrite
     SavedState s;
     std::memcpy(&s, state.bytes.data(), sizeof s);
+    if (ioctl(fd_, KVM_SET_FPU, &s.fpu) < 0)
+        fail("KVM_SET_FPU");
+    if (sync_registers_supported()) {
+        // Each ioctl is a trip through the (nested) hypervisor: hand regs and
+        // sregs to the next KVM_RUN instead, which applies them on entry.
+        run_->s.regs.regs = s.regs;
+        run_->s.regs.sregs = s.sregs;
+        run_->kvm_dirty_regs |= KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
+        return;
+    }
     if (ioctl(fd_, KVM_SET_SREGS, &s.sregs) < 0)
         fail("KVM_SET_SREGS");
     if (ioctl(fd_, KVM_SET_REGS, &s.regs) < 0)
         fail("KVM_SET_REGS");
-    if (ioctl(fd_, KVM_SET_FPU, &s.fpu) < 0)
-        fail("KVM_SET_FPU");
 }
 
 uint64_t KvmVcpu::fault_address()
 {
+    if (run_->kvm_dirty_regs & KVM_SYNC_X86_SREGS)
+        return run_->s.regs.sregs.cr2;
     kvm_sregs sregs{};
     if (ioctl(fd_, KVM_GET_SREGS, &sregs) < 0)
         fail("KVM_GET_SREGS");

@@ -53,6 +53,7 @@ private:
     bool synced_registers_ = false;   // KVM_CAP_SYNC_REGS copies them into run_ at each exit
     const std::atomic<bool>* stop_flag_ = nullptr;
     void complete_pending_io();
+    static bool sync_registers_supported();
 };
 
 } // namespace hl
