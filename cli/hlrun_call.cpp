@@ -10,6 +10,7 @@
 #include <hl/trace_stats.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
@@ -49,11 +50,14 @@ std::optional<std::vector<Value>> parse_arguments(const Export& e, const std::ve
 void print_result(const Export& e, const RunResult& result, const CallOptions& options, const LatencyHistogram& latency)
 {
     if (options.json) {
+        std::string value = format_value(result.value);
+        const double* real = std::get_if<double>(&result.value);
+        if (e.result == 'v' || (real && !std::isfinite(*real)))
+            value = "null"; // JSON has no void, infinity or NaN
+        else if (e.result == 'y')
+            value = "\"" + value + "\"";
         std::printf("{\"function\":\"%s\",\"type\":\"%s\",\"result\":%s,\"calls\":%" PRIu64 ",\"exits\":%" PRIu64 "}\n",
-                    e.name.c_str(), type_name(e.result),
-                    e.result == 'v' ? "null" : e.result == 'y' ? ("\"" + format_value(result.value) + "\"").c_str()
-                                                              : format_value(result.value).c_str(),
-                    latency.count(), result.exits);
+                    e.name.c_str(), type_name(e.result), value.c_str(), latency.count(), result.exits);
     } else if (const auto* text = std::get_if<std::string>(&result.value)) {
         std::printf("%s\n", text->c_str()); // strings as they are, for pipes
     } else if (e.result != 'v') {
@@ -109,6 +113,8 @@ int call(const CallOptions& options, const std::vector<std::string>& rest)
             if (result.ending != RunResult::Ending::Returned) {
                 std::fflush(stdout);
                 report(result);
+                if (result.ending == RunResult::Ending::Exited)
+                    spdlog::error("the guest exited with status {} during a call to {}", result.exit_status, e.name);
                 return result.ending == RunResult::Ending::Exited ? static_cast<int>(kExitGuestFault) : exit_code_for(result);
             }
         }

@@ -44,7 +44,7 @@ int run(const HlrunOptions& options)
         trace.finish(result);
         report(result);
         if (result.ending == hl::RunResult::Ending::Ready)
-            spdlog::info("the guest is ready for calls: it exports functions; use 'hlrun call {} FUNCTION ARGS...'",
+            spdlog::info("the guest called hl_serve and waits for calls; use 'hlrun call {} FUNCTION ARGS...'",
                          options.guest_argv.front());
         return exit_code_for(result);
     });

@@ -54,7 +54,7 @@ TEST_CASE("functions: the image lists its exports with their signatures before a
     CHECK(describe_export(*image.find_export("sum8")) == "i64 sum8(i32, i64, u64, bool, i32, i64, u64, i64)");
     CHECK(describe_export(*image.find_export("reset")) == "void reset()");
     CHECK(image.find_export("main") == nullptr);
-    CHECK(image.exports().size() == 21);
+    CHECK(image.exports().size() == 22);
 }
 
 TEST_CASE("functions: every type makes the round trip")
@@ -297,4 +297,15 @@ TEST_CASE("host functions: names must be identifiers and unique")
     CHECK_THROWS_WITH(s.register_host("ok_name", [] { return int64_t{2}; }), "host function 'ok_name' is already registered");
     CHECK_THROWS_WITH(s.register_host("bad name", [] {}), "host function name 'bad name' is not a C identifier of at most 55 characters");
     CHECK_THROWS_AS(s.register_host(std::string(56, 'x'), [] {}), CallError);
+}
+
+TEST_CASE("functions: a guest that exits during a call ends the call and poisons")
+{
+    HL_REQUIRE_KVM();
+    Guest g;
+    const RunResult r = g.sandbox.call("quit", {int32_t{4}});
+    CHECK(r.ending == RunResult::Ending::Exited);
+    CHECK(r.exit_status == 4);
+    CHECK(g.sandbox.poisoned() == "exited");
+    CHECK_THROWS_AS(g.sandbox.call("next", {}), CallError);
 }

@@ -21,7 +21,7 @@ TEST_CASE("hlrun inspect lists the exports with their signatures, without runnin
 {
     auto r = hlrun({"inspect", kFunctions});
     CHECK(r.status == 0);
-    CHECK(r.out.find("exports    21\n") != std::string::npos);
+    CHECK(r.out.find("exports    22\n") != std::string::npos);
     CHECK(r.out.find("  i64 add(i64, i64)\n") != std::string::npos);
     CHECK(r.out.find("  bytes reverse(bytes)\n") != std::string::npos);
     CHECK(r.out.find("  0x00100000 ") != std::string::npos);
@@ -29,7 +29,7 @@ TEST_CASE("hlrun inspect lists the exports with their signatures, without runnin
     r = hlrun({"inspect", "--json", kFunctions});
     CHECK(r.status == 0);
     const auto j = nlohmann::json::parse(r.out);
-    CHECK(j["exports"].size() == 21);
+    CHECK(j["exports"].size() == 22);
     bool found = false;
     for (const auto& e : j["exports"])
         if (e["name"] == "sum8") {
@@ -73,6 +73,9 @@ TEST_CASE("hlrun call --json, --repeat, --fresh and --stats")
     CHECK(j["result"] == "hello, x!");
     r = hlrun({"call", "--json", kFunctions, "reset"});
     CHECK(nlohmann::json::parse(r.out)["result"].is_null());
+    r = hlrun({"call", "--json", kFunctions, "scale", "inf", "2"});
+    CHECK(nlohmann::json::parse(r.out)["result"].is_null()); // JSON has no infinity
+    CHECK(nlohmann::json::parse(hlrun({"call", "--json", kFunctions, "scale", "1.5", "2"}).out)["result"] == 3.0);
     // Without --fresh the counter keeps counting; with it, every call starts over.
     CHECK(hlrun({"call", "--repeat", "5", kFunctions, "next"}).out == "105\n");
     r = hlrun({"call", "--repeat", "5", "--fresh", "--stats", kFunctions, "next"});
@@ -119,6 +122,9 @@ TEST_CASE("hlrun call reports a call that faults or runs too long")
     auto r = hlrun({"call", kFunctions, "crash"});
     CHECK(r.status == 125);
     CHECK(r.err.rfind("hlrun: error: guest fault: page fault (#PF) at hl_thunk_crash", 0) == 0);
+    r = hlrun({"call", kFunctions, "quit", "3"});
+    CHECK(r.status == 125);
+    CHECK(r.err == "hlrun: error: the guest exited with status 3 during a call to quit\n");
     r = hlrun({"call", "-t", "150ms", kFunctions, "spin"});
     CHECK(r.status == 124);
     CHECK(r.err == "hlrun: error: guest timed out after 150ms\n");
@@ -129,6 +135,6 @@ TEST_CASE("hlrun of a function guest says it is ready for calls")
     HL_REQUIRE_KVM();
     const auto r = hlrun({kFunctions});
     CHECK(r.status == 0);
-    CHECK(r.err == "hlrun: info: the guest is ready for calls: it exports functions; use 'hlrun call " + kFunctions +
+    CHECK(r.err == "hlrun: info: the guest called hl_serve and waits for calls; use 'hlrun call " + kFunctions +
                        " FUNCTION ARGS...'\n");
 }

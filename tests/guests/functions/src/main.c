@@ -2,6 +2,7 @@
  * state between calls, and exports that fault or never return. */
 #include <hl/guest.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int64_t counter;
@@ -116,3 +117,5 @@ HL_EXPORT(uint64_t, touch, (uint64_t, pages))
         scratch[i * 4096] = (unsigned char)(scratch[i * 4096] + 1);
     return pages < 256 ? pages : 256;
 }
+
+HL_EXPORT(void, quit, (int32_t, status)) { exit(status); }
