@@ -112,9 +112,10 @@ int call(const CallOptions& options, const std::vector<std::string>& rest)
                 std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count()));
             if (result.ending != RunResult::Ending::Returned) {
                 std::fflush(stdout);
-                report(result);
                 if (result.ending == RunResult::Ending::Exited)
                     spdlog::error("the guest exited with status {} during a call to {}", result.exit_status, e.name);
+                else
+                    report(result);
                 return result.ending == RunResult::Ending::Exited ? static_cast<int>(kExitGuestFault) : exit_code_for(result);
             }
         }

@@ -349,7 +349,9 @@ RunResult Sandbox::call(std::string_view name, const std::vector<Value>& args)
         result.ending = RunResult::Ending::Faulted;
         result.message = "bad return value: " + error;
     }
-    m.poisoned = result.message.empty() ? std::string(ending_name(result.ending)) : result.message;
+    if (result.ending == RunResult::Ending::Exited)
+        result.message = "the guest exited with status " + std::to_string(result.exit_status) + " during a call";
+    m.poisoned = result.message;
     return result;
 }
 

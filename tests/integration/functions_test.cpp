@@ -306,6 +306,6 @@ TEST_CASE("functions: a guest that exits during a call ends the call and poisons
     const RunResult r = g.sandbox.call("quit", {int32_t{4}});
     CHECK(r.ending == RunResult::Ending::Exited);
     CHECK(r.exit_status == 4);
-    CHECK(g.sandbox.poisoned() == "exited");
+    CHECK(g.sandbox.poisoned() == "the guest exited with status 4 during a call");
     CHECK_THROWS_AS(g.sandbox.call("next", {}), CallError);
 }
