@@ -53,4 +53,32 @@ inline void key(std::string& out, std::string_view name, bool& first)
     out += ':';
 }
 
+// "key":value with the separating comma; strings are escaped, integers and
+// doubles printed as numbers.
+inline void field(std::string& out, std::string_view name, std::string_view value, bool& first)
+{
+    key(out, name, first);
+    string(out, value);
+}
+inline void field(std::string& out, std::string_view name, const char* value, bool& first)
+{
+    field(out, name, std::string_view(value), first);
+}
+inline void field(std::string& out, std::string_view name, const std::string& value, bool& first)
+{
+    field(out, name, std::string_view(value), first);
+}
+template <typename Number>
+inline void field(std::string& out, std::string_view name, Number value, bool& first)
+{
+    key(out, name, first);
+    number(out, value);
+}
+// "key":null
+inline void null_field(std::string& out, std::string_view name, bool& first)
+{
+    key(out, name, first);
+    out += "null";
+}
+
 } // namespace hl::json

@@ -14,96 +14,71 @@ constexpr const char* kSchema = "hl-trace/1";
 
 void write_io(std::string& out, const ExitEvent& e)
 {
-    if (!e.io) {
-        out += "null";
-        return;
-    }
     bool first = true;
     out += '{';
-    json::key(out, "port", first);
-    json::number(out, uint64_t{e.port});
-    json::key(out, "size", first);
-    json::number(out, uint64_t{e.size});
-    json::key(out, "direction", first);
-    json::string(out, std::string_view(e.reason) == "io-in" ? "in" : "out");
-    json::key(out, "value", first);
-    json::number(out, uint64_t{e.value});
+    json::field(out, "port", uint64_t{e.port}, first);
+    json::field(out, "size", uint64_t{e.size}, first);
+    json::field(out, "direction", std::string_view(e.reason) == "io-in" ? "in" : "out", first);
+    json::field(out, "value", uint64_t{e.value}, first);
     out += '}';
 }
 
-void write_hypercall(std::string& out, const std::optional<HypercallRecord>& call)
+void write_hypercall(std::string& out, const HypercallRecord& call)
 {
-    if (!call) {
-        out += "null";
-        return;
-    }
     bool first = true;
     out += '{';
-    json::key(out, "name", first);
-    json::string(out, call->name);
+    json::field(out, "name", call.name, first);
     json::key(out, "args", first);
     out += '{';
     bool first_arg = true;
-    for (int i = 0; i < call->arg_count; ++i) {
-        json::key(out, call->arg_names[i], first_arg);
-        json::number(out, call->args[i]);
-    }
+    for (int i = 0; i < call.arg_count; ++i)
+        json::field(out, call.arg_names[i], call.args[i], first_arg);
     out += '}';
-    json::key(out, "result", first);
-    if (call->has_result)
-        json::number(out, call->result);
+    if (call.has_result)
+        json::field(out, "result", call.result, first);
     else
-        out += "null";
-    json::key(out, "bytes", first);
-    json::number(out, call->bytes);
+        json::null_field(out, "result", first);
+    json::field(out, "bytes", call.bytes, first);
     out += '}';
 }
 
-void write_fault(std::string& out, const GuestFault* fault)
+void write_fault(std::string& out, const GuestFault& fault)
 {
-    if (!fault) {
-        out += "null";
-        return;
-    }
     bool first = true;
     out += '{';
-    json::key(out, "vector", first);
-    json::number(out, uint64_t{fault->vector});
-    json::key(out, "mnemonic", first);
-    json::string(out, cpu::vector_mnemonic(fault->vector));
-    json::key(out, "name", first);
-    json::string(out, cpu::vector_name(fault->vector));
-    json::key(out, "error_code", first);
-    json::number(out, fault->error_code);
-    json::key(out, "cr2", first);
-    json::number(out, fault->address);
-    json::key(out, "where", first);
-    json::string(out, fault->where);
+    json::field(out, "vector", uint64_t{fault.vector}, first);
+    json::field(out, "mnemonic", cpu::vector_mnemonic(fault.vector), first);
+    json::field(out, "name", cpu::vector_name(fault.vector), first);
+    json::field(out, "error_code", fault.error_code, first);
+    json::field(out, "cr2", fault.address, first);
+    json::field(out, "where", fault.where, first);
     json::key(out, "registers", first);
     out += '{';
     bool first_register = true;
-    for (const auto& [name, value] : fault->registers) {
-        json::key(out, name, first_register);
-        json::number(out, value);
-    }
+    for (const auto& [name, value] : fault.registers)
+        json::field(out, name, value, first_register);
     out += "}}";
 }
 
 void write_end(std::string& out, const ExitEvent& e)
 {
-    if (!e.final) {
-        out += "null";
-        return;
-    }
     bool first = true;
     out += '{';
-    json::key(out, "ending", first);
-    json::string(out, e.ending ? e.ending : "");
-    json::key(out, "status", first);
-    json::number(out, e.exit_status);
-    json::key(out, "message", first);
-    json::string(out, e.message);
+    json::field(out, "ending", e.ending ? e.ending : "", first);
+    json::field(out, "status", e.exit_status, first);
+    json::field(out, "message", e.message, first);
     out += '}';
+}
+
+// "name": followed by what write() puts, or null when absent.
+template <typename Write>
+void optional_object(std::string& out, std::string_view name, bool present, bool& first, Write write)
+{
+    json::key(out, name, first);
+    if (present)
+        write();
+    else
+        out += "null";
 }
 
 } // namespace
@@ -114,46 +89,23 @@ void JsonlTraceSink::on_exit(const ExitEvent& e)
     out.reserve(512);
     bool first = true;
     out += '{';
-    json::key(out, "schema", first);
-    json::string(out, kSchema);
-    json::key(out, "type", first);
-    json::string(out, "exit");
-    json::key(out, "seq", first);
-    json::number(out, e.sequence);
-    json::key(out, "origin", first);
-    json::string(out, e.origin);
-    json::key(out, "reason", first);
-    json::string(out, e.reason);
-    json::key(out, "entry_ns", first);
-    json::number(out, e.entry_ns);
-    json::key(out, "exit_ns", first);
-    json::number(out, e.exit_ns);
-    json::key(out, "handled_ns", first);
-    json::number(out, e.handled_ns);
-    json::key(out, "guest_ns", first);
-    json::number(out, e.exit_ns - e.entry_ns);
-    json::key(out, "host_ns", first);
-    json::number(out, e.handled_ns - e.exit_ns);
-    json::key(out, "rip", first);
-    json::number(out, e.rip);
-    json::key(out, "symbol", first);
-    if (e.symbol.empty())
-        out += "null";
-    else
-        json::string(out, e.symbol);
-    json::key(out, "io", first);
-    write_io(out, e);
-    json::key(out, "hypercall", first);
-    write_hypercall(out, e.hypercall);
-    json::key(out, "fault", first);
-    write_fault(out, e.fault);
-    json::key(out, "detail", first);
-    if (e.detail.empty())
-        out += "null";
-    else
-        json::string(out, e.detail);
-    json::key(out, "end", first);
-    write_end(out, e);
+    json::field(out, "schema", kSchema, first);
+    json::field(out, "type", "exit", first);
+    json::field(out, "seq", e.sequence, first);
+    json::field(out, "origin", e.origin, first);
+    json::field(out, "reason", e.reason, first);
+    json::field(out, "entry_ns", e.entry_ns, first);
+    json::field(out, "exit_ns", e.exit_ns, first);
+    json::field(out, "handled_ns", e.handled_ns, first);
+    json::field(out, "guest_ns", e.exit_ns - e.entry_ns, first);
+    json::field(out, "host_ns", e.handled_ns - e.exit_ns, first);
+    json::field(out, "rip", e.rip, first);
+    optional_object(out, "symbol", !e.symbol.empty(), first, [&] { json::string(out, e.symbol); });
+    optional_object(out, "io", e.io, first, [&] { write_io(out, e); });
+    optional_object(out, "hypercall", e.hypercall.has_value(), first, [&] { write_hypercall(out, *e.hypercall); });
+    optional_object(out, "fault", e.fault != nullptr, first, [&] { write_fault(out, *e.fault); });
+    optional_object(out, "detail", !e.detail.empty(), first, [&] { json::string(out, e.detail); });
+    optional_object(out, "end", e.final, first, [&] { write_end(out, e); });
     out += "}\n";
     std::fwrite(out.data(), 1, out.size(), out_);
 }
@@ -163,20 +115,13 @@ void JsonlTraceSink::on_run_end(const RunResult& result)
     std::string out;
     bool first = true;
     out += '{';
-    json::key(out, "schema", first);
-    json::string(out, kSchema);
-    json::key(out, "type", first);
-    json::string(out, "run");
-    json::key(out, "ending", first);
-    json::string(out, ending_name(result.ending));
-    json::key(out, "status", first);
-    json::number(out, result.exit_status);
-    json::key(out, "message", first);
-    json::string(out, result.message);
-    json::key(out, "exits", first);
-    json::number(out, result.exits);
-    json::key(out, "duration_ns", first);
-    json::number(out, static_cast<uint64_t>(result.duration.count()));
+    json::field(out, "schema", kSchema, first);
+    json::field(out, "type", "run", first);
+    json::field(out, "ending", ending_name(result.ending), first);
+    json::field(out, "status", result.exit_status, first);
+    json::field(out, "message", result.message, first);
+    json::field(out, "exits", result.exits, first);
+    json::field(out, "duration_ns", static_cast<uint64_t>(result.duration.count()), first);
     out += "}\n";
     std::fwrite(out.data(), 1, out.size(), out_);
     std::fflush(out_);

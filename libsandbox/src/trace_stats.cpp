@@ -102,18 +102,13 @@ void json_rows(std::string& out, const std::vector<RunStats::Row>& rows, uint64_
         const LatencyHistogram& h = rows[i].host_time;
         bool first = true;
         out += i ? ",{" : "{";
-        json::key(out, "name", first);
-        json::string(out, rows[i].name);
-        json::key(out, "count", first);
-        json::number(out, h.count());
-        json::key(out, "share", first);
-        json::number(out, percent(h.count(), events) / 100.0);
+        json::field(out, "name", rows[i].name, first);
+        json::field(out, "count", h.count(), first);
+        json::field(out, "share", percent(h.count(), events) / 100.0, first);
         for (const auto& [name, value] :
              {std::pair{"total_ns", h.total()}, {"min_ns", h.min()}, {"avg_ns", h.count() ? h.total() / h.count() : 0},
-              {"p50_ns", h.quantile(0.5)}, {"p99_ns", h.quantile(0.99)}, {"max_ns", h.max()}}) {
-            json::key(out, name, first);
-            json::number(out, value);
-        }
+              {"p50_ns", h.quantile(0.5)}, {"p99_ns", h.quantile(0.99)}, {"max_ns", h.max()}})
+            json::field(out, name, value, first);
         out += '}';
     }
     out += ']';
@@ -141,16 +136,11 @@ void RunStats::print_json(std::FILE* out) const
     std::string text;
     bool first = true;
     text += '{';
-    json::key(text, "schema", first);
-    json::string(text, "hl-stats/1");
-    json::key(text, "exits", first);
-    json::number(text, events_);
-    json::key(text, "wall_ns", first);
-    json::number(text, wall_ns_);
-    json::key(text, "guest_ns", first);
-    json::number(text, guest_ns_);
-    json::key(text, "host_ns", first);
-    json::number(text, wall_ns_ > guest_ns_ ? wall_ns_ - guest_ns_ : 0);
+    json::field(text, "schema", "hl-stats/1", first);
+    json::field(text, "exits", events_, first);
+    json::field(text, "wall_ns", wall_ns_, first);
+    json::field(text, "guest_ns", guest_ns_, first);
+    json::field(text, "host_ns", wall_ns_ > guest_ns_ ? wall_ns_ - guest_ns_ : 0, first);
     json::key(text, "reasons", first);
     json_rows(text, reasons_, events_);
     json::key(text, "hypercalls", first);
