@@ -1,14 +1,12 @@
-// Sandbox: the machine recipe (constructor) and the run loop.
+// Sandbox: the machine recipe (constructor), runs, calls and host functions.
+// The run loop is in run_loop.cpp, snapshots in sandbox_snapshot.cpp.
 #include <hl/sandbox.hpp>
 
 #include "boot_info.hpp"
 #include "call_frame.hpp"
 #include "cpu_tables.hpp"
-#include "exit_handler.hpp"
-#include "kvm_vcpu_x86_64.hpp"
-#include "kvm_vm.hpp"
+#include "sandbox_machine.hpp"
 #include "page_tables.hpp"
-#include "run_timer.hpp"
 
 #include <hl/guest_memory.hpp>
 
@@ -22,8 +20,6 @@
 #include <unistd.h>
 
 namespace hl {
-
-using Clock = std::chrono::steady_clock;
 
 int64_t write_to_host_fd(int fd, std::span<const uint8_t> bytes)
 {
@@ -54,73 +50,7 @@ const char* ending_name(RunResult::Ending ending)
     return "?";
 }
 
-const char* exit_reason_name(VcpuExit::Reason reason)
-{
-    using R = VcpuExit::Reason;
-    switch (reason) {
-    case R::IoOut: return "io-out";
-    case R::IoIn: return "io-in";
-    case R::Mmio: return "mmio";
-    case R::Hlt: return "hlt";
-    case R::Shutdown: return "shutdown";
-    case R::FailEntry: return "fail-entry";
-    case R::InternalError: return "internal-error";
-    case R::Interrupted: return "interrupted";
-    case R::Other: return "other";
-    }
-    return "?";
-}
 
-// Members in construction order: each step of the recipe needs the ones above it.
-struct Sandbox::Machine {
-    Image image;
-    SandboxOptions options;
-    Layout layout;
-    GuestMemory memory;
-    KvmVm vm;
-    KvmVcpu vcpu;
-    // Lifecycle: New -> (run) -> Done, or New -> (initialize) -> Ready <-> calls.
-    enum class State { New, Done, Ready } state = State::New;
-    std::string poisoned;                     // why calls are refused until a restore
-    std::shared_ptr<InterruptHandle::State> interrupt;
-    // Snapshots: guest memory equals the snapshot `base` plus the pages the
-    // guest (KVM's dirty log) and the host (GuestMemory) wrote since.
-    uint64_t next_snapshot_id = 1;
-    uint64_t base = 0;
-    bool fresh_per_call = false;
-    Snapshot after_init;
-    std::vector<HostFunction> host_functions;
-    bool dirty_since_after_init = false;
-
-    Machine(Image&& img, SandboxOptions&& opts)
-        : image(std::move(img)), options(std::move(opts)),
-          layout(Layout::compute(image.segments(), image.note(), options.memory_size)),
-          memory(layout), vm(), vcpu(vm)
-    {
-    }
-};
-
-struct InterruptHandle::State {
-    std::atomic<bool> cancel{false};
-    std::atomic<pid_t> thread{0};
-};
-
-struct Snapshot::Data {
-    uint64_t id = 0;
-    const void* owner = nullptr;              // the Machine that took it
-    std::vector<uint8_t> memory;
-    VcpuState vcpu;
-};
-
-void InterruptHandle::cancel() const
-{
-    if (!state_)
-        return;
-    state_->cancel.store(true);
-    // The thread sees the flag before it enters the guest, or the signal takes it out.
-    if (const pid_t thread = state_->thread.load())
-        syscall(SYS_tgkill, getpid(), thread, KvmVcpu::interrupt_signal());
-}
 
 namespace {
 
@@ -157,46 +87,6 @@ Sandbox::~Sandbox() = default;
 const Image& Sandbox::image() const { return machine_->image; }
 const Layout& Sandbox::layout() const { return machine_->layout; }
 
-namespace {
-
-// The trace event for one exit; built only when a sink is attached.
-ExitEvent make_event(const VcpuExit& exit, const ExitOutcome& outcome, const RunResult& result, Vcpu& vcpu,
-                     const Image& image)
-{
-    ExitEvent event;
-    event.sequence = result.exits;
-    event.reason = exit_reason_name(exit.reason);
-    try {
-        event.rip = vcpu.registers().rip;
-        if (event.rip >= HL_STUBS_ADDR && event.rip < HL_STUBS_ADDR + cpu::kVectors * cpu::kStubSize)
-            event.symbol = std::string("fault stub ") + cpu::vector_mnemonic((event.rip - HL_STUBS_ADDR) / cpu::kStubSize);
-        else
-            event.symbol = image.symbolize(event.rip).value_or("");
-    } catch (const KvmError&) {
-        // The run already ends with this error; the event just lacks a RIP.
-    }
-    event.io = exit.reason == VcpuExit::Reason::IoOut || exit.reason == VcpuExit::Reason::IoIn;
-    event.port = exit.port;
-    event.size = exit.size;
-    event.value = exit.value;
-    event.hypercall = outcome.hypercall;
-    if (outcome.done) {
-        event.final = true;
-        event.ending = ending_name(result.ending);
-        event.exit_status = result.exit_status;
-        event.message = result.ending == RunResult::Ending::Exited
-                            ? "guest exited with status " + std::to_string(result.exit_status)
-                            : result.message;
-        event.fault = result.fault ? &*result.fault : nullptr;
-    }
-    return event;
-}
-
-} // namespace
-
-// The run loop shared by run(), initialize() and call(): KVM_RUN and the exit
-// handler until the handler says the stretch is over.
-static RunResult execute(Sandbox::Machine& m, Phase phase);
 
 RunResult Sandbox::run(const std::vector<std::string>& argv)
 {
@@ -249,70 +139,12 @@ void Sandbox::add_host_function(HostFunction function)
     all.push_back(std::move(function));
 }
 
-void Sandbox::set_fresh_per_call(bool fresh)
-{
-    machine_->fresh_per_call = fresh;
-}
-
-namespace {
 
 void require_ready(const Sandbox::Machine& m, const std::string& what)
 {
     if (m.state != Sandbox::Machine::State::Ready)
         throw CallError("cannot " + what + ": the guest is not ready for calls (" +
                         (m.state == Sandbox::Machine::State::New ? "call initialize() first" : "it did not call hl_serve") + ")");
-}
-
-} // namespace
-
-Snapshot Sandbox::snapshot()
-{
-    Machine& m = *machine_;
-    require_ready(m, "take a snapshot");
-    if (!m.poisoned.empty())
-        throw CallError("cannot take a snapshot of a poisoned sandbox: " + m.poisoned);
-    auto data = std::make_shared<Snapshot::Data>();
-    data->id = m.next_snapshot_id++;
-    data->owner = &m;
-    data->vcpu = m.vcpu.save_state();
-    // From here on KVM logs the guest's writes; what it logged so far is moot.
-    m.vm.enable_dirty_log();
-    std::vector<uint64_t> discard(m.memory.host_dirty().size());
-    m.vm.collect_dirty_pages(discard);
-    m.memory.clear_host_dirty();
-    const auto all = m.memory.host_view();
-    data->memory.assign(all.begin(), all.end());
-    m.base = data->id;
-    Snapshot snapshot;
-    snapshot.data_ = std::move(data);
-    return snapshot;
-}
-
-void Sandbox::restore(const Snapshot& snapshot)
-{
-    Machine& m = *machine_;
-    if (snapshot.empty() || snapshot.data_->owner != &m)
-        throw CallError("cannot restore: the snapshot was not taken from this sandbox");
-    const Snapshot::Data& data = *snapshot.data_;
-    const auto memory = m.memory.host_view();
-    std::vector<uint64_t> dirty = m.memory.host_dirty();
-    m.vm.collect_dirty_pages(dirty);
-    if (m.base == data.id) {
-        // Only the pages written since this snapshot differ from it.
-        for (size_t word = 0; word < dirty.size(); ++word)
-            for (uint64_t bits = dirty[word]; bits; bits &= bits - 1) {
-                const uint64_t page = word * 64 + static_cast<uint64_t>(std::countr_zero(bits));
-                std::memcpy(memory.data() + page * HL_PAGE_SIZE, data.memory.data() + page * HL_PAGE_SIZE, HL_PAGE_SIZE);
-            }
-    } else {
-        std::memcpy(memory.data(), data.memory.data(), memory.size());
-    }
-    m.memory.clear_host_dirty();
-    m.vcpu.restore_state(data.vcpu);
-    m.base = data.id;
-    m.state = Machine::State::Ready;
-    m.poisoned.clear();
-    m.dirty_since_after_init = m.after_init.empty() || m.after_init.data_->id != data.id;
 }
 
 RunResult Sandbox::call(std::string_view name, const std::vector<Value>& args)
@@ -355,63 +187,5 @@ RunResult Sandbox::call(std::string_view name, const std::vector<Value>& args)
     return result;
 }
 
-static RunResult execute(Sandbox::Machine& m, Phase phase)
-{
-    RunResult result;
-    TraceSink* const sink = m.options.trace;
-    const RunTimer timer(m.options.timeout, KvmVcpu::interrupt_signal());
-    // A cancel meant for an earlier stretch must not stop this one.
-    m.interrupt->cancel.store(false);
-    m.interrupt->thread.store(static_cast<pid_t>(syscall(SYS_gettid)));
-    ExitContext context{phase, m.vcpu, m.memory, m.image, m.layout, m.options.output, m.host_functions, timer,
-                        m.options.timeout, m.interrupt->cancel};
-    KernelTrace* const kernel = sink ? m.options.kernel_trace : nullptr;
-    const Clock::time_point start = Clock::now();
-    // steady_clock is CLOCK_MONOTONIC, the clock kernel events are stamped with.
-    const uint64_t start_ns = static_cast<uint64_t>(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(start.time_since_epoch()).count());
-    m.vcpu.keep_registers_at_exit(sink != nullptr); // each event reads RIP
-    if (kernel)
-        kernel->start();
-    auto since_start = [start] {
-        return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count());
-    };
-
-    for (bool done = false; !done;) {
-        // Clocks are read only for a sink: with none, the loop is KVM_RUN and the handler.
-        const uint64_t entry_ns = sink ? since_start() : 0;
-        VcpuExit exit;
-        ExitOutcome outcome;
-        try {
-            exit = m.vcpu.run();
-            ++result.exits;
-            outcome = handle_exit(exit, context, result);
-        } catch (const KvmError& error) {
-            result.ending = RunResult::Ending::HostError;
-            result.message = error.what();
-            outcome.done = true;
-        }
-        done = outcome.done;
-        if (sink) {
-            const uint64_t exit_ns = since_start();
-            if (kernel)
-                kernel->drain(*sink, start_ns, result.exits); // what the kernel saw during this KVM_RUN
-            ExitEvent event = make_event(exit, outcome, result, m.vcpu, m.image);
-            event.entry_ns = entry_ns;
-            event.exit_ns = exit_ns;
-            event.handled_ns = since_start();
-            sink->on_exit(event);
-        }
-    }
-    m.interrupt->thread.store(0);
-    result.duration = Clock::now() - start;
-    if (kernel) {
-        kernel->stop();
-        kernel->drain(*sink, start_ns, result.exits);
-    }
-    if (sink)
-        sink->on_run_end(result);
-    return result;
-}
 
 } // namespace hl

@@ -1,0 +1,138 @@
+// The run loop: KVM_RUN, the exit handler, the trace events, cancellation.
+#include "sandbox_machine.hpp"
+
+#include "cpu_tables.hpp"
+#include "run_timer.hpp"
+
+#include <hl/abi.h>
+
+#include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+namespace hl {
+
+const char* exit_reason_name(VcpuExit::Reason reason)
+{
+    using R = VcpuExit::Reason;
+    switch (reason) {
+    case R::IoOut: return "io-out";
+    case R::IoIn: return "io-in";
+    case R::Mmio: return "mmio";
+    case R::Hlt: return "hlt";
+    case R::Shutdown: return "shutdown";
+    case R::FailEntry: return "fail-entry";
+    case R::InternalError: return "internal-error";
+    case R::Interrupted: return "interrupted";
+    case R::Other: return "other";
+    }
+    return "?";
+}
+
+void InterruptHandle::cancel() const
+{
+    if (!state_)
+        return;
+    state_->cancel.store(true);
+    // The thread sees the flag before it enters the guest, or the signal takes it out.
+    if (const pid_t thread = state_->thread.load())
+        syscall(SYS_tgkill, getpid(), thread, KvmVcpu::interrupt_signal());
+}
+
+namespace {
+
+// The trace event for one exit; built only when a sink is attached.
+ExitEvent make_event(const VcpuExit& exit, const ExitOutcome& outcome, const RunResult& result, Vcpu& vcpu,
+                     const Image& image)
+{
+    ExitEvent event;
+    event.sequence = result.exits;
+    event.reason = exit_reason_name(exit.reason);
+    try {
+        event.rip = vcpu.registers().rip;
+        if (event.rip >= HL_STUBS_ADDR && event.rip < HL_STUBS_ADDR + cpu::kVectors * cpu::kStubSize)
+            event.symbol = std::string("fault stub ") + cpu::vector_mnemonic((event.rip - HL_STUBS_ADDR) / cpu::kStubSize);
+        else
+            event.symbol = image.symbolize(event.rip).value_or("");
+    } catch (const KvmError&) {
+        // The run already ends with this error; the event just lacks a RIP.
+    }
+    event.io = exit.reason == VcpuExit::Reason::IoOut || exit.reason == VcpuExit::Reason::IoIn;
+    event.port = exit.port;
+    event.size = exit.size;
+    event.value = exit.value;
+    event.hypercall = outcome.hypercall;
+    if (outcome.done) {
+        event.final = true;
+        event.ending = ending_name(result.ending);
+        event.exit_status = result.exit_status;
+        event.message = result.ending == RunResult::Ending::Exited
+                            ? "guest exited with status " + std::to_string(result.exit_status)
+                            : result.message;
+        event.fault = result.fault ? &*result.fault : nullptr;
+    }
+    return event;
+}
+
+} // namespace
+
+RunResult execute(Sandbox::Machine& m, Phase phase)
+{
+    RunResult result;
+    TraceSink* const sink = m.options.trace;
+    const RunTimer timer(m.options.timeout, KvmVcpu::interrupt_signal());
+    // A cancel meant for an earlier stretch must not stop this one.
+    m.interrupt->cancel.store(false);
+    m.interrupt->thread.store(static_cast<pid_t>(syscall(SYS_gettid)));
+    ExitContext context{phase, m.vcpu, m.memory, m.image, m.layout, m.options.output, m.host_functions, timer,
+                        m.options.timeout, m.interrupt->cancel};
+    KernelTrace* const kernel = sink ? m.options.kernel_trace : nullptr;
+    const Clock::time_point start = Clock::now();
+    // steady_clock is CLOCK_MONOTONIC, the clock kernel events are stamped with.
+    const uint64_t start_ns = static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(start.time_since_epoch()).count());
+    m.vcpu.keep_registers_at_exit(sink != nullptr); // each event reads RIP
+    if (kernel)
+        kernel->start();
+    auto since_start = [start] {
+        return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count());
+    };
+
+    for (bool done = false; !done;) {
+        // Clocks are read only for a sink: with none, the loop is KVM_RUN and the handler.
+        const uint64_t entry_ns = sink ? since_start() : 0;
+        VcpuExit exit;
+        ExitOutcome outcome;
+        try {
+            exit = m.vcpu.run();
+            ++result.exits;
+            outcome = handle_exit(exit, context, result);
+        } catch (const KvmError& error) {
+            result.ending = RunResult::Ending::HostError;
+            result.message = error.what();
+            outcome.done = true;
+        }
+        done = outcome.done;
+        if (sink) {
+            const uint64_t exit_ns = since_start();
+            if (kernel)
+                kernel->drain(*sink, start_ns, result.exits); // what the kernel saw during this KVM_RUN
+            ExitEvent event = make_event(exit, outcome, result, m.vcpu, m.image);
+            event.entry_ns = entry_ns;
+            event.exit_ns = exit_ns;
+            event.handled_ns = since_start();
+            sink->on_exit(event);
+        }
+    }
+    m.interrupt->thread.store(0);
+    result.duration = Clock::now() - start;
+    if (kernel) {
+        kernel->stop();
+        kernel->drain(*sink, start_ns, result.exits);
+    }
+    if (sink)
+        sink->on_run_end(result);
+    return result;
+}
+
+} // namespace hl

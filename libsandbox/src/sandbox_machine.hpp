@@ -1,0 +1,73 @@
+// The inside of a Sandbox, shared by the files that implement it (sandbox.cpp:
+// the recipe and the calls; run_loop.cpp: KVM_RUN and the exits;
+// sandbox_snapshot.cpp: snapshots and restores). Not installed.
+#pragma once
+
+#include "exit_handler.hpp"
+#include "kvm_vcpu_x86_64.hpp"
+#include "kvm_vm.hpp"
+
+#include <hl/guest_memory.hpp>
+#include <hl/sandbox.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+namespace hl {
+
+using Clock = std::chrono::steady_clock;
+
+
+// Members in construction order: each step of the recipe needs the ones above it.
+struct Sandbox::Machine {
+    Image image;
+    SandboxOptions options;
+    Layout layout;
+    GuestMemory memory;
+    KvmVm vm;
+    KvmVcpu vcpu;
+    // Lifecycle: New -> (run) -> Done, or New -> (initialize) -> Ready <-> calls.
+    enum class State { New, Done, Ready } state = State::New;
+    std::string poisoned;                     // why calls are refused until a restore
+    std::shared_ptr<InterruptHandle::State> interrupt;
+    // Snapshots: guest memory equals the snapshot `base` plus the pages the
+    // guest (KVM's dirty log) and the host (GuestMemory) wrote since.
+    uint64_t next_snapshot_id = 1;
+    uint64_t base = 0;
+    bool fresh_per_call = false;
+    Snapshot after_init;
+    std::vector<HostFunction> host_functions;
+    bool dirty_since_after_init = false;
+
+    Machine(Image&& img, SandboxOptions&& opts)
+        : image(std::move(img)), options(std::move(opts)),
+          layout(Layout::compute(image.segments(), image.note(), options.memory_size)),
+          memory(layout), vm(), vcpu(vm)
+    {
+    }
+};
+
+struct InterruptHandle::State {
+    std::atomic<bool> cancel{false};
+    std::atomic<pid_t> thread{0};
+};
+
+struct Snapshot::Data {
+    uint64_t id = 0;
+    const void* owner = nullptr;              // the Machine that took it
+    std::vector<uint8_t> memory;
+    VcpuState vcpu;
+};
+
+// The run loop shared by run(), initialize() and call(): KVM_RUN and the exit
+// handler until the handler says the stretch is over.
+RunResult execute(Sandbox::Machine& m, Phase phase);
+
+// Throws CallError saying why, unless the guest waits in hl_serve.
+void require_ready(const Sandbox::Machine& m, const std::string& what);
+
+} // namespace hl
