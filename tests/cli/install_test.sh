@@ -1,6 +1,7 @@
 #!/bin/sh
-# After `cmake --install`, hlbuild finds its toolchain and templates relative
-# to its own executable, the guest it builds runs, and the man pages render.
+# After `cmake --install`: hlbuild finds its toolchain and templates relative
+# to its own executable and the guest it builds runs; the function template's
+# host program builds with find_package(hl) and runs; pkg-config hl works.
 # Usage: install_test.sh BUILD_DIR
 set -eu
 build=$1
@@ -34,7 +35,19 @@ fi
 cmake -S "$prefix/work/fn/host" -B "$prefix/work/fn/host/build" -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
 cmake --build "$prefix/work/fn/host/build" >/dev/null
 [ -x "$prefix/work/fn/host/build/fn-host" ] || { echo "FAIL: the template's host program was not built"; exit 1; }
-PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --exists hl || { echo "FAIL: pkg-config does not find hl"; exit 1; }
+# pkg-config alone is enough to build against the library.
+cat > "$prefix/work/pc.cpp" <<'CPP'
+#include <hl/sandbox.hpp>
+#include <cstdio>
+int main(int, char** argv)
+{
+    const hl::Image image = hl::Image::load(argv[1]);
+    std::printf("%zu exports\n", image.exports().size());
+}
+CPP
+c++ "$prefix/work/pc.cpp" $(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --cflags --libs hl) -o "$prefix/work/pc" ||
+    { echo "FAIL: building with pkg-config hl"; exit 1; }
+[ "$("$prefix/work/pc" "$prefix/work/fn/build/fn.hl")" = "2 exports" ] || { echo "FAIL: the pkg-config build did not work"; exit 1; }
 if [ $status -ne 123 ]; then
     out=$(cd "$prefix/work/fn" && host/build/fn-host)
     expected=$(printf 'guest says: hello, world (call 1)\nadd(2, 40) = 42\ngreet("world") = "hello, world (call 1)"')
