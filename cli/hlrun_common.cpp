@@ -19,6 +19,7 @@ std::optional<SandboxOptions> sandbox_options(const HlrunOptions& options)
         return std::nullopt;
     }
     out.memory_size = *memory;
+    out.max_exits = options.max_exits;
     if (!options.timeout.empty()) {
         const auto timeout = parse_duration(options.timeout);
         if (!timeout || timeout->count() == 0) {

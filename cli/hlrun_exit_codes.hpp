@@ -9,6 +9,7 @@
 namespace hl::cli {
 
 enum HlrunExit : int {
+    kExitExitLimit = 118,        // --max-exits reached
     kExitCancelled = 119,        // cancelled through an InterruptHandle (library users; hlrun itself never does)
     kExitUsage = 120,            // bad flags or values, limits that cannot hold the image
     kExitImageUnreadable = 121,  // missing or unreadable image file
@@ -29,6 +30,7 @@ inline int exit_code_for(const RunResult& result)
     case RunResult::Ending::Aborted: return kExitGuestAbort;
     case RunResult::Ending::Faulted: return kExitGuestFault;
     case RunResult::Ending::TimedOut: return kExitTimeout;
+    case RunResult::Ending::ExitLimit: return kExitExitLimit;
     case RunResult::Ending::HostError: return kExitHostError;
     }
     return kExitHostError;

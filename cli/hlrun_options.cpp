@@ -9,8 +9,8 @@ namespace hl::cli {
 namespace {
 
 constexpr std::string_view kStderrTrace = "--trace=-";
-constexpr std::array<std::string_view, 6> kValueOptions = {"-m", "--memory", "-t", "--timeout", "--trace-format",
-                                                           "--trace-filter"};
+constexpr std::array<std::string_view, 7> kValueOptions = {"-m", "--memory", "-t", "--timeout", "--trace-format",
+                                                           "--trace-filter", "--max-exits"};
 
 } // namespace
 
@@ -34,6 +34,7 @@ void add_hlrun_options(CLI::App& app, HlrunOptions& options)
     app.prefix_command();
     app.add_option("--memory,-m", options.memory, "Guest memory size, e.g. 16Mi (env HL_MEMORY)");
     app.add_option("--timeout,-t", options.timeout, "Stop the guest after this long, e.g. 5s (env HL_TIMEOUT)");
+    app.add_option("--max-exits", options.max_exits, "Stop the guest after this many VM exits (0: no limit)");
     app.add_option("--trace", options.trace,
                    "Trace every VM exit: --trace (stderr), --trace=FILE, --trace=all[:FILE] (with the kernel's view)");
     app.add_option("--trace-format", options.trace_format, "text (default), jsonl or chrome")

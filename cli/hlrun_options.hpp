@@ -12,6 +12,7 @@ namespace hl::cli {
 struct HlrunOptions {
     std::string memory = "16Mi";
     std::string timeout;
+    uint64_t max_exits = 0;
     // Where each value came from, so an error names what the user must fix.
     std::string memory_from = "--memory";
     std::string timeout_from = "--timeout";

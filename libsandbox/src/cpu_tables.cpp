@@ -84,6 +84,12 @@ void write_stubs(std::span<uint8_t> memory)
             0x0f, 0x0b};                              // ud2: the host never resumes
         std::memcpy(memory.data() + HL_STUBS_ADDR + vector * kStubSize, stub, kStubSize);
     }
+    const uint8_t syscall_stub[kStubSize] = {
+        0xb8, (uint8_t)kSyscallVector, 0, 0, 0,   // mov $32, %eax
+        0x89, 0x04, 0x25,                         // mov %eax, HL_FAULT_REPORT_ADDR
+        (uint8_t)report, (uint8_t)(report >> 8), (uint8_t)(report >> 16), (uint8_t)(report >> 24),
+        0x0f, 0x0b, 0xcc, 0xcc};
+    std::memcpy(memory.data() + kSyscallStub, syscall_stub, kStubSize);
 }
 
 struct VectorInfo {
@@ -121,8 +127,26 @@ void write_cpu_tables(std::span<uint8_t> memory)
     write_stubs(memory);
 }
 
+uint64_t report_rip(unsigned vector)
+{
+    if (vector == kSyscallVector)
+        return kSyscallStub + 12;
+    return HL_STUBS_ADDR + vector * kStubSize + 14;
+}
+
 bool vector_has_error_code(unsigned vector) { return vector < kVectors && kVectorInfo[vector].error_code; }
-const char* vector_mnemonic(unsigned vector) { return vector < kVectors ? kVectorInfo[vector].mnemonic : "#??"; }
-const char* vector_name(unsigned vector) { return vector < kVectors ? kVectorInfo[vector].name : "unknown vector"; }
+const char* vector_mnemonic(unsigned vector)
+{
+    if (vector == kSyscallVector)
+        return "SYSCALL";
+    return vector < kVectors ? kVectorInfo[vector].mnemonic : "#??";
+}
+
+const char* vector_name(unsigned vector)
+{
+    if (vector == kSyscallVector)
+        return "system call instruction";
+    return vector < kVectors ? kVectorInfo[vector].name : "unknown vector";
+}
 
 } // namespace hl::cpu

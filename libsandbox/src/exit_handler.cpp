@@ -1,6 +1,7 @@
 // One VM exit, decided (see exit_handler.hpp).
 #include "exit_handler.hpp"
 
+#include "cpu_tables.hpp"
 #include "guest_fault.hpp"
 #include "hypercalls.hpp"
 
@@ -12,6 +13,13 @@
 
 namespace hl {
 namespace {
+
+std::string hex(uint64_t value)
+{
+    char text[24];
+    std::snprintf(text, sizeof text, "0x%" PRIx64, value);
+    return text;
+}
 
 ExitOutcome end_run(RunResult& result, RunResult::Ending ending, std::string message)
 {
@@ -78,8 +86,13 @@ ExitOutcome handle_exit(const VcpuExit& exit, ExitContext& context, RunResult& r
     case R::Mmio:
         // The fault stubs report through the one page with no memory behind it.
         if (exit.write && exit.address == HL_FAULT_REPORT_PHYS && exit.size == 4) {
-            result.fault = read_guest_fault(exit.value, context.vcpu.registers(), context.vcpu.fault_address(),
-                                            context.memory, context.image);
+            const Registers registers = context.vcpu.registers();
+            if (exit.value > cpu::kSyscallVector || registers.rip != cpu::report_rip(exit.value))
+                return end_run(result, E::Faulted,
+                               "bad hypercall: the guest wrote to the fault report page itself, at " +
+                                   context.image.symbolize(registers.rip).value_or(hex(registers.rip)));
+            result.fault = read_guest_fault(exit.value, registers, context.vcpu.fault_address(), context.memory,
+                                            context.image);
             return end_run(result, E::Faulted, "guest fault: " + describe_guest_fault(*result.fault, context.layout));
         }
         return end_run(result, E::Faulted, "guest fault: " + describe_unbacked_access(exit));

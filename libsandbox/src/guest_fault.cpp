@@ -46,6 +46,11 @@ GuestFault read_guest_fault(unsigned vector, const Registers& r, uint64_t cr2, c
     fault.vector = vector;
     fault.address = cr2;
     Registers at = r;
+    if (vector == cpu::kSyscallVector) {
+        // No frame: `syscall` left the return address in rcx, just past its 2 bytes.
+        at.rip = r.rcx - 2;
+        at.rflags = r.r11;
+    } else {
     // Frame: rdx, rax, [error code], rip, cs, rflags, rsp, ss.
     const bool has_error = cpu::vector_has_error_code(vector);
     const uint64_t words = has_error ? 8 : 7;
@@ -60,6 +65,7 @@ GuestFault read_guest_fault(unsigned vector, const Registers& r, uint64_t cr2, c
         at.rip = cpu_pushed[0];
         at.rflags = cpu_pushed[2];
         at.rsp = cpu_pushed[3];
+    }
     }
     fault.rip = at.rip;
     fault.where = image.symbolize(at.rip).value_or(hex(at.rip));
@@ -81,6 +87,8 @@ std::string describe_guest_fault(const GuestFault& f, const Layout& layout)
         const bool instruction = f.error_code & (1u << 4), write = f.error_code & (1u << 1);
         text += std::string(": ") + (instruction ? "execute at " : write ? "write to " : "read from ") +
                 hex(f.address) + " (" + place(f.address, layout) + ")";
+    } else if (f.vector == cpu::kSyscallVector) {
+        text += ": hl guests make hypercalls, not system calls";
     } else if (cpu::vector_has_error_code(f.vector)) {
         text += ", error code " + hex(f.error_code);
     }

@@ -137,6 +137,21 @@ void KvmVcpu::set_boot_state(const BootState& state)
     if (ioctl(fd_, KVM_SET_REGS, &regs) < 0)
         fail("KVM_SET_REGS");
 
+    // `syscall` goes to a stub that reports it (PVM runs syscall even with
+    // EFER.SCE clear; elsewhere it is #UD, reported as such).
+    struct {
+        uint32_t nmsrs = 4, pad = 0;
+        kvm_msr_entry entries[4];
+    } msrs;
+    msrs.entries[0] = {.index = 0xc0000081 /* STAR */, .reserved = 0, .data = uint64_t{cpu::kKernelCodeSelector} << 32};
+    msrs.entries[1] = {.index = 0xc0000082 /* LSTAR */, .reserved = 0, .data = cpu::kSyscallStub};
+    msrs.entries[2] = {.index = 0xc0000083 /* CSTAR */, .reserved = 0, .data = cpu::kSyscallStub};
+    msrs.entries[3] = {.index = 0xc0000084 /* SFMASK */, .reserved = 0, .data = 0x200 /* IF */};
+    // The header of kvm_msrs is 8 bytes in C; g++ lays the kernel's struct out differently (see kvm_system.hpp).
+    constexpr unsigned long kSetMsrs = _IOC(_IOC_WRITE, KVMIO, 0x89, kKvmCpuidHeaderSize);
+    if (ioctl(fd_, kSetMsrs, &msrs) != 4)
+        fail("KVM_SET_MSRS");
+
     kvm_fpu fpu{};
     fpu.fcw = 0x37f;      // x87 default control word
     fpu.mxcsr = 0x1f80;   // SSE: all exceptions masked, round to nearest

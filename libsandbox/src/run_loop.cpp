@@ -112,6 +112,12 @@ RunResult execute(Sandbox::Machine& m, Phase phase)
             result.message = error.what();
             outcome.done = true;
         }
+        if (!outcome.done && m.options.max_exits && result.exits >= m.options.max_exits) {
+            // A guest that only makes hypercalls never times out on CPU alone: bound its exits too.
+            result.ending = RunResult::Ending::ExitLimit;
+            result.message = "guest stopped after " + std::to_string(result.exits) + " exits, its limit";
+            outcome.done = true;
+        }
         done = outcome.done;
         if (sink) {
             const uint64_t exit_ns = since_start();

@@ -45,6 +45,7 @@ const char* ending_name(RunResult::Ending ending)
     case RunResult::Ending::Aborted: return "aborted";
     case RunResult::Ending::Faulted: return "faulted";
     case RunResult::Ending::TimedOut: return "timed out";
+    case RunResult::Ending::ExitLimit: return "exit limit";
     case RunResult::Ending::HostError: return "host error";
     }
     return "?";

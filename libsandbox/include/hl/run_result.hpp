@@ -34,6 +34,7 @@ struct RunResult {
         Aborted,    // the guest called abort: message
         Faulted,    // CPU exception (fault set) or ABI violation: message
         TimedOut,   // the timeout passed
+        ExitLimit,  // the guest made more exits than SandboxOptions::max_exits
         HostError,  // the host failed (KVM error, unexpected exit): message
     };
     Ending ending = Ending::HostError;
@@ -45,7 +46,7 @@ struct RunResult {
     std::chrono::nanoseconds duration{0};
 };
 
-// "exited", "ready", "returned", "cancelled", "aborted", "faulted", "timed out", "host error".
+// "exited", "ready", "returned", "cancelled", "aborted", "faulted", "timed out", "exit limit", "host error".
 const char* ending_name(RunResult::Ending ending);
 
 } // namespace hl

@@ -46,7 +46,8 @@ int64_t write_to_host_fd(int fd, std::span<const uint8_t> bytes);
 
 struct SandboxOptions {
     uint64_t memory_size = HL_MEMORY_DEFAULT;
-    std::chrono::nanoseconds timeout{0};   // 0: no limit
+    std::chrono::nanoseconds timeout{0};   // 0: no limit (per run, initialisation or call)
+    uint64_t max_exits = 0;                // 0: no limit (per run, initialisation or call)
     OutputFn output = write_to_host_fd;
     TraceSink* trace = nullptr;            // not owned; must outlive run()
     // Kernel events to merge into trace (opened on the thread that calls

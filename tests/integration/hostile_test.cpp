@@ -1,0 +1,122 @@
+// Hostile guests: every attack on the host is stopped and reported with its
+// kind and place, and the host process carries on (each run is a process).
+#include "process.hpp"
+
+#include <hl/sandbox.hpp>
+
+using namespace hl::test;
+
+namespace {
+
+const std::string kHostile = guest_image("hostile");
+
+ProcessResult hlrun(std::vector<std::string> args)
+{
+    args.insert(args.begin(), HL_HLRUN);
+    return run_process(args);
+}
+
+} // namespace
+
+TEST_CASE("hostile: privileged instructions, system calls and wild jumps are faults with their kind and place")
+{
+    HL_REQUIRE_KVM();
+    struct Case {
+        const char* what;
+        const char* message;
+    };
+    const Case cases[] = {
+        {"syscall", "guest fault: system call instruction (SYSCALL) at main+0x"},
+        {"int3", "guest fault: breakpoint (#BP) at main+0x"},
+        {"rdmsr", "guest fault: general protection fault (#GP) at main+0x"},
+        {"wrmsr", "guest fault: general protection fault (#GP) at main+0x"},
+        {"movcr3", "guest fault: general protection fault (#GP) at main+0x"},
+        {"lgdt", "guest fault: general protection fault (#GP) at main+0x"},
+        {"clihlt", "guest fault: general protection fault (#GP) at main+0x"},
+        {"serialport", "guest fault: general protection fault (#GP) at main+0x"},
+        {"writeidt", "write to 0x2000 (idt: host only)"},
+        {"writepagetables", "(page tables: host only)"},
+        {"writebootinfo", "write to 0x10000 (boot info: read-only, not executable)"},
+        {"execdata", "guest fault: page fault (#PF) at data_code (0x"},
+        {"stubmiddle", "bad hypercall: the guest wrote to the fault report page itself, at 0x400e"},
+    };
+    for (const Case& c : cases) {
+        INFO(c.what);
+        const auto r = hlrun({kHostile, c.what});
+        CHECK(r.status == 125);
+        CHECK(r.err.rfind("hlrun: error: ", 0) == 0);
+        CHECK(r.err.find(c.message) != std::string::npos);
+        CHECK(lines(r.err).size() == 1);
+    }
+    // int $0x80 is stopped too, whatever the host's KVM makes of it (#GP on hardware, #UD here).
+    const auto int80 = hlrun({kHostile, "int80"});
+    CHECK(int80.status == 125);
+    CHECK(int80.err.rfind("hlrun: error: guest fault: ", 0) == 0);
+}
+
+TEST_CASE("hostile: hypercalls that point where they must not are refused, saying where")
+{
+    HL_REQUIRE_KVM();
+    struct Case {
+        const char* what;
+        const char* message;
+    };
+    const Case cases[] = {
+        {"unusedport", "bad hypercall: `out` to port 0x509, which is not an hl hypercall port"},
+        {"portin", "bad hypercall: `in` from port 0x500: hl ports are write-only"},
+        {"buf-unmapped", "bad hypercall: write: buffer: address 0x0 is not mapped for the guest"},
+        {"buf-pagetables", "(page tables) is not readable by the guest"},
+        {"buf-gdt", "bad hypercall: write: buffer: address 0x1000 (gdt) is not readable by the guest"},
+        {"buf-idt", "bad hypercall: write: buffer: address 0x2000 (idt) is not readable by the guest"},
+        {"buf-end", "bad hypercall: write: buffer: range 0xfffffc+8 is outside guest memory (16Mi)"},
+        {"buf-overflow", "bad hypercall: write: len 18446744073709547519 is over the limit of 1048576 bytes"},
+        {"req-text", "bad hypercall: write: request block: address 0x100010 (image segment 0) is not writable"},
+        {"req-stubs", "bad hypercall: write: request block: address 0x4000 (stubs) is not writable by the guest"},
+        {"req-bootinfo", "request block: address 0x10000 (boot info) is not writable by the guest"},
+        {"req-end", "bad hypercall: write: request block: range 0xfffff8+32 is outside guest memory (16Mi)"},
+    };
+    for (const Case& c : cases) {
+        INFO(c.what);
+        const auto r = hlrun({kHostile, c.what});
+        CHECK(r.status == 125);
+        CHECK(r.err.find(c.message) != std::string::npos);
+        CHECK(r.out.empty());
+    }
+}
+
+TEST_CASE("hostile: an exit storm is stopped by --max-exits, a flood of output streams through")
+{
+    HL_REQUIRE_KVM();
+    auto r = hlrun({"--max-exits", "5000", kHostile, "storm"});
+    CHECK(r.status == 118);
+    CHECK(r.err == "hlrun: error: guest stopped after 5000 exits, its limit\n");
+    r = hlrun({"--timeout", "300ms", kHostile, "storm"}); // the timeout stops it too
+    CHECK(r.status == 124);
+    r = hlrun({kHostile, "flood"});
+    CHECK(r.status == 0);
+    CHECK(r.out.size() == 16u << 20);
+    r = hlrun({"--max-exits", "lots", kHostile, "storm"});
+    CHECK(r.status == 120);
+    CHECK(lines(r.err).size() == 1);
+}
+
+TEST_CASE("hostile: malloc until out of memory gets NULL, never more than the guest's memory")
+{
+    HL_REQUIRE_KVM();
+    const auto r = hlrun({"--memory", "8Mi", kHostile, "malloc-oom"});
+    CHECK(r.status == 0);
+    CHECK(r.out.rfind("malloc gave ", 0) == 0);
+    const long kib = std::stol(r.out.substr(12));
+    CHECK(kib > 4 * 1024);
+    CHECK(kib < 8 * 1024);
+}
+
+TEST_CASE("hostile: the library bounds exits per call too")
+{
+    HL_REQUIRE_KVM();
+    hl::Sandbox s(hl::Image::load(guest_image("hostile")), {.max_exits = 100});
+    const hl::RunResult r = s.run({"hostile", "storm"});
+    CHECK(r.ending == hl::RunResult::Ending::ExitLimit);
+    CHECK(r.exits == 100);
+    CHECK(r.message == "guest stopped after 100 exits, its limit");
+}
