@@ -1,7 +1,17 @@
 #!/bin/sh
 # Installs what is missing, builds, and runs every test (unit, guest,
-# process-level, install and man-page checks) through CTest.
+# process-level, install and man-page checks) through CTest; then builds the
+# host parts again under AddressSanitizer + UndefinedBehaviorSanitizer
+# (HL_SANITIZE=ON, in build-asan/) and runs the tests there too.
 set -eu
 . "$(dirname "$0")/bootstrap.sh"
 cd "$HL_BUILD"
 ctest --output-on-failure --timeout 600 -j"$(nproc)"
+
+echo "hl: the same tests under ASan + UBSan"
+cmake -S "$HL_ROOT" -B "$HL_ROOT/build-asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHL_SANITIZE=ON >/dev/null
+cmake --build "$HL_ROOT/build-asan" -j"$(nproc)"
+cd "$HL_ROOT/build-asan"
+# The install test builds a program of its own against the installed library,
+# which would need the sanitizer runtime too; it runs in the plain build above.
+ctest --output-on-failure --timeout 600 -j"$(nproc)" -E "^install:"
