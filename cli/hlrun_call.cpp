@@ -134,7 +134,8 @@ int hlrun_call(int argc, char** argv)
     app.prefix_command(); // IMAGE FUNCTION ARGS...: negative numbers are arguments, not options
     app.add_option("--memory,-m", options.common.memory, "Guest memory size, e.g. 16Mi (env HL_MEMORY)");
     app.add_option("--timeout,-t", options.common.timeout, "Stop a call after this long, e.g. 5s (env HL_TIMEOUT)");
-    app.add_option("--max-exits", options.common.max_exits, "Stop a call after this many VM exits (0: no limit)");
+    app.add_option("--max-exits", options.common.max_exits, "Stop a call after this many VM exits (0: no limit)")
+        ->check(exit_count_validator());
     app.add_flag("--json", options.json, "Print the result as one JSON object");
     app.add_option("--repeat,-n", options.repeat, "Call N times (the last result is printed)")->check(CLI::PositiveNumber);
     app.add_flag("--fresh", options.fresh, "Start every call from the state right after initialisation");

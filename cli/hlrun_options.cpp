@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cstdlib>
 
 namespace hl::cli {
@@ -27,6 +28,20 @@ void apply_environment(HlrunOptions& options)
     }
 }
 
+const CLI::Validator& exit_count_validator()
+{
+    static const CLI::Validator validator(
+        [](std::string& text) -> std::string {
+            uint64_t value = 0;
+            const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+            if (text.empty() || ec != std::errc() || end != text.data() + text.size())
+                return "'" + text + "' is not a count of exits (a whole number from 0 up)";
+            return {};
+        },
+        "COUNT");
+    return validator;
+}
+
 void add_hlrun_options(CLI::App& app, HlrunOptions& options)
 {
     apply_environment(options);
@@ -34,7 +49,8 @@ void add_hlrun_options(CLI::App& app, HlrunOptions& options)
     app.prefix_command();
     app.add_option("--memory,-m", options.memory, "Guest memory size, e.g. 16Mi (env HL_MEMORY)");
     app.add_option("--timeout,-t", options.timeout, "Stop the guest after this long, e.g. 5s (env HL_TIMEOUT)");
-    app.add_option("--max-exits", options.max_exits, "Stop the guest after this many VM exits (0: no limit)");
+    app.add_option("--max-exits", options.max_exits, "Stop the guest after this many VM exits (0: no limit)")
+        ->check(exit_count_validator());
     app.add_option("--trace", options.trace,
                    "Trace every VM exit: --trace (stderr), --trace=FILE, --trace=all[:FILE] (with the kernel's view)");
     app.add_option("--trace-format", options.trace_format, "text (default), jsonl or chrome")

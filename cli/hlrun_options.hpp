@@ -28,6 +28,10 @@ struct HlrunOptions {
 // Reads HL_MEMORY and HL_TIMEOUT into options, noting where they came from.
 void apply_environment(HlrunOptions& options);
 
+// Accepts only a plain non-negative decimal count that fits 64 bits
+// (CLI11 alone would wrap "-1" around to a huge number).
+const CLI::Validator& exit_count_validator();
+
 // Registers hlrun's options on app and reads HL_MEMORY / HL_TIMEOUT.
 void add_hlrun_options(CLI::App& app, HlrunOptions& options);
 

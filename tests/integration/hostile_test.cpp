@@ -95,9 +95,12 @@ TEST_CASE("hostile: an exit storm is stopped by --max-exits, a flood of output s
     r = hlrun({kHostile, "flood"});
     CHECK(r.status == 0);
     CHECK(r.out.size() == 16u << 20);
-    r = hlrun({"--max-exits", "lots", kHostile, "storm"});
-    CHECK(r.status == 120);
-    CHECK(lines(r.err).size() == 1);
+    for (const char* bad : {"lots", "-1", "18446744073709551616"}) {
+        r = hlrun({"--max-exits", bad, kHostile, "storm"});
+        CHECK(r.status == 120);
+        CHECK(r.err.find("is not a count of exits") != std::string::npos);
+        CHECK(lines(r.err).size() == 1);
+    }
 }
 
 TEST_CASE("hostile: malloc until out of memory gets NULL, never more than the guest's memory")
