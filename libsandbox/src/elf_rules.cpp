@@ -2,6 +2,8 @@
 // that decide whether an ELF file is a runnable hl guest image.
 #include "elf_rules.hpp"
 
+#include <hl/units.hpp>
+
 #include <hl/abi.h>
 
 #include <bit>
@@ -88,9 +90,7 @@ void check_load(const std::string& name, size_t index, const Elf64_Phdr& ph, uin
 } // namespace
 
 std::string hex(uint64_t value) {
-    char text[24];
-    std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(value));
-    return text;
+    return format_hex(value);
 }
 
 void reject(const std::string& name, const std::string& field, const std::string& problem,

@@ -14,13 +14,6 @@
 namespace hl {
 namespace {
 
-std::string hex(uint64_t value)
-{
-    char text[24];
-    std::snprintf(text, sizeof text, "0x%" PRIx64, value);
-    return text;
-}
-
 ExitOutcome end_run(RunResult& result, RunResult::Ending ending, std::string message)
 {
     result.ending = ending;
@@ -90,7 +83,7 @@ ExitOutcome handle_exit(const VcpuExit& exit, ExitContext& context, RunResult& r
             if (exit.value > cpu::kSyscallVector || registers.rip != cpu::report_rip(exit.value))
                 return end_run(result, E::Faulted,
                                "bad hypercall: the guest wrote to the fault report page itself, at " +
-                                   context.image.symbolize(registers.rip).value_or(hex(registers.rip)));
+                                   context.image.symbolize(registers.rip).value_or(format_hex(registers.rip)));
             result.fault = read_guest_fault(exit.value, registers, context.vcpu.fault_address(), context.memory,
                                             context.image);
             return end_run(result, E::Faulted, "guest fault: " + describe_guest_fault(*result.fault, context.layout));

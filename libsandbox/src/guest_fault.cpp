@@ -7,15 +7,10 @@
 #include <cstdio>
 #include <cstring>
 
+#include <hl/units.hpp>
+
 namespace hl {
 namespace {
-
-std::string hex(uint64_t value)
-{
-    char text[24];
-    std::snprintf(text, sizeof text, "0x%" PRIx64, value);
-    return text;
-}
 
 // What lies at address, for a page-fault message.
 std::string place(uint64_t address, const Layout& layout)
@@ -68,7 +63,7 @@ GuestFault read_guest_fault(unsigned vector, const Registers& r, uint64_t cr2, c
     }
     }
     fault.rip = at.rip;
-    fault.where = image.symbolize(at.rip).value_or(hex(at.rip));
+    fault.where = image.symbolize(at.rip).value_or(format_hex(at.rip));
     fault.registers = {{"rax", at.rax}, {"rbx", at.rbx}, {"rcx", at.rcx}, {"rdx", at.rdx},
                        {"rsi", at.rsi}, {"rdi", at.rdi}, {"rsp", at.rsp}, {"rbp", at.rbp},
                        {"r8", at.r8},   {"r9", at.r9},   {"r10", at.r10}, {"r11", at.r11},
@@ -82,15 +77,15 @@ std::string describe_guest_fault(const GuestFault& f, const Layout& layout)
     std::string text = std::string(cpu::vector_name(f.vector)) + " (" + cpu::vector_mnemonic(f.vector) +
                        ") at " + f.where;
     if (f.where.rfind("0x", 0) != 0)
-        text += " (" + hex(f.rip) + ")";
+        text += " (" + format_hex(f.rip) + ")";
     if (f.vector == 14) {
         const bool instruction = f.error_code & (1u << 4), write = f.error_code & (1u << 1);
         text += std::string(": ") + (instruction ? "execute at " : write ? "write to " : "read from ") +
-                hex(f.address) + " (" + place(f.address, layout) + ")";
+                format_hex(f.address) + " (" + place(f.address, layout) + ")";
     } else if (f.vector == cpu::kSyscallVector) {
         text += ": hl guests make hypercalls, not system calls";
     } else if (cpu::vector_has_error_code(f.vector)) {
-        text += ", error code " + hex(f.error_code);
+        text += ", error code " + format_hex(f.error_code);
     }
     return text;
 }

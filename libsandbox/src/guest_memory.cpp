@@ -7,15 +7,10 @@
 #include <cstring>
 #include <sys/mman.h>
 
+#include <hl/units.hpp>
+
 namespace hl {
 namespace {
-
-std::string hex(uint64_t value)
-{
-    char text[24];
-    std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(value));
-    return text;
-}
 
 } // namespace
 
@@ -52,7 +47,7 @@ std::string GuestMemory::check(uint64_t address, uint64_t length, GuestAccess ac
 {
     const char* verb = access == GuestAccess::Write ? "writable" : "readable";
     if (address >= size_ || length > size_ - address)
-        return "range " + hex(address) + "+" + std::to_string(length) + " is outside guest memory (" +
+        return "range " + format_hex(address) + "+" + std::to_string(length) + " is outside guest memory (" +
                format_size(size_) + ")";
     // Walk region by region: each region has one permission for all its pages.
     uint64_t cursor = address;
@@ -60,10 +55,10 @@ std::string GuestMemory::check(uint64_t address, uint64_t length, GuestAccess ac
     while (cursor < end || (length == 0 && cursor == address)) {
         const Region* region = layout_.region_at(cursor);
         if (!region)
-            return "address " + hex(cursor) + " is not mapped for the guest";
+            return "address " + format_hex(cursor) + " is not mapped for the guest";
         const PagePermission& p = region->permission;
         if (!p.user || (access == GuestAccess::Write && !p.writable))
-            return "address " + hex(cursor) + " (" + region->name + ") is not " + verb + " by the guest";
+            return "address " + format_hex(cursor) + " (" + region->name + ") is not " + verb + " by the guest";
         if (length == 0)
             break;
         cursor = region->end();

@@ -15,17 +15,12 @@
 #include <initializer_list>
 #include <string_view>
 
+#include <hl/units.hpp>
+
 namespace hl {
 namespace {
 
 using Action = HypercallOutcome::Action;
-
-std::string hex(uint64_t value)
-{
-    char text[24];
-    std::snprintf(text, sizeof text, "0x%" PRIx64, value);
-    return text;
-}
 
 // Names the call and its arguments in the outcome's trace record.
 void name_call(HypercallOutcome& out, int number, std::initializer_list<const char*> arg_names)
@@ -152,9 +147,9 @@ HypercallOutcome dispatch_hypercall(const VcpuExit& exit, GuestMemory& memory, c
     const bool ours = exit.port >= HL_PORT_BASE && exit.port < HL_PORT_BASE + HL_CALL_COUNT &&
                       hypercall_name(exit.port - HL_PORT_BASE) != nullptr;
     if (exit.reason == VcpuExit::Reason::IoIn)
-        return violation(out, "`in` from port " + hex(exit.port) + ": hl ports are write-only");
+        return violation(out, "`in` from port " + format_hex(exit.port) + ": hl ports are write-only");
     if (!ours)
-        return violation(out, "`out` to port " + hex(exit.port) + ", which is not an hl hypercall port");
+        return violation(out, "`out` to port " + format_hex(exit.port) + ", which is not an hl hypercall port");
     const int number = exit.port - HL_PORT_BASE;
     switch (number) {
     case HL_CALL_EXIT: name_call(out, number, {"status"}); break;

@@ -2,6 +2,7 @@
 #include <hl/units.hpp>
 
 #include <charconv>
+#include <cstdio>
 
 namespace hl {
 namespace {
@@ -79,6 +80,13 @@ std::optional<std::chrono::nanoseconds> parse_duration(std::string_view text)
     if (value > static_cast<uint64_t>(INT64_MAX) / ns_per_unit)
         return std::nullopt;
     return std::chrono::nanoseconds(static_cast<int64_t>(value * ns_per_unit));
+}
+
+std::string format_hex(uint64_t value)
+{
+    char text[24];
+    std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(value));
+    return text;
 }
 
 std::string format_duration(std::chrono::nanoseconds duration)

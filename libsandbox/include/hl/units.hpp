@@ -21,6 +21,9 @@ std::string format_size(uint64_t bytes);
 // seconds. nullopt on anything else.
 std::optional<std::chrono::nanoseconds> parse_duration(std::string_view text);
 
+// "0x1f": how messages print addresses and lengths.
+std::string format_hex(uint64_t value);
+
 // The shortest exact form parse_duration reads back: 300ms, 2s, 1500us.
 std::string format_duration(std::chrono::nanoseconds duration);
 
