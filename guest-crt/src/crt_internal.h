@@ -14,6 +14,10 @@ static inline void __hl_out(uint16_t port, uint32_t value)
     __asm__ volatile("outl %0, %1" : : "a"(value), "Nd"(port) : "memory");
 }
 
+/* The `out` hl_serve waits at (serve_wait.S): RFLAGS fixed before it, a
+ * clean FPU loaded after it. */
+void __hl_serve_wait(uint32_t port, uint32_t value);
+
 /* Runs the .fini_array destructors; called once by exit(). */
 void __hl_run_destructors(void);
 

@@ -156,7 +156,7 @@ HypercallOutcome dispatch_hypercall(const VcpuExit& exit, GuestMemory& memory, c
     case HL_CALL_WRITE: name_call(out, number, {"fd", "buf", "len"}); break;
     case HL_CALL_ABORT: name_call(out, number, {"msg", "len"}); break;
     case HL_CALL_CLOCK: name_call(out, number, {}); break;
-    case HL_CALL_READY: name_call(out, number, {}); break;
+    case HL_CALL_READY: name_call(out, number, {"flags"}); break;
     case HL_CALL_RETURN: name_call(out, number, {}); break;
     case HL_CALL_HOST: name_call(out, number, {}); break;
     }
@@ -176,7 +176,12 @@ HypercallOutcome dispatch_hypercall(const VcpuExit& exit, GuestMemory& memory, c
     case HL_CALL_CLOCK:
         return do_clock(out, exit.value, memory);
     case HL_CALL_READY:
+        out.call.args[0] = exit.value;
+        if (exit.value & ~HL_READY_RELOADS_FPU)
+            return violation(out, "ready: unknown flags " + format_hex(exit.value & ~HL_READY_RELOADS_FPU) +
+                                      " (known: HL_READY_RELOADS_FPU = 0x1)");
         out.action = Action::Ready;
+        out.status = static_cast<int>(exit.value); // the flags
         return out;
     case HL_CALL_RETURN:
         out.action = Action::Return;

@@ -26,7 +26,7 @@ struct HypercallOutcome {
         Violation,   // the guest broke the ABI; message says how
     };
     Action action = Action::Continue;
-    int status = 0;
+    int status = 0;          // Exit: the exit status; Ready: the HL_READY_* flags
     std::string message;
     int number = -1;
     HypercallRecord call;   // decoded, for traces: name, arguments, result, bytes

@@ -170,6 +170,7 @@ VcpuExit KvmVcpu::run()
         stopped.reason = VcpuExit::Reason::Interrupted;
         return stopped;
     }
+    pending_out_.reset(); // KVM_RUN completes it before anything else
     const int rc = ioctl(fd_, KVM_RUN, 0);
     const int error = errno;
     // A signal after this point finds no run to stop; deadlines re-fire.
@@ -193,6 +194,8 @@ VcpuExit KvmVcpu::run()
         exit.count = run_->io.count;
         if (exit.reason == VcpuExit::Reason::IoOut && exit.size <= 4)
             std::memcpy(&exit.value, reinterpret_cast<const uint8_t*>(run_) + run_->io.data_offset, exit.size);
+        if (exit.reason == VcpuExit::Reason::IoOut)
+            pending_out_ = PendingOut{synced_registers_, run_->s.regs.regs.rip, run_->s.regs.regs.rflags};
         break;
     }
     case KVM_EXIT_MMIO:
@@ -256,11 +259,13 @@ Registers KvmVcpu::registers()
 
 namespace {
 
-// The saved state: regs, sregs and fpu, back to back.
+// The saved state: regs, sregs and fpu, back to back, and where it was saved.
 struct SavedState {
     kvm_regs regs;
     kvm_sregs sregs;
     kvm_fpu fpu;
+    uint64_t stopped_at_out;  // 1: saved with an `out` pending, now complete; regs.rip is past it
+    uint64_t out_rip;         // that `out`
 };
 
 } // namespace
@@ -273,16 +278,33 @@ void KvmVcpu::complete_pending_io()
     const int rc = ioctl(fd_, KVM_RUN, 0);
     const int error = errno;
     run_->immediate_exit = 0;
+    pending_out_.reset();
     if (rc < 0 && error != EINTR) {
         errno = error;
         fail("KVM_RUN (completing I/O)");
     }
 }
 
+const KvmVcpu::PendingOut& KvmVcpu::pending_out_registers()
+{
+    if (!pending_out_->registers_known) {
+        // Before the completion, KVM still shows RIP at the `out`.
+        kvm_regs regs{};
+        if (ioctl(fd_, KVM_GET_REGS, &regs) < 0)
+            fail("KVM_GET_REGS");
+        *pending_out_ = PendingOut{true, regs.rip, regs.rflags};
+    }
+    return *pending_out_;
+}
+
 VcpuState KvmVcpu::save_state()
 {
-    complete_pending_io(); // also applies any registers restore_state left for the next entry
     SavedState s{};
+    if (pending_out_) {
+        s.stopped_at_out = 1;
+        s.out_rip = pending_out_registers().rip;
+    }
+    complete_pending_io(); // also applies any registers restore_state left for the next entry
     if (ioctl(fd_, KVM_GET_REGS, &s.regs) < 0)
         fail("KVM_GET_REGS");
     if (ioctl(fd_, KVM_GET_SREGS, &s.sregs) < 0)
@@ -295,18 +317,41 @@ VcpuState KvmVcpu::save_state()
     return state;
 }
 
+void KvmVcpu::note_fpu_reload_after_this_out()
+{
+    if (pending_out_)
+        fpu_reload_out_ = pending_out_registers().rip;
+}
+
 void KvmVcpu::restore_state(const VcpuState& state)
 {
     if (state.bytes.size() != sizeof(SavedState))
         throw KvmError("vCPU state of the wrong size: not saved by this backend");
-    complete_pending_io(); // finish what the last exit left pending, then overwrite
     SavedState s;
     std::memcpy(&s, state.bytes.data(), sizeof s);
-    if (ioctl(fd_, KVM_SET_FPU, &s.fpu) < 0)
+    // Each ioctl is a trip through the (nested) hypervisor, so two are saved
+    // where that changes nothing in the state the guest resumes with.
+    //
+    // The `out` the guest is stopped at completes on the next entry: RIP moves
+    // past it and RFLAGS stay as they were at it, whatever registers are set
+    // now. When it is the very `out` this state was saved at, with the same
+    // RFLAGS, that lands on the saved RIP and RFLAGS (the text is read-only, so
+    // it is the same instruction): the next entry may complete it.
+    bool same_out = false;
+    if (pending_out_ && s.stopped_at_out && sync_registers_supported()) {
+        const PendingOut& at = pending_out_registers();
+        same_out = at.rip == s.out_rip && at.rflags == s.regs.rflags;
+    }
+    if (!same_out)
+        complete_pending_io(); // finish what the last exit left pending, then overwrite
+    // The guest resumes right after an `out` it promised to follow by loading
+    // a clean FPU state (HL_READY_RELOADS_FPU): the saved FPU would be replaced
+    // before anything could read it.
+    const bool guest_reloads_fpu = s.stopped_at_out && fpu_reload_out_ == s.out_rip;
+    if (!guest_reloads_fpu && ioctl(fd_, KVM_SET_FPU, &s.fpu) < 0)
         fail("KVM_SET_FPU");
     if (sync_registers_supported()) {
-        // Each ioctl is a trip through the (nested) hypervisor: hand regs and
-        // sregs to the next KVM_RUN instead, which applies them on entry.
+        // Regs and sregs go to the next KVM_RUN, which applies them on entry.
         run_->s.regs.regs = s.regs;
         run_->s.regs.sregs = s.sregs;
         run_->kvm_dirty_regs |= KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 
 namespace hl {
 
@@ -40,6 +41,7 @@ public:
     uint64_t fault_address() override;
     VcpuState save_state() override;
     void restore_state(const VcpuState& state) override;
+    void note_fpu_reload_after_this_out() override;
     void set_stop_flag(const std::atomic<bool>* flag) override { stop_flag_ = flag; }
 
     // The signal (a real-time one) hl uses to interrupt KVM_RUN; its handler
@@ -52,7 +54,16 @@ private:
     size_t run_size_ = 0;
     bool synced_registers_ = false;   // KVM_CAP_SYNC_REGS copies them into run_ at each exit
     const std::atomic<bool>* stop_flag_ = nullptr;
+    // The last exit was an `out` that the next KVM_RUN completes (moving RIP
+    // past it); where it is and the RFLAGS it leaves, as KVM reported them.
+    struct PendingOut {
+        bool registers_known;   // rip and rflags came with the exit (synced registers)
+        uint64_t rip, rflags;
+    };
+    std::optional<PendingOut> pending_out_;
+    std::optional<uint64_t> fpu_reload_out_;  // the `out` after which the guest reloads the FPU
     void complete_pending_io();
+    const PendingOut& pending_out_registers();
     static bool sync_registers_supported();
 };
 

@@ -91,7 +91,8 @@ RunResult execute(Sandbox::Machine& m, Phase phase)
     // steady_clock is CLOCK_MONOTONIC, the clock kernel events are stamped with.
     const uint64_t start_ns = static_cast<uint64_t>(
         std::chrono::duration_cast<std::chrono::nanoseconds>(start.time_since_epoch()).count());
-    m.vcpu.keep_registers_at_exit(sink != nullptr); // each event reads RIP
+    // Each trace event reads RIP; a fresh call's restore reads where the guest stopped.
+    m.vcpu.keep_registers_at_exit(sink != nullptr || m.fresh_per_call);
     if (kernel)
         kernel->start();
     auto since_start = [start] {

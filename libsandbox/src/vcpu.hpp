@@ -56,7 +56,12 @@ public:
     // The state to resume from later; completes a pending I/O exit first so
     // that the saved RIP is past the `out`.
     virtual VcpuState save_state() = 0;
+    // Puts back a saved state exactly, whatever the guest did since.
     virtual void restore_state(const VcpuState& state) = 0;
+    // The guest stopped at an `out` whose next instruction loads a clean FPU
+    // state, as does the one after every later `out` at that address
+    // (HL_READY_RELOADS_FPU): restoring a state saved there need not set the FPU.
+    virtual void note_fpu_reload_after_this_out() = 0;
     // A flag that, once set, makes run() return Interrupted without entering
     // the guest (closing the race with a cancelling signal); nullptr: none.
     virtual void set_stop_flag(const std::atomic<bool>* flag) = 0;

@@ -54,7 +54,7 @@ TEST_CASE("functions: the image lists its exports with their signatures before a
     CHECK(describe_export(*image.find_export("sum8")) == "i64 sum8(i32, i64, u64, bool, i32, i64, u64, i64)");
     CHECK(describe_export(*image.find_export("reset")) == "void reset()");
     CHECK(image.find_export("main") == nullptr);
-    CHECK(image.exports().size() == 22);
+    CHECK(image.exports().size() == 27);
 }
 
 TEST_CASE("functions: every type makes the round trip")
@@ -145,6 +145,51 @@ TEST_CASE("functions: a snapshot brings memory and registers back")
     CHECK(g.call("next", {}) == Value(int64_t{102}));
     g.sandbox.restore(at_102);
     CHECK(g.call("next", {}) == Value(int64_t{103}));
+}
+
+TEST_CASE("functions: every call starts with a clean FPU, fresh or not")
+{
+    HL_REQUIRE_KVM();
+    // MXCSR 0x1f80 and FCW 0x37f, as at boot; XMM7 zero.
+    const Value clean(uint64_t{0x1f80'037f'0000'0000});
+    for (const bool fresh : {false, true}) {
+        CAPTURE(fresh);
+        Guest g;
+        g.sandbox.set_fresh_per_call(fresh);
+        CHECK(g.call("fpu_state", {}) == clean);
+        g.call("dirty_fpu", {});
+        CHECK(g.call("fpu_state", {}) == clean);
+        g.call("dirty_fpu", {});
+        g.call("dirty_fpu", {});
+        CHECK(g.call("fpu_state", {}) == clean);
+    }
+}
+
+TEST_CASE("functions: a fresh call resumes exactly at the snapshot, however the last call returned")
+{
+    HL_REQUIRE_KVM();
+    Guest g;
+    g.sandbox.set_fresh_per_call(true);
+    constexpr uint64_t kDirectionFlag = 0x400;
+    CHECK((std::get<uint64_t>(g.call("entry_flags", {})) & kDirectionFlag) == 0);
+    // The return `out` hl_serve waits at, reached with DF set: a restore that
+    // let it complete would leave DF set for the next call.
+    g.call("return_with_flags", {});
+    CHECK((std::get<uint64_t>(g.call("entry_flags", {})) & kDirectionFlag) == 0);
+    CHECK(g.call("next", {}) == Value(int64_t{101}));
+    // A return from an `out` of the export's own: the next call must not resume there.
+    g.call("return_elsewhere", {});
+    CHECK(g.call("add", {int64_t{1}, int64_t{2}}) == Value(int64_t{3}));
+    CHECK(g.call("next", {}) == Value(int64_t{101}));
+    // The same through an explicit snapshot of a sandbox that is not fresh per call.
+    Guest h;
+    const Snapshot start = h.sandbox.snapshot();
+    h.call("return_with_flags", {});
+    h.sandbox.restore(start);
+    CHECK((std::get<uint64_t>(h.call("entry_flags", {})) & kDirectionFlag) == 0);
+    h.call("return_elsewhere", {});
+    h.sandbox.restore(start);
+    CHECK(h.call("add", {int64_t{1}, int64_t{2}}) == Value(int64_t{3}));
 }
 
 TEST_CASE("functions: a fault poisons the sandbox until a restore")

@@ -113,6 +113,21 @@ TEST_CASE("exit passes the status through")
     CHECK(describe_hypercall(outcome.call) == "exit(status=42)");
 }
 
+TEST_CASE("ready carries its flags; unknown flags stop the guest")
+{
+    Fixture f;
+    auto plain = f.out_to(HL_CALL_READY, 0);
+    CHECK(plain.action == Action::Ready);
+    CHECK(plain.status == 0);
+    auto reloads = f.out_to(HL_CALL_READY, HL_READY_RELOADS_FPU);
+    CHECK(reloads.action == Action::Ready);
+    CHECK(reloads.status == static_cast<int>(HL_READY_RELOADS_FPU));
+    CHECK(describe_hypercall(reloads.call) == "ready(flags=1)");
+    auto unknown = f.out_to(HL_CALL_READY, 0x80000003u);
+    CHECK(unknown.action == Action::Violation);
+    CHECK(unknown.message == "ready: unknown flags 0x80000002 (known: HL_READY_RELOADS_FPU = 0x1)");
+}
+
 TEST_CASE("abort carries the guest's message on one line")
 {
     Fixture f;

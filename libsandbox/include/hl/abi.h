@@ -85,11 +85,18 @@ enum hl_hypercall {
     HL_CALL_WRITE = 1, /* value: address of struct hl_write_req */
     HL_CALL_ABORT = 2, /* value: address of struct hl_abort_req */
     HL_CALL_CLOCK = 3, /* value: address of struct hl_clock_req */
-    HL_CALL_READY = 4, /* value: 0. The guest is initialised and waits for calls */
+    HL_CALL_READY = 4, /* value: HL_READY_* flags. The guest is initialised and waits for calls */
     HL_CALL_RETURN = 5, /* value: 0. The call in the call frame returned: ret is set */
     HL_CALL_HOST = 6   /* value: address of struct hl_host_call_req */
 };
 #define HL_CALL_COUNT 16u
+
+/* HL_CALL_READY flags; other bits are refused.
+ * RELOADS_FPU: the instruction after the ready `out` loads a clean x87/SSE
+ * state (FXRSTOR) before anything can read the FPU, and so does the one after
+ * each later `out` at that same address. A restore that resumes the guest
+ * there then leaves the FPU to it. */
+#define HL_READY_RELOADS_FPU 0x1u
 
 #define HL_WRITE_MAX  (1u << 20) /* longest single write, bytes */
 #define HL_ABORT_MAX  4096u      /* longest abort message, bytes */

@@ -119,3 +119,47 @@ HL_EXPORT(uint64_t, touch, (uint64_t, pages))
 }
 
 HL_EXPORT(void, quit, (int32_t, status)) { exit(status); }
+
+/* Register hygiene between calls (hl-abi(7), "Fresh calls"). fpu_state packs
+ * MXCSR, the x87 control word and the low half of XMM7; dirty_fpu changes all
+ * three, and every next call must start without those changes. */
+HL_EXPORT(uint64_t, fpu_state)
+{
+    uint32_t mxcsr;
+    uint16_t fcw;
+    uint64_t xmm7;
+    __asm__ volatile("stmxcsr %0; fnstcw %1; movq %%xmm7, %2" : "=m"(mxcsr), "=m"(fcw), "=r"(xmm7));
+    return (uint64_t)mxcsr << 48 | (uint64_t)fcw << 32 | (uint32_t)xmm7;
+}
+HL_EXPORT(void, dirty_fpu)
+{
+    const uint32_t mxcsr = 0x7f80; /* round toward zero */
+    const uint16_t fcw = 0x027f;   /* 53-bit precision */
+    const uint64_t pattern = 0xdeadbeef;
+    __asm__ volatile("ldmxcsr %0; fldcw %1; movq %2, %%xmm7" : : "m"(mxcsr), "m"(fcw), "r"(pattern) : "xmm7");
+}
+HL_EXPORT(uint64_t, entry_flags)
+{
+    uint64_t flags;
+    __asm__ volatile("pushfq; popq %0" : "=r"(flags));
+    return flags;
+}
+
+/* Hostile returns: the return hypercall made from the `out` hl_serve waits
+ * at but with the direction flag set, or from an `out` of the export's own.
+ * A host that let either `out` complete into a restored state would resume
+ * the next call with DF set, or inside this export. */
+void __hl_serve_wait(uint32_t port, uint32_t value);
+HL_EXPORT(void, return_with_flags)
+{
+    const unsigned char *out = (const unsigned char *)(uintptr_t)__hl_serve_wait;
+    while (*out != 0xef) /* outl %eax, (%dx) */
+        out++;
+    __asm__ volatile("pushq $0x402; popfq; jmp *%0" : : "r"(out), "a"(0), "d"(HL_PORT_BASE + HL_CALL_RETURN) : "memory");
+    __builtin_unreachable();
+}
+HL_EXPORT(int64_t, return_elsewhere)
+{
+    __asm__ volatile("outl %%eax, %%dx" : : "a"(0), "d"(HL_PORT_BASE + HL_CALL_RETURN) : "memory");
+    return 7; /* reached only by a guest resumed here */
+}
