@@ -41,10 +41,13 @@ static void write_all(FILE *f, const char *p, size_t n)
     }
 }
 
+/* Writes to the FILE only when something was buffered: an idle stream's page
+ * stays clean, which keeps it out of the pages a fresh call's restore copies. */
 static void flush(FILE *f)
 {
-    if (f->len)
-        write_all(f, f->buf, f->len);
+    if (!f->len)
+        return;
+    write_all(f, f->buf, f->len);
     f->len = 0;
     f->newline = false;
 }
@@ -69,7 +72,11 @@ static void sink(void *ctx, const char *s, size_t n)
     }
 }
 
-static void begin(FILE *f) { f->failed = false; }
+static void begin(FILE *f)
+{
+    if (f->failed) /* a store only when needed: see flush */
+        f->failed = false;
+}
 
 /* Flushing once per call, not per '\n', keeps a multi-line printf to one write. */
 static bool end(FILE *f)

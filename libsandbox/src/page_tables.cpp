@@ -9,6 +9,11 @@ namespace {
 constexpr uint64_t kPresent = 1ull << 0;
 constexpr uint64_t kWritable = 1ull << 1;
 constexpr uint64_t kUser = 1ull << 2;
+// Set up front so that the CPU (or a shadow-paging hypervisor) never writes
+// them: a page-table page the guest's accesses dirtied would be one more page
+// for every restore to copy back.
+constexpr uint64_t kAccessed = 1ull << 5;
+constexpr uint64_t kDirty = 1ull << 6;
 constexpr uint64_t kNoExecute = 1ull << 63;
 constexpr uint64_t kAddressMask = 0x000f'ffff'ffff'f000ull;
 constexpr uint64_t kPage = HL_PAGE_SIZE;
@@ -27,7 +32,7 @@ uint64_t load(std::span<const uint8_t> memory, uint64_t address)
 
 uint64_t leaf_entry(uint64_t page, const PagePermission& p)
 {
-    return page | kPresent | (p.writable ? kWritable : 0) | (p.user ? kUser : 0) |
+    return page | kPresent | kAccessed | (p.writable ? kWritable | kDirty : 0) | (p.user ? kUser : 0) |
            (p.executable ? 0 : kNoExecute);
 }
 
@@ -42,7 +47,7 @@ uint64_t write_page_tables(const Layout& layout, std::span<uint8_t> memory)
     std::memset(memory.data() + base, 0, layout.page_tables_size());
 
     // Upper levels allow everything; the leaf entry alone decides a page's rights.
-    constexpr uint64_t kTable = kPresent | kWritable | kUser;
+    constexpr uint64_t kTable = kPresent | kWritable | kUser | kAccessed;
     store(memory, pml4, pdpt | kTable);
     for (uint64_t i = 0; i < pds; ++i)
         store(memory, pdpt + i * 8, (pd0 + i * kPage) | kTable);

@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstring>
 #include <vector>
 
 using namespace hl;
@@ -62,4 +63,30 @@ TEST_CASE("page tables keep system pages out of the guest's reach")
         REQUIRE(walked.has_value());
         CHECK_FALSE(walked->permission.user);
     }
+}
+
+TEST_CASE("page tables come with accessed and dirty bits set, so the guest never writes them")
+{
+    // A page-table page that the CPU (or PVM's shadow paging) wrote A/D bits
+    // into would be one more dirty page for every restore.
+    const Layout layout = test::typical_layout();
+    std::vector<uint8_t> memory(layout.memory_size());
+    write_page_tables(layout, memory);
+    constexpr uint64_t kPresent = 1, kWritable = 2, kAccessed = 1u << 5, kDirty = 1u << 6;
+    const uint64_t tables = layout.page_tables_start();
+    const uint64_t pds = (layout.memory_size() + (1ull << 30) - 1) >> 30;
+    const uint64_t leaves = tables + (2 + pds) * HL_PAGE_SIZE; // after the PML4, the PDPT and the PDs
+    int present = 0;
+    for (uint64_t at = tables; at < tables + layout.page_tables_size(); at += 8) {
+        uint64_t entry;
+        std::memcpy(&entry, memory.data() + at, 8);
+        if (!(entry & kPresent))
+            continue;
+        ++present;
+        INFO("entry at 0x" << std::hex << at << ": 0x" << entry);
+        CHECK((entry & kAccessed) != 0);
+        if (at >= leaves && (entry & kWritable))
+            CHECK((entry & kDirty) != 0);
+    }
+    CHECK(present > 100);
 }
