@@ -4,10 +4,12 @@
 #include "elf_rules.hpp"
 
 #include <hl/abi.h>
+#include <hl/units.hpp>
 
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <string_view>
 
 namespace hl {
 
@@ -66,7 +68,7 @@ Export check_export(const std::string& name, uint32_t index, const hl_export& re
                                 return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
                             });
     if (!identifier)
-        reject(name, field(index) + " name", "'" + e.name + "' is not an identifier", "a C identifier");
+        reject(name, field(index) + " name", "'" + printable(e.name) + "' is not an identifier", "a C identifier");
     if (std::any_of(seen.begin(), seen.end(), [&](const Export& other) { return other.name == e.name; }))
         reject(name, field(index) + " name", "'" + e.name + "' is exported twice", "unique export names");
 
@@ -78,12 +80,12 @@ Export check_export(const std::string& name, uint32_t index, const hl_export& re
     e.result = signature[0];
     e.parameters = signature.substr(1);
     if (e.result != 'v' && kValueTypes.find(e.result) == std::string_view::npos)
-        reject(name, field(index) + " (" + e.name + ") signature", "unknown return type '" + std::string(1, e.result) + "'",
-               "one of i l u d b s y v");
+        reject(name, field(index) + " (" + e.name + ") signature",
+               "unknown return type '" + printable({&e.result, 1}) + "'", "one of i l u d b s y v");
     for (const char c : e.parameters)
         if (kValueTypes.find(c) == std::string_view::npos)
-            reject(name, field(index) + " (" + e.name + ") signature", "unknown parameter type '" + std::string(1, c) + "'",
-                   "one of i l u d b s y");
+            reject(name, field(index) + " (" + e.name + ") signature",
+                   "unknown parameter type '" + printable({&c, 1}) + "'", "one of i l u d b s y");
     if (e.parameters.size() > HL_MAX_ARGS)
         reject(name, field(index) + " (" + e.name + ") signature",
                std::to_string(e.parameters.size()) + " parameters", "at most " + std::to_string(HL_MAX_ARGS));

@@ -1,6 +1,7 @@
 // hl::Image: reads a guest ELF image, enforces the image rules of hl-abi(7) and
 // keeps what the loader needs (segments, entry, note) plus symbols for traces.
 #include <hl/image.hpp>
+#include <hl/units.hpp>
 
 #include "elf_exports.hpp"
 #include "elf_rules.hpp"
@@ -109,8 +110,9 @@ std::vector<Symbol> read_symbols(Elf* elf) {
             const char* sym_name = elf_strptr(elf, shdr.sh_link, sym.st_name);
             if (sym_name == nullptr)
                 return {};
+            // Names go into fault messages and traces: one line of plain text.
             if (*sym_name != '\0')
-                symbols.push_back({sym.st_value, sym.st_size, sym_name});
+                symbols.push_back({sym.st_value, sym.st_size, printable(sym_name)});
         }
         break; // an executable has at most one .symtab
     }

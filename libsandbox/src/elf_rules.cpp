@@ -130,6 +130,10 @@ Elf64_Ehdr check_elf_header(const std::string& name, std::span<const uint8_t> fi
     if (ehdr.e_phnum == 0 || ehdr.e_phnum > kMaxProgramHeaders)
         reject(name, "e_phnum", std::to_string(ehdr.e_phnum),
                "1 to " + std::to_string(kMaxProgramHeaders) + " program headers");
+    // libelf reads e_phoff 0 as "no table"; any table inside the ELF header is a broken one.
+    if (ehdr.e_phoff < sizeof(Elf64_Ehdr))
+        reject(name, "e_phoff", hex(ehdr.e_phoff) + " is inside the ELF header",
+               "the program header table after it, at " + hex(sizeof(Elf64_Ehdr)) + " or later");
     // e_phnum <= 64 and e_phentsize == 56, so only the addition can wrap.
     const uint64_t table_size = uint64_t{ehdr.e_phnum} * ehdr.e_phentsize;
     if (!inside_file(ehdr.e_phoff, table_size, file.size()))

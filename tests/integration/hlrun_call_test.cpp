@@ -9,12 +9,6 @@ namespace {
 
 const std::string kFunctions = guest_image("functions");
 
-ProcessResult hlrun(std::vector<std::string> args)
-{
-    args.insert(args.begin(), HL_HLRUN);
-    return run_process(args);
-}
-
 } // namespace
 
 TEST_CASE("hlrun inspect lists the exports with their signatures, without running anything")

@@ -8,12 +8,6 @@ using namespace hl::test;
 
 namespace {
 
-ProcessResult hlrun(std::vector<std::string> args)
-{
-    args.insert(args.begin(), HL_HLRUN);
-    return run_process(args);
-}
-
 // hlrun's own diagnostics: exactly one line, "hlrun: error: ...".
 void check_one_error_line(const ProcessResult& r, const std::string& message)
 {
@@ -190,6 +184,28 @@ TEST_CASE("hlrun refuses files that are not hl images with 122")
     r = hlrun({dir + "/empty.hl"});
     CHECK(r.status == 122);
     check_one_error_line(r, dir + "/empty.hl: e_ident: not an ELF file (empty), expected magic 7f 45 4c 46");
+}
+
+TEST_CASE("hlrun refuses every image of the malformed-image corpus with 122 and one line naming it")
+{
+    // tests/images/expected.tsv: FILE, a tab, the message after "PATH: " (see make_corpus.cpp).
+    const std::string dir = std::string(HL_TEST_SOURCE_DIR) + "/images/";
+    std::ifstream manifest(dir + "expected.tsv");
+    REQUIRE(manifest.good());
+    int refused = 0;
+    for (std::string line; std::getline(manifest, line);) {
+        const size_t tab = line.find('\t');
+        if (line.empty() || line[0] == '#' || tab == std::string::npos || line.compare(tab + 1, 9, "(accepted") == 0)
+            continue;
+        INFO(line);
+        const std::string path = dir + line.substr(0, tab);
+        const auto r = hlrun({path});
+        CHECK(r.status == 122);
+        CHECK(r.out.empty());
+        check_one_error_line(r, path + ": " + line.substr(tab + 1));
+        ++refused;
+    }
+    CHECK(refused >= 150);
 }
 
 TEST_CASE("hlrun usage errors exit 120 with one line")

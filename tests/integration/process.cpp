@@ -10,6 +10,7 @@
 #include <spawn.h>
 #include <sstream>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -71,9 +72,17 @@ ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::sec
         if (p.fd >= 0)
             close(p.fd);
     int status = 0;
-    waitpid(pid, &status, 0);
+    struct rusage usage {};
+    wait4(pid, &status, 0, &usage);
     result.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    result.max_rss_kib = usage.ru_maxrss;
     return result;
+}
+
+ProcessResult hlrun(std::vector<std::string> args)
+{
+    args.insert(args.begin(), HL_HLRUN);
+    return run_process(args);
 }
 
 std::string guest_image(const std::string& name)

@@ -15,11 +15,14 @@ struct ProcessResult {
     std::string out;
     std::string err;
     bool timed_out = false;
+    long max_rss_kib = 0;   // the child's peak resident set (wait4's ru_maxrss)
 };
 
 // Runs argv with no stdin; kills it after timeout (a generous bound, not a measurement).
 ProcessResult run_process(const std::vector<std::string>& argv,
                           std::chrono::seconds timeout = std::chrono::seconds(60));
+// run_process of the hlrun under test with these arguments.
+ProcessResult hlrun(std::vector<std::string> args);
 
 std::string guest_image(const std::string& name);   // path of a test guest built by hlbuild
 std::string make_temp_dir();                        // fresh directory under /tmp

@@ -15,12 +15,6 @@ namespace {
 
 const std::string kTrace = guest_image("trace");
 
-ProcessResult hlrun(std::vector<std::string> args)
-{
-    args.insert(args.begin(), HL_HLRUN);
-    return run_process(args);
-}
-
 std::vector<json> json_lines(const std::string& text)
 {
     std::vector<json> out;

@@ -53,6 +53,7 @@ public:
     static constexpr uint64_t kDataAddr = kTextAddr + 0x2000;
     static constexpr uint64_t kTextSize = 0x60;
     static constexpr uint64_t kDataMemsz = 0x1800; // 16 bytes of data, the rest bss
+    static constexpr uint64_t kExportsAddr = kRodataAddr + 0x10; // add_exports() puts records here
     // Indices into phdrs and blobs.
     static constexpr size_t kText = 0, kRodata = 1, kData = 2, kNote = 3;
 
@@ -60,6 +61,9 @@ public:
     std::vector<Elf64_Phdr> phdrs;
     std::vector<Blob> blobs;
     bool sections = true; // emit .text/.symtab/.strtab/.shstrtab section headers
+    // The .hl_exports section header, emitted (with `sections`) when sh_size is
+    // not 0; add_exports() fills it in. sh_name is set by build().
+    Elf64_Shdr exports_shdr{};
     std::vector<TestSymbol> symbols{
         {"compute", kTextAddr + 0x10, 0x30, STT_FUNC},
         {"_start", kTextAddr, 0x10, STT_FUNC},
@@ -119,6 +123,28 @@ public:
         std::vector<uint8_t> bytes(sizeof desc);
         std::memcpy(bytes.data(), &desc, sizeof desc);
         return note_entry(HL_NOTE_NAME, HL_NOTE_ABI, bytes, align);
+    }
+
+    // Puts export records in rodata at kExportsAddr, grows the rodata segment
+    // to hold them and points exports_shdr at them.
+    void add_exports(const std::vector<hl_export>& records) {
+        std::vector<uint8_t>& rodata = blobs[kRodata].bytes;
+        rodata.resize(kExportsAddr - kRodataAddr);
+        for (const hl_export& record : records)
+            put(rodata, rodata.size(), record);
+        phdrs[kRodata].p_filesz = phdrs[kRodata].p_memsz = rodata.size();
+        exports_shdr = {0, SHT_PROGBITS, SHF_ALLOC, kExportsAddr, kRodataOffset + (kExportsAddr - kRodataAddr),
+                        records.size() * sizeof(hl_export), 0, 0, 8, 0};
+    }
+
+    // One export record; thunk defaults to the start of text.
+    static hl_export export_record(const std::string& name, const std::string& signature,
+                                   uint64_t thunk = kTextAddr) {
+        hl_export record{};
+        record.thunk = thunk;
+        std::memcpy(record.name, name.data(), std::min(name.size(), sizeof record.name));
+        std::memcpy(record.signature, signature.data(), std::min(signature.size(), sizeof record.signature));
+        return record;
     }
 
     // Replaces the whole PT_NOTE payload and its sizes.
@@ -196,9 +222,13 @@ private:
             symtab.resize(symtab.size() + sizeof sym);
             std::memcpy(symtab.data() + symtab.size() - sizeof sym, &sym, sizeof sym);
         }
-        std::vector<Elf64_Shdr> shdrs(5);
+        std::vector<Elf64_Shdr> shdrs(exports_shdr.sh_size != 0 ? 6 : 5);
         shdrs[1] = {add_string(shstrtab, ".text"), SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, kTextAddr,
                     kTextOffset, blobs[kText].bytes.size(), 0, 0, 16, 0};
+        if (shdrs.size() == 6) {
+            shdrs[5] = exports_shdr;
+            shdrs[5].sh_name = add_string(shstrtab, HL_EXPORT_SECTION);
+        }
         uint64_t at = kSectionsOffset;
         shdrs[2] = {add_string(shstrtab, ".symtab"), SHT_SYMTAB, 0, 0, at, symtab.size(), 3, 1, 8,
                     sizeof(Elf64_Sym)};

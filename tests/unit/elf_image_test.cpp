@@ -77,6 +77,14 @@ TEST_CASE("valid image: segments, permissions, entry and note", "[elf]") {
     CHECK(image.end_address() == 0x103800);
 }
 
+TEST_CASE("symbols: a name with control bytes reaches messages escaped, on one line", "[elf]") {
+    const Image image = valid([](ElfBuilder& b) { b.symbols.push_back({"evil\n\x1b[2J", 0x100000, 0, STT_FUNC}); });
+    bool found = false;
+    for (const hl::Symbol& s : image.symbols())
+        found = found || s.name == "evil\\x0a\\x1b[2J";
+    CHECK(found);
+}
+
 TEST_CASE("symbols: functions and objects sorted, symbolize with offsets", "[elf]") {
     const Image image = valid([](ElfBuilder& b) { b.symbols.push_back({"start_alias", 0x100000, 0, STT_FUNC}); });
     std::vector<std::string> names;
@@ -150,6 +158,10 @@ TEST_CASE("rule: program header table shape and bounds", "[elf][rules]") {
           "img: e_phentsize: 32, expected 56 (sizeof(Elf64_Phdr))");
     CHECK(invalid([](ElfBuilder& b) { b.ehdr.e_phnum = 0; }) == "img: e_phnum: 0, expected 1 to 64 program headers");
     CHECK(invalid([](ElfBuilder& b) { b.ehdr.e_phnum = 65; }) == "img: e_phnum: 65, expected 1 to 64 program headers");
+    for (uint64_t phoff : {0, 63})
+        CHECK(invalid([=](ElfBuilder& b) { b.ehdr.e_phoff = phoff; }) ==
+              "img: e_phoff: " + hex(phoff) +
+                  " is inside the ELF header, expected the program header table after it, at 0x40 or later");
     // Patched after build(): the builder would grow the file to fit the table.
     auto bytes = ElfBuilder().build();
     const uint64_t size = bytes.size();
