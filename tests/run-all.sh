@@ -2,7 +2,8 @@
 # Installs what is missing, builds, and runs every test (unit, guest,
 # process-level, install and man-page checks) through CTest; then builds the
 # host parts again under AddressSanitizer + UndefinedBehaviorSanitizer
-# (HL_SANITIZE=ON, in build-asan/) and runs the tests there too.
+# (HL_SANITIZE=ON, in build-asan/) and runs the tests there too; then runs
+# the libFuzzer targets for a bounded number of inputs each (tests/fuzz/run.sh).
 set -eu
 . "$(dirname "$0")/bootstrap.sh"
 cd "$HL_BUILD"
@@ -15,3 +16,6 @@ cd "$HL_ROOT/build-asan"
 # The install test builds a program of its own against the installed library,
 # which would need the sanitizer runtime too; it runs in the plain build above.
 ctest --output-on-failure --timeout 600 -j"$(nproc)" -E "^install:"
+
+echo "hl: the fuzz targets, a bounded run each (tests/fuzz/run.sh)"
+sh "$HL_ROOT/tests/fuzz/run.sh"

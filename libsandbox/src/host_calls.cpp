@@ -2,6 +2,7 @@
 #include "host_calls.hpp"
 
 #include <hl/abi.h>
+#include <hl/units.hpp>
 
 #include <algorithm>
 #include <cstring>
@@ -81,7 +82,8 @@ HypercallOutcome serve_host_call(HypercallOutcome out, uint64_t address, GuestMe
         return stop(out, "name or signature is not NUL-terminated");
     const std::string name(req.name), signature(req.signature);
     if (signature.empty() || req.argc != signature.size() - 1 || req.argc > HL_MAX_ARGS)
-        return stop(out, name + ": argc " + std::to_string(req.argc) + " does not match the signature '" + signature + "'");
+        return stop(out, printable(name) + ": argc " + std::to_string(req.argc) + " does not match the signature '" +
+                             printable(signature) + "'");
     out.call.arg_count = 1;
     out.call.arg_names[0] = "argc";
     out.call.args[0] = req.argc;
@@ -122,7 +124,8 @@ HypercallOutcome serve_host_call(HypercallOutcome out, uint64_t address, GuestMe
                         fail(req, HL_EINVAL, name + ": the result of " + std::to_string(size) +
                                                  " bytes does not fit the guest's result buffer");
                     } else {
-                        std::memcpy(buffer.bytes.data(), text ? static_cast<const void*>(text->data()) : bytes->data(), size);
+                        if (size) // an empty Bytes has no data() to copy from
+                            std::memcpy(buffer.bytes.data(), text ? static_cast<const void*>(text->data()) : bytes->data(), size);
                         req.ret = {req.ret_buf, size};
                         out.call.bytes += size;
                     }

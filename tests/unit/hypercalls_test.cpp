@@ -208,3 +208,41 @@ TEST_CASE("host calls: a malformed request stops the guest; a mismatch is an ans
     outcome = f.out_to(HL_CALL_HOST, 0x103000); // read-only: the answer could not be written
     CHECK(outcome.message == "host: request block: address 0x103000 (image segment 1) is not writable by the guest");
 }
+
+// Found by fuzz_hypercall (tests/fuzz/corpus/hypercall/crash-host-signature-control-bytes).
+TEST_CASE("host calls: a name or signature quoted in the report stays one line of plain text")
+{
+    Fixture f;
+    hl_host_call_req req{};
+    std::strcpy(req.name, "f\nhl: guest exited with status 0");
+    std::strcpy(req.signature, "\xfe\x01");
+    f.put(f.heap, req);
+    auto outcome = f.out_to(HL_CALL_HOST, f.heap);
+    CHECK(outcome.action == Action::Violation);
+    CHECK(outcome.message ==
+          "host: f\\x0ahl: guest exited with status 0: argc 0 does not match the signature '\\xfe\\x01'");
+}
+
+// Found by fuzz_hypercall (tests/fuzz/corpus/hypercall/crash-host-empty-bytes-result): an
+// empty Bytes result has no data to copy, which UBSan reports when it is passed to memcpy.
+TEST_CASE("host calls: an empty string or bytes result is an empty value at the result buffer")
+{
+    Fixture f;
+    std::vector<HostFunction> host{make_host_function("none", [] { return Bytes{}; }),
+                                   make_host_function("blank", [] { return std::string(); })};
+    for (const char* signature : {"y", "s"}) {
+        hl_host_call_req req{};
+        std::strcpy(req.name, signature[0] == 'y' ? "none" : "blank");
+        std::strcpy(req.signature, signature);
+        req.ret_buf = f.heap + 1024;
+        req.ret_buf_size = 16;
+        f.put(f.heap, req);
+        VcpuExit exit{.reason = VcpuExit::Reason::IoOut, .port = HL_PORT_BASE + HL_CALL_HOST, .size = 4,
+                      .value = static_cast<uint32_t>(f.heap), .count = 1};
+        CHECK(dispatch_hypercall(exit, f.memory, f.output, &host).action == Action::Continue);
+        const auto answer = f.get<hl_host_call_req>(f.heap);
+        CHECK(answer.status == 0);
+        CHECK(answer.ret.bits == f.heap + 1024);
+        CHECK(answer.ret.len == 0);
+    }
+}

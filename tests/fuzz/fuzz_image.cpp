@@ -1,0 +1,84 @@
+// libFuzzer target: bytes as a guest image file, through Image::parse, the
+// validation every image gets (Image::load, which hlrun calls, reads the file
+// and hands its bytes to Image::parse). An accepted image then goes through
+// what the sandbox derives from it before any VM exists: segment bytes,
+// symbols, exports and the Layout, at the default and the largest memory size.
+//
+// ImageError (naming the file) and LayoutError are the documented refusals.
+// Any other exception, a crash or a sanitizer report is a finding, and so is
+// an accepted image whose layout breaks its own contract.
+#include <hl/image.hpp>
+#include <hl/layout.hpp>
+#include <hl/units.hpp>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <string>
+#include <vector>
+
+using namespace hl;
+
+namespace {
+
+constexpr const char* kName = "fuzz.hl";
+
+[[noreturn]] void finding(const std::string& what)
+{
+    std::fprintf(stderr, "fuzz_image: %s\n", what.c_str());
+    std::abort();
+}
+
+// Layout's contract: regions sorted, disjoint, inside memory; each segment
+// inside the region made for it, with the segment's permissions.
+void check_layout(const Image& image, const Layout& layout)
+{
+    uint64_t end = 0;
+    for (const Region& region : layout.regions()) {
+        if (region.start < end || region.end() < region.start || region.end() > layout.memory_size())
+            finding("layout region " + region.name + " at " + format_hex(region.start) +
+                    " overlaps another or leaves memory");
+        end = region.end();
+    }
+    for (const Segment& segment : image.segments()) {
+        const Region* region = layout.region_at(segment.vaddr);
+        if (!region || segment.vaddr + segment.memsz > region->end() || !region->permission.user ||
+            region->permission.writable != segment.writable || region->permission.executable != segment.executable)
+            finding("segment at " + format_hex(segment.vaddr) + " is not in a region of its own permissions");
+    }
+}
+
+void use_accepted(const Image& image)
+{
+    for (const Segment& segment : image.segments())
+        if (image.segment_bytes(segment).size() != segment.filesz)
+            finding("segment_bytes of the segment at " + format_hex(segment.vaddr) + " is not filesz long");
+    (void)image.symbolize(image.entry());
+    for (const Symbol& symbol : image.symbols())
+        (void)image.symbolize(symbol.address);
+    for (const Export& e : image.exports())
+        (void)describe_export(e);
+    for (const uint64_t memory : {uint64_t{HL_MEMORY_DEFAULT}, uint64_t{HL_MEMORY_MAX}}) {
+        try {
+            check_layout(image, Layout::compute(image.segments(), image.note(), memory));
+        } catch (const LayoutError&) {
+            // The image needs more memory than this: a refusal, not a finding.
+        }
+    }
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
+{
+    try {
+        use_accepted(Image::parse(kName, std::vector<uint8_t>(data, data + size)));
+    } catch (const ImageError& error) {
+        if (std::string(error.what()).rfind(std::string(kName) + ": ", 0) != 0)
+            finding(std::string("an image error that does not name the file: ") + error.what());
+    } catch (const std::exception& error) {
+        finding(std::string("an exception other than ImageError: ") + error.what());
+    }
+    return 0;
+}
