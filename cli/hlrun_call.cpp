@@ -94,6 +94,7 @@ int call(const CallOptions& options, const std::vector<std::string>& rest)
         if (!args)
             return static_cast<int>(kExitUsage);
         Sandbox sandbox(std::move(image), std::move(*sandbox_opts));
+        confine_unless_disabled(options.common);
         const RunResult init = sandbox.initialize({rest[0]});
         if (init.ending != RunResult::Ending::Ready) {
             report(init);
@@ -141,6 +142,8 @@ int hlrun_call(int argc, char** argv)
     app.add_flag("--fresh", options.fresh, "Start every call from the state right after initialisation");
     app.add_flag("--stats", options.stats, "Print call latency min/p50/p99/max on stderr");
     app.add_flag("--verbose,-v", options.common.verbose, "Also print the registers of a faulting guest");
+    app.add_flag("--no-seccomp", options.common.no_seccomp,
+                 "Do not confine the thread that runs the guest with a seccomp filter (on by default)");
     app.footer("IMAGE FUNCTION [ARGS...]  ARGS are parsed by FUNCTION's signature (hlrun inspect IMAGE lists them)");
     if (const auto status = parse_command_line(app, argc, argv, kExitUsage))
         return *status;

@@ -4,7 +4,19 @@
 #include "hlrun_exit_codes.hpp"
 #include "logging.hpp"
 
+#include <hl/confine.hpp>
 #include <hl/units.hpp>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define HL_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HL_ASAN 1
+#endif
+#endif
+#if defined(HL_ASAN)
+#include <sanitizer/lsan_interface.h>
+#endif
 
 namespace hl::cli {
 
@@ -30,6 +42,21 @@ std::optional<SandboxOptions> sandbox_options(const HlrunOptions& options)
         out.timeout = *timeout;
     }
     return out;
+}
+
+void confine_unless_disabled(const HlrunOptions& options)
+{
+    if (options.no_seccomp)
+        return;
+#if defined(HL_ASAN)
+    // LeakSanitizer's check at exit needs clone and ptrace, which the filter
+    // forbids: run it now, which also turns the exit check off.
+    __lsan_do_leak_check();
+#endif
+    confine_this_thread({.on_violation = ConfinePolicy::OnViolation::Report,
+                         .exit_status = kExitHostError,
+                         .program = "hlrun",
+                         .extra_syscalls = {}});
 }
 
 void report(const RunResult& result)

@@ -15,6 +15,13 @@ namespace hl::cli {
 // Turns --memory / --timeout text into SandboxOptions; nullopt after logging the bad value.
 std::optional<SandboxOptions> sandbox_options(const HlrunOptions& options);
 
+// Confines this thread, hlrun's only one, with libsandbox's seccomp filter
+// (hl/confine.hpp) unless --no-seccomp: call it once the sandbox is built.
+// A forbidden call then ends hlrun with kExitHostError and one line
+// "hlrun: error: seccomp stopped system call NAME (NR) in the vCPU thread".
+// Throws ConfineError when the kernel refuses the filter.
+void confine_unless_disabled(const HlrunOptions& options);
+
 // Logs how a run ended, unless the guest simply exited or returned.
 void report(const RunResult& result);
 

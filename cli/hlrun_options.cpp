@@ -60,6 +60,8 @@ void add_hlrun_options(CLI::App& app, HlrunOptions& options)
     app.add_option("--stats", options.stats, "Print exit statistics on stderr at the end: --stats or --stats=json")
         ->check(CLI::IsMember({"text", "json"}));
     app.add_flag("--verbose,-v", options.verbose, "Also print the registers of a faulting guest");
+    app.add_flag("--no-seccomp", options.no_seccomp,
+                 "Do not confine the thread that runs the guest with a seccomp filter (on by default)");
     app.footer("IMAGE [ARGS...]  the guest image, then its arguments (argv[0] is IMAGE)");
 }
 

@@ -22,6 +22,7 @@ struct HlrunOptions {
     std::string trace_filter;            // comma-separated reasons and hypercall names
     std::optional<std::string> stats;    // --stats[=json]: "text" or "json"
     bool verbose = false;
+    bool no_seccomp = false;             // --no-seccomp: leave the vCPU thread unconfined
     std::vector<std::string> guest_argv; // IMAGE ARGS...
 };
 

@@ -1,11 +1,13 @@
 // Benchmark (not a test): guest calls against the raw-KVM floor, measured in
 // one run. kvm_floor (a small C program beside this file) does the same exits
 // and the same memory writes with nothing else around them; every hl number
-// is reported as a ratio to it.
-//   usage: hl_bench_calls FUNCTIONS_GUEST_IMAGE KVM_FLOOR [ROUNDS]
+// is reported as a ratio to it. With `seccomp`, the calls run on a thread
+// confined by hl::confine_this_thread, as hlrun's are.
+//   usage: hl_bench_calls FUNCTIONS_GUEST_IMAGE KVM_FLOOR [ROUNDS [seccomp]]
 // The targets: a call <= 1.2x one exit, a call with one host function
 // <= 1.2x two exits, a fresh call dirtying 16 pages <= 1.3x the cheapest
 // restore; 1 and 256 pages show how the cost grows.
+#include <hl/confine.hpp>
 #include <hl/sandbox.hpp>
 
 #include <algorithm>
@@ -13,6 +15,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -56,6 +59,19 @@ uint64_t call_ns(hl::Sandbox& sandbox, int rounds, const char* name, const std::
     return median(samples);
 }
 
+// call_ns on a thread of its own that confines itself first (a filter
+// cannot be lifted, and this thread still builds sandboxes and runs the floor).
+uint64_t confined_call_ns(hl::Sandbox& sandbox, int rounds, const char* name, const std::vector<hl::Value>& args)
+{
+    uint64_t ns = 0;
+    std::thread worker([&] {
+        hl::confine_this_thread();
+        ns = call_ns(sandbox, rounds, name, args);
+    });
+    worker.join();
+    return ns;
+}
+
 // One case measured as kPairs alternating pairs (hl, then the floor), so that
 // a stretch of load from elsewhere on the machine hits both sides of a pair;
 // the row gives the median of each side and the median of the pairs' ratios.
@@ -86,11 +102,13 @@ void row(const char* what, Hl&& hl, Floor&& floor, const char* target)
 int main(int argc, char** argv)
 {
     if (argc < 3) {
-        std::fprintf(stderr, "usage: %s FUNCTIONS_GUEST_IMAGE KVM_FLOOR [ROUNDS]\n", argv[0]);
+        std::fprintf(stderr, "usage: %s FUNCTIONS_GUEST_IMAGE KVM_FLOOR [ROUNDS [seccomp]]\n", argv[0]);
         return 2;
     }
     const std::string floor = argv[2];
     const int rounds = argc > 3 ? std::atoi(argv[3]) : 2000;
+    const bool confined = argc > 4 && std::string(argv[4]) == "seccomp";
+    const auto calls = confined ? confined_call_ns : call_ns;
     try {
         const hl::Image image = hl::Image::load(argv[1]);
         auto make = [&] {
@@ -100,12 +118,13 @@ int main(int argc, char** argv)
                 throw hl::Error("the functions guest did not get ready");
             return s;
         };
-        std::printf("guest calls vs the raw-KVM floor, median of %d x %d pairs, microseconds\n", rounds, kPairs);
+        std::printf("guest calls vs the raw-KVM floor, median of %d x %d pairs, microseconds%s\n", rounds, kPairs,
+                    confined ? ", calls on a seccomp-confined thread" : "");
         std::printf("%-34s %10s %10s %9s   %s\n", "", "hl", "floor", "ratio", "target");
         auto plain = make();
-        row("call round trip", [&] { return call_ns(*plain, rounds, "add", {int64_t{1}, int64_t{2}}); },
+        row("call round trip", [&] { return calls(*plain, rounds, "add", {int64_t{1}, int64_t{2}}); },
             [&] { return floor_ns(floor, rounds, 0, "none"); }, "<= 1.2x one exit");
-        row("call + one host function", [&] { return call_ns(*plain, rounds, "use_mul", {int64_t{6}, int64_t{7}}); },
+        row("call + one host function", [&] { return calls(*plain, rounds, "use_mul", {int64_t{6}, int64_t{7}}); },
             [&] { return 2 * floor_ns(floor, rounds, 0, "none"); }, "<= 1.2x two exits");
         for (const int pages : {1, 16, 256}) {
             auto fresh = make();
@@ -113,7 +132,7 @@ int main(int argc, char** argv)
             const int n = pages == 256 ? rounds / 10 : rounds;
             std::vector<uint64_t> dirtylog, dontneed;
             const std::string what = "fresh call dirtying " + std::to_string(pages) + " page" + (pages == 1 ? "" : "s");
-            row(what.c_str(), [&] { return call_ns(*fresh, n, "touch", {static_cast<uint64_t>(pages)}); },
+            row(what.c_str(), [&] { return calls(*fresh, n, "touch", {static_cast<uint64_t>(pages)}); },
                 [&] {
                     dirtylog.push_back(floor_ns(floor, n, pages, "dirtylog"));
                     dontneed.push_back(floor_ns(floor, n, pages, "dontneed"));

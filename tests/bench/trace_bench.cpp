@@ -2,7 +2,9 @@
 // hypercalls; each round runs it once per mode (tracing off, text, jsonl,
 // chrome, stats), in rotating order, and the report gives each mode's median
 // time per exit and its ratio to tracing off, all measured in this one run.
-//   usage: hl_bench_trace TRACE_GUEST_IMAGE [ROUNDS] [CALLS]
+// With `seccomp`, each run is on a thread confined by hl::confine_this_thread.
+//   usage: hl_bench_trace TRACE_GUEST_IMAGE [ROUNDS] [CALLS] [seccomp]
+#include <hl/confine.hpp>
 #include <hl/sandbox.hpp>
 #include <hl/trace_stats.hpp>
 
@@ -12,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -33,11 +36,12 @@ double median(std::vector<double> values)
 int main(int argc, char** argv)
 {
     if (argc < 2) {
-        std::fprintf(stderr, "usage: %s TRACE_GUEST_IMAGE [ROUNDS] [CALLS]\n", argv[0]);
+        std::fprintf(stderr, "usage: %s TRACE_GUEST_IMAGE [ROUNDS] [CALLS] [seccomp]\n", argv[0]);
         return 2;
     }
     const int rounds = argc > 2 ? std::atoi(argv[2]) : 7;
     const std::string calls = argc > 3 ? argv[3] : "10000";
+    const bool confined = argc > 4 && std::string(argv[4]) == "seccomp";
     std::FILE* null = std::fopen("/dev/null", "w");
     const std::vector<Mode> modes = {
         {"off", [](std::FILE*) { return std::unique_ptr<hl::TraceSink>(); }},
@@ -57,7 +61,16 @@ int main(int argc, char** argv)
                 options.output = [](int, std::span<const uint8_t> bytes) { return static_cast<int64_t>(bytes.size()); };
                 options.trace = sink.get();
                 hl::Sandbox sandbox(image, std::move(options));
-                const hl::RunResult result = sandbox.run({"trace", "calls", calls});
+                hl::RunResult result;
+                if (confined) {
+                    std::thread worker([&] {
+                        hl::confine_this_thread();
+                        result = sandbox.run({"trace", "calls", calls});
+                    });
+                    worker.join();
+                } else {
+                    result = sandbox.run({"trace", "calls", calls});
+                }
                 if (result.ending != hl::RunResult::Ending::Exited) {
                     std::fprintf(stderr, "bench: the guest did not exit cleanly: %s\n", result.message.c_str());
                     return 1;
@@ -70,7 +83,8 @@ int main(int argc, char** argv)
         return 1;
     }
     const double off = median(per_exit_ns[0]);
-    std::printf("tracing cost per exit: %s hypercalls per run, median of %d rounds\n", calls.c_str(), rounds);
+    std::printf("tracing cost per exit: %s hypercalls per run, median of %d rounds%s\n", calls.c_str(), rounds,
+                confined ? ", runs on seccomp-confined threads" : "");
     std::printf("%-8s %14s %10s %18s\n", "mode", "ns/exit", "ratio", "extra ns/exit");
     for (size_t m = 0; m < modes.size(); ++m) {
         const double value = median(per_exit_ns[m]);

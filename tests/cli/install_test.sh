@@ -37,12 +37,14 @@ cmake --build "$prefix/work/fn/host/build" >/dev/null
 [ -x "$prefix/work/fn/host/build/fn-host" ] || { echo "FAIL: the template's host program was not built"; exit 1; }
 # pkg-config alone is enough to build against the library.
 cat > "$prefix/work/pc.cpp" <<'CPP'
+#include <hl/confine.hpp>
 #include <hl/sandbox.hpp>
 #include <cstdio>
 int main(int, char** argv)
 {
     const hl::Image image = hl::Image::load(argv[1]);
     std::printf("%zu exports\n", image.exports().size());
+    return hl::confine_allow_list().empty(); // links the seccomp filter, so libseccomp too
 }
 CPP
 c++ "$prefix/work/pc.cpp" $(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --cflags --libs hl) -o "$prefix/work/pc" ||

@@ -1,6 +1,7 @@
 // {{name}}-host: runs {{name}}'s guest image in a micro-VM and calls its
 // functions, as a serverless host would.
 //   {{name}}-host [IMAGE]     (default: build/{{name}}.hl)
+#include <hl/confine.hpp>
 #include <hl/sandbox.hpp>
 
 #include <cstdio>
@@ -15,6 +16,9 @@ int main(int argc, char** argv)
         sandbox.register_host("log_line", [](std::string_view text) {
             std::printf("guest says: %.*s\n", static_cast<int>(text.size()), text.data());
         });
+        // From here on this thread may make only the system calls a sandbox's
+        // run loop needs (hl/confine.hpp): no files, sockets or processes.
+        hl::confine_this_thread();
         if (const hl::RunResult init = sandbox.initialize(); init.ending != hl::RunResult::Ending::Ready) {
             std::fprintf(stderr, "{{name}}-host: the guest did not get ready: %s\n", init.message.c_str());
             return 1;

@@ -1,0 +1,198 @@
+// The vCPU thread's seccomp filter (see hl/confine.hpp): the allow-list, one
+// entry per system call with the arguments it may take, built with libseccomp
+// and loaded on the calling thread alone.
+#include "kvm_ioctls.hpp"
+#include "kvm_vcpu_x86_64.hpp"
+#include "seccomp_report.hpp"
+
+#include <hl/confine.hpp>
+
+#include <seccomp.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <linux/perf_event.h>
+#include <memory>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define HL_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HL_ASAN 1
+#endif
+#endif
+#if defined(HL_ASAN)
+#include <sanitizer/common_interface_defs.h>
+#endif
+
+namespace hl {
+namespace {
+
+using Condition = std::vector<scmp_arg_cmp>; // every comparison holds
+
+// Loading a filter takes prctl and seccomp, which the filter forbids: once is all.
+thread_local bool t_confined = false;
+
+// One allowed system call: with any arguments (`when` empty) or when one of
+// the conditions holds.
+struct Allowed {
+    const char* name;
+    std::string only;   // the restriction in words, for confine_allow_list
+    std::vector<Condition> when;
+};
+
+// The kernel reads ioctl requests, tgkill's pid and signal as 32-bit values:
+// compare what it will use, whatever the upper half of the register holds.
+scmp_arg_cmp low32_equals(unsigned arg, uint64_t value)
+{
+    return scmp_arg_cmp{arg, SCMP_CMP_MASKED_EQ, 0xffffffffu, value & 0xffffffffu};
+}
+
+scmp_arg_cmp bits_clear(unsigned arg, uint64_t bits) { return scmp_arg_cmp{arg, SCMP_CMP_MASKED_EQ, bits, 0}; }
+scmp_arg_cmp bits_set(unsigned arg, uint64_t bits) { return scmp_arg_cmp{arg, SCMP_CMP_MASKED_EQ, bits, bits}; }
+
+Allowed ioctl_requests()
+{
+    // The run loop, snapshots and restores make KVM requests; --trace=all
+    // turns its perf events on and off; stdio asks whether a stream is a terminal.
+    Allowed ioctl{"ioctl", "requests", {}};
+    auto add = [&](const char* name, unsigned long number) {
+        ioctl.only += std::string(ioctl.when.empty() ? " " : ", ") + name;
+        ioctl.when.push_back({low32_equals(1, number)});
+    };
+    for (const IoctlRequest& request : kvm_run_loop_ioctls())
+        add(request.name, request.number);
+    add("PERF_EVENT_IOC_ENABLE", PERF_EVENT_IOC_ENABLE);
+    add("PERF_EVENT_IOC_DISABLE", PERF_EVENT_IOC_DISABLE);
+    add("TCGETS", TCGETS);
+    return ioctl;
+}
+
+std::vector<Allowed> allow_list()
+{
+    const auto pid = static_cast<uint64_t>(getpid());
+    std::vector<Allowed> list = {
+        ioctl_requests(),
+        // Guest output, trace files, hl's own messages.
+        {"write", {}, {}},
+        {"writev", {}, {}},
+        // Sandbox, trace files and perf events closed when they end.
+        {"close", {}, {}},
+        // stdio sizes its buffer from the stream's fd; never a path lookup.
+        {"fstat", {}, {}},
+        {"newfstatat", "AT_EMPTY_PATH (fstat)", {{bits_set(3, AT_EMPTY_PATH)}}},
+        // malloc, snapshots; never executable memory.
+        {"mmap", "without PROT_EXEC", {{bits_clear(2, PROT_EXEC)}}},
+        {"mprotect", "without PROT_EXEC", {{bits_clear(2, PROT_EXEC)}}},
+        {"munmap", {}, {}},
+        {"mremap", {}, {}},
+        {"brk", {}, {}},
+        {"madvise", {}, {}},
+        // Locks (std::mutex, call_once, stdio, the logger).
+        {"futex", {}, {}},
+        {"sched_yield", {}, {}},
+        // Clocks, when the vDSO falls back to the kernel.
+        {"clock_gettime", {}, {}},
+        {"gettimeofday", {}, {}},
+        // SandboxOptions::timeout: a POSIX timer aimed at this thread (run_timer.cpp).
+        {"timer_create", {}, {}},
+        {"timer_settime", {}, {}},
+        {"timer_delete", {}, {}},
+        // The interrupt signal's handler returns; an interrupted call restarts.
+        {"rt_sigreturn", {}, {}},
+        {"rt_sigprocmask", {}, {}},
+        {"restart_syscall", {}, {}},
+        // The run loop names its thread for InterruptHandle; cancel() and abort() signal this process only.
+        {"gettid", {}, {}},
+        {"getpid", {}, {}},
+        {"tgkill", "this process; the interrupt signal or SIGABRT",
+         {{low32_equals(0, pid), low32_equals(2, static_cast<uint64_t>(KvmVcpu::interrupt_signal()))},
+          {low32_equals(0, pid), low32_equals(2, SIGABRT)}}},
+        {"exit", {}, {}},
+        {"exit_group", {}, {}},
+    };
+#if defined(HL_ASAN)
+    // hl's sanitizer builds pair ASan with UBSan, whose runtimes need two
+    // more: UBSan's vptr check probes memory by writing it to a pipe, and a
+    // thread that ends takes down its alternate signal stack.
+    list.push_back({"pipe2", "sanitizer builds only", {}});
+    list.push_back({"sigaltstack", "sanitizer builds only", {}});
+#endif
+    return list;
+}
+
+int syscall_number(const std::string& name)
+{
+    const int nr = seccomp_syscall_resolve_name(name.c_str());
+    if (nr == __NR_SCMP_ERROR || nr < 0)
+        throw ConfineError("confine: '" + name + "' is not a system call of this architecture (see syscalls(2))");
+    return nr;
+}
+
+struct ReleaseFilter {
+    void operator()(void* ctx) const { seccomp_release(ctx); }
+};
+
+void check(int rc, const std::string& what)
+{
+    if (rc < 0)
+        throw ConfineError("confine: " + what + ": " + std::strerror(-rc));
+}
+
+} // namespace
+
+void confine_this_thread(const ConfinePolicy& policy)
+{
+    if (t_confined)
+        throw ConfineError("confine: this thread is confined already; its filter cannot be changed");
+    if (policy.on_violation == ConfinePolicy::OnViolation::Report && (policy.exit_status < 1 || policy.exit_status > 255))
+        throw ConfineError("confine: exit_status " + std::to_string(policy.exit_status) +
+                           " is not an exit status for a violation (1 to 255)");
+    // A forbidden call traps into the report, or kills; a call of another ABI
+    // (`int $0x80`, x32) is forbidden whatever its number.
+    const uint32_t forbidden =
+        policy.on_violation == ConfinePolicy::OnViolation::Report ? SCMP_ACT_TRAP : SCMP_ACT_KILL_PROCESS;
+    const std::unique_ptr<void, ReleaseFilter> ctx(seccomp_init(forbidden));
+    if (!ctx)
+        throw ConfineError("confine: cannot create a seccomp filter");
+    check(seccomp_attr_set(ctx.get(), SCMP_FLTATR_ACT_BADARCH, forbidden), "setting the action for other ABIs");
+    for (const Allowed& allowed : allow_list()) {
+        const int nr = syscall_number(allowed.name);
+        if (allowed.when.empty())
+            check(seccomp_rule_add_exact_array(ctx.get(), SCMP_ACT_ALLOW, nr, 0, nullptr), allowed.name);
+        for (const Condition& condition : allowed.when)
+            check(seccomp_rule_add_exact_array(ctx.get(), SCMP_ACT_ALLOW, nr, static_cast<unsigned>(condition.size()),
+                                               condition.data()),
+                  allowed.name);
+    }
+    for (const std::string& name : policy.extra_syscalls)
+        check(seccomp_rule_add_exact_array(ctx.get(), SCMP_ACT_ALLOW, syscall_number(name), 0, nullptr), name);
+    // KVM_RUN is the call on the hot path: test for it first.
+    seccomp_syscall_priority(ctx.get(), syscall_number("ioctl"), 255);
+
+    // Everything that needs a forbidden call happens now, before the filter.
+    if (policy.on_violation == ConfinePolicy::OnViolation::Report)
+        arm_seccomp_report(policy.program, policy.exit_status);
+#if defined(HL_ASAN)
+    __sanitizer_sandbox_on_notify(nullptr); // the sanitizers read /proc/self/maps now, while they can
+#endif
+    // libseccomp sets no_new_privs (needed without CAP_SYS_ADMIN) and loads
+    // the filter on this thread only (no TSYNC).
+    check(seccomp_load(ctx.get()), "loading the seccomp filter");
+    t_confined = true;
+}
+
+std::vector<std::string> confine_allow_list()
+{
+    std::vector<std::string> names;
+    for (const Allowed& allowed : allow_list())
+        names.push_back(allowed.only.empty() ? allowed.name : std::string(allowed.name) + " (" + allowed.only + ")");
+    return names;
+}
+
+} // namespace hl

@@ -1,0 +1,145 @@
+// The SIGSYS handler of confined threads (see seccomp_report.hpp). It runs on
+// a thread the filter just caught doing what it must not, so it trusts
+// nothing it would have to compute then: names come from a table filled
+// before confinement, and it makes only write(2) and exit_group, both allowed.
+#include "seccomp_report.hpp"
+
+#include <hl/confine.hpp>
+
+#include <seccomp.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <linux/audit.h>
+#include <mutex>
+#include <sys/syscall.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+namespace hl {
+namespace {
+
+// System call names by number, for x86-64 and for the i386 ABI (`int $0x80`).
+constexpr int kNames = 512;
+constexpr size_t kNameSize = 32;
+char g_x86_64_names[kNames][kNameSize];
+char g_i386_names[kNames][kNameSize];
+
+// What this thread's report says; initial-exec TLS is async-signal-safe to read.
+struct Report {
+    bool armed;
+    char program[64];
+    int exit_status;
+};
+thread_local Report t_report __attribute__((tls_model("initial-exec"))) = {false, {0}, 0};
+constexpr int kUnarmedStatus = 159; // a SIGSYS from a filter that is not ours: as if killed by it
+
+void fill_names(char (*names)[kNameSize], uint32_t arch)
+{
+    for (int nr = 0; nr < kNames; ++nr) {
+        char* name = seccomp_syscall_resolve_num_arch(arch, nr);
+        if (name) {
+            std::strncpy(names[nr], name, kNameSize - 1);
+            std::free(name);
+        }
+    }
+}
+
+// A fixed buffer and appends that cannot fail or allocate.
+struct Line {
+    char text[256];
+    size_t size = 0;
+
+    void add(const char* s)
+    {
+        while (*s && size < sizeof text)
+            text[size++] = *s++;
+    }
+    void add_number(uint64_t value, unsigned base)
+    {
+        char digits[24];
+        int n = 0;
+        do {
+            digits[n++] = "0123456789abcdef"[value % base];
+            value /= base;
+        } while (value);
+        while (n && size < sizeof text)
+            text[size++] = digits[--n];
+    }
+};
+
+void on_sigsys(int, siginfo_t* info, void* context)
+{
+    // Async-signal-safe only: the line is built in place, written, and the process ends.
+    const int nr = info->si_syscall;
+    const bool i386 = info->si_arch == AUDIT_ARCH_I386;
+    const char* name = nullptr;
+    if (nr >= 0 && nr < kNames && (i386 || info->si_arch == AUDIT_ARCH_X86_64))
+        name = i386 ? g_i386_names[nr] : g_x86_64_names[nr];
+    Line line;
+    line.add(t_report.armed && t_report.program[0] ? t_report.program : program_invocation_short_name);
+    line.add(": error: seccomp stopped system call ");
+    line.add(name && name[0] ? name : "number");
+    line.add(" (");
+    line.add_number(static_cast<uint32_t>(nr), 10);
+    if (i386)
+        line.add(", i386 ABI");
+    else if (info->si_arch != AUDIT_ARCH_X86_64)
+        line.add(", another ABI");
+#if defined(__x86_64__)
+    if (!i386 && name && std::strcmp(name, "ioctl") == 0) {
+        const auto* uc = static_cast<const ucontext_t*>(context);
+        line.add(", request 0x");
+        line.add_number(static_cast<uint32_t>(uc->uc_mcontext.gregs[REG_RSI]), 16);
+    }
+#else
+    (void)context;
+#endif
+    line.add(") in the vCPU thread\n");
+    // Raw system calls: a wrapper may be intercepted (by a sanitizer runtime,
+    // say) and make calls of its own, which would be forbidden here too.
+    for (size_t done = 0; done < line.size;) {
+        const long n = syscall(SYS_write, STDERR_FILENO, line.text + done, line.size - done);
+        if (n <= 0)
+            break;
+        done += static_cast<size_t>(n);
+    }
+    syscall(SYS_exit_group, t_report.armed ? t_report.exit_status : kUnarmedStatus);
+    _exit(kUnarmedStatus); // not reached
+}
+
+} // namespace
+
+void arm_seccomp_report(const std::string& program, int exit_status)
+{
+    static std::once_flag once;
+    static int install_error = 0;
+    std::call_once(once, [] {
+        fill_names(g_x86_64_names, SCMP_ARCH_X86_64);
+        fill_names(g_i386_names, SCMP_ARCH_X86);
+        struct sigaction action {};
+        action.sa_sigaction = on_sigsys;
+        sigemptyset(&action.sa_mask);
+        action.sa_flags = SA_SIGINFO;
+        if (sigaction(SIGSYS, &action, nullptr) < 0)
+            install_error = errno;
+    });
+    if (install_error)
+        throw ConfineError(std::string("cannot install the SIGSYS handler: ") + std::strerror(install_error));
+    Report& report = t_report;
+    std::memset(report.program, 0, sizeof report.program);
+    std::strncpy(report.program, program.c_str(), sizeof report.program - 1);
+    report.exit_status = exit_status;
+    report.armed = true;
+    // A thread that blocks SIGSYS would still get it (the kernel forces it),
+    // but unblocking says so.
+    sigset_t sigsys;
+    sigemptyset(&sigsys);
+    sigaddset(&sigsys, SIGSYS);
+    pthread_sigmask(SIG_UNBLOCK, &sigsys, nullptr);
+}
+
+} // namespace hl

@@ -1,0 +1,434 @@
+// The vCPU thread's seccomp filter (hl/confine.hpp), through the library:
+// forbidden calls are stopped with one line, the run loop works confined.
+// A filter cannot be lifted, so every confinement happens in a forked child
+// whose status and stderr the test reads. hlrun's use of it:
+// hlrun_seccomp_test.cpp.
+#include "process.hpp"
+
+#include <hl/confine.hpp>
+#include <hl/sandbox.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <functional>
+#include <linux/kvm.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+using namespace hl;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct ChildResult {
+    int status = -1;   // exit status, or 128 + signal
+    std::string err;   // what it wrote on fd 2
+};
+
+// Runs body in a forked child with fd 2 captured; the child ends with body's
+// return value (or 99 after an exception, said on fd 2).
+ChildResult in_child(const std::function<int()>& body)
+{
+    int pipe_fds[2];
+    REQUIRE(pipe2(pipe_fds, O_CLOEXEC) == 0);
+    std::fflush(nullptr);
+    const pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        dup2(pipe_fds[1], STDERR_FILENO);
+        int status = 99;
+        try {
+            status = body();
+        } catch (const std::exception& error) {
+            const std::string line = std::string("child: exception: ") + error.what() + "\n";
+            (void)!write(STDERR_FILENO, line.data(), line.size());
+        }
+        _exit(status);
+    }
+    close(pipe_fds[1]);
+    ChildResult result;
+    char buffer[4096];
+    for (ssize_t n; (n = read(pipe_fds[0], buffer, sizeof buffer)) != 0;)
+        if (n > 0)
+            result.err.append(buffer, static_cast<size_t>(n));
+        else if (errno != EINTR)
+            break;
+    close(pipe_fds[0]);
+    int status = 0;
+    REQUIRE(waitpid(pid, &status, 0) == pid);
+    result.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return result;
+}
+
+constexpr int kViolation = 77;
+
+ConfinePolicy test_policy(std::vector<std::string> extra = {})
+{
+    return {.on_violation = ConfinePolicy::OnViolation::Report,
+            .exit_status = kViolation,
+            .program = "seccomp-test",
+            .extra_syscalls = std::move(extra)};
+}
+
+std::string stopped(const std::string& call)
+{
+    return "seccomp-test: error: seccomp stopped system call " + call + " in the vCPU thread\n";
+}
+
+// Failures inside a child, said on fd 2 for the parent to show.
+struct ChildChecks {
+    int failures = 0;
+    void expect(bool ok, const std::string& what)
+    {
+        if (ok)
+            return;
+        ++failures;
+        const std::string line = "child: failed: " + what + "\n";
+        (void)!write(STDERR_FILENO, line.data(), line.size());
+    }
+};
+
+int64_t discard(int, std::span<const uint8_t> bytes) { return static_cast<int64_t>(bytes.size()); }
+
+std::unique_ptr<Sandbox> ready_functions_guest(SandboxOptions options = {})
+{
+    if (!options.output)
+        options.output = discard;
+    auto sandbox = std::make_unique<Sandbox>(Image::load(test::guest_image("functions")), std::move(options));
+    if (sandbox->initialize().ending != RunResult::Ending::Ready)
+        throw Error("the functions guest did not get ready");
+    return sandbox;
+}
+
+std::string proc_status_field(const std::string& path, const std::string& field)
+{
+    std::ifstream in(path);
+    for (std::string line; std::getline(in, line);)
+        if (line.rfind(field + ":", 0) == 0)
+            return line.substr(field.size() + 2);
+    return {};
+}
+
+} // namespace
+
+TEST_CASE("seccomp: a forbidden call in a host function, on the run loop's thread, ends the process with one line")
+{
+    HL_REQUIRE_KVM();
+    const ChildResult r = in_child([] {
+        auto sandbox = ready_functions_guest();
+        sandbox->register_host("note", [](std::string_view) {
+            // What a compromised host would try first: a file.
+            syscall(SYS_openat, AT_FDCWD, "/etc/passwd", O_RDONLY);
+        });
+        confine_this_thread(test_policy());
+        sandbox->call("use_note", {std::string("x")});
+        return 0; // not reached: the filter stops openat
+    });
+    CHECK(r.status == kViolation);
+    CHECK(r.err == stopped("openat (" + std::to_string(SYS_openat) + ")"));
+}
+
+TEST_CASE("seccomp: files, sockets, processes, signals and tracing are all forbidden once confined")
+{
+    HL_REQUIRE_KVM();
+    struct Attempt {
+        const char* name;
+        long nr;
+        std::function<void()> call;
+    };
+    const std::vector<Attempt> attempts = {
+        {"openat", SYS_openat, [] { syscall(SYS_openat, AT_FDCWD, "/dev/null", O_RDONLY); }},
+        {"open", SYS_open, [] { syscall(SYS_open, "/dev/null", O_RDONLY); }},
+        {"read", SYS_read, [] { char c; syscall(SYS_read, STDIN_FILENO, &c, 1); }},
+        {"socket", SYS_socket, [] { syscall(SYS_socket, AF_INET, SOCK_STREAM, 0); }},
+        {"connect", SYS_connect, [] { syscall(SYS_connect, 0, nullptr, 0); }},
+        {"execve", SYS_execve, [] { syscall(SYS_execve, "/bin/true", nullptr, nullptr); }},
+        {"clone", SYS_clone, [] { (void)fork(); }},
+        {"fork", SYS_fork, [] { syscall(SYS_fork); }},
+        {"vfork", SYS_vfork, [] { syscall(SYS_vfork); }},
+        {"ptrace", SYS_ptrace, [] { syscall(SYS_ptrace, 0 /* PTRACE_TRACEME */, 0, 0, 0); }},
+        {"kill", SYS_kill, [] { syscall(SYS_kill, 1, 0); }},
+        {"tgkill", SYS_tgkill, [] { syscall(SYS_tgkill, getpid(), gettid(), SIGUSR1); }},
+        {"rt_sigaction", SYS_rt_sigaction, [] { signal(SIGSYS, SIG_DFL); }},
+        {"prctl", SYS_prctl, [] { syscall(SYS_prctl, PR_GET_SECCOMP, 0, 0, 0, 0); }},
+        {"seccomp", SYS_seccomp, [] { syscall(SYS_seccomp, 0, 0, nullptr); }},
+        {"perf_event_open", SYS_perf_event_open, [] { syscall(SYS_perf_event_open, nullptr, 0, -1, -1, 0); }},
+        {"memfd_create", SYS_memfd_create, [] { syscall(SYS_memfd_create, "x", 0); }},
+        {"mount", SYS_mount, [] { syscall(SYS_mount, "none", "/mnt", "tmpfs", 0, nullptr); }},
+    };
+    for (const Attempt& attempt : attempts) {
+        INFO(attempt.name);
+        const ChildResult r = in_child([&] {
+            confine_this_thread(test_policy());
+            attempt.call();
+            return 0;
+        });
+        CHECK(r.status == kViolation);
+        CHECK(r.err == stopped(std::string(attempt.name) + " (" + std::to_string(attempt.nr) + ")"));
+    }
+}
+
+namespace {
+
+long i386_getpid()
+{
+    long result;
+    __asm__ volatile("int $0x80" : "=a"(result) : "a"(20L /* getpid on i386 */) : "memory");
+    return result;
+}
+
+} // namespace
+
+TEST_CASE("seccomp: a system call of the i386 ABI is forbidden whatever its number, and named as such")
+{
+    // Only where the kernel runs i386 calls at all (IA32 emulation): elsewhere `int $0x80` is a plain fault.
+    if (in_child([] { return i386_getpid() == getpid() ? 0 : 1; }).status != 0) {
+        WARN("skipped: this kernel does not run i386 system calls (no IA32 emulation)");
+        return;
+    }
+    const ChildResult r = in_child([] {
+        confine_this_thread(test_policy());
+        i386_getpid();
+        return 0;
+    });
+    CHECK(r.status == kViolation);
+    CHECK(r.err == stopped("getpid (20, i386 ABI)"));
+}
+
+TEST_CASE("seccomp: abort() on a confined thread still aborts")
+{
+    const ChildResult r = in_child([] {
+        std::signal(SIGABRT, SIG_DFL); // Catch2's handler would ask for rt_sigaction, which is forbidden
+        confine_this_thread(test_policy());
+        std::abort();
+        return 0;
+    });
+    CHECK(r.status == 128 + SIGABRT);
+    CHECK(r.err.empty());
+}
+
+TEST_CASE("seccomp: executable memory is forbidden, plain memory allowed")
+{
+    const ChildResult r = in_child([] {
+        confine_this_thread(test_policy());
+        void* data = mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (data == MAP_FAILED)
+            return 1;
+        mprotect(data, 4096, PROT_READ | PROT_EXEC);
+        return 0;
+    });
+    CHECK(r.status == kViolation);
+    CHECK(r.err == stopped("mprotect (" + std::to_string(SYS_mprotect) + ")"));
+}
+
+TEST_CASE("seccomp: a confined thread cannot build a new machine: KVM_CREATE_VM is not among its ioctls")
+{
+    HL_REQUIRE_KVM();
+    const ChildResult r = in_child([] {
+        const Image image = Image::load(test::guest_image("hello"));
+        Sandbox first(image, {.output = discard}); // /dev/kvm is open from here on
+        confine_this_thread(test_policy());
+        Sandbox second(image, {.output = discard});
+        return 0;
+    });
+    CHECK(r.status == kViolation);
+    char request[32];
+    std::snprintf(request, sizeof request, "0x%lx", static_cast<unsigned long>(KVM_CREATE_VM));
+    CHECK(r.err == stopped("ioctl (" + std::to_string(SYS_ioctl) + ", request " + request + ")"));
+}
+
+TEST_CASE("seccomp: OnViolation::KillProcess has the kernel kill the process with SIGSYS, silently")
+{
+    const ChildResult r = in_child([] {
+        confine_this_thread({.on_violation = ConfinePolicy::OnViolation::KillProcess});
+        syscall(SYS_openat, AT_FDCWD, "/dev/null", O_RDONLY);
+        return 0;
+    });
+    CHECK(r.status == 128 + SIGSYS);
+    CHECK(r.err.empty());
+}
+
+TEST_CASE("seccomp: extra_syscalls allows more calls, and only those")
+{
+    const ChildResult r = in_child([] {
+        confine_this_thread(test_policy({"openat", "read"}));
+        const int fd = open("/dev/zero", O_RDONLY | O_CLOEXEC);
+        char byte = 1;
+        if (fd < 0 || read(fd, &byte, 1) != 1 || byte != 0)
+            return 1;
+        close(fd);
+        syscall(SYS_socket, AF_INET, SOCK_STREAM, 0);
+        return 0;
+    });
+    CHECK(r.status == kViolation);
+    CHECK(r.err == stopped("socket (" + std::to_string(SYS_socket) + ")"));
+}
+
+TEST_CASE("seccomp: a policy that cannot be honoured is refused before anything is installed")
+{
+    // Nothing is loaded when these throw: safe to try in the test process itself.
+    CHECK_THROWS_AS(confine_this_thread(test_policy({"getpid", "no_such_call"})), ConfineError);
+    CHECK_THROWS_WITH(confine_this_thread(test_policy({"no_such_call"})),
+                      "confine: 'no_such_call' is not a system call of this architecture (see syscalls(2))");
+    CHECK_THROWS_WITH(confine_this_thread({.exit_status = 0}),
+                      "confine: exit_status 0 is not an exit status for a violation (1 to 255)");
+    CHECK_THROWS_WITH(confine_this_thread({.exit_status = 256}),
+                      "confine: exit_status 256 is not an exit status for a violation (1 to 255)");
+    CHECK(proc_status_field("/proc/thread-self/status", "Seccomp") == "0");
+}
+
+TEST_CASE("seccomp: a confined thread cannot be confined again")
+{
+    const ChildResult r = in_child([] {
+        confine_this_thread(test_policy());
+        try {
+            confine_this_thread(test_policy({"openat"})); // would need prctl and seccomp: refused before either
+        } catch (const ConfineError& error) {
+            const std::string line = std::string(error.what()) + "\n";
+            (void)!write(STDERR_FILENO, line.data(), line.size());
+            return 0;
+        }
+        return 1;
+    });
+    CHECK(r.status == 0);
+    CHECK(r.err == "confine: this thread is confined already; its filter cannot be changed\n");
+}
+
+TEST_CASE("seccomp: the allow-list names what it allows and none of the dangerous calls")
+{
+    const std::vector<std::string> list = confine_allow_list();
+    std::vector<std::string> names;
+    for (const std::string& entry : list)
+        names.push_back(entry.substr(0, entry.find(' ')));
+    for (const char* forbidden : {"open", "openat", "read", "socket", "connect", "execve", "execveat", "fork", "vfork",
+                                  "clone", "clone3", "ptrace", "kill", "rt_sigaction", "prctl", "seccomp",
+                                  "perf_event_open", "memfd_create", "mount", "process_vm_writev"}) {
+        INFO(forbidden);
+        CHECK(std::find(names.begin(), names.end(), forbidden) == names.end());
+    }
+    CHECK(std::find(list.begin(), list.end(), "mmap (without PROT_EXEC)") != list.end());
+    CHECK(std::find(list.begin(), list.end(), "tgkill (this process; the interrupt signal or SIGABRT)") != list.end());
+    const auto ioctl = std::find_if(list.begin(), list.end(), [](const std::string& e) { return e.rfind("ioctl ", 0) == 0; });
+    REQUIRE(ioctl != list.end());
+    CHECK(ioctl->find("KVM_RUN,") != std::string::npos);
+    CHECK(ioctl->find("KVM_CREATE") == std::string::npos);
+}
+
+TEST_CASE("seccomp: the run loop works confined: runs, traces, timeouts, faults, cancels, snapshots, fresh calls")
+{
+    HL_REQUIRE_KVM();
+    const ChildResult r = in_child([] {
+        ChildChecks checks;
+        // Built before confinement: every machine, the trace file.
+        std::string out;
+        Sandbox hello(Image::load(test::guest_image("hello")),
+                      {.output = [&](int, std::span<const uint8_t> bytes) {
+                           out.append(bytes.begin(), bytes.end());
+                           return static_cast<int64_t>(bytes.size());
+                       }});
+        std::FILE* trace_file = std::tmpfile();
+        TextTraceSink text(trace_file);
+        Sandbox traced(Image::load(test::guest_image("hello")), {.output = discard, .trace = &text});
+        Sandbox looping(Image::load(test::guest_image("faults")), {.timeout = 200ms, .output = discard});
+        auto functions = ready_functions_guest({.timeout = 300ms});
+        Sandbox* self = functions.get();
+        functions->register_host("note", [self](std::string_view) { self->interrupt_handle().cancel(); });
+        const int write_end = dup(STDERR_FILENO); // an fd opened before, written after
+
+        confine_this_thread(test_policy());
+
+        const RunResult ran = hello.run({"hello", "a"});
+        checks.expect(ran.ending == RunResult::Ending::Exited && ran.exit_status == 0, "hello exits 0: " + ran.message);
+        checks.expect(out == "argc=2\nargv[0]=hello\nargv[1]=a\nto stderr\n", "hello's output: " + out);
+        const RunResult traced_run = traced.run({"hello"});
+        checks.expect(traced_run.ending == RunResult::Ending::Exited, "the traced run exits: " + traced_run.message);
+        struct stat written {};
+        checks.expect(std::fflush(trace_file) == 0 && fstat(fileno(trace_file), &written) == 0 && written.st_size > 0,
+                      "the trace was written to its file");
+        const RunResult loop = looping.run({"faults", "loop"});
+        checks.expect(loop.ending == RunResult::Ending::TimedOut, "a loop times out: " + loop.message);
+
+        const Snapshot clean = functions->snapshot();
+        for (int i = 0; i < 3; ++i) {
+            const RunResult next = functions->call("next", {});
+            checks.expect(next.ending == RunResult::Ending::Returned && std::get<int64_t>(next.value) == 101 + i,
+                          "next counts on: " + next.message);
+        }
+        functions->restore(clean);
+        functions->set_fresh_per_call(true);
+        for (int i = 0; i < 20; ++i) {
+            const RunResult touched = functions->call("touch", {uint64_t{16}});
+            checks.expect(touched.ending == RunResult::Ending::Returned, "a fresh call returns: " + touched.message);
+            const RunResult next = functions->call("next", {});
+            checks.expect(std::get<int64_t>(next.value) == 101, "every fresh call starts after init");
+        }
+        const RunResult crash = functions->call("crash", {});
+        checks.expect(crash.ending == RunResult::Ending::Faulted && crash.message.find("null page") != std::string::npos,
+                      "a fault is reported: " + crash.message);
+        functions->restore(clean); // a call that does not return poisons the sandbox
+        const RunResult spin = functions->call("spin", {});
+        checks.expect(spin.ending == RunResult::Ending::TimedOut, "a spinning call times out: " + spin.message);
+        functions->restore(clean);
+        const RunResult cancelled = functions->call("use_note", {std::string("x")});
+        checks.expect(cancelled.ending == RunResult::Ending::Cancelled,
+                      "a host function cancels its own call: " + cancelled.message);
+        functions->restore(clean);
+        const RunResult after = functions->call("add", {int64_t{2}, int64_t{3}});
+        checks.expect(after.ending == RunResult::Ending::Returned && std::get<int64_t>(after.value) == 5,
+                      "calls go on after a restore");
+        const char line[] = "written after confinement\n";
+        checks.expect(write(write_end, line, sizeof line - 1) == sizeof line - 1, "write to an fd opened before");
+        checks.expect(std::fclose(trace_file) == 0, "the trace file closes");
+        return checks.failures;
+    });
+    INFO(r.err);
+    CHECK(r.status == 0);
+    CHECK(r.err == "written after confinement\n");
+}
+
+TEST_CASE("seccomp: the filter binds the thread that asks, not the others")
+{
+    HL_REQUIRE_KVM();
+    const ChildResult r = in_child([] {
+        ChildChecks checks;
+        auto sandbox = ready_functions_guest();
+        std::atomic<pid_t> confined_tid{0};
+        std::atomic<bool> looked{false};
+        RunResult result;
+        std::thread worker([&] {
+            confine_this_thread(test_policy());
+            result = sandbox->call("add", {int64_t{40}, int64_t{2}});
+            confined_tid.store(gettid());
+            while (!looked.load())
+                sched_yield();
+        });
+        while (!confined_tid.load())
+            sched_yield();
+        const std::string task = "/proc/self/task/" + std::to_string(confined_tid.load()) + "/status";
+        checks.expect(proc_status_field(task, "Seccomp") == "2", "the worker is in filter mode");
+        checks.expect(proc_status_field("/proc/thread-self/status", "Seccomp") == "0", "this thread is not");
+        looked.store(true);
+        worker.join();
+        checks.expect(result.ending == RunResult::Ending::Returned && std::get<int64_t>(result.value) == 42,
+                      "the confined worker's call returns");
+        // This thread still opens files and builds machines.
+        Sandbox again(Image::load(test::guest_image("hello")), {.output = discard});
+        checks.expect(again.run({"hello"}).ending == RunResult::Ending::Exited, "an unconfined run");
+        return checks.failures;
+    });
+    INFO(r.err);
+    CHECK(r.status == 0);
+}
