@@ -7,13 +7,6 @@
 #include <hl/confine.hpp>
 #include <hl/units.hpp>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define HL_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define HL_ASAN 1
-#endif
-#endif
 #if defined(HL_ASAN)
 #include <sanitizer/lsan_interface.h>
 #endif

@@ -19,13 +19,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define HL_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define HL_ASAN 1
-#endif
-#endif
 #if defined(HL_ASAN)
 #include <sanitizer/common_interface_defs.h>
 #endif

@@ -19,15 +19,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string proc_status_field(const std::string& path, const std::string& field)
-{
-    std::ifstream in(path);
-    for (std::string line; std::getline(in, line);)
-        if (line.rfind(field + ":", 0) == 0)
-            return line.substr(field.size() + 2);
-    return {};
-}
-
 // Starts hlrun with stdout and stderr on /dev/null and samples the seccomp
 // mode of its (only) thread every 10 ms until it exits or `window` passes,
 // then ends it. Returns the modes seen, in order.

@@ -53,7 +53,7 @@ TEST_CASE("load: 10,000 create/run/destroy cycles keep file descriptors and memo
     CHECK(ok == 10000);
     CHECK(open_fds() == fds);
     INFO("RSS before " << rss << " KiB, after " << rss_kib() << " KiB");
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(HL_ASAN)
     // ASan keeps freed memory in quarantine (up to 256 MiB), so RSS says nothing
     // there; LeakSanitizer checks for leaks at exit instead.
     (void)rss;

@@ -137,4 +137,13 @@ const std::string& kvm_unusable_reason()
     return reason;
 }
 
+std::string proc_status_field(const std::string& path, const std::string& field)
+{
+    std::ifstream in(path);
+    for (std::string line; std::getline(in, line);)
+        if (line.rfind(field + ":", 0) == 0)
+            return line.substr(field.size() + 2);
+    return {};
+}
+
 } // namespace hl::test

@@ -29,6 +29,8 @@ std::string make_temp_dir();                        // fresh directory under /tm
 void write_file(const std::string& path, const std::string& text);
 std::string read_file(const std::string& path);
 std::vector<std::string> lines(const std::string& text);
+// The value of "FIELD:" in a /proc status file such as /proc/self/status; empty when absent.
+std::string proc_status_field(const std::string& path, const std::string& field);
 
 // Why KVM cannot be used here, or empty when it can.
 const std::string& kvm_unusable_reason();

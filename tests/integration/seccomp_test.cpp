@@ -113,15 +113,6 @@ std::unique_ptr<Sandbox> ready_functions_guest(SandboxOptions options = {})
     return sandbox;
 }
 
-std::string proc_status_field(const std::string& path, const std::string& field)
-{
-    std::ifstream in(path);
-    for (std::string line; std::getline(in, line);)
-        if (line.rfind(field + ":", 0) == 0)
-            return line.substr(field.size() + 2);
-    return {};
-}
-
 } // namespace
 
 TEST_CASE("seccomp: a forbidden call in a host function, on the run loop's thread, ends the process with one line")
@@ -287,7 +278,7 @@ TEST_CASE("seccomp: a policy that cannot be honoured is refused before anything 
                       "confine: exit_status 0 is not an exit status for a violation (1 to 255)");
     CHECK_THROWS_WITH(confine_this_thread({.exit_status = 256}),
                       "confine: exit_status 256 is not an exit status for a violation (1 to 255)");
-    CHECK(proc_status_field("/proc/thread-self/status", "Seccomp") == "0");
+    CHECK(test::proc_status_field("/proc/thread-self/status", "Seccomp") == "0");
 }
 
 TEST_CASE("seccomp: a confined thread cannot be confined again")
@@ -418,8 +409,8 @@ TEST_CASE("seccomp: the filter binds the thread that asks, not the others")
         while (!confined_tid.load())
             sched_yield();
         const std::string task = "/proc/self/task/" + std::to_string(confined_tid.load()) + "/status";
-        checks.expect(proc_status_field(task, "Seccomp") == "2", "the worker is in filter mode");
-        checks.expect(proc_status_field("/proc/thread-self/status", "Seccomp") == "0", "this thread is not");
+        checks.expect(test::proc_status_field(task, "Seccomp") == "2", "the worker is in filter mode");
+        checks.expect(test::proc_status_field("/proc/thread-self/status", "Seccomp") == "0", "this thread is not");
         looked.store(true);
         worker.join();
         checks.expect(result.ending == RunResult::Ending::Returned && std::get<int64_t>(result.value) == 42,
