@@ -5,12 +5,16 @@
  *
  * A host restoring a snapshot taken here, to resume a guest that waits here
  * again, may skip two vCPU ioctls (hl-abi(7), "Fresh calls"): completing the
- * pending `out`, which it lets the next entry do, and setting the FPU. For the
- * first, RFLAGS must be the same at every wait, so they are set to a constant
- * before the `out`; the host checks them. For the second, the code after the
- * `out` loads a clean x87/SSE state itself; hl_serve says so in its
- * HL_CALL_READY flags (HL_READY_RELOADS_FPU). Every call thus starts with the
- * FPU as at boot: FCW 0x37f, MXCSR 0x1f80, all registers zero. */
+ * pending `out`, which it lets the next entry do, and setting the vector and
+ * FPU registers. For the first, RFLAGS must be the same at every wait, so they
+ * are set to a constant before the `out`; the host checks them. For the
+ * second, the instructions right after the `out` load the init state into
+ * every XSAVE component of XCR0 (x87, SSE, AVX, AVX-512, opmask, PKRU): the
+ * header of hl_clean_xstate marks none, so XRSTOR initialises them all, and
+ * MXCSR, which it loads from the image, is the boot value. The host checks
+ * these exact bytes before it relies on them (libsandbox xstate_reset.hpp):
+ * change them together. Every call thus starts with the registers as at boot:
+ * FCW 0x37f, MXCSR 0x1f80, vector and opmask registers zero, PKRU 0. */
     .text
     .globl __hl_serve_wait
     .type __hl_serve_wait, @function
@@ -20,23 +24,20 @@ __hl_serve_wait:
     pushq $0x2              /* RFLAGS: only the always-one bit */
     popfq
     outl %eax, %dx
-    fxrstor64 hl_clean_fpu(%rip)
+    mov $-1, %eax           /* EDX:EAX: every component XCR0 enables */
+    mov $-1, %edx
+    xrstor64 hl_clean_xstate(%rip)
     ret
     .size __hl_serve_wait, . - __hl_serve_wait
 
     .section .rodata
-    .balign 16
-hl_clean_fpu:               /* the FXSAVE layout, 512 bytes */
+    .balign 64              /* XRSTOR's operand must be 64-byte aligned */
+hl_clean_xstate:            /* the XSAVE layout: legacy area, then the header */
     .word 0x037f            /* FCW: all exceptions masked, 64-bit precision */
-    .word 0                 /* FSW */
-    .byte 0                 /* FTW (abridged): every register empty */
-    .byte 0
-    .word 0                 /* FOP */
-    .quad 0                 /* FIP */
-    .quad 0                 /* FDP */
+    .fill 22, 1, 0          /* FSW, FTW, FOP, FIP, FDP */
     .long 0x1f80            /* MXCSR: all exceptions masked, round to nearest */
-    .long 0                 /* MXCSR_MASK: ignored by FXRSTOR */
-    .fill 480, 1, 0         /* ST0-7, XMM0-15, reserved */
-    .size hl_clean_fpu, . - hl_clean_fpu
+    .fill 484, 1, 0         /* MXCSR_MASK, ST0-7, XMM0-15, reserved */
+    .fill 64, 1, 0          /* header: XSTATE_BV 0 (all init), XCOMP_BV 0 (standard form) */
+    .size hl_clean_xstate, . - hl_clean_xstate
 
     .section .note.GNU-stack, "", @progbits

@@ -49,11 +49,8 @@ ExitOutcome handle_io(const VcpuExit& exit, ExitContext& context, RunResult& res
     case A::Ready:
         if (context.phase == Phase::Call)
             end_run(result, RunResult::Ending::Faulted, "bad hypercall: ready: hl_serve called during a call");
-        else {
+        else
             result.ending = RunResult::Ending::Ready;
-            if (served.status & HL_READY_RELOADS_FPU)
-                context.vcpu.note_fpu_reload_after_this_out();
-        }
         break;
     case A::Return:
         if (context.phase != Phase::Call)

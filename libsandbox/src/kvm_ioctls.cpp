@@ -4,6 +4,8 @@
 // request 0x...)").
 #include "kvm_ioctls.hpp"
 
+#include "kvm_system.hpp"
+
 #include <linux/kvm.h>
 #include <sys/ioctl.h>
 
@@ -17,8 +19,9 @@ std::span<const IoctlRequest> kvm_run_loop_ioctls()
         {"KVM_SET_REGS", KVM_SET_REGS},                             // restores without KVM_CAP_SYNC_REGS
         {"KVM_GET_SREGS", KVM_GET_SREGS},                           // fault address (CR2), snapshots
         {"KVM_SET_SREGS", KVM_SET_SREGS},                           // restores without KVM_CAP_SYNC_REGS
-        {"KVM_GET_FPU", KVM_GET_FPU},                               // snapshots
-        {"KVM_SET_FPU", KVM_SET_FPU},                               // restores
+        {"KVM_GET_XSAVE2", kKvmGetXsave2},                          // snapshots: every XSAVE component
+        {"KVM_SET_XSAVE", kKvmSetXsave},                            // restores
+        {"KVM_SET_XCRS", KVM_SET_XCRS},                             // restores of a state saved with another XCR0
         {"KVM_GET_DIRTY_LOG", KVM_GET_DIRTY_LOG},                   // restores copy back only dirty pages
         {"KVM_SET_USER_MEMORY_REGION", KVM_SET_USER_MEMORY_REGION}, // the first snapshot turns the dirty log on
         {"KVM_CHECK_EXTENSION", KVM_CHECK_EXTENSION},               // KVM_CAP_SYNC_REGS, asked on first use

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 namespace hl {
 
@@ -29,7 +30,8 @@ public:
     KvmVcpu(const KvmVcpu&) = delete;
     KvmVcpu& operator=(const KvmVcpu&) = delete;
 
-    // Long mode, paging, CPL3 segments, GDT/IDT/TR, SSE, CPUID; throws KvmError.
+    // Long mode, paging, CPL3 segments, GDT/IDT/TR, CPUID and the vector
+    // extensions of cpu_features.hpp; throws KvmError.
     void set_boot_state(const BootState& state);
 
     // Runs until the next exit. A signal sent with interrupt_signal() to the
@@ -40,8 +42,7 @@ public:
     Registers registers() override;
     uint64_t fault_address() override;
     VcpuState save_state() override;
-    void restore_state(const VcpuState& state) override;
-    void note_fpu_reload_after_this_out() override;
+    void restore_state(const VcpuState& state, XstateRestore xstate) override;
     void set_stop_flag(const std::atomic<bool>* flag) override { stop_flag_ = flag; }
 
     // The signal (a real-time one) hl uses to interrupt KVM_RUN; its handler
@@ -61,7 +62,12 @@ private:
         uint64_t rip, rflags;
     };
     std::optional<PendingOut> pending_out_;
-    std::optional<uint64_t> fpu_reload_out_;  // the `out` after which the guest reloads the FPU
+    uint64_t xcr0_ = 0;                        // the guest's, as set by the host (xsetbv faults at CPL3)
+    void set_xcr0(uint64_t xcr0);
+    void set_xstate(const uint8_t* xsave);
+    void set_xstate(const std::vector<uint8_t>& xsave);
+    // An XSAVE image of size bytes with every component of xcr0 at its boot value.
+    static std::vector<uint8_t> clean_xstate(size_t size, uint64_t xcr0);
     void complete_pending_io();
     const PendingOut& pending_out_registers();
     static bool sync_registers_supported();

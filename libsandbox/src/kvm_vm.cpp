@@ -20,7 +20,7 @@ KvmVm::KvmVm()
         fd_ = ioctl(kvm.fd(), KVM_CREATE_VM, 0);
     } while (fd_ < 0 && errno == EINTR);
     if (fd_ < 0)
-        throw KvmError(std::string("KVM_CREATE_VM failed: ") + std::strerror(errno));
+        throw_kvm_failure("KVM_CREATE_VM");
 }
 
 KvmVm::~KvmVm()
@@ -39,7 +39,7 @@ void KvmVm::map_memory(void* host_address, uint64_t size)
     region.memory_size = size;
     region.userspace_addr = reinterpret_cast<uint64_t>(host_address);
     if (ioctl(fd_, KVM_SET_USER_MEMORY_REGION, &region) < 0)
-        throw KvmError(std::string("KVM_SET_USER_MEMORY_REGION failed: ") + std::strerror(errno));
+        throw_kvm_failure("KVM_SET_USER_MEMORY_REGION");
 }
 
 void KvmVm::enable_dirty_log()
@@ -57,7 +57,7 @@ void KvmVm::collect_dirty_pages(std::vector<uint64_t>& pages)
     log.slot = 0;
     log.dirty_bitmap = log_.data();
     if (ioctl(fd_, KVM_GET_DIRTY_LOG, &log) < 0)
-        throw KvmError(std::string("KVM_GET_DIRTY_LOG failed: ") + std::strerror(errno));
+        throw_kvm_failure("KVM_GET_DIRTY_LOG");
     for (size_t i = 0; i < log_.size() && i < pages.size(); ++i)
         pages[i] |= log_[i];
 }

@@ -97,8 +97,10 @@ RunResult Sandbox::run(const std::vector<std::string>& argv)
     write_boot_info(m.memory.host_view(), m.layout, argv);
     m.state = Machine::State::Done;
     RunResult result = execute(m, Phase::Program);
-    if (result.ending == RunResult::Ending::Ready)
+    if (result.ending == RunResult::Ending::Ready) {
         m.state = Machine::State::Ready;
+        m.at_initial_state = true;
+    }
     return result;
 }
 
@@ -164,14 +166,10 @@ RunResult Sandbox::call(std::string_view name, const std::vector<Value>& args)
                         (known.empty() ? "nothing" : known));
     }
     check_call_arguments(*e, args);
-    if (m.fresh_per_call) {
-        if (m.after_init.empty())
-            m.after_init = snapshot();
-        else if (m.dirty_since_after_init)
-            restore(m.after_init);
-    }
+    if (m.fresh_per_call)
+        return_to_initial_state(*this, m);
     write_call_frame(m.memory, *e, args);
-    m.dirty_since_after_init = true;
+    m.at_initial_state = false;
     RunResult result = execute(m, Phase::Call);
     if (result.ending == RunResult::Ending::Returned) {
         std::string error;

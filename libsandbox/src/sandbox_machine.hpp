@@ -22,8 +22,13 @@ namespace hl {
 using Clock = std::chrono::steady_clock;
 
 
+// A number no other Machine or Snapshot of this process has had or will have:
+// what ownership is checked by (an address can be reused, this cannot).
+uint64_t unique_id();
+
 // Members in construction order: each step of the recipe needs the ones above it.
 struct Sandbox::Machine {
+    const uint64_t id = unique_id();
     Image image;
     SandboxOptions options;
     Layout layout;
@@ -36,12 +41,13 @@ struct Sandbox::Machine {
     std::shared_ptr<InterruptHandle::State> interrupt;
     // Snapshots: guest memory equals the snapshot `base` plus the pages the
     // guest (KVM's dirty log) and the host (GuestMemory) wrote since.
-    uint64_t next_snapshot_id = 1;
     uint64_t base = 0;
     bool fresh_per_call = false;
-    Snapshot after_init;
+    // The guest's state is the one initialize() left: no call has run since,
+    // nor has a snapshot taken at another moment been restored.
+    bool at_initial_state = false;
+    Snapshot after_init;   // taken at the first fresh call, while at_initial_state
     std::vector<HostFunction> host_functions;
-    bool dirty_since_after_init = false;
 
     Machine(Image&& img, SandboxOptions&& opts)
         : image(std::move(img)), options(std::move(opts)),
@@ -57,15 +63,21 @@ struct InterruptHandle::State {
 };
 
 struct Snapshot::Data {
-    uint64_t id = 0;
-    const void* owner = nullptr;              // the Machine that took it
+    uint64_t id = 0;                          // unique_id()
+    uint64_t owner = 0;                       // the id of the Machine that took it
+    bool initial_state = false;               // taken while at_initial_state
     std::vector<uint8_t> memory;
     VcpuState vcpu;
+    XstateRestore xstate = XstateRestore::Load;
 };
 
 // The run loop shared by run(), initialize() and call(): KVM_RUN and the exit
 // handler until the handler says the stretch is over.
 RunResult execute(Sandbox::Machine& m, Phase phase);
+
+// Before a fresh call: back to the state initialize() left, snapshotting it
+// the first time. Throws CallError when that state is gone.
+void return_to_initial_state(Sandbox& sandbox, Sandbox::Machine& m);
 
 // Throws CallError saying why, unless the guest waits in hl_serve.
 void require_ready(const Sandbox::Machine& m, const std::string& what);

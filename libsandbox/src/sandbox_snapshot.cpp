@@ -2,12 +2,21 @@
 // back only the pages written since, when it returns to the latest snapshot.
 #include "sandbox_machine.hpp"
 
+#include "xstate_reset.hpp"
+
 #include <hl/abi.h>
 
+#include <atomic>
 #include <bit>
 #include <cstring>
 
 namespace hl {
+
+uint64_t unique_id()
+{
+    static std::atomic<uint64_t> next{1};
+    return next.fetch_add(1, std::memory_order_relaxed);
+}
 
 Snapshot Sandbox::snapshot()
 {
@@ -16,8 +25,9 @@ Snapshot Sandbox::snapshot()
     if (!m.poisoned.empty())
         throw CallError("cannot take a snapshot of a poisoned sandbox: " + m.poisoned);
     auto data = std::make_shared<Snapshot::Data>();
-    data->id = m.next_snapshot_id++;
-    data->owner = &m;
+    data->id = unique_id();
+    data->owner = m.id;
+    data->initial_state = m.at_initial_state;
     data->vcpu = m.vcpu.save_state();
     // From here on KVM logs the guest's writes; what it logged so far is moot.
     m.vm.enable_dirty_log();
@@ -26,6 +36,9 @@ Snapshot Sandbox::snapshot()
     m.memory.clear_host_dirty();
     const auto all = m.memory.host_view();
     data->memory.assign(all.begin(), all.end());
+    // Checked on the snapshot's own memory: what every restore brings back.
+    if (cpu::resets_xstate_at(m.layout, data->memory, data->vcpu.resume_at))
+        data->xstate = XstateRestore::GuestResets;
     m.base = data->id;
     Snapshot snapshot;
     snapshot.data_ = std::move(data);
@@ -35,10 +48,15 @@ Snapshot Sandbox::snapshot()
 void Sandbox::restore(const Snapshot& snapshot)
 {
     Machine& m = *machine_;
-    if (snapshot.empty() || snapshot.data_->owner != &m)
+    // Ids are never reused, so the snapshot of a sandbox gone, whose address
+    // a new one may have, is still someone else's.
+    if (snapshot.empty() || snapshot.data_->owner != m.id)
         throw CallError("cannot restore: the snapshot was not taken from this sandbox");
     const Snapshot::Data& data = *snapshot.data_;
     const auto memory = m.memory.host_view();
+    if (data.memory.size() != memory.size())
+        throw CallError("cannot restore: the snapshot holds " + std::to_string(data.memory.size()) +
+                        " bytes of memory, the sandbox " + std::to_string(memory.size()));
     std::vector<uint64_t> dirty = m.memory.host_dirty();
     m.vm.collect_dirty_pages(dirty);
     if (m.base == data.id) {
@@ -52,16 +70,41 @@ void Sandbox::restore(const Snapshot& snapshot)
         std::memcpy(memory.data(), data.memory.data(), memory.size());
     }
     m.memory.clear_host_dirty();
-    m.vcpu.restore_state(data.vcpu);
+    m.vcpu.restore_state(data.vcpu, data.xstate);
     m.base = data.id;
     m.state = Machine::State::Ready;
     m.poisoned.clear();
-    m.dirty_since_after_init = m.after_init.empty() || m.after_init.data_->id != data.id;
+    m.at_initial_state = data.initial_state;
+}
+
+namespace {
+
+// The promise is the state right after initialize(): once a call has changed
+// it, no snapshot of it can be taken any more.
+void require_initial_state(const Sandbox::Machine& m)
+{
+    if (m.after_init.empty() && !m.at_initial_state)
+        throw CallError("cannot make calls fresh: the state right after initialize() is gone (calls ran since, "
+                        "or another snapshot was restored); call set_fresh_per_call(true) before the first call");
+}
+
+} // namespace
+
+void return_to_initial_state(Sandbox& sandbox, Sandbox::Machine& m)
+{
+    require_initial_state(m);
+    if (m.after_init.empty())
+        m.after_init = sandbox.snapshot();
+    else if (!m.at_initial_state)
+        sandbox.restore(m.after_init);
 }
 
 void Sandbox::set_fresh_per_call(bool fresh)
 {
-    machine_->fresh_per_call = fresh;
+    Machine& m = *machine_;
+    if (fresh && m.state == Machine::State::Ready)
+        require_initial_state(m);
+    m.fresh_per_call = fresh;
 }
 
 } // namespace hl

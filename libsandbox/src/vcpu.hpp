@@ -40,6 +40,18 @@ struct Registers {
 // The vCPU's whole state, opaque outside the backend that saved it.
 struct VcpuState {
     std::vector<uint8_t> bytes;
+    // The address of the instruction the guest resumes at.
+    uint64_t resume_at = 0;
+};
+
+// How restore_state puts back the vector and FPU registers (x87, SSE, AVX,
+// AVX-512, opmask, PKRU: every XSAVE component).
+enum class XstateRestore {
+    Load,          // from the saved state
+    // Leave them: the state resumes at code the host checked to load the init
+    // state into every component before anything reads them
+    // (xstate_reset.hpp), on pages the guest cannot write.
+    GuestResets,
 };
 
 class Vcpu {
@@ -56,12 +68,9 @@ public:
     // The state to resume from later; completes a pending I/O exit first so
     // that the saved RIP is past the `out`.
     virtual VcpuState save_state() = 0;
-    // Puts back a saved state exactly, whatever the guest did since.
-    virtual void restore_state(const VcpuState& state) = 0;
-    // The guest stopped at an `out` whose next instruction loads a clean FPU
-    // state, as does the one after every later `out` at that address
-    // (HL_READY_RELOADS_FPU): restoring a state saved there need not set the FPU.
-    virtual void note_fpu_reload_after_this_out() = 0;
+    // Puts back a saved state exactly, whatever the guest did since: every
+    // register the guest can read or write.
+    virtual void restore_state(const VcpuState& state, XstateRestore xstate) = 0;
     // A flag that, once set, makes run() return Interrupted without entering
     // the guest (closing the race with a cancelling signal); nullptr: none.
     virtual void set_stop_flag(const std::atomic<bool>* flag) = 0;

@@ -52,8 +52,7 @@ public:
     Registers registers() override { return at; }
     uint64_t fault_address() override { return cr2; }
     VcpuState save_state() override { return {}; }
-    void restore_state(const VcpuState&) override {}
-    void note_fpu_reload_after_this_out() override {}
+    void restore_state(const VcpuState&, XstateRestore) override {}
     void set_stop_flag(const std::atomic<bool>*) override {}
 };
 

@@ -91,11 +91,11 @@ enum hl_hypercall {
 };
 #define HL_CALL_COUNT 16u
 
-/* HL_CALL_READY flags; other bits are refused.
- * RELOADS_FPU: the instruction after the ready `out` loads a clean x87/SSE
- * state (FXRSTOR) before anything can read the FPU, and so does the one after
- * each later `out` at that same address. A restore that resumes the guest
- * there then leaves the FPU to it. */
+/* HL_CALL_READY's value: 0; bits other than this one are refused.
+ * RELOADS_FPU was a guest's promise that the code after its ready `out`
+ * reloads a clean FPU state. Hosts no longer take a guest's word for it (they
+ * recognise hl's reset code after the `out` themselves, hl-abi(7) "Fresh
+ * calls"), so the bit is accepted and ignored, for images built before. */
 #define HL_READY_RELOADS_FPU 0x1u
 
 #define HL_WRITE_MAX  (1u << 20) /* longest single write, bytes */

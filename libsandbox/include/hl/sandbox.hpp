@@ -56,7 +56,8 @@ struct SandboxOptions {
 };
 
 // Memory and vCPU state of a Sandbox at one moment between calls. Cheap to
-// copy (shared); restores only into the Sandbox that took it.
+// copy (shared); restores only into the Sandbox that took it, which is known
+// by an id no other sandbox of the process gets, even at the same address.
 class Snapshot {
 public:
     Snapshot() = default;
@@ -107,10 +108,15 @@ public:
 
     // The state now (between calls, when ready); throws CallError otherwise.
     Snapshot snapshot();
-    // Back to a snapshot this sandbox took; clears poisoning. Throws
-    // CallError for another sandbox's snapshot.
+    // Back to a snapshot this sandbox took: memory and every register the
+    // guest can reach; clears poisoning. Throws CallError for another
+    // sandbox's snapshot (a sandbox destroyed since included).
     void restore(const Snapshot& snapshot);
-    // Every call from now on starts from the state right after initialize().
+    // Every call from now on starts from the state right after initialize():
+    // memory and every register the guest can reach (general, segment bases,
+    // x87, SSE, AVX, AVX-512, opmask, PKRU). That state is snapshotted at the
+    // first fresh call, so turn this on before the first call: once a call has
+    // run (or a snapshot of another moment was restored) it throws CallError.
     void set_fresh_per_call(bool fresh);
 
     // Makes fn callable from the guest as `name` (HL_HOST_FN); its ABI
