@@ -189,7 +189,9 @@ int hlbuild_compile(const CompileOptions& options)
 
     const std::string image = options.output.empty() ? (build_dir / (project->name + ".hl")).string() : options.output;
     std::vector<std::string> link = cc;
-    link.insert(link.end(), {"-nostdlib", "-static", "-no-pie",
+    // -static already keeps gcc and clang from linking a PIE; an extra -no-pie
+    // only made clang warn that it went unused.
+    link.insert(link.end(), {"-nostdlib", "-static",
                                      "-Wl,-T," + toolchain.linker_script.string(),
                                      "-Wl,--build-id=none", "-Wl,-z,noexecstack", "-Wl,-z,max-page-size=4096",
                                      "-Wl,--no-dynamic-linker"});

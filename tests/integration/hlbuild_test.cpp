@@ -14,6 +14,12 @@ ProcessResult hlbuild(std::vector<std::string> args)
     return run_process(args, std::chrono::seconds(120));
 }
 
+// True when the shell finds `program` on PATH.
+bool installed(const std::string& program)
+{
+    return run_process({"/bin/sh", "-c", "command -v " + program}).status == 0;
+}
+
 } // namespace
 
 TEST_CASE("hlbuild new, compile and hlrun: the whole path a user takes")
@@ -150,4 +156,24 @@ TEST_CASE("hlbuild compile keeps same-named sources apart, compiles a file named
     CHECK(fs::exists(dir + "/p/build/obj/src/b/util.c.o"));
     HL_REQUIRE_KVM();
     CHECK(run_process({HL_HLRUN, dir + "/p/build/p.hl"}).status == 42);
+}
+
+TEST_CASE("hlbuild compile with CC=clang prints no warning and builds a runnable image")
+{
+    if (!installed("clang")) {
+        WARN("skipped: clang is not installed");
+        return;
+    }
+    const std::string dir = make_temp_dir();
+    REQUIRE(hlbuild({"new", dir + "/p"}).status == 0);
+    setenv("CC", "clang", 1);
+    const auto r = hlbuild({"compile", dir + "/p"});
+    unsetenv("CC");
+    CHECK(r.status == 0);
+    CHECK(r.err.empty()); // clang warns about any flag it does not use; it once did about -no-pie
+    CHECK(r.out == dir + "/p/build/p.hl\n");
+    HL_REQUIRE_KVM();
+    const auto run = run_process({HL_HLRUN, dir + "/p/build/p.hl"});
+    CHECK(run.status == 0);
+    CHECK(run.out == "hello from p, a guest with 0 arguments\n");
 }
