@@ -87,11 +87,15 @@ std::vector<std::string> compile_flags(const Toolchain& toolchain, const std::st
                                        const fs::path& project_dir, const ProjectFile& project)
 {
     // hl's headers first: they must win over the compiler's own limits.h.
+    // -fstack-clash-protection: a frame larger than a page is probed a page at
+    // a time, so it faults on the stack guard page instead of stepping over
+    // it into the heap. guest-crt/CMakeLists.txt builds the runtime with the
+    // same code generation flags (HL_GUEST_CFLAGS).
     std::vector<std::string> flags = {
         "-ffreestanding", "-nostdinc", "-isystem", toolchain.include_dir.string(),
         "-isystem", cc_include,
         "-I", (project_dir / "include").string(),
-        "-fno-stack-protector", "-fno-pic", "-fno-pie", "-mcmodel=small",
+        "-fno-stack-protector", "-fstack-clash-protection", "-fno-pic", "-fno-pie", "-mcmodel=small",
         "-fno-asynchronous-unwind-tables", "-std=gnu17", "-O2", "-g", "-Wall"};
     flags.insert(flags.end(), project.cflags.begin(), project.cflags.end());
     return flags;
@@ -189,7 +193,9 @@ int hlbuild_compile(const CompileOptions& options)
 
     const std::string image = options.output.empty() ? (build_dir / (project->name + ".hl")).string() : options.output;
     std::vector<std::string> link = cc;
-    link.insert(link.end(), {"-nostdlib", "-static", "-no-pie",
+    // -static already keeps gcc and clang from linking a PIE; an extra -no-pie
+    // only made clang warn that it went unused.
+    link.insert(link.end(), {"-nostdlib", "-static",
                                      "-Wl,-T," + toolchain.linker_script.string(),
                                      "-Wl,--build-id=none", "-Wl,-z,noexecstack", "-Wl,-z,max-page-size=4096",
                                      "-Wl,--no-dynamic-linker"});

@@ -54,6 +54,61 @@ std::string type_problem(uint16_t type) {
     }
 }
 
+const char* phdr_type_name(uint32_t type) {
+    switch (type) {
+    case PT_NULL: return "PT_NULL";
+    case PT_LOAD: return "PT_LOAD";
+    case PT_DYNAMIC: return "PT_DYNAMIC";
+    case PT_INTERP: return "PT_INTERP";
+    case PT_NOTE: return "PT_NOTE";
+    case PT_SHLIB: return "PT_SHLIB";
+    case PT_PHDR: return "PT_PHDR";
+    case PT_TLS: return "PT_TLS";
+    case PT_GNU_EH_FRAME: return "PT_GNU_EH_FRAME";
+    case PT_GNU_STACK: return "PT_GNU_STACK";
+    case PT_GNU_RELRO: return "PT_GNU_RELRO";
+    case PT_GNU_PROPERTY: return "PT_GNU_PROPERTY";
+    default: return nullptr;
+    }
+}
+
+// hl loads PT_LOAD and reads PT_NOTE; PT_GNU_STACK, which a hand link may add,
+// is a marker it accepts in its harmless form. Any other type is refused
+// rather than skipped: a PT_LOAD relabelled PT_NULL or PT_TLS would otherwise
+// be dropped without a word.
+void check_type(const std::string& name, size_t index, uint32_t type) {
+    if (type == PT_LOAD || type == PT_NOTE || type == PT_GNU_STACK)
+        return;
+    const char* known = phdr_type_name(type);
+    reject(name, "program header " + std::to_string(index) + ": p_type",
+           hex(type) + (known ? std::string(" (") + known + ")" : "") + " is not a type hl accepts",
+           "PT_LOAD, PT_NOTE or PT_GNU_STACK");
+}
+
+// Rules every accepted program header follows, whatever its type.
+void check_flags_and_align(const std::string& name, const std::string& field, const Elf64_Phdr& ph) {
+    constexpr uint32_t kKnownFlags = PF_R | PF_W | PF_X;
+    if ((ph.p_flags & ~kKnownFlags) != 0)
+        reject(name, field + "p_flags", hex(ph.p_flags) + " has unknown bits " + hex(ph.p_flags & ~kKnownFlags),
+               "only PF_R, PF_W and PF_X (" + hex(kKnownFlags) + ")");
+    if (!std::has_single_bit(ph.p_align) && ph.p_align != 0)
+        reject(name, field + "p_align", hex(ph.p_align) + " is not a power of two", "0 or a power of two");
+}
+
+// A PT_GNU_STACK only says whether the stack may be executable; hl stacks never
+// are, so it must load nothing and not ask for PF_X.
+void check_stack_marker(const std::string& name, size_t index, const Elf64_Phdr& ph) {
+    const std::string field = header_name(index, "PT_GNU_STACK") + ": ";
+    const std::string marker = "0 (PT_GNU_STACK only marks the stack non-executable)";
+    if (ph.p_filesz != 0)
+        reject(name, field + "p_filesz", hex(ph.p_filesz), marker);
+    if (ph.p_memsz != 0)
+        reject(name, field + "p_memsz", hex(ph.p_memsz), marker);
+    if ((ph.p_flags & PF_X) != 0)
+        reject(name, field + "p_flags", "PF_X asks for an executable stack",
+               "no PF_X (hl stacks are never executable)");
+}
+
 void check_load(const std::string& name, size_t index, const Elf64_Phdr& ph, uint64_t file_size) {
     const std::string field = header_name(index, "PT_LOAD") + ": ";
     if (ph.p_filesz > ph.p_memsz)
@@ -67,6 +122,11 @@ void check_load(const std::string& name, size_t index, const Elf64_Phdr& ph, uin
         reject(name, field + "p_offset",
                hex(ph.p_offset) + " differs from p_vaddr " + hex(ph.p_vaddr) + " modulo " + hex(kPage),
                "equal page offsets");
+    if (ph.p_align > 1 && ph.p_vaddr % ph.p_align != ph.p_offset % ph.p_align)
+        reject(name, field + "p_align",
+               "p_vaddr " + hex(ph.p_vaddr) + " and p_offset " + hex(ph.p_offset) + " differ modulo " +
+                   hex(ph.p_align),
+               "them equal modulo p_align");
     // A bss-only segment reads nothing from the file, so its offset is not bounded.
     if (ph.p_filesz != 0 && !inside_file(ph.p_offset, ph.p_filesz, file_size))
         reject(name, field + "p_filesz",
@@ -85,6 +145,12 @@ void check_load(const std::string& name, size_t index, const Elf64_Phdr& ph, uin
         reject(name, field + "p_flags", "segment is not readable", "PF_R");
     if ((ph.p_flags & PF_W) != 0 && (ph.p_flags & PF_X) != 0)
         reject(name, field + "p_flags", "segment is writable and executable", "at most one of PF_W and PF_X");
+    // Zero-filled executable memory is code nobody wrote: every executable byte
+    // must come from the file.
+    if ((ph.p_flags & PF_X) != 0 && ph.p_filesz < ph.p_memsz)
+        reject(name, field + "p_filesz",
+               hex(ph.p_filesz) + " is below p_memsz " + hex(ph.p_memsz) + " in an executable segment",
+               "p_filesz equal to p_memsz (no zero-filled executable memory)");
 }
 
 } // namespace
@@ -154,6 +220,10 @@ std::vector<Segment> check_program_headers(const std::string& name, std::span<co
             reject(name, header_name(i, "PT_INTERP"), "requests a dynamic loader", kStatic);
         if (ph.p_type == PT_DYNAMIC)
             reject(name, header_name(i, "PT_DYNAMIC"), "holds dynamic linking information", kStatic);
+        check_type(name, i, ph.p_type);
+        check_flags_and_align(name, header_name(i, phdr_type_name(ph.p_type)) + ": ", ph);
+        if (ph.p_type == PT_GNU_STACK)
+            check_stack_marker(name, i, ph);
         if (ph.p_type != PT_LOAD)
             continue;
         check_load(name, i, ph, file_size);

@@ -31,8 +31,10 @@ std::string hex(uint64_t value);
 // Returns the header only when the table it describes lies inside `file`.
 Elf64_Ehdr check_elf_header(const std::string& name, std::span<const uint8_t> file);
 
-// Rejects dynamic executables and checks every PT_LOAD; returns the segments
-// in file order, which the rules require to be address order.
+// Rejects dynamic executables and types other than PT_LOAD, PT_NOTE and a
+// harmless PT_GNU_STACK, checks every header's flags and alignment and every
+// PT_LOAD; returns the segments in file order, which the rules require to be
+// address order.
 std::vector<Segment> check_program_headers(const std::string& name, std::span<const Elf64_Phdr> phdrs,
                                            uint64_t file_size);
 

@@ -1,8 +1,13 @@
 // hlrun as a process: what a user sees on stdout, stderr and in $?.
 #include "process.hpp"
 
+#include <hl/image.hpp>
+#include <hl/layout.hpp>
+
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <regex>
 
 using namespace hl::test;
 
@@ -108,6 +113,47 @@ TEST_CASE("hlrun reports each guest fault with its kind and exits 125")
     CHECK(text.err.find("(image segment 0: read-only, executable)") != std::string::npos);
     const auto exec = hlrun({image, "exec-stack"});
     CHECK(exec.err.find(": execute at 0x") != std::string::npos);
+}
+
+TEST_CASE("hlrun: a 300 KiB stack frame faults on the stack guard page, not past it (stack-clash protection)")
+{
+    HL_REQUIRE_KVM();
+    const std::string path = guest_image("faults");
+    const hl::Image image = hl::Image::load(path);
+    const uint64_t memory = uint64_t{16} << 20; // hlrun's default
+    const hl::Layout layout = hl::Layout::compute(image.segments(), image.note(), memory);
+    const uint64_t guard = layout.stack_top() - layout.stack_size() - HL_PAGE_SIZE;
+    const auto symbol = std::find_if(image.symbols().begin(), image.symbols().end(),
+                                     [](const hl::Symbol& s) { return s.name == "stack_clash"; });
+    REQUIRE(symbol != image.symbols().end());
+
+    // The only store stack_clash's body makes is to the bottom of its 300 KiB
+    // frame, in the heap: far below the guard page. So a fault inside
+    // stack_clash at an address in the guard page comes from the page-by-page
+    // probes of -fstack-clash-protection, made on the way down. Where exactly
+    // the probe sits depends on the compiler: the offset and the two addresses
+    // are checked, the rest of the line is exact.
+    const auto r = hlrun({path, "stack-clash"});
+    CHECK(r.status == 125);
+    const std::regex line(R"(hlrun: error: guest fault: page fault \(#PF\) at stack_clash\+(0x[0-9a-f]+) )"
+                          R"(\((0x[0-9a-f]+)\): write to (0x[0-9a-f]+) \(stack guard page: stack overflow\)\n)");
+    std::smatch m;
+    INFO("stderr: " << r.err);
+    REQUIRE(std::regex_match(r.err, m, line));
+    const uint64_t offset = std::stoull(m[1], nullptr, 16), rip = std::stoull(m[2], nullptr, 16);
+    const uint64_t address = std::stoull(m[3], nullptr, 16);
+    CHECK(offset < symbol->size);
+    CHECK(rip == symbol->address + offset);
+    CHECK(address >= guard);
+    CHECK(address < guard + HL_PAGE_SIZE);
+
+    // Without the probes the frame's prologue is one subtraction from %rsp,
+    // and the store lands in the heap, mapped read-write: no fault at all.
+    // The guest does exactly that in assembly and says where its store went.
+    const auto unprobed = hlrun({path, "stack-clash-unprobed"});
+    CHECK(unprobed.status == 3);
+    CHECK(unprobed.err == "faults: stack-clash-unprobed stored in the heap, past the stack guard page\n"
+                          "faults: stack-clash-unprobed did not fault\n");
 }
 
 TEST_CASE("hlrun -v adds the faulting guest's registers")

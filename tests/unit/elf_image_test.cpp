@@ -178,10 +178,79 @@ TEST_CASE("rule: no PT_INTERP, no PT_DYNAMIC, at least one PT_LOAD", "[elf][rule
           "img: program header 4 (PT_INTERP): requests a dynamic loader, " + kStatic);
     CHECK(invalid([](ElfBuilder& b) { b.add_phdr({PT_DYNAMIC, PF_R, 0x200, 0, 0, 16, 16, 8}); }) ==
           "img: program header 4 (PT_DYNAMIC): holds dynamic linking information, " + kStatic);
-    CHECK(invalid([](ElfBuilder& b) {
-              for (size_t i : {ElfBuilder::kText, ElfBuilder::kRodata, ElfBuilder::kData})
-                  b.phdrs[i].p_type = PT_NULL;
+    CHECK(invalid([](ElfBuilder& b) { // only the PT_NOTE left
+              b.phdrs.erase(b.phdrs.begin(), b.phdrs.begin() + ElfBuilder::kNote);
+              b.ehdr.e_phnum = 1;
           }) == "img: program headers: no PT_LOAD segment, expected at least one");
+}
+
+TEST_CASE("rule: only PT_LOAD, PT_NOTE and PT_GNU_STACK program headers", "[elf][rules]") {
+    // A PT_LOAD relabelled as a type hl would skip must not silently vanish.
+    const std::string tail = " is not a type hl accepts, expected PT_LOAD, PT_NOTE or PT_GNU_STACK";
+    const std::pair<uint32_t, std::string> types[] = {
+        {PT_NULL, "0x0 (PT_NULL)"}, {PT_TLS, "0x7 (PT_TLS)"}, {PT_PHDR, "0x6 (PT_PHDR)"},
+        {PT_GNU_RELRO, "0x6474e552 (PT_GNU_RELRO)"}, {PT_GNU_PROPERTY, "0x6474e553 (PT_GNU_PROPERTY)"},
+        {PT_LOOS, "0x60000000"}, {0xffffffff, "0xffffffff"}};
+    for (const auto& [type, what] : types) {
+        const uint32_t p_type = type; // clang 14 cannot capture a structured binding
+        CHECK(invalid([=](ElfBuilder& b) { b.phdrs[2].p_type = p_type; }) == "img: program header 2: p_type: " +
+                                                                                 what + tail);
+    }
+}
+
+TEST_CASE("rule: PT_GNU_STACK only in its harmless form", "[elf][rules]") {
+    auto marker = [](uint32_t flags, uint64_t filesz, uint64_t memsz) {
+        return [=](ElfBuilder& b) { b.add_phdr({PT_GNU_STACK, flags, 0, 0, 0, filesz, memsz, 16}); };
+    };
+    // What a hand link with -z noexecstack adds: accepted, and loads nothing.
+    CHECK(valid(marker(PF_R | PF_W, 0, 0)).segments().size() == 3);
+    CHECK(valid(marker(0, 0, 0)).segments().size() == 3);
+    const std::string field = "img: program header 4 (PT_GNU_STACK): ";
+    const std::string tail = ", expected 0 (PT_GNU_STACK only marks the stack non-executable)";
+    CHECK(invalid(marker(PF_R | PF_W, 0x10, 0x10)) == field + "p_filesz: 0x10" + tail);
+    CHECK(invalid(marker(PF_R | PF_W, 0, 0x1000)) == field + "p_memsz: 0x1000" + tail);
+    CHECK(invalid(marker(PF_R | PF_W | PF_X, 0, 0)) ==
+          field + "p_flags: PF_X asks for an executable stack, expected no PF_X (hl stacks are never executable)");
+    // Text relabelled: refused, not skipped.
+    CHECK(invalid([](ElfBuilder& b) { b.phdrs[0].p_type = PT_GNU_STACK; }) ==
+          "img: program header 0 (PT_GNU_STACK): p_filesz: 0x60" + tail);
+}
+
+TEST_CASE("rule: p_flags has no bits beyond PF_R, PF_W and PF_X", "[elf][rules]") {
+    const std::string tail = ", expected only PF_R, PF_W and PF_X (0x7)";
+    CHECK(invalid([](ElfBuilder& b) { b.phdrs[1].p_flags = PF_R | 0x8; }) ==
+          kPh1 + "p_flags: 0xc has unknown bits 0x8" + tail);
+    CHECK(invalid([](ElfBuilder& b) { b.phdrs[0].p_flags = PF_R | PF_X | PF_MASKPROC; }) ==
+          "img: program header 0 (PT_LOAD): p_flags: 0xf0000005 has unknown bits 0xf0000000" + tail);
+    CHECK(invalid([](ElfBuilder& b) { b.phdrs[ElfBuilder::kNote].p_flags = PF_R | PF_MASKOS; }) ==
+          "img: program header 3 (PT_NOTE): p_flags: 0xff00004 has unknown bits 0xff00000" + tail);
+}
+
+TEST_CASE("rule: p_align is 0 or a power of two, and fits a PT_LOAD", "[elf][rules]") {
+    for (uint64_t align : {uint64_t{3}, uint64_t{0x1001}, ~uint64_t{0}})
+        CHECK(invalid([=](ElfBuilder& b) { b.phdrs[1].p_align = align; }) ==
+              kPh1 + "p_align: " + hex(align) + " is not a power of two, expected 0 or a power of two");
+    CHECK(invalid([](ElfBuilder& b) { b.phdrs[ElfBuilder::kNote].p_align = 6; }) ==
+          "img: program header 3 (PT_NOTE): p_align: 0x6 is not a power of two, expected 0 or a power of two");
+    // Page-aligned and congruent modulo a page, but not modulo a larger p_align.
+    CHECK(invalid([](ElfBuilder& b) { b.phdrs[1].p_align = 0x10000; }) ==
+          kPh1 + "p_align: p_vaddr 0x101000 and p_offset 0x2000 differ modulo 0x10000, expected them equal modulo "
+                 "p_align");
+    CHECK(invalid([](ElfBuilder& b) { b.phdrs[0].p_align = 0x2000; }) ==
+          "img: program header 0 (PT_LOAD): p_align: p_vaddr 0x100000 and p_offset 0x1000 differ modulo 0x2000, "
+          "expected them equal modulo p_align");
+    // 0 and 1 ask for nothing; smaller powers of two follow from the page rule.
+    for (uint64_t align : {uint64_t{0}, uint64_t{1}, uint64_t{16}, uint64_t{0x1000}})
+        CHECK(valid([=](ElfBuilder& b) {
+                  for (size_t i : {ElfBuilder::kText, ElfBuilder::kRodata, ElfBuilder::kData})
+                      b.phdrs[i].p_align = align;
+              }).segments().size() == 3);
+    // Congruent modulo 0x10000: text at file offset 0x10000 for 0x100000.
+    const Image far = valid([](ElfBuilder& b) {
+        b.phdrs[0].p_align = 0x10000;
+        b.phdrs[0].p_offset = b.blobs[ElfBuilder::kText].offset = 0x10000;
+    });
+    CHECK(far.segments()[0].offset == 0x10000);
 }
 
 TEST_CASE("rule: PT_LOAD sizes", "[elf][rules]") {
@@ -242,18 +311,32 @@ TEST_CASE("rule: PT_LOAD permissions", "[elf][rules]") {
           "PF_W and PF_X");
 }
 
+TEST_CASE("rule: executable PT_LOAD has no zero-filled memory", "[elf][rules]") {
+    const std::string tail =
+        " in an executable segment, expected p_filesz equal to p_memsz (no zero-filled executable memory)";
+    CHECK(invalid([](ElfBuilder& b) { b.phdrs[0].p_memsz = 0x61; }) ==
+          "img: program header 0 (PT_LOAD): p_filesz: 0x60 is below p_memsz 0x61" + tail);
+    // An executable bss-only segment, on a page of its own.
+    CHECK(invalid([](ElfBuilder& b) { b.add_phdr({PT_LOAD, PF_R | PF_X, 0x3000, 0x200000, 0x200000, 0, 0x1000,
+                                                   0x1000}); }) ==
+          "img: program header 4 (PT_LOAD): p_filesz: 0x0 is below p_memsz 0x1000" + tail);
+    // Data may be zero-filled: that is bss.
+    CHECK(valid().segments()[2].filesz < valid().segments()[2].memsz);
+}
+
 TEST_CASE("rule: PT_LOAD segments sorted and on separate pages", "[elf][rules]") {
     CHECK(invalid([](ElfBuilder& b) { std::swap(b.phdrs[1], b.phdrs[2]); }) ==
           kPh2 + "p_vaddr: 0x101000 is below program header 1 (PT_LOAD) at 0x102000, expected PT_LOAD segments "
                  "sorted by address");
-    CHECK(invalid([](ElfBuilder& b) { b.phdrs[0].p_memsz = 0x1001; }) ==
+    CHECK(invalid([](ElfBuilder& b) { b.phdrs[0].p_filesz = b.phdrs[0].p_memsz = 0x1001; }) ==
           kPh1 + "p_vaddr: 0x101000 overlaps program header 0 (PT_LOAD) [0x100000, 0x101001) rounded to pages, "
                  "expected segments on separate pages");
     CHECK(invalid([](ElfBuilder& b) { b.phdrs[1].p_vaddr = 0x100000; }) ==
           kPh1 + "p_vaddr: 0x100000 overlaps program header 0 (PT_LOAD) [0x100000, 0x100060) rounded to pages, "
                  "expected segments on separate pages");
     // A segment that ends exactly on a page boundary leaves the next page free.
-    CHECK(valid([](ElfBuilder& b) { b.phdrs[0].p_memsz = 0x1000; }).segments()[0].memsz == 0x1000);
+    CHECK(valid([](ElfBuilder& b) { b.phdrs[0].p_filesz = b.phdrs[0].p_memsz = 0x1000; }).segments()[0].memsz ==
+          0x1000);
 }
 
 TEST_CASE("rule: entry point inside an executable segment", "[elf][rules]") {
@@ -267,7 +350,7 @@ TEST_CASE("rule: entry point inside an executable segment", "[elf][rules]") {
 TEST_CASE("rule: the hl note is present exactly once", "[elf][rules][note]") {
     const std::string missing =
         "img: note: no hl ABI note found, expected one (link with hlbuild or use HL_IMAGE_NOTE)";
-    CHECK(invalid([](ElfBuilder& b) { b.phdrs[ElfBuilder::kNote].p_type = PT_NULL; }) == missing);
+    CHECK(invalid([](ElfBuilder& b) { b.ehdr.e_phnum = ElfBuilder::kNote; }) == missing); // no PT_NOTE
     // Other owners, other hl note types and look-alike names do not count.
     const std::vector<uint8_t> desc(sizeof(hl_image_note));
     for (const auto& notes : {ElfBuilder::note_entry("GNU", 3, {1, 2, 3, 4}), ElfBuilder::note_entry("hl", 2, desc),

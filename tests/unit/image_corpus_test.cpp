@@ -149,7 +149,7 @@ std::string broken_promise(const Image& image) {
         const hl::Segment& s = segments[i];
         if (s.memsz == 0 || s.filesz > s.memsz || s.vaddr % HL_PAGE_SIZE != 0 || s.vaddr < HL_IMAGE_WINDOW_START ||
             s.vaddr >= HL_IMAGE_WINDOW_END || s.memsz > HL_IMAGE_WINDOW_END - s.vaddr || !s.readable ||
-            (s.writable && s.executable))
+            (s.writable && s.executable) || (s.executable && s.filesz != s.memsz))
             return "segment " + std::to_string(i) + " breaks a PT_LOAD rule";
         if (i > 0 && s.vaddr < segments[i - 1].vaddr + segments[i - 1].memsz)
             return "segments overlap or are unsorted";

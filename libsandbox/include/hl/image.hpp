@@ -19,7 +19,7 @@ namespace hl {
 struct Segment {
     uint64_t vaddr = 0;   // page-aligned
     uint64_t memsz = 0;   // bytes in guest memory (> 0)
-    uint64_t filesz = 0;  // bytes taken from the file (<= memsz), rest is zero
+    uint64_t filesz = 0;  // bytes taken from the file (<= memsz; == memsz if executable), rest is zero
     uint64_t offset = 0;  // file offset of the first byte
     bool readable = false;
     bool writable = false;

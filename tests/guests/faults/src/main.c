@@ -1,5 +1,7 @@
 /* Test guest: `faults WHAT` misbehaves in the way WHAT names. The host must
- * stop it and report the fault; reaching the end of main is a test failure. */
+ * stop it and report the fault; reaching the end of main is a test failure,
+ * except for stack-clash-unprobed, which shows the harm stack-clash probes
+ * prevent: a store that lands in the heap without a fault. */
 #include <hl/guest.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,10 +17,44 @@ __attribute__((noinline)) static int recurse(volatile int depth)
     return recurse(depth + 1) + frame[0];
 }
 
+/* More than any stack hl gives by default (256Ki; this guest's is 64Ki): a
+ * frame this size starts below the stack guard page, in the heap. */
+#define CLASH_FRAME (300 * 1024)
+
+/* Built with -fstack-clash-protection (hlbuild's flags), the prologue moves
+ * %rsp down one page at a time and touches each page, so the probe that
+ * reaches the guard page faults there, before the body runs. Not static, so
+ * that gcc keeps its name (no stack_clash.isra.0) for the fault message. */
+__attribute__((noinline)) void stack_clash(void)
+{
+    volatile char frame[CLASH_FRAME];
+    /* The array escapes: the compiler must give it its full size. */
+    __asm__ volatile("" : : "r"(frame) : "memory");
+    frame[0] = 1; /* the lowest byte: 300Ki below the frame's top */
+}
+
+/* What the same function compiles to without the probes (gcc and clang alike:
+ * `sub $0x4af90, %rsp` then a store near the new %rsp): one jump over the
+ * guard page and a store in the heap, which is mapped read-write. Returns
+ * where it stored. */
+static unsigned long unprobed_frame(void)
+{
+    unsigned long at;
+    __asm__ volatile("sub %1, %%rsp\n\t"
+                     "movb $1, (%%rsp)\n\t"
+                     "mov %%rsp, %0\n\t"
+                     "add %1, %%rsp"
+                     : "=r"(at)
+                     : "i"(CLASH_FRAME)
+                     : "memory");
+    return at;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: faults null-write|write-text|exec-stack|ud2|div0|stack-overflow|loop|abort\n");
+        fprintf(stderr, "usage: faults null-write|write-text|write-rodata|exec-stack|ud2|div0|stack-overflow|"
+                        "stack-clash|stack-clash-unprobed|loop|abort\n");
         return 2;
     }
     const char *what = argv[1];
@@ -41,6 +77,14 @@ int main(int argc, char **argv)
         printf("%u\n", quotient);
     } else if (strcmp(what, "stack-overflow") == 0) {
         recurse(0);
+    } else if (strcmp(what, "stack-clash") == 0) {
+        stack_clash();
+    } else if (strcmp(what, "stack-clash-unprobed") == 0) {
+        const struct hl_boot_info *boot = hl_boot_info();
+        const unsigned long at = unprobed_frame();
+        const int in_heap = at >= boot->heap_start && at - boot->heap_start < boot->heap_size;
+        fprintf(stderr, "faults: stack-clash-unprobed stored %s, past the stack guard page\n",
+                in_heap ? "in the heap" : "outside the heap");
     } else if (strcmp(what, "loop") == 0) {
         for (;;)
             __asm__ volatile("");
