@@ -54,7 +54,7 @@ TEST_CASE("functions: the image lists its exports with their signatures before a
     CHECK(describe_export(*image.find_export("sum8")) == "i64 sum8(i32, i64, u64, bool, i32, i64, u64, i64)");
     CHECK(describe_export(*image.find_export("reset")) == "void reset()");
     CHECK(image.find_export("main") == nullptr);
-    CHECK(image.exports().size() == 27);
+    CHECK(image.exports().size() == 30);
 }
 
 TEST_CASE("functions: every type makes the round trip")
@@ -79,6 +79,28 @@ TEST_CASE("functions: every type makes the round trip")
     CHECK(g.call("sum8", {int32_t{1}, int64_t{2}, uint64_t{3}, true, int32_t{-5}, int64_t{6}, uint64_t{7}, int64_t{8}}) ==
           Value(int64_t{23}));
     CHECK(g.call("reset", {}) == Value());
+}
+
+TEST_CASE("functions: an empty string or bytes at no address ({NULL, 0}) is an empty value, both ways")
+{
+    HL_REQUIRE_KVM();
+    // As a result: a length of 0 needs no readable address.
+    Guest g;
+    CHECK(g.call("empty_string", {}) == Value(std::string()));
+    CHECK(g.call("empty_bytes", {}) == Value(Bytes{}));
+    // As a host function's arguments.
+    Sandbox s(Image::load(test::guest_image("functions")), {});
+    std::vector<std::pair<std::string, Bytes>> seen;
+    s.register_host("sizes", [&seen](std::string_view text, std::span<const uint8_t> data) {
+        seen.emplace_back(std::string(text), Bytes(data.begin(), data.end()));
+        return uint64_t{text.size() * 1000 + data.size()};
+    });
+    REQUIRE(s.initialize().ending == RunResult::Ending::Ready);
+    const RunResult r = s.call("pass_empty", {});
+    INFO(r.message);
+    REQUIRE(r.ending == RunResult::Ending::Returned);
+    CHECK(r.value == Value(int64_t{0})); // status 0 and a total of 0 bytes
+    CHECK(seen == std::vector<std::pair<std::string, Bytes>>{{"", Bytes{}}});
 }
 
 TEST_CASE("functions: strings and bytes of the maximum size make the round trip; one byte more is refused")
