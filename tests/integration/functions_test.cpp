@@ -223,7 +223,7 @@ TEST_CASE("functions: a fault poisons the sandbox until a restore")
     CHECK(crash.ending == RunResult::Ending::Faulted);
     REQUIRE(crash.fault.has_value());
     CHECK(crash.fault->vector == 14);
-    CHECK(crash.fault->where.find("crash") != std::string::npos);
+    CHECK(crash.fault->where.rfind("hl_thunk_crash", 0) == 0); // the export's body, inlined into its thunk
     CHECK_FALSE(g.sandbox.ready());
     CHECK_THROWS_WITH(g.sandbox.call("next", {}), Catch::StartsWith("cannot call next: the sandbox is poisoned (guest fault: page fault (#PF)"));
     CHECK_THROWS_AS(g.sandbox.snapshot(), CallError);
