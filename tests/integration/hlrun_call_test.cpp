@@ -15,7 +15,7 @@ TEST_CASE("hlrun inspect lists the exports with their signatures, without runnin
 {
     auto r = hlrun({"inspect", kFunctions});
     CHECK(r.status == 0);
-    CHECK(r.out.find("exports    30\n") != std::string::npos);
+    CHECK(r.out.find("exports    32\n") != std::string::npos);
     CHECK(r.out.find("  i64 add(i64, i64)\n") != std::string::npos);
     CHECK(r.out.find("  bytes reverse(bytes)\n") != std::string::npos);
     CHECK(r.out.find("  0x00100000 ") != std::string::npos);
@@ -23,7 +23,7 @@ TEST_CASE("hlrun inspect lists the exports with their signatures, without runnin
     r = hlrun({"inspect", "--json", kFunctions});
     CHECK(r.status == 0);
     const auto j = nlohmann::json::parse(r.out);
-    CHECK(j["exports"].size() == 30);
+    CHECK(j["exports"].size() == 32);
     bool found = false;
     for (const auto& e : j["exports"])
         if (e["name"] == "sum8") {

@@ -174,3 +174,18 @@ HL_EXPORT(int64_t, pass_empty)
     const int status = sizes(&total, (hl_string){NULL, 0}, (hl_bytes){NULL, 0});
     return status ? status : (int64_t)total;
 }
+
+/* Endless calls that first tell their host they run, so that a cancel can be
+ * made while the call is known to be under way: by a host function, or after
+ * the output the host waits for. */
+HL_HOST_FN(void, running);
+HL_EXPORT(void, call_then_spin)
+{
+    running();
+    for (;;) __asm__ volatile("");
+}
+HL_EXPORT(void, say_then_spin)
+{
+    hl_write(1, "spinning\n", 9);
+    for (;;) __asm__ volatile("");
+}
