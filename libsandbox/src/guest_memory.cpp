@@ -10,9 +10,6 @@
 #include <hl/units.hpp>
 
 namespace hl {
-namespace {
-
-} // namespace
 
 GuestMemory::GuestMemory(const Layout& layout) : layout_(layout), size_(layout.memory_size())
 {
@@ -45,33 +42,37 @@ GuestMemory::~GuestMemory()
 
 std::string GuestMemory::check(uint64_t address, uint64_t length, GuestAccess access) const
 {
+    // An empty range touches no byte, so any address will do: an empty string
+    // or bytes value may well be {NULL, 0}.
+    if (length == 0)
+        return {};
     const char* verb = access == GuestAccess::Write ? "writable" : "readable";
+    // Written so that address + length is never computed before it is known to fit.
     if (address >= size_ || length > size_ - address)
         return "range " + format_hex(address) + "+" + std::to_string(length) + " is outside guest memory (" +
                format_size(size_) + ")";
     // Walk region by region: each region has one permission for all its pages.
-    uint64_t cursor = address;
     const uint64_t end = address + length;
-    while (cursor < end || (length == 0 && cursor == address)) {
+    for (uint64_t cursor = address; cursor < end;) {
         const Region* region = layout_.region_at(cursor);
         if (!region)
             return "address " + format_hex(cursor) + " is not mapped for the guest";
         const PagePermission& p = region->permission;
         if (!p.user || (access == GuestAccess::Write && !p.writable))
             return "address " + format_hex(cursor) + " (" + region->name + ") is not " + verb + " by the guest";
-        if (length == 0)
-            break;
         cursor = region->end();
     }
     return {};
 }
 
+// An empty view points at the start of guest memory whatever the address: never
+// null, never outside the mapping, so a zero-byte memcpy through it is defined.
 Checked<const uint8_t> GuestMemory::read_view(uint64_t address, uint64_t length) const
 {
     std::string error = check(address, length, GuestAccess::Read);
     if (!error.empty())
         return {{}, std::move(error)};
-    return {{base_ + address, static_cast<size_t>(length)}, {}};
+    return {{base_ + (length ? address : 0), static_cast<size_t>(length)}, {}};
 }
 
 Checked<uint8_t> GuestMemory::write_view(uint64_t address, uint64_t length)
@@ -80,7 +81,7 @@ Checked<uint8_t> GuestMemory::write_view(uint64_t address, uint64_t length)
     if (!error.empty())
         return {{}, std::move(error)};
     mark_host_dirty(address, length);
-    return {{base_ + address, static_cast<size_t>(length)}, {}};
+    return {{base_ + (length ? address : 0), static_cast<size_t>(length)}, {}};
 }
 
 } // namespace hl

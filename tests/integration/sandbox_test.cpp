@@ -105,7 +105,7 @@ TEST_CASE("library: stack overflow reports through the IST stack")
     REQUIRE(result.fault.has_value());
     CHECK(result.fault->vector == 14);
     CHECK(result.message.find("stack guard page: stack overflow") != std::string::npos);
-    CHECK(result.fault->where.find("recurse") != std::string::npos);
+    CHECK(result.fault->where.rfind("recurse", 0) == 0); // "recurse.isra.0+0x7" with some compilers
 }
 
 TEST_CASE("library: a timeout stops an endless guest and leaves no thread behind")
@@ -117,9 +117,7 @@ TEST_CASE("library: a timeout stops an endless guest and leaves no thread behind
     CHECK(result.ending == RunResult::Ending::TimedOut);
     CHECK(result.message == "guest timed out after 200ms");
     CHECK(std::chrono::steady_clock::now() - start < 30s); // generous: it stopped at all
-    for (const std::string& line : test::lines(test::read_file("/proc/self/status")))
-        if (line.rfind("Threads:", 0) == 0)
-            CHECK(line.find("\t1") != std::string::npos);
+    CHECK(test::proc_status_field("/proc/self/status", "Threads") == "1"); // no timer thread left running
 }
 
 TEST_CASE("library: sandboxes run side by side on several threads")

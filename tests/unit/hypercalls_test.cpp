@@ -92,6 +92,22 @@ TEST_CASE("write with a bad buffer stops the guest and says where")
     CHECK(f.out.empty());
 }
 
+TEST_CASE("write of 0 bytes reads nothing, so any buffer address will do")
+{
+    Fixture f;
+    for (const uint64_t buf : {uint64_t{0}, uint64_t{HL_GDT_ADDR}, f.layout.page_tables_start(), f.layout.memory_size(),
+                               UINT64_MAX}) {
+        CAPTURE(buf);
+        const auto outcome = f.write(1, buf, 0);
+        CHECK(outcome.action == Action::Continue);
+        CHECK(f.get<hl_write_req>(f.heap).result == 0);
+    }
+    f.write(7, 0, 0);
+    CHECK(f.get<hl_write_req>(f.heap).result == HL_EBADF); // the descriptor is still checked
+    CHECK(f.out.empty());
+    CHECK(f.err.empty());
+}
+
 TEST_CASE("a request block must be guest-writable memory")
 {
     Fixture f;
@@ -189,6 +205,11 @@ TEST_CASE("host calls: a malformed request stops the guest; a mismatch is an ans
     req.argc = 1;
     req.args[0] = {0, 4};
     CHECK(call(req).message == "host: f: argument 1: address 0x0 is not mapped for the guest");
+
+    req.args[0] = {0, 0}; // an empty string needs no address
+    CHECK(call(req).action == Action::Continue);
+    CHECK(f.get<hl_host_call_req>(f.heap).status == 0);
+    CHECK(f.get<hl_host_call_req>(f.heap).ret.bits == 0);
 
     std::memcpy(f.memory.host_view().data() + f.heap + 1024, "abcd", 4);
     req.args[0] = {f.heap + 1024, 4};

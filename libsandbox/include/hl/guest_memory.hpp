@@ -41,7 +41,9 @@ public:
 
     // Checked: [address, address + length) must lie in memory without
     // overflow and every page must be mapped for the guest (user) with the
-    // access asked for. Write implies the page is also readable.
+    // access asked for. Write implies the page is also readable. A length of
+    // 0 is accepted at any address (it touches nothing) and gives an empty
+    // span whose data() is the start of guest memory, never null.
     Checked<const uint8_t> read_view(uint64_t address, uint64_t length) const;
     // Also records the pages as written by the host (see host_dirty()).
     Checked<uint8_t> write_view(uint64_t address, uint64_t length);

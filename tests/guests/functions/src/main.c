@@ -163,3 +163,29 @@ HL_EXPORT(int64_t, return_elsewhere)
     __asm__ volatile("outl %%eax, %%dx" : : "a"(0), "d"(HL_PORT_BASE + HL_CALL_RETURN) : "memory");
     return 7; /* reached only by a guest resumed here */
 }
+
+/* Empty values with no address at all: a length of 0 needs none. */
+HL_EXPORT(hl_string, empty_string) { return (hl_string){NULL, 0}; }
+HL_EXPORT(hl_bytes, empty_bytes) { return (hl_bytes){NULL, 0}; }
+HL_HOST_FN(uint64_t, sizes, (hl_string, text), (hl_bytes, data));
+HL_EXPORT(int64_t, pass_empty)
+{
+    uint64_t total = 99;
+    const int status = sizes(&total, (hl_string){NULL, 0}, (hl_bytes){NULL, 0});
+    return status ? status : (int64_t)total;
+}
+
+/* Endless calls that first tell their host they run, so that a cancel can be
+ * made while the call is known to be under way: by a host function, or after
+ * the output the host waits for. */
+HL_HOST_FN(void, running);
+HL_EXPORT(void, call_then_spin)
+{
+    running();
+    for (;;) __asm__ volatile("");
+}
+HL_EXPORT(void, say_then_spin)
+{
+    hl_write(1, "spinning\n", 9);
+    for (;;) __asm__ volatile("");
+}

@@ -51,7 +51,11 @@ int main(int argc, char **argv)
     else if (!strcmp(what, "buf-gdt")) write_request(HL_GDT_ADDR, 8, 0);
     else if (!strcmp(what, "buf-idt")) write_request(HL_IDT_ADDR, 8, 0);
     else if (!strcmp(what, "buf-end")) write_request(boot->memory_size - 4, 8, 0);
-    else if (!strcmp(what, "buf-overflow")) write_request(0x100000, UINT64_MAX - 0x1000, 0);
+    /* 64 KiB + 16 from 8 bytes below 2^64: under the write cap, and address + len
+     * wraps around to 0x10008, inside the readable boot info. */
+    else if (!strcmp(what, "buf-overflow")) write_request(UINT64_MAX - 7, 0x10010, 0);
+    /* One byte over the write cap, all of it readable heap. */
+    else if (!strcmp(what, "buf-cap")) write_request(boot->heap_start, HL_WRITE_MAX + 1, 0);
     else if (!strcmp(what, "req-text")) write_request(0, 0, (uint64_t)(uintptr_t)&main);
     else if (!strcmp(what, "req-stubs")) write_request(0, 0, HL_STUBS_ADDR);
     else if (!strcmp(what, "req-bootinfo")) write_request(0, 0, HL_BOOT_INFO_ADDR);
