@@ -7,6 +7,7 @@
 #include "hlrun_subcommands.hpp"
 #include "logging.hpp"
 
+#include <hl/text.hpp>
 #include <hl/units.hpp>
 
 #include <cinttypes>
@@ -38,7 +39,7 @@ void print_text(const Image& image)
 void print_json(const Image& image)
 {
     const ImageNote& note = image.note();
-    std::string out = "{\"image\":\"" + image.name() + "\",\"entry\":" + std::to_string(image.entry()) +
+    std::string out = "{\"image\":" + json_string(image.name()) + ",\"entry\":" + std::to_string(image.entry()) +
                       ",\"abi\":" + std::to_string(note.abi_version) + ",\"stack\":" + std::to_string(note.stack_size) +
                       ",\"heap\":" + std::to_string(note.heap_size) + ",\"segments\":[";
     for (size_t i = 0; i < image.segments().size(); ++i) {
@@ -49,7 +50,7 @@ void print_json(const Image& image)
     out += "],\"exports\":[";
     for (size_t i = 0; i < image.exports().size(); ++i) {
         const Export& e = image.exports()[i];
-        out += (i ? "," : "") + std::string("{\"name\":\"") + e.name + "\",\"returns\":\"" + type_name(e.result) +
+        out += (i ? "," : "") + std::string("{\"name\":") + json_string(e.name) + ",\"returns\":\"" + type_name(e.result) +
                "\",\"parameters\":[";
         for (size_t k = 0; k < e.parameters.size(); ++k)
             out += (k ? ",\"" : "\"") + std::string(type_name(e.parameters[k])) + "\"";

@@ -128,14 +128,15 @@ TEST_CASE("ready carries its flags; unknown flags stop the guest")
     CHECK(unknown.message == "ready: unknown flags 0x80000002 (known: HL_READY_RELOADS_FPU = 0x1)");
 }
 
-TEST_CASE("abort carries the guest's message on one line")
+TEST_CASE("abort carries the guest's message on one line of plain text")
 {
     Fixture f;
-    std::memcpy(f.memory.host_view().data() + f.heap + 64, "bad\nthing", 9);
-    f.put(f.heap, hl_abort_req{.msg = f.heap + 64, .len = 9});
+    const std::string message = "bad\nthing \xc2\x9b" "2J \x1b[0m \xff caf\xc3\xa9";
+    std::memcpy(f.memory.host_view().data() + f.heap + 64, message.data(), message.size());
+    f.put(f.heap, hl_abort_req{.msg = f.heap + 64, .len = message.size()});
     auto outcome = f.out_to(HL_CALL_ABORT, f.heap);
     CHECK(outcome.action == Action::Abort);
-    CHECK(outcome.message == "bad thing");
+    CHECK(outcome.message == "bad\\x0athing \\xc2\\x9b2J \\x1b[0m \\xff caf\xc3\xa9");
     f.put(f.heap, hl_abort_req{.msg = f.heap + 64, .len = HL_ABORT_MAX + 1});
     CHECK(f.out_to(HL_CALL_ABORT, f.heap).message == "abort: message length 4097 is over the limit of 4096 bytes");
     f.put(f.heap, hl_abort_req{.msg = 8, .len = 4});
