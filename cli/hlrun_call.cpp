@@ -7,6 +7,7 @@
 #include "hlrun_subcommands.hpp"
 #include "logging.hpp"
 
+#include <hl/text.hpp>
 #include <hl/trace_stats.hpp>
 
 #include <algorithm>
@@ -14,6 +15,7 @@
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
+#include <unistd.h>
 
 namespace hl::cli {
 namespace {
@@ -47,22 +49,31 @@ std::optional<std::vector<Value>> parse_arguments(const Export& e, const std::ve
     return values;
 }
 
-void print_result(const Export& e, const RunResult& result, const CallOptions& options, const LatencyHistogram& latency)
+// The result as hlrun(1) says. A string is all its bytes, NULs included: as they
+// are for a pipe or a file, by the rule for text from the guest on a terminal.
+// The library hands over only valid UTF-8 strings, so --json is valid UTF-8.
+std::string result_text(const Export& e, const RunResult& result, const CallOptions& options, uint64_t calls)
 {
     if (options.json) {
-        std::string value = format_value(result.value);
+        std::string value = format_value(result.value); // a string: json_string
         const double* real = std::get_if<double>(&result.value);
         if (e.result == 'v' || (real && !std::isfinite(*real)))
             value = "null"; // JSON has no void, infinity or NaN
         else if (e.result == 'y')
-            value = "\"" + value + "\"";
-        std::printf("{\"function\":\"%s\",\"type\":\"%s\",\"result\":%s,\"calls\":%" PRIu64 ",\"exits\":%" PRIu64 "}\n",
-                    e.name.c_str(), type_name(e.result), value.c_str(), latency.count(), result.exits);
-    } else if (const auto* text = std::get_if<std::string>(&result.value)) {
-        std::printf("%s\n", text->c_str()); // strings as they are, for pipes
-    } else if (e.result != 'v') {
-        std::printf("%s\n", format_value(result.value).c_str());
+            value = json_string(value);
+        return "{\"function\":" + json_string(e.name) + ",\"type\":" + json_string(type_name(e.result)) +
+               ",\"result\":" + value + ",\"calls\":" + std::to_string(calls) +
+               ",\"exits\":" + std::to_string(result.exits) + "}\n";
     }
+    if (const auto* text = std::get_if<std::string>(&result.value))
+        return (isatty(STDOUT_FILENO) ? printable(*text) : *text) + "\n";
+    return e.result == 'v' ? "" : format_value(result.value) + "\n";
+}
+
+void print_result(const Export& e, const RunResult& result, const CallOptions& options, const LatencyHistogram& latency)
+{
+    const std::string text = result_text(e, result, options, latency.count());
+    std::fwrite(text.data(), 1, text.size(), stdout);
     std::fflush(stdout);
     if (options.stats) {
         auto us = [](uint64_t ns) { return static_cast<double>(ns) / 1e3; };
