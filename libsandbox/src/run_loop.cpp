@@ -41,8 +41,9 @@ void InterruptHandle::cancel() const
 
 namespace {
 
-// The trace event for one exit; built only when a sink is attached.
-ExitEvent make_event(const VcpuExit& exit, const ExitOutcome& outcome, const RunResult& result, Vcpu& vcpu,
+} // namespace
+
+ExitEvent make_exit_event(const VcpuExit& exit, const ExitOutcome& outcome, const RunResult& result, Vcpu& vcpu,
                      const Image& image)
 {
     ExitEvent event;
@@ -73,8 +74,6 @@ ExitEvent make_event(const VcpuExit& exit, const ExitOutcome& outcome, const Run
     }
     return event;
 }
-
-} // namespace
 
 RunResult execute(Sandbox::Machine& m, Phase phase)
 {
@@ -124,7 +123,7 @@ RunResult execute(Sandbox::Machine& m, Phase phase)
             const uint64_t exit_ns = since_start();
             if (kernel)
                 kernel->drain(*sink, start_ns, result.exits); // what the kernel saw during this KVM_RUN
-            ExitEvent event = make_event(exit, outcome, result, m.vcpu, m.image);
+            ExitEvent event = make_exit_event(exit, outcome, result, m.vcpu, m.image);
             event.entry_ns = entry_ns;
             event.exit_ns = exit_ns;
             event.handled_ns = since_start();

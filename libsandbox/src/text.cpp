@@ -38,14 +38,28 @@ size_t sequence_at(std::string_view text, size_t at, char32_t& code)
     return length;
 }
 
-// The length of the run of printable ASCII at text[at] without a backslash
-// or `quote`: most text is that, and a run is copied in one go.
-size_t ascii_run(std::string_view text, size_t at, char quote)
+// What split() hands over for a byte that starts no valid UTF-8 sequence.
+constexpr char32_t kNotUtf8 = 0xffffffff;
+
+// Cuts bytes into pieces, in order, and calls take(piece, code) for each: a
+// run of printable ASCII without a backslash or `quote` (most text is that;
+// code is its first character, as plain as the others), one valid UTF-8
+// sequence (its code point), or one byte that starts none (kNotUtf8).
+template <typename Take>
+void split(std::string_view bytes, char quote, Take take)
 {
-    size_t end = at;
-    for (char c; end < text.size() && (c = text[end]) >= 0x20 && c < 0x7f && c != '\\' && c != quote;)
-        ++end;
-    return end - at;
+    for (size_t i = 0; i < bytes.size();) {
+        size_t end = i;
+        for (char c; end < bytes.size() && (c = bytes[end]) >= 0x20 && c < 0x7f && c != '\\' && c != quote;)
+            ++end;
+        char32_t code = static_cast<unsigned char>(bytes[i]);
+        if (end == i && (end = i + sequence_at(bytes, i, code)) == i) {
+            code = kNotUtf8;
+            end = i + 1;
+        }
+        take(bytes.substr(i, end - i), code);
+        i = end;
+    }
 }
 
 bool control(char32_t code)
@@ -81,46 +95,26 @@ std::string printable(std::string_view bytes)
 {
     std::string shown;
     shown.reserve(bytes.size());
-    for (size_t i = 0; i < bytes.size();) {
-        if (const size_t run = ascii_run(bytes, i, '\\')) {
-            shown.append(bytes.substr(i, run));
-            i += run;
-            continue;
+    split(bytes, '\\', [&shown](std::string_view piece, char32_t code) {
+        if (code != kNotUtf8 && shown_as_is(code)) {
+            shown += piece;
+            return;
         }
-        char32_t code = 0;
-        const size_t length = sequence_at(bytes, i, code);
-        if (length && shown_as_is(code)) {
-            shown.append(bytes.substr(i, length));
-            i += length;
-            continue;
-        }
-        // A sequence shown escaped, or one byte that starts no valid sequence.
-        for (const size_t end = i + (length ? length : 1); i < end; ++i) {
+        for (const char c : piece) {
             char escaped[5];
-            std::snprintf(escaped, sizeof escaped, "\\x%02x", static_cast<unsigned char>(bytes[i]));
+            std::snprintf(escaped, sizeof escaped, "\\x%02x", static_cast<unsigned char>(c));
             shown += escaped;
         }
-    }
+    });
     return shown;
 }
 
 void append_json_string(std::string& out, std::string_view bytes)
 {
     out += '"';
-    for (size_t i = 0; i < bytes.size();) {
-        if (const size_t run = ascii_run(bytes, i, '"')) {
-            out.append(bytes.substr(i, run));
-            i += run;
-            continue;
-        }
-        char32_t code = 0;
-        const size_t length = sequence_at(bytes, i, code);
-        if (length == 0) {
-            out += "\\ufffd";
-            ++i;
-            continue;
-        }
+    split(bytes, '"', [&out](std::string_view piece, char32_t code) {
         switch (code) {
+        case kNotUtf8: out += "\\ufffd"; break;
         case '"': out += "\\\""; break;
         case '\\': out += "\\\\"; break;
         case '\n': out += "\\n"; break;
@@ -132,11 +126,10 @@ void append_json_string(std::string& out, std::string_view bytes)
                 std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(code));
                 out += escaped;
             } else {
-                out.append(bytes.substr(i, length));
+                out += piece;
             }
         }
-        i += length;
-    }
+    });
     out += '"';
 }
 

@@ -192,30 +192,6 @@ private:
     std::unique_ptr<TraceSink> text_, jsonl_, chrome_;
 };
 
-// The event the run loop would hand its sink for this exit (run_loop.cpp, make_event).
-ExitEvent make_event(const VcpuExit& exit, const ExitOutcome& outcome, const RunResult& result, uint64_t rip,
-                     uint64_t sequence)
-{
-    ExitEvent event;
-    event.sequence = sequence;
-    event.reason = exit_reason_name(exit.reason);
-    event.rip = rip;
-    event.symbol = test_image().symbolize(rip).value_or("");
-    event.io = exit.reason == VcpuExit::Reason::IoOut || exit.reason == VcpuExit::Reason::IoIn;
-    event.port = exit.port;
-    event.size = exit.size;
-    event.value = exit.value;
-    event.hypercall = outcome.hypercall;
-    if (outcome.done) {
-        event.final = true;
-        event.ending = ending_name(result.ending);
-        event.exit_status = result.exit_status;
-        event.message = result.message;
-        event.fault = result.fault ? &*result.fault : nullptr;
-    }
-    return event;
-}
-
 // HL_FUZZ_VERBOSE=1 prints each exit and how it was handled: for reading a finding or a seed.
 const bool verbose = std::getenv("HL_FUZZ_VERBOSE") != nullptr;
 
@@ -255,7 +231,8 @@ void run_input(std::span<const uint8_t> input)
             std::fprintf(stderr, "exit %zu: %s %s -> %s %s\n", i, exit_reason_name(exit.reason), call.c_str(),
                          outcome.done ? ending_name(result.ending) : "continue", result.message.c_str());
         check_host_writes(memory, layout);
-        sinks.on_exit(make_event(exit, outcome, result, record.rip, i + 1));
+        result.exits = i + 1;
+        sinks.on_exit(make_exit_event(exit, outcome, result, vcpu, test_image()));
         if (!outcome.done)
             continue;
         check_one_line(result.message);
