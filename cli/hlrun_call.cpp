@@ -70,11 +70,11 @@ std::string result_text(const Export& e, const RunResult& result, const CallOpti
     return e.result == 'v' ? "" : format_value(result.value) + "\n";
 }
 
-void print_result(const Export& e, const RunResult& result, const CallOptions& options, const LatencyHistogram& latency)
+// The result on stdout, then --stats on stderr; returns hlrun's exit status.
+int print_result(const Export& e, const RunResult& result, const CallOptions& options, const LatencyHistogram& latency)
 {
-    const std::string text = result_text(e, result, options, latency.count());
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    std::fflush(stdout);
+    if (const int status = print_to_stdout(result_text(e, result, options, latency.count()), "the result of " + e.name))
+        return status;
     if (options.stats) {
         auto us = [](uint64_t ns) { return static_cast<double>(ns) / 1e3; };
         std::fprintf(stderr, "%" PRIu64 " calls%s: min %.1fus  p50 %.1fus  p99 %.1fus  max %.1fus  avg %.1fus\n",
@@ -82,6 +82,7 @@ void print_result(const Export& e, const RunResult& result, const CallOptions& o
                      us(latency.quantile(0.99)), us(latency.max()),
                      latency.count() ? us(latency.total()) / static_cast<double>(latency.count()) : 0.0);
     }
+    return 0;
 }
 
 int call(const CallOptions& options, const std::vector<std::string>& rest)
@@ -108,6 +109,7 @@ int call(const CallOptions& options, const std::vector<std::string>& rest)
         confine_unless_disabled(options.common);
         const RunResult init = sandbox.initialize({rest[0]});
         if (init.ending != RunResult::Ending::Ready) {
+            const auto deadline = final_output_deadline(init);
             report(init);
             if (init.ending == RunResult::Ending::Exited)
                 spdlog::error("the guest exited with status {} before it was ready for calls (its main must call hl_serve)",
@@ -123,6 +125,7 @@ int call(const CallOptions& options, const std::vector<std::string>& rest)
             latency.record(static_cast<uint64_t>(
                 std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count()));
             if (result.ending != RunResult::Ending::Returned) {
+                const auto deadline = final_output_deadline(result);
                 std::fflush(stdout);
                 if (result.ending == RunResult::Ending::Exited)
                     spdlog::error("the guest exited with status {} during a call to {}", result.exit_status, e.name);
@@ -131,8 +134,7 @@ int call(const CallOptions& options, const std::vector<std::string>& rest)
                 return result.ending == RunResult::Ending::Exited ? static_cast<int>(kExitGuestFault) : exit_code_for(result);
             }
         }
-        print_result(e, result, options, latency);
-        return 0;
+        return print_result(e, result, options, latency);
     });
 }
 

@@ -21,22 +21,23 @@ std::string permissions(const Segment& s)
     return std::string(s.readable ? "r" : "-") + (s.writable ? "w" : "-") + (s.executable ? "x" : "-");
 }
 
-void print_text(const Image& image)
+std::string text_of(const Image& image)
 {
     const ImageNote& note = image.note();
-    std::printf("image      %s\nentry      0x%" PRIx64 "%s\nabi        %u\nstack      %s\nheap       %s (minimum)\n",
-                image.name().c_str(), image.entry(),
-                image.symbolize(image.entry()) ? (" (" + *image.symbolize(image.entry()) + ")").c_str() : "",
-                note.abi_version, format_size(note.stack_size).c_str(), format_size(note.heap_size).c_str());
-    std::printf("segments\n");
+    const auto entry_symbol = image.symbolize(image.entry());
+    std::string out = fmt::format("image      {}\nentry      {:#x}{}\nabi        {}\nstack      {}\nheap       {} (minimum)\n",
+                                  image.name(), image.entry(), entry_symbol ? " (" + *entry_symbol + ")" : "",
+                                  note.abi_version, format_size(note.stack_size), format_size(note.heap_size));
+    out += "segments\n";
     for (const Segment& s : image.segments())
-        std::printf("  0x%08" PRIx64 "  %10" PRIu64 " bytes  %s\n", s.vaddr, s.memsz, permissions(s).c_str());
-    std::printf("exports    %zu\n", image.exports().size());
+        out += fmt::format("  0x{:08x}  {:10} bytes  {}\n", s.vaddr, s.memsz, permissions(s));
+    out += fmt::format("exports    {}\n", image.exports().size());
     for (const Export& e : image.exports())
-        std::printf("  %s\n", describe_export(e).c_str());
+        out += "  " + describe_export(e) + "\n";
+    return out;
 }
 
-void print_json(const Image& image)
+std::string json_of(const Image& image)
 {
     const ImageNote& note = image.note();
     std::string out = "{\"image\":" + json_string(image.name()) + ",\"entry\":" + std::to_string(image.entry()) +
@@ -57,7 +58,7 @@ void print_json(const Image& image)
         out += "]}";
     }
     out += "]}\n";
-    std::fputs(out.c_str(), stdout);
+    return out;
 }
 
 } // namespace
@@ -73,11 +74,7 @@ int hlrun_inspect(int argc, char** argv)
         return *status;
     return guarded([&] {
         const Image image = Image::load(path);
-        if (json)
-            print_json(image);
-        else
-            print_text(image);
-        return 0;
+        return print_to_stdout(json ? json_of(image) : text_of(image), "what " + path + " holds");
     });
 }
 

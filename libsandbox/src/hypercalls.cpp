@@ -84,6 +84,11 @@ HypercallOutcome do_write(HypercallOutcome out, uint64_t address, GuestMemory& m
     out.call.result = req.result;
     out.call.bytes = req.result > 0 ? static_cast<uint64_t>(req.result) : 0;
     write_request(memory, address, req);
+    if (req.result == HL_EPIPE) {
+        // Nobody reads what the guest writes there any more: stop it, as SIGPIPE stops a process.
+        out.action = Action::OutputClosed;
+        out.message = std::string("the reader of ") + (req.fd == 1 ? "stdout" : "stderr") + " closed it";
+    }
     return out;
 }
 

@@ -7,6 +7,7 @@
 #include <hl/abi.h>
 
 #include <signal.h>
+#include <utility>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -40,6 +41,21 @@ void InterruptHandle::cancel() const
 }
 
 namespace {
+
+// The stretch (run, initialisation or call) this thread is executing, for run_interrupted().
+thread_local const ExitContext* t_stretch = nullptr;
+
+// Publishes a stretch for its lifetime; a host function may run a stretch of another sandbox inside.
+class CurrentStretch {
+public:
+    explicit CurrentStretch(const ExitContext& context) : outer_(std::exchange(t_stretch, &context)) {}
+    ~CurrentStretch() { t_stretch = outer_; }
+    CurrentStretch(const CurrentStretch&) = delete;
+    CurrentStretch& operator=(const CurrentStretch&) = delete;
+
+private:
+    const ExitContext* outer_;
+};
 
 } // namespace
 
@@ -75,16 +91,23 @@ ExitEvent make_exit_event(const VcpuExit& exit, const ExitOutcome& outcome, cons
     return event;
 }
 
+bool run_interrupted()
+{
+    return t_stretch && (t_stretch->timer.expired() || t_stretch->cancel.load());
+}
+
 RunResult execute(Sandbox::Machine& m, Phase phase)
 {
     RunResult result;
     TraceSink* const sink = m.options.trace;
-    const RunTimer timer(m.options.timeout, KvmVcpu::interrupt_signal());
-    // A cancel meant for an earlier stretch must not stop this one.
+    // A cancel or a deadline meant for an earlier stretch must not stop this one.
     m.interrupt->cancel.store(false);
+    KvmVcpu::forget_missed_interrupt();
+    const RunTimer timer(m.options.timeout, KvmVcpu::interrupt_signal());
     m.interrupt->thread.store(static_cast<pid_t>(syscall(SYS_gettid)));
     ExitContext context{phase, m.vcpu, m.memory, m.image, m.layout, m.options.output, m.host_functions, timer,
                         m.options.timeout, m.interrupt->cancel};
+    const CurrentStretch current(context);
     KernelTrace* const kernel = sink ? m.options.kernel_trace : nullptr;
     const Clock::time_point start = Clock::now();
     // steady_clock is CLOCK_MONOTONIC, the clock kernel events are stamped with.

@@ -65,6 +65,24 @@ TEST_CASE("write to an fd other than 1 and 2 returns EBADF to the guest")
     CHECK(f.get<hl_write_req>(f.heap).result == HL_EBADF);
 }
 
+TEST_CASE("write: an output whose reader is gone (HL_EPIPE) stops the guest, naming the stream")
+{
+    Fixture f;
+    f.output = [](int, std::span<const uint8_t>) -> int64_t { return HL_EPIPE; };
+    auto outcome = f.write(1, f.heap + 64, 3);
+    CHECK(outcome.action == Action::OutputClosed);
+    CHECK(outcome.message == "the reader of stdout closed it");
+    CHECK(f.get<hl_write_req>(f.heap).result == HL_EPIPE);
+    CHECK(describe_hypercall(outcome.call) == "write(fd=1, buf=0x107040, len=3) = -32");
+    outcome = f.write(2, f.heap + 64, 3);
+    CHECK(outcome.action == Action::OutputClosed);
+    CHECK(outcome.message == "the reader of stderr closed it");
+    // Any other error is the guest's to see.
+    f.output = [](int, std::span<const uint8_t>) -> int64_t { return HL_EIO; };
+    CHECK(f.write(1, f.heap + 64, 3).action == Action::Continue);
+    CHECK(f.get<hl_write_req>(f.heap).result == HL_EIO);
+}
+
 TEST_CASE("write may read from read-only guest memory such as rodata and boot info")
 {
     Fixture f;
