@@ -7,6 +7,7 @@
 #include "hlrun_subcommands.hpp"
 #include "logging.hpp"
 
+#include <hl/text.hpp>
 #include <hl/trace_stats.hpp>
 
 #include <algorithm>
@@ -14,6 +15,7 @@
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
+#include <unistd.h>
 
 namespace hl::cli {
 namespace {
@@ -47,23 +49,32 @@ std::optional<std::vector<Value>> parse_arguments(const Export& e, const std::ve
     return values;
 }
 
-void print_result(const Export& e, const RunResult& result, const CallOptions& options, const LatencyHistogram& latency)
+// The result as hlrun(1) says. A string is all its bytes, NULs included: as they
+// are for a pipe or a file, by the rule for text from the guest on a terminal.
+// The library hands over only valid UTF-8 strings, so --json is valid UTF-8.
+std::string result_text(const Export& e, const RunResult& result, const CallOptions& options, uint64_t calls)
 {
     if (options.json) {
-        std::string value = format_value(result.value);
+        std::string value = format_value(result.value); // a string: json_string
         const double* real = std::get_if<double>(&result.value);
         if (e.result == 'v' || (real && !std::isfinite(*real)))
             value = "null"; // JSON has no void, infinity or NaN
         else if (e.result == 'y')
-            value = "\"" + value + "\"";
-        std::printf("{\"function\":\"%s\",\"type\":\"%s\",\"result\":%s,\"calls\":%" PRIu64 ",\"exits\":%" PRIu64 "}\n",
-                    e.name.c_str(), type_name(e.result), value.c_str(), latency.count(), result.exits);
-    } else if (const auto* text = std::get_if<std::string>(&result.value)) {
-        std::printf("%s\n", text->c_str()); // strings as they are, for pipes
-    } else if (e.result != 'v') {
-        std::printf("%s\n", format_value(result.value).c_str());
+            value = json_string(value);
+        return "{\"function\":" + json_string(e.name) + ",\"type\":" + json_string(type_name(e.result)) +
+               ",\"result\":" + value + ",\"calls\":" + std::to_string(calls) +
+               ",\"exits\":" + std::to_string(result.exits) + "}\n";
     }
-    std::fflush(stdout);
+    if (const auto* text = std::get_if<std::string>(&result.value))
+        return (isatty(STDOUT_FILENO) ? printable(*text) : *text) + "\n";
+    return e.result == 'v' ? "" : format_value(result.value) + "\n";
+}
+
+// The result on stdout, then --stats on stderr; returns hlrun's exit status.
+int print_result(const Export& e, const RunResult& result, const CallOptions& options, const LatencyHistogram& latency)
+{
+    if (const int status = print_to_stdout(result_text(e, result, options, latency.count()), "the result of " + e.name))
+        return status;
     if (options.stats) {
         auto us = [](uint64_t ns) { return static_cast<double>(ns) / 1e3; };
         std::fprintf(stderr, "%" PRIu64 " calls%s: min %.1fus  p50 %.1fus  p99 %.1fus  max %.1fus  avg %.1fus\n",
@@ -71,6 +82,7 @@ void print_result(const Export& e, const RunResult& result, const CallOptions& o
                      us(latency.quantile(0.99)), us(latency.max()),
                      latency.count() ? us(latency.total()) / static_cast<double>(latency.count()) : 0.0);
     }
+    return 0;
 }
 
 int call(const CallOptions& options, const std::vector<std::string>& rest)
@@ -97,6 +109,7 @@ int call(const CallOptions& options, const std::vector<std::string>& rest)
         confine_unless_disabled(options.common);
         const RunResult init = sandbox.initialize({rest[0]});
         if (init.ending != RunResult::Ending::Ready) {
+            const auto deadline = final_output_deadline(init);
             report(init);
             if (init.ending == RunResult::Ending::Exited)
                 spdlog::error("the guest exited with status {} before it was ready for calls (its main must call hl_serve)",
@@ -112,6 +125,7 @@ int call(const CallOptions& options, const std::vector<std::string>& rest)
             latency.record(static_cast<uint64_t>(
                 std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count()));
             if (result.ending != RunResult::Ending::Returned) {
+                const auto deadline = final_output_deadline(result);
                 std::fflush(stdout);
                 if (result.ending == RunResult::Ending::Exited)
                     spdlog::error("the guest exited with status {} during a call to {}", result.exit_status, e.name);
@@ -120,8 +134,7 @@ int call(const CallOptions& options, const std::vector<std::string>& rest)
                 return result.ending == RunResult::Ending::Exited ? static_cast<int>(kExitGuestFault) : exit_code_for(result);
             }
         }
-        print_result(e, result, options, latency);
-        return 0;
+        return print_result(e, result, options, latency);
     });
 }
 

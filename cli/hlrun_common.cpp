@@ -4,8 +4,12 @@
 #include "hlrun_exit_codes.hpp"
 #include "logging.hpp"
 
+#include <hl/abi.h>
 #include <hl/confine.hpp>
 #include <hl/units.hpp>
+
+#include <cstdio>
+#include <unistd.h>
 
 #if defined(HL_ASAN)
 #include <sanitizer/lsan_interface.h>
@@ -64,6 +68,27 @@ void report(const RunResult& result)
             dump += fmt::format("{}={:#x} ", name, value);
         spdlog::debug("registers: {}", dump);
     }
+}
+
+std::unique_ptr<ThreadDeadline> final_output_deadline(const RunResult& result)
+{
+    if (result.ending != RunResult::Ending::TimedOut && result.ending != RunResult::Ending::Cancelled)
+        return nullptr;
+    return std::make_unique<ThreadDeadline>(std::chrono::seconds(1));
+}
+
+int print_to_stdout(std::string_view text, std::string_view what)
+{
+    std::fflush(stdout); // nothing of hlrun's goes through it, but keep the order if it ever does
+    const int64_t written = write_to_host_fd(STDOUT_FILENO, {reinterpret_cast<const uint8_t*>(text.data()), text.size()});
+    if (written == static_cast<int64_t>(text.size()))
+        return 0;
+    if (written == HL_EPIPE) {
+        spdlog::error("cannot print {}: the reader of stdout closed it", what);
+        return kExitOutputClosed;
+    }
+    spdlog::error("cannot print {}: writing to stdout failed", what);
+    return kExitHostError;
 }
 
 int guarded(const std::function<int()>& body)

@@ -6,9 +6,12 @@
 #include "hlrun_options.hpp"
 
 #include <hl/sandbox.hpp>
+#include <hl/thread_deadline.hpp>
 
 #include <functional>
+#include <memory>
 #include <optional>
+#include <string_view>
 
 namespace hl::cli {
 
@@ -24,6 +27,19 @@ void confine_unless_disabled(const HlrunOptions& options);
 
 // Logs how a run ended, unless the guest simply exited or returned.
 void report(const RunResult& result);
+
+// A run that ended at its deadline (timed out, or cancelled) must not be held
+// past it by a reader that does not read: hlrun's own last lines (the error
+// line, --stats, the end of the trace) then get one second to go out, and are
+// dropped after that. Keep the result alive until they are written; nullptr
+// for the other endings.
+std::unique_ptr<ThreadDeadline> final_output_deadline(const RunResult& result);
+
+// Writes hlrun's own output (a call's result, what inspect found) to stdout,
+// whole. Returns 0, or after one line ("cannot print WHAT: the reader of
+// stdout closed it") kExitOutputClosed, or kExitHostError if writing failed
+// otherwise.
+int print_to_stdout(std::string_view text, std::string_view what);
 
 // Runs body, turning the library's errors into one line and hlrun's exit status.
 int guarded(const std::function<int()>& body);

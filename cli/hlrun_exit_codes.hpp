@@ -9,6 +9,7 @@
 namespace hl::cli {
 
 enum HlrunExit : int {
+    kExitOutputClosed = 117,     // the reader of stdout or stderr closed it
     kExitExitLimit = 118,        // --max-exits reached
     kExitCancelled = 119,        // cancelled through an InterruptHandle (library users; hlrun itself never does)
     kExitUsage = 120,            // bad flags or values, limits that cannot hold the image
@@ -31,6 +32,7 @@ inline int exit_code_for(const RunResult& result)
     case RunResult::Ending::Faulted: return kExitGuestFault;
     case RunResult::Ending::TimedOut: return kExitTimeout;
     case RunResult::Ending::ExitLimit: return kExitExitLimit;
+    case RunResult::Ending::OutputClosed: return kExitOutputClosed;
     case RunResult::Ending::HostError: return kExitHostError;
     }
     return kExitHostError;

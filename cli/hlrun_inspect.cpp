@@ -7,6 +7,7 @@
 #include "hlrun_subcommands.hpp"
 #include "logging.hpp"
 
+#include <hl/text.hpp>
 #include <hl/units.hpp>
 
 #include <cinttypes>
@@ -20,25 +21,26 @@ std::string permissions(const Segment& s)
     return std::string(s.readable ? "r" : "-") + (s.writable ? "w" : "-") + (s.executable ? "x" : "-");
 }
 
-void print_text(const Image& image)
+std::string text_of(const Image& image)
 {
     const ImageNote& note = image.note();
-    std::printf("image      %s\nentry      0x%" PRIx64 "%s\nabi        %u\nstack      %s\nheap       %s (minimum)\n",
-                image.name().c_str(), image.entry(),
-                image.symbolize(image.entry()) ? (" (" + *image.symbolize(image.entry()) + ")").c_str() : "",
-                note.abi_version, format_size(note.stack_size).c_str(), format_size(note.heap_size).c_str());
-    std::printf("segments\n");
+    const auto entry_symbol = image.symbolize(image.entry());
+    std::string out = fmt::format("image      {}\nentry      {:#x}{}\nabi        {}\nstack      {}\nheap       {} (minimum)\n",
+                                  image.name(), image.entry(), entry_symbol ? " (" + *entry_symbol + ")" : "",
+                                  note.abi_version, format_size(note.stack_size), format_size(note.heap_size));
+    out += "segments\n";
     for (const Segment& s : image.segments())
-        std::printf("  0x%08" PRIx64 "  %10" PRIu64 " bytes  %s\n", s.vaddr, s.memsz, permissions(s).c_str());
-    std::printf("exports    %zu\n", image.exports().size());
+        out += fmt::format("  0x{:08x}  {:10} bytes  {}\n", s.vaddr, s.memsz, permissions(s));
+    out += fmt::format("exports    {}\n", image.exports().size());
     for (const Export& e : image.exports())
-        std::printf("  %s\n", describe_export(e).c_str());
+        out += "  " + describe_export(e) + "\n";
+    return out;
 }
 
-void print_json(const Image& image)
+std::string json_of(const Image& image)
 {
     const ImageNote& note = image.note();
-    std::string out = "{\"image\":\"" + image.name() + "\",\"entry\":" + std::to_string(image.entry()) +
+    std::string out = "{\"image\":" + json_string(image.name()) + ",\"entry\":" + std::to_string(image.entry()) +
                       ",\"abi\":" + std::to_string(note.abi_version) + ",\"stack\":" + std::to_string(note.stack_size) +
                       ",\"heap\":" + std::to_string(note.heap_size) + ",\"segments\":[";
     for (size_t i = 0; i < image.segments().size(); ++i) {
@@ -49,14 +51,14 @@ void print_json(const Image& image)
     out += "],\"exports\":[";
     for (size_t i = 0; i < image.exports().size(); ++i) {
         const Export& e = image.exports()[i];
-        out += (i ? "," : "") + std::string("{\"name\":\"") + e.name + "\",\"returns\":\"" + type_name(e.result) +
+        out += (i ? "," : "") + std::string("{\"name\":") + json_string(e.name) + ",\"returns\":\"" + type_name(e.result) +
                "\",\"parameters\":[";
         for (size_t k = 0; k < e.parameters.size(); ++k)
             out += (k ? ",\"" : "\"") + std::string(type_name(e.parameters[k])) + "\"";
         out += "]}";
     }
     out += "]}\n";
-    std::fputs(out.c_str(), stdout);
+    return out;
 }
 
 } // namespace
@@ -72,11 +74,7 @@ int hlrun_inspect(int argc, char** argv)
         return *status;
     return guarded([&] {
         const Image image = Image::load(path);
-        if (json)
-            print_json(image);
-        else
-            print_text(image);
-        return 0;
+        return print_to_stdout(json ? json_of(image) : text_of(image), "what " + path + " holds");
     });
 }
 

@@ -16,6 +16,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cinttypes>
+#include <csignal>
 #include <cstdlib>
 #include <optional>
 #include <string>
@@ -41,6 +42,7 @@ int run(const HlrunOptions& options)
         hl::Sandbox sandbox(hl::Image::load(options.guest_argv.front()), std::move(*sandbox_opts));
         confine_unless_disabled(options);
         const hl::RunResult result = sandbox.run(options.guest_argv);
+        const auto deadline = final_output_deadline(result);
         std::fflush(stdout);
         trace.finish(result);
         report(result);
@@ -56,6 +58,9 @@ int run(const HlrunOptions& options)
 int main(int argc, char** argv)
 {
     init_logging("hlrun");
+    // A reader that goes away is an ending with its own line and status
+    // (kExitOutputClosed), not a silent death by SIGPIPE: writes get EPIPE.
+    std::signal(SIGPIPE, SIG_IGN);
     // `hlrun call ...` and `hlrun inspect ...`; anything else is `hlrun [OPTIONS] IMAGE [ARGS...]`
     // (an image really named "call" or "inspect" is run as ./call).
     if (argc > 1 && std::string_view(argv[1]) == "call")

@@ -4,6 +4,7 @@
 #include "elf_rules.hpp"
 
 #include <hl/abi.h>
+#include <hl/text.hpp>
 #include <hl/units.hpp>
 
 #include <algorithm>

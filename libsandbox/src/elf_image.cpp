@@ -1,6 +1,7 @@
 // hl::Image: reads a guest ELF image, enforces the image rules of hl-abi(7) and
 // keeps what the loader needs (segments, entry, note) plus symbols for traces.
 #include <hl/image.hpp>
+#include <hl/text.hpp>
 #include <hl/units.hpp>
 
 #include "elf_exports.hpp"

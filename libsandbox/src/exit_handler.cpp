@@ -61,6 +61,9 @@ ExitOutcome handle_io(const VcpuExit& exit, ExitContext& context, RunResult& res
     case A::Violation:
         end_run(result, RunResult::Ending::Faulted, "bad hypercall: " + served.message);
         break;
+    case A::OutputClosed:
+        end_run(result, RunResult::Ending::OutputClosed, "guest stopped: " + served.message);
+        break;
     }
     outcome.done = true;
     return outcome;

@@ -41,4 +41,9 @@ struct ExitOutcome {
 // Handles exit; when it ends the run, fills result's ending, status, message and fault.
 ExitOutcome handle_exit(const VcpuExit& exit, ExitContext& context, RunResult& result);
 
+// The trace event for exit, handled as outcome says, the result.exits-th of
+// its run; the run loop builds one only when a sink is attached (run_loop.cpp).
+ExitEvent make_exit_event(const VcpuExit& exit, const ExitOutcome& outcome, const RunResult& result, Vcpu& vcpu,
+                          const Image& image);
+
 } // namespace hl

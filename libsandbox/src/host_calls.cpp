@@ -2,6 +2,7 @@
 #include "host_calls.hpp"
 
 #include <hl/abi.h>
+#include <hl/text.hpp>
 #include <hl/units.hpp>
 
 #include <algorithm>

@@ -15,6 +15,7 @@
 #include <initializer_list>
 #include <string_view>
 
+#include <hl/text.hpp>
 #include <hl/units.hpp>
 
 namespace hl {
@@ -83,6 +84,11 @@ HypercallOutcome do_write(HypercallOutcome out, uint64_t address, GuestMemory& m
     out.call.result = req.result;
     out.call.bytes = req.result > 0 ? static_cast<uint64_t>(req.result) : 0;
     write_request(memory, address, req);
+    if (req.result == HL_EPIPE) {
+        // Nobody reads what the guest writes there any more: stop it, as SIGPIPE stops a process.
+        out.action = Action::OutputClosed;
+        out.message = std::string("the reader of ") + (req.fd == 1 ? "stdout" : "stderr") + " closed it";
+    }
     return out;
 }
 
@@ -101,10 +107,8 @@ HypercallOutcome do_abort(HypercallOutcome out, uint64_t address, GuestMemory& m
         return violation(out, "abort: message: " + text.error);
     out.action = Action::Abort;
     out.call.bytes = req.len;
-    // Keep the report on one line whatever the guest put in it.
-    out.message.reserve(req.len);
-    for (uint8_t c : text.bytes)
-        out.message.push_back(c >= 0x20 && c != 0x7f ? static_cast<char>(c) : ' ');
+    // One line that a terminal or a JSON parser takes as plain text, whatever the guest put in it.
+    out.message = printable({reinterpret_cast<const char*>(text.bytes.data()), text.bytes.size()});
     return out;
 }
 

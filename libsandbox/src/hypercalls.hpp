@@ -24,6 +24,7 @@ struct HypercallOutcome {
         Ready,       // the guest finished initialising and waits for calls
         Return,      // the guest's export returned; the result is in the call frame
         Violation,   // the guest broke the ABI; message says how
+        OutputClosed, // the reader of the stream the guest wrote to is gone; message names it
     };
     Action action = Action::Continue;
     int status = 0;          // Exit: the exit status; Ready: the HL_READY_* flags

@@ -2,6 +2,8 @@
 // whole record goes out with one write. Only what the sinks need.
 #pragma once
 
+#include <hl/text.hpp>
+
 #include <cinttypes>
 #include <cstdint>
 #include <cstdio>
@@ -10,28 +12,8 @@
 
 namespace hl::json {
 
-inline void string(std::string& out, std::string_view text)
-{
-    out += '"';
-    for (const char c : text) {
-        switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        default:
-            if (static_cast<unsigned char>(c) < 0x20) {
-                char escaped[8];
-                std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-                out += escaped;
-            } else {
-                out += c;
-            }
-        }
-    }
-    out += '"';
-}
+// Valid UTF-8 JSON whatever the bytes (append_json_string, text.hpp).
+inline void string(std::string& out, std::string_view text) { append_json_string(out, text); }
 
 inline void number(std::string& out, uint64_t value) { out += std::to_string(value); }
 inline void number(std::string& out, int64_t value) { out += std::to_string(value); }

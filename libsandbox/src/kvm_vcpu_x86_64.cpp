@@ -25,16 +25,23 @@ namespace {
 
 // The kvm_run of the vCPU this thread is running, for the signal handler.
 thread_local kvm_run* t_running __attribute__((tls_model("initial-exec"))) = nullptr;
+// The signal landed while this thread ran no vCPU: the next run() does not enter.
+thread_local volatile sig_atomic_t t_missed __attribute__((tls_model("initial-exec"))) = 0;
 
 void on_interrupt_signal(int)
 {
-    // Async-signal-safe: a plain store. If the thread is in KVM_RUN the signal
-    // itself ends it; if it is about to enter, immediate_exit does.
+    // Async-signal-safe: plain stores. If the thread is in KVM_RUN the signal
+    // itself ends it; if it is about to enter, immediate_exit does; if it is
+    // elsewhere (a blocked write of guest output, a trace sink), t_missed does.
     if (t_running)
         t_running->immediate_exit = 1;
+    else
+        t_missed = 1;
 }
 
-void install_interrupt_handler()
+} // namespace
+
+void KvmVcpu::install_interrupt_handler()
 {
     static std::once_flag once;
     std::call_once(once, [] {
@@ -46,11 +53,14 @@ void install_interrupt_handler()
     });
 }
 
-} // namespace
-
 int KvmVcpu::interrupt_signal()
 {
     return SIGRTMIN + 2;
+}
+
+void KvmVcpu::forget_missed_interrupt()
+{
+    t_missed = 0;
 }
 
 KvmVcpu::KvmVcpu(const KvmVm& vm)
@@ -79,7 +89,9 @@ VcpuExit KvmVcpu::run()
     t_running = run_;
     // After publishing t_running: a stop requested from now on either is seen
     // here or its signal finds t_running and sets immediate_exit.
-    if (stop_flag_ && stop_flag_->load()) {
+    std::atomic_signal_fence(std::memory_order_seq_cst);
+    if (t_missed || (stop_flag_ && stop_flag_->load())) {
+        t_missed = 0;
         t_running = nullptr;
         VcpuExit stopped;
         stopped.reason = VcpuExit::Reason::Interrupted;

@@ -36,7 +36,10 @@ public:
 
     // Runs until the next exit. A signal sent with interrupt_signal() to the
     // thread inside run() ends it with Reason::Interrupted, with no race: the
-    // signal handler also sets immediate_exit for a run about to start.
+    // signal handler also sets immediate_exit for a run about to start. One
+    // that lands while the thread is outside run() (writing guest output,
+    // tracing, in a host function) is not lost: the next run() returns
+    // Interrupted without entering the guest.
     VcpuExit run() override;
     void keep_registers_at_exit(bool keep) override;
     Registers registers() override;
@@ -46,8 +49,14 @@ public:
     void set_stop_flag(const std::atomic<bool>* flag) override { stop_flag_ = flag; }
 
     // The signal (a real-time one) hl uses to interrupt KVM_RUN; its handler
-    // is installed on first vCPU creation.
+    // is installed on first vCPU creation. Without SA_RESTART: a system call
+    // that blocks on the thread when it lands fails with EINTR.
     static int interrupt_signal();
+    // Installs the signal's handler, once per process (the first vCPU does).
+    static void install_interrupt_handler();
+    // Drops a signal this thread got outside run() before now (one meant for
+    // an earlier run), so that it does not interrupt the next one.
+    static void forget_missed_interrupt();
 
 private:
     int fd_ = -1;

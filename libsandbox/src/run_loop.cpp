@@ -7,6 +7,7 @@
 #include <hl/abi.h>
 
 #include <signal.h>
+#include <utility>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -41,8 +42,24 @@ void InterruptHandle::cancel() const
 
 namespace {
 
-// The trace event for one exit; built only when a sink is attached.
-ExitEvent make_event(const VcpuExit& exit, const ExitOutcome& outcome, const RunResult& result, Vcpu& vcpu,
+// The stretch (run, initialisation or call) this thread is executing, for run_interrupted().
+thread_local const ExitContext* t_stretch = nullptr;
+
+// Publishes a stretch for its lifetime; a host function may run a stretch of another sandbox inside.
+class CurrentStretch {
+public:
+    explicit CurrentStretch(const ExitContext& context) : outer_(std::exchange(t_stretch, &context)) {}
+    ~CurrentStretch() { t_stretch = outer_; }
+    CurrentStretch(const CurrentStretch&) = delete;
+    CurrentStretch& operator=(const CurrentStretch&) = delete;
+
+private:
+    const ExitContext* outer_;
+};
+
+} // namespace
+
+ExitEvent make_exit_event(const VcpuExit& exit, const ExitOutcome& outcome, const RunResult& result, Vcpu& vcpu,
                      const Image& image)
 {
     ExitEvent event;
@@ -74,18 +91,23 @@ ExitEvent make_event(const VcpuExit& exit, const ExitOutcome& outcome, const Run
     return event;
 }
 
-} // namespace
+bool run_interrupted()
+{
+    return t_stretch && (t_stretch->timer.expired() || t_stretch->cancel.load());
+}
 
 RunResult execute(Sandbox::Machine& m, Phase phase)
 {
     RunResult result;
     TraceSink* const sink = m.options.trace;
-    const RunTimer timer(m.options.timeout, KvmVcpu::interrupt_signal());
-    // A cancel meant for an earlier stretch must not stop this one.
+    // A cancel or a deadline meant for an earlier stretch must not stop this one.
     m.interrupt->cancel.store(false);
+    KvmVcpu::forget_missed_interrupt();
+    const RunTimer timer(m.options.timeout, KvmVcpu::interrupt_signal());
     m.interrupt->thread.store(static_cast<pid_t>(syscall(SYS_gettid)));
     ExitContext context{phase, m.vcpu, m.memory, m.image, m.layout, m.options.output, m.host_functions, timer,
                         m.options.timeout, m.interrupt->cancel};
+    const CurrentStretch current(context);
     KernelTrace* const kernel = sink ? m.options.kernel_trace : nullptr;
     const Clock::time_point start = Clock::now();
     // steady_clock is CLOCK_MONOTONIC, the clock kernel events are stamped with.
@@ -124,7 +146,7 @@ RunResult execute(Sandbox::Machine& m, Phase phase)
             const uint64_t exit_ns = since_start();
             if (kernel)
                 kernel->drain(*sink, start_ns, result.exits); // what the kernel saw during this KVM_RUN
-            ExitEvent event = make_event(exit, outcome, result, m.vcpu, m.image);
+            ExitEvent event = make_exit_event(exit, outcome, result, m.vcpu, m.image);
             event.entry_ns = entry_ns;
             event.exit_ns = exit_ns;
             event.handled_ns = since_start();

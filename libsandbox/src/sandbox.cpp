@@ -25,12 +25,21 @@ int64_t write_to_host_fd(int fd, std::span<const uint8_t> bytes)
 {
     size_t done = 0;
     while (done < bytes.size()) {
+        // The interrupt signal cuts a blocked write short (EINTR, or fewer bytes):
+        // go on waiting for the reader only while the run is not ending.
+        if (done && run_interrupted())
+            return static_cast<int64_t>(done);
         const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-        if (n < 0 && errno == EINTR)
-            continue; // the run timer's signal may land here
-        if (n <= 0)
+        if (n > 0) {
+            done += static_cast<size_t>(n);
+        } else if (n < 0 && errno == EINTR) {
+            if (run_interrupted())
+                return done ? static_cast<int64_t>(done) : HL_EINTR;
+        } else if (n < 0 && errno == EPIPE) {
+            return HL_EPIPE;
+        } else {
             return done ? static_cast<int64_t>(done) : HL_EIO;
-        done += static_cast<size_t>(n);
+        }
     }
     return static_cast<int64_t>(done);
 }
@@ -46,6 +55,7 @@ const char* ending_name(RunResult::Ending ending)
     case RunResult::Ending::Faulted: return "faulted";
     case RunResult::Ending::TimedOut: return "timed out";
     case RunResult::Ending::ExitLimit: return "exit limit";
+    case RunResult::Ending::OutputClosed: return "output closed";
     case RunResult::Ending::HostError: return "host error";
     }
     return "?";

@@ -89,22 +89,6 @@ std::string format_hex(uint64_t value)
     return text;
 }
 
-std::string printable(std::string_view bytes)
-{
-    std::string shown;
-    for (const char c : bytes) {
-        const auto byte = static_cast<unsigned char>(c);
-        if (byte >= 0x20 && byte < 0x7f && byte != '\\') {
-            shown += c;
-            continue;
-        }
-        char escaped[5];
-        std::snprintf(escaped, sizeof escaped, "\\x%02x", byte);
-        shown += escaped;
-    }
-    return shown;
-}
-
 std::string format_duration(std::chrono::nanoseconds duration)
 {
     static constexpr struct { int64_t ns; const char* suffix; } units[] = {

@@ -18,24 +18,6 @@ char type_code(const Value& value)
 
 namespace {
 
-std::string json_string(std::string_view text)
-{
-    std::string out = "\"";
-    for (const char c : text) {
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += c;
-        } else if (static_cast<unsigned char>(c) < 0x20) {
-            char escaped[8];
-            std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-            out += escaped;
-        } else {
-            out += c;
-        }
-    }
-    return out + "\"";
-}
-
 template <typename Integer>
 std::optional<Value> parse_integer(std::string_view text, const char* type, std::string& error)
 {
@@ -69,40 +51,6 @@ std::optional<Value> parse_integer(std::string_view text, const char* type, std:
 }
 
 } // namespace
-
-bool valid_utf8(std::string_view text)
-{
-    size_t i = 0;
-    while (i < text.size()) {
-        const auto c = static_cast<unsigned char>(text[i]);
-        size_t extra = 0;
-        uint32_t code = 0, min = 0;
-        if (c < 0x80) {
-            ++i;
-            continue;
-        } else if ((c & 0xe0) == 0xc0) {
-            extra = 1, code = c & 0x1f, min = 0x80;
-        } else if ((c & 0xf0) == 0xe0) {
-            extra = 2, code = c & 0x0f, min = 0x800;
-        } else if ((c & 0xf8) == 0xf0) {
-            extra = 3, code = c & 0x07, min = 0x10000;
-        } else {
-            return false;
-        }
-        if (i + extra >= text.size())
-            return false; // truncated sequence
-        for (size_t k = 1; k <= extra; ++k) {
-            const auto next = static_cast<unsigned char>(text[i + k]);
-            if ((next & 0xc0) != 0x80)
-                return false;
-            code = (code << 6) | (next & 0x3f);
-        }
-        if (code < min || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff))
-            return false;
-        i += extra + 1;
-    }
-    return true;
-}
 
 std::string format_value(const Value& value)
 {

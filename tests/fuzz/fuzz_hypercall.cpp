@@ -7,9 +7,12 @@
 //
 // The guest cannot make the host throw here: any exception, crash or sanitizer
 // report is a finding, and so are these broken promises of the Security
-// section: the host wrote guest memory the guest may not write, or a run ended
-// with a message that is not one line of printable text.
+// section: the host wrote guest memory the guest may not write, a run ended
+// with a message that is not one line of plain text (valid UTF-8, no C0 or
+// C1 control: hl-abi(7), TEXT FROM THE GUEST), or the trace of the exits, as
+// the text, JSON Lines and Chrome sinks write it, is not such text.
 #include "hypercall_input.hpp"
+#include "plain_text.hpp"
 
 #include "call_frame.hpp"
 #include "elf_builder.hpp"
@@ -20,14 +23,19 @@
 #include <hl/guest_memory.hpp>
 #include <hl/host_function.hpp>
 #include <hl/layout.hpp>
+#include <hl/text.hpp>
+#include <hl/trace.hpp>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <bit>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <iterator>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -125,11 +133,63 @@ void check_host_writes(const GuestMemory& memory, const Layout& layout)
 
 void check_one_line(const std::string& message)
 {
-    const auto bad = std::find_if(message.begin(), message.end(),
-                                  [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
-    if (bad != message.end())
-        finding("a control character in the message of a run: " + message);
+    if (!test::plain_text(message))
+        finding("a message that is not one line of plain text: " + printable(message));
 }
+
+// The trace sinks of one input, each writing into memory; every byte they write must be plain text.
+class TraceSinks {
+public:
+    TraceSinks()
+    {
+        for (Stream& s : streams())
+            std::rewind(s.file); // the streams live on from input to input: opening costs more than a run
+        text_ = std::make_unique<TextTraceSink>(streams()[0].file);
+        jsonl_ = std::make_unique<JsonlTraceSink>(streams()[1].file);
+        chrome_ = std::make_unique<ChromeTraceSink>(streams()[2].file);
+    }
+
+    void on_exit(const ExitEvent& event)
+    {
+        text_->on_exit(event);
+        jsonl_->on_exit(event);
+        chrome_->on_exit(event);
+    }
+    // Ends the trace as a run ends it and checks all three.
+    void finish_and_check(const RunResult& result)
+    {
+        text_->on_run_end(result);
+        jsonl_->on_run_end(result);
+        chrome_->on_run_end(result);
+        static constexpr const char* names[] = {"text", "JSON Lines", "Chrome"};
+        for (size_t i = 0; i < std::size(names); ++i) {
+            Stream& s = streams()[i];
+            std::fflush(s.file); // sets size to the position: what this input wrote
+            const std::string_view written(s.data, s.size);
+            if (!test::plain_text(written, true))
+                finding(std::string("the ") + names[i] + " trace is not plain text: " + printable(written));
+        }
+    }
+
+private:
+    struct Stream {
+        std::FILE* file = nullptr;
+        char* data = nullptr;
+        size_t size = 0;
+    };
+    static std::array<Stream, 3>& streams()
+    {
+        static std::array<Stream, 3> all = [] {
+            std::array<Stream, 3> opened;
+            for (Stream& s : opened)
+                if (!(s.file = open_memstream(&s.data, &s.size)))
+                    finding("open_memstream failed");
+            return opened;
+        }();
+        return all;
+    }
+    std::unique_ptr<TraceSink> text_, jsonl_, chrome_;
+};
 
 // HL_FUZZ_VERBOSE=1 prints each exit and how it was handled: for reading a finding or a seed.
 const bool verbose = std::getenv("HL_FUZZ_VERBOSE") != nullptr;
@@ -141,13 +201,16 @@ void run_input(std::span<const uint8_t> input)
     for (const Segment& segment : test_image().segments())
         store(memory, segment.vaddr, test_image().segment_bytes(segment));
     static const std::vector<HostFunction> host = host_functions();
+    // stdout takes everything; stderr fails, and its reader is gone when the length is odd.
     const OutputFn output = [](int fd, std::span<const uint8_t> bytes) -> int64_t {
-        return fd == 1 ? static_cast<int64_t>(bytes.size()) : HL_EIO;
+        return fd == 1 ? static_cast<int64_t>(bytes.size()) : bytes.size() % 2 ? HL_EPIPE : HL_EIO;
     };
     const RunTimer timer(std::chrono::nanoseconds{0}, SIGUSR2); // arms nothing: a zero timeout
     FakeVcpu vcpu;
     std::atomic<bool> cancel{false};
 
+    TraceSinks sinks;
+    RunResult last;
     fuzz::ExitRecord record;
     std::span<const uint8_t> block;
     for (size_t i = 0; i < fuzz::kMaxRecords && fuzz::next_record(input, record, block); ++i) {
@@ -168,9 +231,12 @@ void run_input(std::span<const uint8_t> input)
             std::fprintf(stderr, "exit %zu: %s %s -> %s %s\n", i, exit_reason_name(exit.reason), call.c_str(),
                          outcome.done ? ending_name(result.ending) : "continue", result.message.c_str());
         check_host_writes(memory, layout);
+        result.exits = i + 1;
+        sinks.on_exit(make_exit_event(exit, outcome, result, vcpu, test_image()));
         if (!outcome.done)
             continue;
         check_one_line(result.message);
+        last = result;
         if (result.ending == RunResult::Ending::Returned) {
             Export e;
             e.name = "f";
@@ -183,6 +249,7 @@ void run_input(std::span<const uint8_t> input)
                 check_one_line(error);
         }
     }
+    sinks.finish_and_check(last);
 }
 
 } // namespace

@@ -6,9 +6,14 @@
 //
 // ImageError (naming the file) and LayoutError are the documented refusals.
 // Any other exception, a crash or a sanitizer report is a finding, and so is
-// an accepted image whose layout breaks its own contract.
+// an accepted image whose layout breaks its own contract, or text from the
+// image (a refusal, a symbol, an export) that is not one line of plain text
+// (valid UTF-8, no C0 or C1 control: hl-abi(7), TEXT FROM THE GUEST).
+#include "plain_text.hpp"
+
 #include <hl/image.hpp>
 #include <hl/layout.hpp>
+#include <hl/text.hpp>
 #include <hl/units.hpp>
 
 #include <cstdint>
@@ -49,6 +54,12 @@ void check_layout(const Image& image, const Layout& layout)
     }
 }
 
+void check_plain(const std::string& what, const std::string& text)
+{
+    if (!test::plain_text(text))
+        finding(what + " is not one line of plain text: " + printable(text));
+}
+
 void use_accepted(const Image& image)
 {
     for (const Segment& segment : image.segments())
@@ -56,9 +67,9 @@ void use_accepted(const Image& image)
             finding("segment_bytes of the segment at " + format_hex(segment.vaddr) + " is not filesz long");
     (void)image.symbolize(image.entry());
     for (const Symbol& symbol : image.symbols())
-        (void)image.symbolize(symbol.address);
+        check_plain("a symbol name", image.symbolize(symbol.address).value_or(""));
     for (const Export& e : image.exports())
-        (void)describe_export(e);
+        check_plain("an export", describe_export(e));
     for (const uint64_t memory : {uint64_t{HL_MEMORY_DEFAULT}, uint64_t{HL_MEMORY_MAX}}) {
         try {
             check_layout(image, Layout::compute(image.segments(), image.note(), memory));
@@ -77,6 +88,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     } catch (const ImageError& error) {
         if (std::string(error.what()).rfind(std::string(kName) + ": ", 0) != 0)
             finding(std::string("an image error that does not name the file: ") + error.what());
+        check_plain("an image error", error.what());
     } catch (const std::exception& error) {
         finding(std::string("an exception other than ImageError: ") + error.what());
     }

@@ -560,7 +560,7 @@ void exports(std::vector<Case>& out) {
     record("export-name-newline.elf", ElfBuilder::export_record("add\nx", "v"),
            "name: 'add\\x0ax' is not an identifier" + ident);
     record("export-name-utf8.elf", ElfBuilder::export_record("na\xc3\xafve", "v"),
-           "name: 'na\\xc3\\xafve' is not an identifier" + ident);
+           "name: 'na\xc3\xafve' is not an identifier" + ident);
     record("export-name-duplicate.elf", ElfBuilder::export_record("add", "v"),
            "name: 'add' is exported twice, expected unique export names");
     const std::string types = ", expected a return type and up to 8 parameter types";

@@ -56,7 +56,7 @@ TEST_CASE("functions: the image lists its exports with their signatures before a
     CHECK(describe_export(*image.find_export("sum8")) == "i64 sum8(i32, i64, u64, bool, i32, i64, u64, i64)");
     CHECK(describe_export(*image.find_export("reset")) == "void reset()");
     CHECK(image.find_export("main") == nullptr);
-    CHECK(image.exports().size() == 32);
+    CHECK(image.exports().size() == 33);
 }
 
 TEST_CASE("functions: every type makes the round trip")
@@ -76,6 +76,8 @@ TEST_CASE("functions: every type makes the round trip")
     CHECK(g.call("greet", {std::string("wörld")}) == Value(std::string("hello, wörld!")));
     CHECK(g.call("length", {std::string()}) == Value(uint64_t{0}));
     CHECK(g.call("echo", {std::string()}) == Value(std::string()));
+    CHECK(g.call("echo", {std::string("a\0b", 3)}) == Value(std::string("a\0b", 3)));
+    CHECK(g.call("with_nul", {}) == Value(std::string("before\0after", 12)));
     CHECK(g.call("reverse", {Bytes{}}) == Value(Bytes{}));
     CHECK(g.call("reverse", {Bytes{1, 2, 0, 255}}) == Value(Bytes{255, 0, 2, 1}));
     CHECK(g.call("sum8", {int32_t{1}, int64_t{2}, uint64_t{3}, true, int32_t{-5}, int64_t{6}, uint64_t{7}, int64_t{8}}) ==

@@ -15,7 +15,7 @@ TEST_CASE("hlrun inspect lists the exports with their signatures, without runnin
 {
     auto r = hlrun({"inspect", kFunctions});
     CHECK(r.status == 0);
-    CHECK(r.out.find("exports    32\n") != std::string::npos);
+    CHECK(r.out.find("exports    33\n") != std::string::npos);
     CHECK(r.out.find("  i64 add(i64, i64)\n") != std::string::npos);
     CHECK(r.out.find("  bytes reverse(bytes)\n") != std::string::npos);
     CHECK(r.out.find("  0x00100000 ") != std::string::npos);
@@ -23,7 +23,7 @@ TEST_CASE("hlrun inspect lists the exports with their signatures, without runnin
     r = hlrun({"inspect", "--json", kFunctions});
     CHECK(r.status == 0);
     const auto j = nlohmann::json::parse(r.out);
-    CHECK(j["exports"].size() == 32);
+    CHECK(j["exports"].size() == 33);
     bool found = false;
     for (const auto& e : j["exports"])
         if (e["name"] == "sum8") {
@@ -76,6 +76,32 @@ TEST_CASE("hlrun call --json, --repeat, --fresh and --stats")
     CHECK(r.out == "101\n");
     CHECK_THAT(r.err, Catch::Matches("5 calls \\(fresh\\): min [0-9]+\\.[0-9]us  p50 [0-9]+\\.[0-9]us  "
                                      "p99 [0-9]+\\.[0-9]us  max [0-9]+\\.[0-9]us  avg [0-9]+\\.[0-9]us\n"));
+}
+
+TEST_CASE("hlrun call prints every byte of a string: as it is to a pipe, escaped on a terminal")
+{
+    HL_REQUIRE_KVM();
+    const std::string with_nul("before\0after\n", 13);
+    auto r = hlrun({"call", kFunctions, "with_nul"});
+    CHECK(r.status == 0);
+    CHECK(r.out == with_nul);
+    r = hlrun({"call", kFunctions, "echo", "tab\there \x1b[31m red \xc2\x9b caf\xc3\xa9"});
+    CHECK(r.out == "tab\there \x1b[31m red \xc2\x9b caf\xc3\xa9\n");
+
+    r = hlrun_on_terminal({"call", kFunctions, "with_nul"});
+    CHECK(r.status == 0);
+    CHECK(r.out == "before\\x00after\n");
+    r = hlrun_on_terminal({"call", kFunctions, "echo", "tab\there \x1b[31m red \xc2\x9b caf\xc3\xa9 back\\slash"});
+    CHECK(r.out == "tab\\x09here \\x1b[31m red \\xc2\\x9b caf\xc3\xa9 back\\x5cslash\n");
+    CHECK(hlrun_on_terminal({"call", kFunctions, "add", "2", "3"}).out == "5\n");
+
+    // --json: every byte, as JSON escapes it, on a pipe and on a terminal alike.
+    for (const auto& json : {hlrun({"call", "--json", kFunctions, "with_nul"}),
+                             hlrun_on_terminal({"call", "--json", kFunctions, "with_nul"})}) {
+        CHECK(json.status == 0);
+        CHECK(json.out.find("\"result\":\"before\\u0000after\"") != std::string::npos);
+        CHECK(nlohmann::json::parse(json.out)["result"] == std::string("before\0after", 12));
+    }
 }
 
 TEST_CASE("hlrun call refuses what does not match, each with one line")

@@ -12,6 +12,7 @@
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 extern char** environ;
@@ -20,14 +21,22 @@ namespace hl::test {
 
 ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::seconds timeout)
 {
-    int out_pipe[2], err_pipe[2];
-    REQUIRE(pipe2(out_pipe, O_CLOEXEC) == 0);
-    REQUIRE(pipe2(err_pipe, O_CLOEXEC) == 0);
+    return run_process(argv, ProcessOptions{.timeout = timeout});
+}
+
+ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOptions& options)
+{
+    // A pipe read here for each stream the caller did not give a descriptor for.
+    int out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1};
+    if (options.stdout_fd < 0)
+        REQUIRE(pipe2(out_pipe, O_CLOEXEC) == 0);
+    if (options.stderr_fd < 0)
+        REQUIRE(pipe2(err_pipe, O_CLOEXEC) == 0);
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&actions, out_pipe[1], STDOUT_FILENO);
-    posix_spawn_file_actions_adddup2(&actions, err_pipe[1], STDERR_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, options.stdout_fd < 0 ? out_pipe[1] : options.stdout_fd, STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, options.stderr_fd < 0 ? err_pipe[1] : options.stderr_fd, STDERR_FILENO);
     std::vector<char*> args;
     for (const std::string& a : argv)
         args.push_back(const_cast<char*>(a.c_str()));
@@ -35,16 +44,27 @@ ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::sec
     pid_t pid = -1;
     const int spawn_error = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
-    close(out_pipe[1]);
-    close(err_pipe[1]);
+    for (const int fd : {out_pipe[1], err_pipe[1]})
+        if (fd >= 0)
+            close(fd);
     INFO("spawning " << argv[0]);
     REQUIRE(spawn_error == 0);
 
     ProcessResult result;
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+    const auto deadline = std::chrono::steady_clock::now() + options.timeout;
+    pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}}; // poll skips a negative fd
     std::string* sinks[2] = {&result.out, &result.err};
-    int open_fds = 2;
+    int open_fds = (out_pipe[0] >= 0) + (err_pipe[0] >= 0);
+    // Nothing to read: wait for the child alone, still within the timeout.
+    for (siginfo_t info{}; open_fds == 0; usleep(10'000)) {
+        if (waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid)
+            break;
+        if (std::chrono::steady_clock::now() >= deadline) {
+            result.timed_out = true;
+            kill(pid, SIGKILL);
+            break;
+        }
+    }
     while (open_fds > 0) {
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) {
@@ -79,10 +99,33 @@ ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::sec
     return result;
 }
 
-ProcessResult hlrun(std::vector<std::string> args)
+ProcessResult hlrun(std::vector<std::string> args, const ProcessOptions& options)
 {
     args.insert(args.begin(), HL_HLRUN);
-    return run_process(args);
+    return run_process(args, options);
+}
+
+ProcessResult hlrun_on_terminal(std::vector<std::string> args)
+{
+    const int terminal = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    REQUIRE(terminal >= 0);
+    REQUIRE(grantpt(terminal) == 0);
+    REQUIRE(unlockpt(terminal) == 0);
+    const int side = open(ptsname(terminal), O_RDWR | O_NOCTTY | O_CLOEXEC);
+    REQUIRE(side >= 0);
+    termios mode {};
+    REQUIRE(tcgetattr(side, &mode) == 0);
+    cfmakeraw(&mode); // no \n -> \r\n: the bytes as hlrun wrote them
+    REQUIRE(tcsetattr(side, TCSANOW, &mode) == 0);
+    ProcessResult result = hlrun(std::move(args), {.stdout_fd = side});
+    close(side);
+    // hlrun has exited: what it wrote waits in the terminal's buffer.
+    REQUIRE(fcntl(terminal, F_SETFL, O_NONBLOCK) == 0);
+    char buffer[4096];
+    for (ssize_t n; (n = read(terminal, buffer, sizeof buffer)) > 0;)
+        result.out.append(buffer, static_cast<size_t>(n));
+    close(terminal);
+    return result;
 }
 
 std::string guest_image(const std::string& name)

@@ -18,11 +18,21 @@ struct ProcessResult {
     long max_rss_kib = 0;   // the child's peak resident set (wait4's ru_maxrss)
 };
 
-// Runs argv with no stdin; kills it after timeout (a generous bound, not a measurement).
+struct ProcessOptions {
+    std::chrono::seconds timeout{60};   // kill it after this long (a generous bound, not a measurement)
+    int stdout_fd = -1;                 // >= 0: the child's stdout is this descriptor (out stays empty)
+    int stderr_fd = -1;                 // >= 0: the child's stderr is this descriptor (err stays empty)
+};
+
+// Runs argv with no stdin, capturing stdout and stderr unless options say otherwise.
+ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOptions& options);
 ProcessResult run_process(const std::vector<std::string>& argv,
                           std::chrono::seconds timeout = std::chrono::seconds(60));
 // run_process of the hlrun under test with these arguments.
-ProcessResult hlrun(std::vector<std::string> args);
+ProcessResult hlrun(std::vector<std::string> args, const ProcessOptions& options = {});
+// hlrun with its stdout on a terminal (a pseudo-terminal in raw mode, so that
+// bytes arrive as written): out holds what it wrote there, at most 4Ki.
+ProcessResult hlrun_on_terminal(std::vector<std::string> args);
 
 std::string guest_image(const std::string& name);   // path of a test guest built by hlbuild
 std::string make_temp_dir();                        // fresh directory under /tmp

@@ -166,6 +166,31 @@ TEST_CASE("trace: the chrome output is valid JSON with well-nested spans on each
     }
 }
 
+TEST_CASE("trace: an abort message of hostile bytes is one line of plain text on stderr, in JSON Lines and Chrome")
+{
+    HL_REQUIRE_KVM();
+    const std::string shown = "guest aborted: caf\xc3\xa9 \\xff\\xfe csi \\xc2\\x9b31m esc \\x1b[2J end";
+    const std::string faults = guest_image("faults");
+    const std::string dir = make_temp_dir();
+    const auto r = hlrun({"--trace=" + dir + "/t.jsonl", "--trace-format=jsonl", faults, "abort-bytes"});
+    CHECK(r.status == 126);
+    CHECK(r.err == "hlrun: error: " + shown + "\n");
+    const auto events = json_lines(read_file(dir + "/t.jsonl"));
+    REQUIRE(events.size() >= 2);
+    CHECK(events[events.size() - 2]["end"]["message"] == shown);
+    CHECK(events.back()["type"] == "run");
+    CHECK(events.back()["message"] == shown);
+
+    const auto chrome = hlrun({"--trace=" + dir + "/t.json", "--trace-format=chrome", faults, "abort-bytes"});
+    CHECK(chrome.status == 126);
+    const json timeline = json::parse(read_file(dir + "/t.json")); // throws, failing the test, unless it is JSON
+    std::vector<std::string> ends;
+    for (const json& e : timeline["traceEvents"])
+        if (e.contains("args") && e["args"].contains("end"))
+            ends.push_back(e["args"]["end"]);
+    CHECK(ends == std::vector<std::string>{shown});
+}
+
 TEST_CASE("trace: text lines name the function at each exit, and a stripped image still traces")
 {
     HL_REQUIRE_KVM();

@@ -8,6 +8,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -78,11 +79,17 @@ TEST_CASE("valid image: segments, permissions, entry and note", "[elf]") {
 }
 
 TEST_CASE("symbols: a name with control bytes reaches messages escaped, on one line", "[elf]") {
-    const Image image = valid([](ElfBuilder& b) { b.symbols.push_back({"evil\n\x1b[2J", 0x100000, 0, STT_FUNC}); });
-    bool found = false;
+    const Image image = valid([](ElfBuilder& b) {
+        b.symbols.push_back({"evil\n\x1b[2J", 0x100000, 0, STT_FUNC});
+        b.symbols.push_back({"csi\xc2\x9b" "31m\xff", 0x100000, 0, STT_FUNC});
+        b.symbols.push_back({"caf\xc3\xa9", 0x100000, 0, STT_FUNC});
+    });
+    std::vector<std::string> names;
     for (const hl::Symbol& s : image.symbols())
-        found = found || s.name == "evil\\x0a\\x1b[2J";
-    CHECK(found);
+        names.push_back(s.name);
+    CHECK(std::count(names.begin(), names.end(), "evil\\x0a\\x1b[2J") == 1);
+    CHECK(std::count(names.begin(), names.end(), "csi\\xc2\\x9b31m\\xff") == 1);
+    CHECK(std::count(names.begin(), names.end(), "caf\xc3\xa9") == 1);
 }
 
 TEST_CASE("symbols: functions and objects sorted, symbolize with offsets", "[elf]") {

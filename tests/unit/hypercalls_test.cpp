@@ -65,6 +65,24 @@ TEST_CASE("write to an fd other than 1 and 2 returns EBADF to the guest")
     CHECK(f.get<hl_write_req>(f.heap).result == HL_EBADF);
 }
 
+TEST_CASE("write: an output whose reader is gone (HL_EPIPE) stops the guest, naming the stream")
+{
+    Fixture f;
+    f.output = [](int, std::span<const uint8_t>) -> int64_t { return HL_EPIPE; };
+    auto outcome = f.write(1, f.heap + 64, 3);
+    CHECK(outcome.action == Action::OutputClosed);
+    CHECK(outcome.message == "the reader of stdout closed it");
+    CHECK(f.get<hl_write_req>(f.heap).result == HL_EPIPE);
+    CHECK(describe_hypercall(outcome.call) == "write(fd=1, buf=0x107040, len=3) = -32");
+    outcome = f.write(2, f.heap + 64, 3);
+    CHECK(outcome.action == Action::OutputClosed);
+    CHECK(outcome.message == "the reader of stderr closed it");
+    // Any other error is the guest's to see.
+    f.output = [](int, std::span<const uint8_t>) -> int64_t { return HL_EIO; };
+    CHECK(f.write(1, f.heap + 64, 3).action == Action::Continue);
+    CHECK(f.get<hl_write_req>(f.heap).result == HL_EIO);
+}
+
 TEST_CASE("write may read from read-only guest memory such as rodata and boot info")
 {
     Fixture f;
@@ -144,14 +162,15 @@ TEST_CASE("ready carries its flags; unknown flags stop the guest")
     CHECK(unknown.message == "ready: unknown flags 0x80000002 (known: HL_READY_RELOADS_FPU = 0x1)");
 }
 
-TEST_CASE("abort carries the guest's message on one line")
+TEST_CASE("abort carries the guest's message on one line of plain text")
 {
     Fixture f;
-    std::memcpy(f.memory.host_view().data() + f.heap + 64, "bad\nthing", 9);
-    f.put(f.heap, hl_abort_req{.msg = f.heap + 64, .len = 9});
+    const std::string message = "bad\nthing \xc2\x9b" "2J \x1b[0m \xff caf\xc3\xa9";
+    std::memcpy(f.memory.host_view().data() + f.heap + 64, message.data(), message.size());
+    f.put(f.heap, hl_abort_req{.msg = f.heap + 64, .len = message.size()});
     auto outcome = f.out_to(HL_CALL_ABORT, f.heap);
     CHECK(outcome.action == Action::Abort);
-    CHECK(outcome.message == "bad thing");
+    CHECK(outcome.message == "bad\\x0athing \\xc2\\x9b2J \\x1b[0m \\xff caf\xc3\xa9");
     f.put(f.heap, hl_abort_req{.msg = f.heap + 64, .len = HL_ABORT_MAX + 1});
     CHECK(f.out_to(HL_CALL_ABORT, f.heap).message == "abort: message length 4097 is over the limit of 4096 bytes");
     f.put(f.heap, hl_abort_req{.msg = 8, .len = 4});

@@ -56,13 +56,3 @@ TEST_CASE("durations parse with units; a bare number is seconds")
     for (const char* bad : {"", "s", "-5s", "5 s", "5sec", "0x10s", "1.5s", "9999999999999h"})
         CHECK_FALSE(parse_duration(bad).has_value());
 }
-
-TEST_CASE("untrusted bytes print as one line of plain text")
-{
-    CHECK(printable("add_2") == "add_2");
-    CHECK(printable(std::string_view("a\nb\0c", 5)) == "a\\x0ab\\x00c");
-    CHECK(printable("\x1b[31m") == "\\x1b[31m");
-    CHECK(printable("back\\slash") == "back\\x5cslash");
-    CHECK(printable("\xff\x7f") == "\\xff\\x7f");
-    CHECK(printable("") == "");
-}

@@ -185,6 +185,11 @@ struct hl_host_call_req {
 #define HL_ENOENT (-2)     /* no such host function */
 #define HL_EHOST  (-1000)  /* the host function failed (threw) */
 #define HL_EIO    (-5)
+/* write: the run is ending (timeout, cancel) and the host stopped waiting;
+ * the guest does not resume to see it. */
+#define HL_EINTR  (-4)
+/* write: the reader of that stream is gone; the run ends (OutputClosed). */
+#define HL_EPIPE  (-32)
 
 /* ---- Image note: ELF note "hl", type HL_NOTE_ABI, in a PT_NOTE segment ---- */
 #define HL_NOTE_NAME "hl"

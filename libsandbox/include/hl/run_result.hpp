@@ -35,6 +35,7 @@ struct RunResult {
         Faulted,    // CPU exception (fault set) or ABI violation: message
         TimedOut,   // the timeout passed
         ExitLimit,  // the guest made more exits than SandboxOptions::max_exits
+        OutputClosed, // the reader of the guest's stdout or stderr is gone (its OutputFn said HL_EPIPE): message
         HostError,  // the host failed (KVM error, unexpected exit): message
     };
     Ending ending = Ending::HostError;
@@ -46,7 +47,8 @@ struct RunResult {
     std::chrono::nanoseconds duration{0};
 };
 
-// "exited", "ready", "returned", "cancelled", "aborted", "faulted", "timed out", "exit limit", "host error".
+// "exited", "ready", "returned", "cancelled", "aborted", "faulted", "timed out", "exit limit",
+// "output closed", "host error".
 const char* ending_name(RunResult::Ending ending);
 
 } // namespace hl

@@ -8,13 +8,16 @@
 //   RunResult r = s.call("add", {int64_t{2}, int64_t{3}});   // r.value == int64_t{5}
 //   Snapshot clean = s.snapshot();  ...  s.restore(clean);
 // A call that ends other than by returning (fault, timeout, cancel, abort,
-// exit) poisons the sandbox: further calls throw CallError until restore().
+// exit, output closed) poisons the sandbox: further calls throw CallError
+// until restore().
 // set_fresh_per_call(true) starts every call from the state right after
 // initialisation, so no state leaks from one call to the next.
 //
 // Threading: a Sandbox is used by one thread at a time; run() arms a timer
 // that signals the calling thread (KvmVcpu::interrupt_signal(), a real-time
-// signal whose handler libsandbox installs) to stop an overdue guest.
+// signal whose handler libsandbox installs, without SA_RESTART) to stop an
+// overdue guest, wherever the thread is then: in the guest, or blocked in an
+// OutputFn or a host function (see OutputFn and run_interrupted() below).
 #pragma once
 
 #include <hl/host_function.hpp>
@@ -38,11 +41,34 @@
 namespace hl {
 
 // Where guest output goes: fd is 1 (stdout) or 2 (stderr). Returns bytes
-// written or a negative HL_E* code, which the guest sees as the result.
+// written or a negative HL_E* code, which the guest sees as the result of its
+// write. HL_EPIPE says that the reader of fd is gone: the guest does not
+// resume, and the run or call ends with Ending::OutputClosed ("guest stopped:
+// the reader of stdout closed it").
+//
+// An OutputFn may block (a full pipe, a slow socket): the timeout and
+// InterruptHandle::cancel() reach it as the interrupt signal, whose handler
+// has no SA_RESTART, so a system call blocked on the running thread fails with
+// EINTR (or returns short); after a timeout the signal comes again every 10 ms.
+// An OutputFn that retries must give up once run_interrupted() is true: the
+// run then ends (TimedOut or Cancelled) as soon as it returns, whatever it
+// returned, and the guest never sees that result. (A cancel that lands in the
+// instant before a blocking call starts is seen only when that call returns.)
 using OutputFn = std::function<int64_t(int fd, std::span<const uint8_t> bytes)>;
 
-// Writes to the host's own fd 1 and 2: the default.
+// The default OutputFn: writes all of bytes to the host's own fd 1 or 2 and
+// returns its length; on EINTR or a short write it goes on until
+// run_interrupted(), then returns the bytes written so far, or HL_EINTR if
+// none. HL_EPIPE when the reader is gone (the process must ignore SIGPIPE to
+// get EPIPE, as hlrun does; otherwise the kernel ends it first); HL_EIO, or
+// the bytes written before, for any other failure.
 int64_t write_to_host_fd(int fd, std::span<const uint8_t> bytes);
+
+// Whether the run, initialisation or call that the calling thread is
+// executing has been told to stop: its timeout passed, or an InterruptHandle
+// cancelled it. False on a thread that executes none. For OutputFns and host
+// functions that block.
+bool run_interrupted();
 
 struct SandboxOptions {
     uint64_t memory_size = HL_MEMORY_DEFAULT;

@@ -24,11 +24,6 @@ std::optional<std::chrono::nanoseconds> parse_duration(std::string_view text);
 // "0x1f": how messages print addresses and lengths.
 std::string format_hex(uint64_t value);
 
-// Untrusted bytes (from an image or a guest) quoted in a message: printable
-// ASCII as is, anything else and the backslash as \xNN, so that a message
-// stays one line of plain text whatever the bytes are.
-std::string printable(std::string_view bytes);
-
 // The shortest exact form parse_duration reads back: 300ms, 2s, 1500us.
 std::string format_duration(std::chrono::nanoseconds duration);
 

@@ -3,6 +3,8 @@
 // nothing (void).
 #pragma once
 
+#include <hl/text.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -18,11 +20,8 @@ using Value = std::variant<std::monostate, int32_t, int64_t, uint64_t, double, b
 // The ABI character of the type a Value holds ('v' for monostate).
 char type_code(const Value& value);
 
-// "42", "-1.5", "true", "\"text\"" (JSON-escaped), "0x0102ff" for bytes, "void".
+// "42", "-1.5", "true", "\"text\"" (json_string, text.hpp), "0x0102ff" for bytes, "void".
 std::string format_value(const Value& value);
-
-// Whether text is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF).
-bool valid_utf8(std::string_view text);
 
 // Parses text as a value of ABI type code (as on a command line: 42, -7,
 // 0x10, 1.5, true/false, any text for string, hex for bytes). nullopt with

@@ -54,7 +54,7 @@ int main(int argc, char **argv)
 {
     if (argc < 2) {
         fprintf(stderr, "usage: faults null-write|write-text|write-rodata|exec-stack|ud2|div0|stack-overflow|"
-                        "stack-clash|stack-clash-unprobed|loop|abort\n");
+                        "stack-clash|stack-clash-unprobed|loop|abort|abort-bytes\n");
         return 2;
     }
     const char *what = argv[1];
@@ -90,6 +90,9 @@ int main(int argc, char **argv)
             __asm__ volatile("");
     } else if (strcmp(what, "abort") == 0) {
         hl_abort("the guest gave up");
+    } else if (strcmp(what, "abort-bytes") == 0) {
+        /* UTF-8 text, bytes that are not UTF-8, a C1 CSI and an ESC sequence. */
+        hl_abort("caf\xc3\xa9 \xff\xfe csi \xc2\x9b" "31m esc \x1b[2J end");
     } else {
         fprintf(stderr, "faults: unknown misbehaviour '%s'\n", what);
         return 2;

@@ -29,6 +29,9 @@ HL_EXPORT(hl_string, echo, (hl_string, s))
     return (hl_string){text, s.len};
 }
 
+/* A string with a NUL inside: a string is its bytes, not a C string. */
+HL_EXPORT(hl_string, with_nul) { return (hl_string){"before\0after", 12}; }
+
 HL_EXPORT(hl_bytes, reverse, (hl_bytes, data))
 {
     const unsigned char *in = data.ptr;

@@ -1,0 +1,21 @@
+// A deadline for a thread's blocking system calls (see thread_deadline.hpp):
+// the run timer and its signal, outside a run.
+#include <hl/thread_deadline.hpp>
+
+#include "kvm_vcpu_x86_64.hpp"
+#include "run_timer.hpp"
+
+#include <algorithm>
+
+namespace hl {
+
+ThreadDeadline::ThreadDeadline(std::chrono::nanoseconds after)
+{
+    KvmVcpu::install_interrupt_handler();
+    // A run timer of 0 arms nothing; a deadline already past fires at once.
+    timer_ = std::make_unique<RunTimer>(std::max(after, std::chrono::nanoseconds{1}), KvmVcpu::interrupt_signal());
+}
+
+ThreadDeadline::~ThreadDeadline() = default;
+
+} // namespace hl
