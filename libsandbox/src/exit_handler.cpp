@@ -1,8 +1,8 @@
 // One VM exit, decided (see exit_handler.hpp).
 #include "exit_handler.hpp"
 
-#include "cpu_tables.hpp"
-#include "guest_fault.hpp"
+#include "x86_64/cpu_tables.hpp"
+#include "x86_64/guest_fault.hpp"
 #include "hypercalls.hpp"
 
 #include <hl/abi.h>

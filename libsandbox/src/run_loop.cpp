@@ -1,7 +1,7 @@
 // The run loop: KVM_RUN, the exit handler, the trace events, cancellation.
 #include "sandbox_machine.hpp"
 
-#include "cpu_tables.hpp"
+#include "x86_64/cpu_tables.hpp"
 #include "run_timer.hpp"
 
 #include <hl/abi.h>

@@ -4,9 +4,9 @@
 
 #include "boot_info.hpp"
 #include "call_frame.hpp"
-#include "cpu_tables.hpp"
+#include "x86_64/cpu_tables.hpp"
 #include "sandbox_machine.hpp"
-#include "page_tables.hpp"
+#include "x86_64/page_tables.hpp"
 
 #include <hl/guest_memory.hpp>
 

@@ -4,8 +4,8 @@
 #pragma once
 
 #include "exit_handler.hpp"
-#include "kvm_vcpu_x86_64.hpp"
-#include "kvm_vm.hpp"
+#include "kvm/kvm_vcpu_x86_64.hpp"
+#include "kvm/kvm_vm.hpp"
 
 #include <hl/guest_memory.hpp>
 #include <hl/sandbox.hpp>

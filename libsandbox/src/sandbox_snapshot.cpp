@@ -2,7 +2,7 @@
 // back only the pages written since, when it returns to the latest snapshot.
 #include "sandbox_machine.hpp"
 
-#include "xstate_reset.hpp"
+#include "x86_64/xstate_reset.hpp"
 
 #include <hl/abi.h>
 

@@ -2,7 +2,7 @@
 // the run timer and its signal, outside a run.
 #include <hl/thread_deadline.hpp>
 
-#include "kvm_vcpu_x86_64.hpp"
+#include "kvm/kvm_vcpu_x86_64.hpp"
 #include "run_timer.hpp"
 
 #include <algorithm>

@@ -6,7 +6,7 @@
 //   cmake --build build-fuzz --target fuzz_make_seeds && build-fuzz/bin/fuzz_make_seeds tests/fuzz/corpus
 #include "hypercall_input.hpp"
 
-#include "cpu_tables.hpp"
+#include "x86_64/cpu_tables.hpp"
 #include "elf_builder.hpp"
 #include "vcpu.hpp"
 

@@ -1,5 +1,5 @@
 // The CPU features a guest gets (cpu_features.hpp), decided without KVM.
-#include "cpu_features.hpp"
+#include "x86_64/cpu_features.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,5 +1,5 @@
 // Fault descriptions: what the user reads when a guest faults.
-#include "guest_fault.hpp"
+#include "x86_64/guest_fault.hpp"
 #include "test_layouts.hpp"
 
 #include <catch2/catch.hpp>

@@ -1,5 +1,5 @@
 // Page tables: built by the host, walked in software as the MMU would.
-#include "page_tables.hpp"
+#include "x86_64/page_tables.hpp"
 #include "test_layouts.hpp"
 
 #include <catch2/catch.hpp>

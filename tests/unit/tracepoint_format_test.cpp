@@ -1,5 +1,5 @@
 // Kernel tracepoint formats: parsing tracefs text and decoding raw records.
-#include "tracepoint_format.hpp"
+#include "trace/tracepoint_format.hpp"
 
 #include <catch2/catch.hpp>
 

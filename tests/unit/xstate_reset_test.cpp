@@ -2,7 +2,7 @@
 // fast restore path may rely only on bytes that are exactly hl's, on pages
 // the guest cannot write.
 #include "test_layouts.hpp"
-#include "xstate_reset.hpp"
+#include "x86_64/xstate_reset.hpp"
 
 #include <catch2/catch.hpp>
 

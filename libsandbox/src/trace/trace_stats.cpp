@@ -1,5 +1,5 @@
 // Run statistics (see trace_stats.hpp).
-#include "json_writer.hpp"
+#include "trace/json_writer.hpp"
 
 #include <hl/trace_stats.hpp>
 

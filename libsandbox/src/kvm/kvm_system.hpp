@@ -2,7 +2,7 @@
 // and capabilities hl needs. KVM specifics stay in kvm_* files.
 #pragma once
 
-#include "cpu_features.hpp"
+#include "x86_64/cpu_features.hpp"
 
 #include <linux/kvm.h>
 

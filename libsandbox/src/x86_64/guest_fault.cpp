@@ -1,7 +1,7 @@
 // Guest exceptions: frame decoding and the one-line description.
-#include "guest_fault.hpp"
+#include "x86_64/guest_fault.hpp"
 
-#include "cpu_tables.hpp"
+#include "x86_64/cpu_tables.hpp"
 
 #include <cinttypes>
 #include <cstdio>

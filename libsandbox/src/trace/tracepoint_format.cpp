@@ -1,5 +1,5 @@
 // Tracepoint formats from tracefs (see tracepoint_format.hpp).
-#include "tracepoint_format.hpp"
+#include "trace/tracepoint_format.hpp"
 
 #include <hl/error.hpp>
 

@@ -1,5 +1,5 @@
 // hl's XSAVE reset sequence, recognised (see xstate_reset.hpp).
-#include "xstate_reset.hpp"
+#include "x86_64/xstate_reset.hpp"
 
 #include <algorithm>
 #include <cstring>

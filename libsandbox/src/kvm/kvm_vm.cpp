@@ -1,7 +1,7 @@
 // KVM VM creation and memory slots (see kvm_vm.hpp).
-#include "kvm_vm.hpp"
+#include "kvm/kvm_vm.hpp"
 
-#include "kvm_system.hpp"
+#include "kvm/kvm_system.hpp"
 
 #include <hl/error.hpp>
 

@@ -1,5 +1,5 @@
 // The guest's CPU features (see cpu_features.hpp).
-#include "cpu_features.hpp"
+#include "x86_64/cpu_features.hpp"
 
 namespace hl::cpu {
 

@@ -1,6 +1,6 @@
 // The image rules of hl-abi(7): header, program header, entry and note checks
 // that decide whether an ELF file is a runnable hl guest image.
-#include "elf_rules.hpp"
+#include "image/elf_rules.hpp"
 
 #include <hl/units.hpp>
 

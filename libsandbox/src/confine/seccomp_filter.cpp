@@ -1,9 +1,9 @@
 // The vCPU thread's seccomp filter (see hl/confine.hpp): the allow-list, one
 // entry per system call with the arguments it may take, built with libseccomp
 // and loaded on the calling thread alone.
-#include "kvm_ioctls.hpp"
-#include "kvm_vcpu_x86_64.hpp"
-#include "seccomp_report.hpp"
+#include "kvm/kvm_ioctls.hpp"
+#include "kvm/kvm_vcpu_x86_64.hpp"
+#include "confine/seccomp_report.hpp"
 
 #include <hl/confine.hpp>
 

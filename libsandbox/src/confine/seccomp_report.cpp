@@ -2,7 +2,7 @@
 // a thread the filter just caught doing what it must not, so it trusts
 // nothing it would have to compute then: names come from a table filled
 // before confinement, and it makes only write(2) and exit_group, both allowed.
-#include "seccomp_report.hpp"
+#include "confine/seccomp_report.hpp"
 
 #include <hl/confine.hpp>
 

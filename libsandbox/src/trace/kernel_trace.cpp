@@ -1,7 +1,7 @@
 // KVM tracepoints through perf_event_open (see kernel_trace.hpp): one event
 // per tracepoint on this thread, all writing into one ring buffer, sampled on
 // every hit with CLOCK_MONOTONIC time and the raw record.
-#include "tracepoint_format.hpp"
+#include "trace/tracepoint_format.hpp"
 
 #include <hl/error.hpp>
 #include <hl/kernel_trace.hpp>

@@ -3,7 +3,7 @@
 // exit), track 2 the host's (exit to handled), each named after what the exit
 // was; kernel tracepoints are instant events on track 3. Spans on a track
 // never overlap, so they nest trivially.
-#include "json_writer.hpp"
+#include "trace/json_writer.hpp"
 
 #include <hl/trace.hpp>
 

@@ -1,7 +1,7 @@
 // Exported functions of an image (see elf_exports.hpp).
-#include "elf_exports.hpp"
+#include "image/elf_exports.hpp"
 
-#include "elf_rules.hpp"
+#include "image/elf_rules.hpp"
 
 #include <hl/abi.h>
 #include <hl/text.hpp>

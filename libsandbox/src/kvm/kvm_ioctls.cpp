@@ -2,9 +2,9 @@
 // run(), the exit handler, snapshot() or restore() goes here too, or a
 // confined thread is stopped at it ("seccomp stopped system call ioctl (16,
 // request 0x...)").
-#include "kvm_ioctls.hpp"
+#include "kvm/kvm_ioctls.hpp"
 
-#include "kvm_system.hpp"
+#include "kvm/kvm_system.hpp"
 
 #include <linux/kvm.h>
 #include <sys/ioctl.h>

@@ -1,5 +1,5 @@
 // Page-table construction and a software walker (see page_tables.hpp).
-#include "page_tables.hpp"
+#include "x86_64/page_tables.hpp"
 
 #include <cstring>
 

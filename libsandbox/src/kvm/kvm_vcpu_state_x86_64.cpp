@@ -2,9 +2,9 @@
 // -- general registers, segment and control registers, every XSAVE component
 // the guest's XCR0 holds (x87, SSE with MXCSR, AVX, AVX-512, opmask, PKRU) --
 // and the pending-`out` bookkeeping that lets a restore skip vCPU requests.
-#include "kvm_vcpu_x86_64.hpp"
+#include "kvm/kvm_vcpu_x86_64.hpp"
 
-#include "kvm_system.hpp"
+#include "kvm/kvm_system.hpp"
 
 #include <hl/error.hpp>
 

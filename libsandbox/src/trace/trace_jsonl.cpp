@@ -2,8 +2,8 @@
 // Every field is present on every exit line (null when it does not apply), so
 // a consumer can stream it without guessing; hlrun(1) documents each field.
 // After the last exit one line of "type":"run" sums the run up.
-#include "cpu_tables.hpp"
-#include "json_writer.hpp"
+#include "x86_64/cpu_tables.hpp"
+#include "trace/json_writer.hpp"
 
 #include <hl/trace.hpp>
 

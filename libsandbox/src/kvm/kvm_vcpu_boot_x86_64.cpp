@@ -1,10 +1,10 @@
 // KVM vCPU for x86-64: the state the guest boots in -- 64-bit mode at CPL3,
 // paging on, the host's GDT/IDT/TSS, the features of cpu_features.hpp.
-#include "kvm_vcpu_x86_64.hpp"
+#include "kvm/kvm_vcpu_x86_64.hpp"
 
-#include "cpu_features.hpp"
-#include "cpu_tables.hpp"
-#include "kvm_system.hpp"
+#include "x86_64/cpu_features.hpp"
+#include "x86_64/cpu_tables.hpp"
+#include "kvm/kvm_system.hpp"
 
 #include <hl/abi.h>
 

@@ -1,5 +1,5 @@
 // GDT, IDT, TSS and fault stubs for the CPL3 guest (see cpu_tables.hpp).
-#include "cpu_tables.hpp"
+#include "x86_64/cpu_tables.hpp"
 
 #include <hl/abi.h>
 

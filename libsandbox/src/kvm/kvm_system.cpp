@@ -1,5 +1,5 @@
 // Opening and probing /dev/kvm (see kvm_system.hpp).
-#include "kvm_system.hpp"
+#include "kvm/kvm_system.hpp"
 
 #include <hl/error.hpp>
 

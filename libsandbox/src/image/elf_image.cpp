@@ -4,8 +4,8 @@
 #include <hl/text.hpp>
 #include <hl/units.hpp>
 
-#include "elf_exports.hpp"
-#include "elf_rules.hpp"
+#include "image/elf_exports.hpp"
+#include "image/elf_rules.hpp"
 
 #include <gelf.h>
 #include <libelf.h>

@@ -1,11 +1,11 @@
 // KVM vCPU for x86-64: creation, KVM_RUN and its exit decoding, registers.
 // The boot state is in kvm_vcpu_boot_x86_64.cpp, saved states in
 // kvm_vcpu_state_x86_64.cpp.
-#include "kvm_vcpu_x86_64.hpp"
+#include "kvm/kvm_vcpu_x86_64.hpp"
 
-#include "cpu_tables.hpp"
-#include "kvm_system.hpp"
-#include "kvm_vm.hpp"
+#include "x86_64/cpu_tables.hpp"
+#include "kvm/kvm_system.hpp"
+#include "kvm/kvm_vm.hpp"
 
 #include <hl/abi.h>
 #include <hl/error.hpp>
