@@ -1,8 +1,7 @@
 // One VM exit, decided (see exit_handler.hpp).
 #include "exit_handler.hpp"
 
-#include "x86_64/cpu_tables.hpp"
-#include "x86_64/guest_fault.hpp"
+#include "arch.hpp"
 #include "hypercalls.hpp"
 
 #include <hl/abi.h>
@@ -29,7 +28,7 @@ std::string describe_unbacked_access(const VcpuExit& exit)
     return text;
 }
 
-ExitOutcome handle_io(const VcpuExit& exit, ExitContext& context, RunResult& result)
+ExitOutcome handle_hypercall(const VcpuExit& exit, ExitContext& context, RunResult& result)
 {
     HypercallOutcome served = dispatch_hypercall(exit, context.memory, context.output, &context.host_functions);
     ExitOutcome outcome;
@@ -75,22 +74,21 @@ ExitOutcome handle_exit(const VcpuExit& exit, ExitContext& context, RunResult& r
 {
     using R = VcpuExit::Reason;
     using E = RunResult::Ending;
+    if (arch::is_hypercall(exit))
+        return handle_hypercall(exit, context, result);
+    const arch::FaultReport report = arch::fault_report(exit, context.vcpu, context.memory, context.image);
+    if (report.kind == arch::FaultReport::Kind::Forged)
+        return end_run(result, E::Faulted,
+                       "bad hypercall: the guest wrote to the fault report page itself, at " + report.forged_at);
+    if (report.kind == arch::FaultReport::Kind::Fault) {
+        result.fault = report.fault;
+        return end_run(result, E::Faulted, "guest fault: " + arch::describe_fault(*result.fault, context.layout));
+    }
     switch (exit.reason) {
     case R::IoOut:
-    case R::IoIn:
-        return handle_io(exit, context, result);
+    case R::IoIn: // not hypercalls on this architecture
+        break;
     case R::Mmio:
-        // The fault stubs report through the one page with no memory behind it.
-        if (exit.write && exit.address == HL_FAULT_REPORT_PHYS && exit.size == 4) {
-            const Registers registers = context.vcpu.registers();
-            if (exit.value > cpu::kSyscallVector || registers.rip != cpu::report_rip(exit.value))
-                return end_run(result, E::Faulted,
-                               "bad hypercall: the guest wrote to the fault report page itself, at " +
-                                   context.image.symbolize(registers.rip).value_or(format_hex(registers.rip)));
-            result.fault = read_guest_fault(exit.value, registers, context.vcpu.fault_address(), context.memory,
-                                            context.image);
-            return end_run(result, E::Faulted, "guest fault: " + describe_guest_fault(*result.fault, context.layout));
-        }
         return end_run(result, E::Faulted, "guest fault: " + describe_unbacked_access(exit));
     case R::Interrupted:
         if (context.timer.expired())

@@ -4,7 +4,7 @@
 #pragma once
 
 #include "run_timer.hpp"
-#include "vcpu.hpp"
+#include "backend.hpp"
 
 #include <hl/guest_memory.hpp>
 #include <hl/image.hpp>

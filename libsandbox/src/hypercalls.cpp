@@ -3,6 +3,8 @@
 // change a field between the check and the use.
 #include "hypercalls.hpp"
 
+#include "arch.hpp"
+
 #include "host_calls.hpp"
 
 #include <hl/abi.h>
@@ -148,13 +150,8 @@ HypercallOutcome dispatch_hypercall(const VcpuExit& exit, GuestMemory& memory, c
                                     const std::vector<HostFunction>* host)
 {
     HypercallOutcome out;
-    const bool ours = exit.port >= HL_PORT_BASE && exit.port < HL_PORT_BASE + HL_CALL_COUNT &&
-                      hypercall_name(exit.port - HL_PORT_BASE) != nullptr;
-    if (exit.reason == VcpuExit::Reason::IoIn)
-        return violation(out, "`in` from port " + format_hex(exit.port) + ": hl ports are write-only");
-    if (!ours)
-        return violation(out, "`out` to port " + format_hex(exit.port) + ", which is not an hl hypercall port");
-    const int number = exit.port - HL_PORT_BASE;
+    const arch::Hypercall call = arch::hypercall(exit);
+    const int number = call.number;
     switch (number) {
     case HL_CALL_EXIT: name_call(out, number, {"status"}); break;
     case HL_CALL_WRITE: name_call(out, number, {"fd", "buf", "len"}); break;
@@ -164,34 +161,34 @@ HypercallOutcome dispatch_hypercall(const VcpuExit& exit, GuestMemory& memory, c
     case HL_CALL_RETURN: name_call(out, number, {}); break;
     case HL_CALL_HOST: name_call(out, number, {}); break;
     }
-    if (exit.size != 4 || exit.count != 1)
-        return violation(out, std::string(hypercall_name(out.number)) + ": hypercalls are one 32-bit `out`, got " +
-                                  std::to_string(exit.count) + " x " + std::to_string(exit.size) + " bytes");
+    if (!call.violation.empty())
+        return violation(out, call.violation);
+    const uint32_t value = call.value;
     switch (out.number) {
     case HL_CALL_EXIT:
-        out.call.args[0] = exit.value;
+        out.call.args[0] = value;
         out.action = Action::Exit;
-        out.status = static_cast<int>(exit.value);
+        out.status = static_cast<int>(value);
         return out;
     case HL_CALL_WRITE:
-        return do_write(out, exit.value, memory, output);
+        return do_write(out, value, memory, output);
     case HL_CALL_ABORT:
-        return do_abort(out, exit.value, memory);
+        return do_abort(out, value, memory);
     case HL_CALL_CLOCK:
-        return do_clock(out, exit.value, memory);
+        return do_clock(out, value, memory);
     case HL_CALL_READY:
-        out.call.args[0] = exit.value;
-        if (exit.value & ~HL_READY_RELOADS_FPU)
-            return violation(out, "ready: unknown flags " + format_hex(exit.value & ~HL_READY_RELOADS_FPU) +
+        out.call.args[0] = value;
+        if (value & ~HL_READY_RELOADS_FPU)
+            return violation(out, "ready: unknown flags " + format_hex(value & ~HL_READY_RELOADS_FPU) +
                                       " (known: HL_READY_RELOADS_FPU = 0x1)");
         out.action = Action::Ready;
-        out.status = static_cast<int>(exit.value); // the flags
+        out.status = static_cast<int>(value); // the flags
         return out;
     case HL_CALL_RETURN:
         out.action = Action::Return;
         return out;
     case HL_CALL_HOST:
-        return serve_host_call(out, exit.value, memory, host ? *host : std::vector<HostFunction>{});
+        return serve_host_call(out, value, memory, host ? *host : std::vector<HostFunction>{});
     }
     return violation(out, "unknown hypercall " + std::to_string(out.number));
 }

@@ -4,7 +4,7 @@
 // made-up exits over real GuestMemory.
 #pragma once
 
-#include "vcpu.hpp"
+#include "backend.hpp"
 
 #include <hl/guest_memory.hpp>
 #include <hl/sandbox.hpp>

@@ -1,7 +1,10 @@
-// Guest memory map: fixed system pages from <hl/abi.h> at the bottom, the
-// image where its ELF says, heap after it, then an unmapped guard page, the
-// stack, and the page tables at the very top.
+// Guest memory map: the architecture's system pages at the bottom, the boot
+// info and call area from <hl/abi.h>, the image where its ELF says, heap after
+// it, then an unmapped guard page, the stack, and the page tables at the very
+// top.
 #include <hl/layout.hpp>
+
+#include "arch.hpp"
 
 #include <algorithm>
 
@@ -13,7 +16,6 @@ constexpr uint64_t kPage = HL_PAGE_SIZE;
 constexpr uint64_t round_up(uint64_t value, uint64_t to) { return (value + to - 1) / to * to; }
 
 constexpr PagePermission kSupervisor{.user = false, .writable = true, .executable = false};
-constexpr PagePermission kUserReadExec{.user = true, .writable = false, .executable = true};
 constexpr PagePermission kUserRead{.user = true, .writable = false, .executable = false};
 constexpr PagePermission kUserReadWrite{.user = true, .writable = true, .executable = false};
 
@@ -26,9 +28,7 @@ std::string describe_need(uint64_t need)
 
 uint64_t Layout::page_table_pages(uint64_t memory_size)
 {
-    const uint64_t pts = round_up(memory_size, 1ull << 21) >> 21;
-    const uint64_t pds = round_up(memory_size, 1ull << 30) >> 30;
-    return 1 /* PML4 */ + 1 /* PDPT */ + pds + pts;
+    return arch::translation_table_bytes(memory_size) / kPage;
 }
 
 Layout Layout::compute(std::span<const Segment> segments, const ImageNote& note,
@@ -44,11 +44,7 @@ Layout Layout::compute(std::span<const Segment> segments, const ImageNote& note,
     Layout layout;
     layout.memory_size_ = memory_size;
     auto& r = layout.regions_;
-    r.push_back({"gdt", HL_GDT_ADDR, kPage, kSupervisor});
-    r.push_back({"idt", HL_IDT_ADDR, kPage, kSupervisor});
-    r.push_back({"tss", HL_TSS_ADDR, kPage, kSupervisor});
-    r.push_back({"stubs", HL_STUBS_ADDR, kPage, kUserReadExec});
-    r.push_back({"ist stack", HL_IST_STACK_ADDR, HL_IST_STACK_SIZE, kUserReadWrite});
+    r = arch::system_regions();
     r.push_back({"boot info", HL_BOOT_INFO_ADDR, HL_BOOT_INFO_MAX_SIZE, kUserRead});
     r.push_back({"call area", HL_CALL_AREA_ADDR, HL_CALL_AREA_SIZE, kUserReadWrite});
 
@@ -62,7 +58,7 @@ Layout Layout::compute(std::span<const Segment> segments, const ImageNote& note,
 
     // Top down: page tables, stack, guard page; the heap takes what is left.
     const uint64_t stack_size = note.stack_size ? note.stack_size : HL_STACK_DEFAULT;
-    const uint64_t tables = page_table_pages(memory_size) * kPage;
+    const uint64_t tables = arch::translation_table_bytes(memory_size);
     const uint64_t fixed = tables + stack_size + kPage /* guard */;
     const uint64_t need = image_end + note.heap_size + fixed;
     if (need > memory_size || memory_size - fixed < image_end)

@@ -1,7 +1,8 @@
-// The run loop: KVM_RUN, the exit handler, the trace events, cancellation.
+// The run loop: the vCPU, the exit handler, the trace events, cancellation.
 #include "sandbox_machine.hpp"
 
-#include "x86_64/cpu_tables.hpp"
+#include "arch.hpp"
+#include "interrupt_signal.hpp"
 #include "run_timer.hpp"
 
 #include <hl/abi.h>
@@ -37,7 +38,7 @@ void InterruptHandle::cancel() const
     state_->cancel.store(true);
     // The thread sees the flag before it enters the guest, or the signal takes it out.
     if (const pid_t thread = state_->thread.load())
-        syscall(SYS_tgkill, getpid(), thread, KvmVcpu::interrupt_signal());
+        syscall(SYS_tgkill, getpid(), thread, interrupt::signal_number());
 }
 
 namespace {
@@ -66,11 +67,8 @@ ExitEvent make_exit_event(const VcpuExit& exit, const ExitOutcome& outcome, cons
     event.sequence = result.exits;
     event.reason = exit_reason_name(exit.reason);
     try {
-        event.rip = vcpu.registers().rip;
-        if (event.rip >= HL_STUBS_ADDR && event.rip < HL_STUBS_ADDR + cpu::kVectors * cpu::kStubSize)
-            event.symbol = std::string("fault stub ") + cpu::vector_mnemonic((event.rip - HL_STUBS_ADDR) / cpu::kStubSize);
-        else
-            event.symbol = image.symbolize(event.rip).value_or("");
+        event.rip = vcpu.registers().pc();
+        event.symbol = arch::system_symbol(event.rip).value_or(image.symbolize(event.rip).value_or(""));
     } catch (const KvmError&) {
         // The run already ends with this error; the event just lacks a RIP.
     }
@@ -102,10 +100,10 @@ RunResult execute(Sandbox::Machine& m, Phase phase)
     TraceSink* const sink = m.options.trace;
     // A cancel or a deadline meant for an earlier stretch must not stop this one.
     m.interrupt->cancel.store(false);
-    KvmVcpu::forget_missed_interrupt();
-    const RunTimer timer(m.options.timeout, KvmVcpu::interrupt_signal());
+    interrupt::forget_missed();
+    const RunTimer timer(m.options.timeout, interrupt::signal_number());
     m.interrupt->thread.store(static_cast<pid_t>(syscall(SYS_gettid)));
-    ExitContext context{phase, m.vcpu, m.memory, m.image, m.layout, m.options.output, m.host_functions, timer,
+    ExitContext context{phase, *m.vcpu, m.memory, m.image, m.layout, m.options.output, m.host_functions, timer,
                         m.options.timeout, m.interrupt->cancel};
     const CurrentStretch current(context);
     KernelTrace* const kernel = sink ? m.options.kernel_trace : nullptr;
@@ -114,7 +112,7 @@ RunResult execute(Sandbox::Machine& m, Phase phase)
     const uint64_t start_ns = static_cast<uint64_t>(
         std::chrono::duration_cast<std::chrono::nanoseconds>(start.time_since_epoch()).count());
     // Each trace event reads RIP; a fresh call's restore reads where the guest stopped.
-    m.vcpu.keep_registers_at_exit(sink != nullptr || m.fresh_per_call);
+    m.vcpu->keep_registers_at_exit(sink != nullptr || m.fresh_per_call);
     if (kernel)
         kernel->start();
     auto since_start = [start] {
@@ -127,7 +125,7 @@ RunResult execute(Sandbox::Machine& m, Phase phase)
         VcpuExit exit;
         ExitOutcome outcome;
         try {
-            exit = m.vcpu.run();
+            exit = m.vcpu->run();
             ++result.exits;
             outcome = handle_exit(exit, context, result);
         } catch (const KvmError& error) {
@@ -146,7 +144,7 @@ RunResult execute(Sandbox::Machine& m, Phase phase)
             const uint64_t exit_ns = since_start();
             if (kernel)
                 kernel->drain(*sink, start_ns, result.exits); // what the kernel saw during this KVM_RUN
-            ExitEvent event = make_exit_event(exit, outcome, result, m.vcpu, m.image);
+            ExitEvent event = make_exit_event(exit, outcome, result, *m.vcpu, m.image);
             event.entry_ns = entry_ns;
             event.exit_ns = exit_ns;
             event.handled_ns = since_start();

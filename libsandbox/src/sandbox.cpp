@@ -2,11 +2,11 @@
 // The run loop is in run_loop.cpp, snapshots in sandbox_snapshot.cpp.
 #include <hl/sandbox.hpp>
 
+#include "arch.hpp"
 #include "boot_info.hpp"
 #include "call_frame.hpp"
-#include "x86_64/cpu_tables.hpp"
+#include "kvm/kvm_backend.hpp"
 #include "sandbox_machine.hpp"
-#include "x86_64/page_tables.hpp"
 
 #include <hl/guest_memory.hpp>
 
@@ -76,21 +76,25 @@ void load_segments(const Image& image, GuestMemory& memory)
 
 } // namespace
 
-Sandbox::Sandbox(Image image, SandboxOptions options)
+Sandbox::Sandbox(Image image, SandboxOptions options) : Sandbox(std::move(image), std::move(options), create_kvm_vm())
 {
-    // The recipe: layout, memory, VM and vCPU are built by Machine's members.
-    machine_ = std::make_unique<Machine>(std::move(image), std::move(options));
+}
+
+Sandbox::Sandbox(Image image, SandboxOptions options, std::unique_ptr<Vm> vm)
+{
+    // The recipe: layout and memory are built by Machine's members.
+    machine_ = std::make_unique<Machine>(std::move(image), std::move(options), std::move(vm));
     Machine& m = *machine_;
     load_segments(m.image, m.memory);
-    const uint64_t cr3 = write_page_tables(m.layout, m.memory.host_view());
-    cpu::write_cpu_tables(m.memory.host_view());
-    m.vm.map_memory(m.memory.host_address(), m.memory.size());
-    m.vcpu.set_boot_state({.cr3 = cr3,
-                           .entry = m.image.entry(),
-                           .stack_top = m.layout.stack_top(),
-                           .argument = HL_BOOT_INFO_ADDR});
+    const uint64_t page_tables = arch::write_machine_structures(m.layout, m.memory.host_view());
+    m.vm->map_memory(m.memory.host_address(), m.memory.size());
+    m.vcpu = m.vm->create_vcpu();
+    m.vcpu->set_boot_state({.page_tables = page_tables,
+                            .entry = m.image.entry(),
+                            .stack_top = m.layout.stack_top(),
+                            .argument = HL_BOOT_INFO_ADDR});
     m.interrupt = std::make_shared<InterruptHandle::State>();
-    m.vcpu.set_stop_flag(&m.interrupt->cancel);
+    m.vcpu->set_stop_flag(&m.interrupt->cancel);
 }
 
 Sandbox::~Sandbox() = default;

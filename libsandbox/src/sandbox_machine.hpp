@@ -1,11 +1,10 @@
 // The inside of a Sandbox, shared by the files that implement it (sandbox.cpp:
-// the recipe and the calls; run_loop.cpp: KVM_RUN and the exits;
+// the recipe and the calls; run_loop.cpp: running the vCPU and the exits;
 // sandbox_snapshot.cpp: snapshots and restores). Not installed.
 #pragma once
 
 #include "exit_handler.hpp"
-#include "kvm/kvm_vcpu_x86_64.hpp"
-#include "kvm/kvm_vm.hpp"
+#include "backend.hpp"
 
 #include <hl/guest_memory.hpp>
 #include <hl/sandbox.hpp>
@@ -33,8 +32,8 @@ struct Sandbox::Machine {
     SandboxOptions options;
     Layout layout;
     GuestMemory memory;
-    KvmVm vm;
-    KvmVcpu vcpu;
+    std::unique_ptr<Vm> vm;
+    std::unique_ptr<Vcpu> vcpu;
     // Lifecycle: New -> (run) -> Done, or New -> (initialize) -> Ready <-> calls.
     enum class State { New, Done, Ready } state = State::New;
     std::string poisoned;                     // why calls are refused until a restore
@@ -49,10 +48,10 @@ struct Sandbox::Machine {
     Snapshot after_init;   // taken at the first fresh call, while at_initial_state
     std::vector<HostFunction> host_functions;
 
-    Machine(Image&& img, SandboxOptions&& opts)
+    Machine(Image&& img, SandboxOptions&& opts, std::unique_ptr<Vm> machine)
         : image(std::move(img)), options(std::move(opts)),
           layout(Layout::compute(image.segments(), image.note(), options.memory_size)),
-          memory(layout), vm(), vcpu(vm)
+          memory(layout), vm(std::move(machine))
     {
     }
 };
@@ -68,11 +67,11 @@ struct Snapshot::Data {
     bool initial_state = false;               // taken while at_initial_state
     std::vector<uint8_t> memory;
     VcpuState vcpu;
-    XstateRestore xstate = XstateRestore::Load;
+    FpuRestore fpu = FpuRestore::Load;
 };
 
-// The run loop shared by run(), initialize() and call(): KVM_RUN and the exit
-// handler until the handler says the stretch is over.
+// The run loop shared by run(), initialize() and call(): the vCPU and the
+// exit handler until the handler says the stretch is over.
 RunResult execute(Sandbox::Machine& m, Phase phase);
 
 // Before a fresh call: back to the state initialize() left, snapshotting it

@@ -2,7 +2,7 @@
 // back only the pages written since, when it returns to the latest snapshot.
 #include "sandbox_machine.hpp"
 
-#include "x86_64/xstate_reset.hpp"
+#include "arch.hpp"
 
 #include <hl/abi.h>
 
@@ -28,17 +28,17 @@ Snapshot Sandbox::snapshot()
     data->id = unique_id();
     data->owner = m.id;
     data->initial_state = m.at_initial_state;
-    data->vcpu = m.vcpu.save_state();
+    data->vcpu = m.vcpu->save_state();
     // From here on KVM logs the guest's writes; what it logged so far is moot.
-    m.vm.enable_dirty_log();
+    m.vm->enable_dirty_log();
     std::vector<uint64_t> discard(m.memory.host_dirty().size());
-    m.vm.collect_dirty_pages(discard);
+    m.vm->collect_dirty_pages(discard);
     m.memory.clear_host_dirty();
     const auto all = m.memory.host_view();
     data->memory.assign(all.begin(), all.end());
     // Checked on the snapshot's own memory: what every restore brings back.
-    if (cpu::resets_xstate_at(m.layout, data->memory, data->vcpu.resume_at))
-        data->xstate = XstateRestore::GuestResets;
+    if (arch::resets_fpu_at(m.layout, data->memory, data->vcpu.resume_at))
+        data->fpu = FpuRestore::GuestResets;
     m.base = data->id;
     Snapshot snapshot;
     snapshot.data_ = std::move(data);
@@ -58,7 +58,7 @@ void Sandbox::restore(const Snapshot& snapshot)
         throw CallError("cannot restore: the snapshot holds " + std::to_string(data.memory.size()) +
                         " bytes of memory, the sandbox " + std::to_string(memory.size()));
     std::vector<uint64_t> dirty = m.memory.host_dirty();
-    m.vm.collect_dirty_pages(dirty);
+    m.vm->collect_dirty_pages(dirty);
     if (m.base == data.id) {
         // Only the pages written since this snapshot differ from it.
         for (size_t word = 0; word < dirty.size(); ++word)
@@ -70,7 +70,7 @@ void Sandbox::restore(const Snapshot& snapshot)
         std::memcpy(memory.data(), data.memory.data(), memory.size());
     }
     m.memory.clear_host_dirty();
-    m.vcpu.restore_state(data.vcpu, data.xstate);
+    m.vcpu->restore_state(data.vcpu, data.fpu);
     m.base = data.id;
     m.state = Machine::State::Ready;
     m.poisoned.clear();

@@ -2,7 +2,7 @@
 // the run timer and its signal, outside a run.
 #include <hl/thread_deadline.hpp>
 
-#include "kvm/kvm_vcpu_x86_64.hpp"
+#include "interrupt_signal.hpp"
 #include "run_timer.hpp"
 
 #include <algorithm>
@@ -11,9 +11,9 @@ namespace hl {
 
 ThreadDeadline::ThreadDeadline(std::chrono::nanoseconds after)
 {
-    KvmVcpu::install_interrupt_handler();
+    interrupt::install_handler();
     // A run timer of 0 arms nothing; a deadline already past fires at once.
-    timer_ = std::make_unique<RunTimer>(std::max(after, std::chrono::nanoseconds{1}), KvmVcpu::interrupt_signal());
+    timer_ = std::make_unique<RunTimer>(std::max(after, std::chrono::nanoseconds{1}), interrupt::signal_number());
 }
 
 ThreadDeadline::~ThreadDeadline() = default;

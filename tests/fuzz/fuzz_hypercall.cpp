@@ -55,12 +55,13 @@ public:
     Registers at{};
     uint64_t cr2 = 0;
 
+    void set_boot_state(const BootState&) override {}
     VcpuExit run() override { finding("handle_exit ran the vCPU"); }
     void keep_registers_at_exit(bool) override {}
     Registers registers() override { return at; }
     uint64_t fault_address() override { return cr2; }
     VcpuState save_state() override { return {}; }
-    void restore_state(const VcpuState&, XstateRestore) override {}
+    void restore_state(const VcpuState&, FpuRestore) override {}
     void set_stop_flag(const std::atomic<bool>*) override {}
 };
 

@@ -8,7 +8,7 @@
 
 #include "x86_64/cpu_tables.hpp"
 #include "elf_builder.hpp"
-#include "vcpu.hpp"
+#include "backend.hpp"
 
 #include <hl/abi.h>
 #include <hl/layout.hpp>

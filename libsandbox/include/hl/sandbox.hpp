@@ -40,6 +40,8 @@
 
 namespace hl {
 
+class Vm; // a hypervisor backend's VM (libsandbox/src/backend.hpp)
+
 // Where guest output goes: fd is 1 (stdout) or 2 (stderr). Returns bytes
 // written or a negative HL_E* code, which the guest sees as the result of its
 // write. HL_EPIPE says that the reader of fd is gone: the guest does not
@@ -113,6 +115,9 @@ public:
     // Builds the machine for image. Throws LayoutError (limits cannot hold the
     // image), KvmError (no usable KVM) or Error.
     Sandbox(Image image, SandboxOptions options);
+    // The same on a VM of the caller's: libsandbox's own tests drive a
+    // scripted one; Vm is not part of the installed API.
+    Sandbox(Image image, SandboxOptions options, std::unique_ptr<Vm> vm);
     ~Sandbox();
     Sandbox(const Sandbox&) = delete;
     Sandbox& operator=(const Sandbox&) = delete;

@@ -2,7 +2,7 @@
 // entry per system call with the arguments it may take, built with libseccomp
 // and loaded on the calling thread alone.
 #include "kvm/kvm_ioctls.hpp"
-#include "kvm/kvm_vcpu_x86_64.hpp"
+#include "interrupt_signal.hpp"
 #include "confine/seccomp_report.hpp"
 
 #include <hl/confine.hpp>
@@ -104,7 +104,7 @@ std::vector<Allowed> allow_list()
         {"gettid", {}, {}},
         {"getpid", {}, {}},
         {"tgkill", "this process; the interrupt signal or SIGABRT",
-         {{low32_equals(0, pid), low32_equals(2, static_cast<uint64_t>(KvmVcpu::interrupt_signal()))},
+         {{low32_equals(0, pid), low32_equals(2, static_cast<uint64_t>(interrupt::signal_number()))},
           {low32_equals(0, pid), low32_equals(2, SIGABRT)}}},
         {"exit", {}, {}},
         {"exit_group", {}, {}},

@@ -62,7 +62,7 @@ void KvmVcpu::set_boot_state(const BootState& state)
     sregs.idt.base = HL_IDT_ADDR;
     sregs.idt.limit = cpu::kIdtLimit;
     sregs.cr0 = kCr0;
-    sregs.cr3 = state.cr3;
+    sregs.cr3 = state.page_tables;
     sregs.cr4 = features.cr4;
     sregs.efer = kEfer;
     if (ioctl(fd_, KVM_SET_SREGS, &sregs) < 0)

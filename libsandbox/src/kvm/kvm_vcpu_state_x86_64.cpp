@@ -133,7 +133,7 @@ VcpuState KvmVcpu::save_state()
     return state;
 }
 
-void KvmVcpu::restore_state(const VcpuState& state, XstateRestore xstate)
+void KvmVcpu::restore_state(const VcpuState& state, FpuRestore fpu)
 {
     SavedHeader s;
     if (state.bytes.size() < sizeof s)
@@ -160,7 +160,7 @@ void KvmVcpu::restore_state(const VcpuState& state, XstateRestore xstate)
     // state saved with another.
     if (s.xcr0 != xcr0_)
         set_xcr0(s.xcr0);
-    if (xstate == XstateRestore::Load)
+    if (fpu == FpuRestore::Load)
         set_xstate(state.bytes.data() + sizeof s);
     if (sync_registers_supported()) {
         // Regs and sregs go to the next KVM_RUN, which applies them on entry.

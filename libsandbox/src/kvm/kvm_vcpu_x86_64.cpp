@@ -3,6 +3,8 @@
 // kvm_vcpu_state_x86_64.cpp.
 #include "kvm/kvm_vcpu_x86_64.hpp"
 
+#include "interrupt_signal.hpp"
+
 #include "x86_64/cpu_tables.hpp"
 #include "kvm/kvm_system.hpp"
 #include "kvm/kvm_vm.hpp"
@@ -21,51 +23,10 @@
 #include <unistd.h>
 
 namespace hl {
-namespace {
-
-// The kvm_run of the vCPU this thread is running, for the signal handler.
-thread_local kvm_run* t_running __attribute__((tls_model("initial-exec"))) = nullptr;
-// The signal landed while this thread ran no vCPU: the next run() does not enter.
-thread_local volatile sig_atomic_t t_missed __attribute__((tls_model("initial-exec"))) = 0;
-
-void on_interrupt_signal(int)
-{
-    // Async-signal-safe: plain stores. If the thread is in KVM_RUN the signal
-    // itself ends it; if it is about to enter, immediate_exit does; if it is
-    // elsewhere (a blocked write of guest output, a trace sink), t_missed does.
-    if (t_running)
-        t_running->immediate_exit = 1;
-    else
-        t_missed = 1;
-}
-
-} // namespace
-
-void KvmVcpu::install_interrupt_handler()
-{
-    static std::once_flag once;
-    std::call_once(once, [] {
-        struct sigaction action {};
-        action.sa_handler = on_interrupt_signal;
-        sigemptyset(&action.sa_mask);
-        action.sa_flags = 0; // no SA_RESTART: KVM_RUN must return EINTR
-        sigaction(KvmVcpu::interrupt_signal(), &action, nullptr);
-    });
-}
-
-int KvmVcpu::interrupt_signal()
-{
-    return SIGRTMIN + 2;
-}
-
-void KvmVcpu::forget_missed_interrupt()
-{
-    t_missed = 0;
-}
 
 KvmVcpu::KvmVcpu(const KvmVm& vm)
 {
-    install_interrupt_handler();
+    interrupt::install_handler();
     fd_ = ioctl(vm.fd(), KVM_CREATE_VCPU, 0);
     if (fd_ < 0)
         throw_kvm_failure("KVM_CREATE_VCPU");
@@ -86,13 +47,10 @@ KvmVcpu::~KvmVcpu()
 
 VcpuExit KvmVcpu::run()
 {
-    t_running = run_;
-    // After publishing t_running: a stop requested from now on either is seen
-    // here or its signal finds t_running and sets immediate_exit.
-    std::atomic_signal_fence(std::memory_order_seq_cst);
-    if (t_missed || (stop_flag_ && stop_flag_->load())) {
-        t_missed = 0;
-        t_running = nullptr;
+    interrupt::enter_run(&run_->immediate_exit);
+    // From here on a stop is seen below or its signal sets immediate_exit.
+    if (interrupt::take_missed() || (stop_flag_ && stop_flag_->load())) {
+        interrupt::leave_run();
         VcpuExit stopped;
         stopped.reason = VcpuExit::Reason::Interrupted;
         return stopped;
@@ -100,8 +58,8 @@ VcpuExit KvmVcpu::run()
     pending_out_.reset(); // KVM_RUN completes it before anything else
     const int rc = ioctl(fd_, KVM_RUN, 0);
     const int error = errno;
-    // A signal after this point finds no run to stop; deadlines re-fire.
-    t_running = nullptr;
+    // A signal after this point finds no run to stop: it is remembered for the next.
+    interrupt::leave_run();
     VcpuExit exit;
     if (rc < 0) {
         run_->immediate_exit = 0;

@@ -1,7 +1,7 @@
 // A KVM vCPU for x86-64, started directly in 64-bit mode at CPL3.
 #pragma once
 
-#include "vcpu.hpp"
+#include "backend.hpp"
 
 #include <linux/kvm.h>
 
@@ -14,14 +14,6 @@ namespace hl {
 
 class KvmVm;
 
-// The CPU state the guest starts in; addresses are guest addresses.
-struct BootState {
-    uint64_t cr3 = 0;          // PML4
-    uint64_t entry = 0;        // first instruction
-    uint64_t stack_top = 0;    // initial %rsp
-    uint64_t argument = 0;     // initial %rdi (the boot info)
-};
-
 class KvmVcpu final : public Vcpu {
 public:
     // KVM_CREATE_VCPU and mmap of its kvm_run area; throws KvmError.
@@ -31,32 +23,19 @@ public:
     KvmVcpu& operator=(const KvmVcpu&) = delete;
 
     // Long mode, paging, CPL3 segments, GDT/IDT/TR, CPUID and the vector
-    // extensions of cpu_features.hpp; throws KvmError.
-    void set_boot_state(const BootState& state);
+    // extensions of x86_64/boot_state.hpp; throws KvmError.
+    void set_boot_state(const BootState& state) override;
 
-    // Runs until the next exit. A signal sent with interrupt_signal() to the
-    // thread inside run() ends it with Reason::Interrupted, with no race: the
-    // signal handler also sets immediate_exit for a run about to start. One
-    // that lands while the thread is outside run() (writing guest output,
-    // tracing, in a host function) is not lost: the next run() returns
-    // Interrupted without entering the guest.
+    // Runs until the next exit. The interrupt signal ends it with
+    // Reason::Interrupted, with no race: the handler sets immediate_exit for a
+    // KVM_RUN about to start (interrupt_signal.hpp).
     VcpuExit run() override;
     void keep_registers_at_exit(bool keep) override;
     Registers registers() override;
     uint64_t fault_address() override;
     VcpuState save_state() override;
-    void restore_state(const VcpuState& state, XstateRestore xstate) override;
+    void restore_state(const VcpuState& state, FpuRestore fpu) override;
     void set_stop_flag(const std::atomic<bool>* flag) override { stop_flag_ = flag; }
-
-    // The signal (a real-time one) hl uses to interrupt KVM_RUN; its handler
-    // is installed on first vCPU creation. Without SA_RESTART: a system call
-    // that blocks on the thread when it lands fails with EINTR.
-    static int interrupt_signal();
-    // Installs the signal's handler, once per process (the first vCPU does).
-    static void install_interrupt_handler();
-    // Drops a signal this thread got outside run() before now (one meant for
-    // an earlier run), so that it does not interrupt the next one.
-    static void forget_missed_interrupt();
 
 private:
     int fd_ = -1;

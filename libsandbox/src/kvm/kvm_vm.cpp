@@ -1,7 +1,10 @@
-// KVM VM creation and memory slots (see kvm_vm.hpp).
+// KVM VM creation, memory slots and the dirty log (see kvm_vm.hpp); the
+// backend's entry point (kvm_backend.hpp).
 #include "kvm/kvm_vm.hpp"
 
+#include "kvm/kvm_backend.hpp"
 #include "kvm/kvm_system.hpp"
+#include "kvm/kvm_vcpu_x86_64.hpp"
 
 #include <hl/error.hpp>
 
@@ -26,6 +29,16 @@ KvmVm::KvmVm()
 KvmVm::~KvmVm()
 {
     close(fd_);
+}
+
+std::unique_ptr<Vcpu> KvmVm::create_vcpu()
+{
+    return std::make_unique<KvmVcpu>(*this);
+}
+
+std::unique_ptr<Vm> create_kvm_vm()
+{
+    return std::make_unique<KvmVm>();
 }
 
 void KvmVm::map_memory(void* host_address, uint64_t size)

@@ -1,26 +1,25 @@
 // A KVM virtual machine: its fd and its guest memory slot.
 #pragma once
 
+#include "backend.hpp"
+
 #include <cstdint>
 #include <vector>
 
 namespace hl {
 
-class KvmVm {
+class KvmVm final : public Vm {
 public:
     // KVM_CREATE_VM; throws KvmError.
     KvmVm();
-    ~KvmVm();
+    ~KvmVm() override;
     KvmVm(const KvmVm&) = delete;
     KvmVm& operator=(const KvmVm&) = delete;
 
-    // Backs guest physical [0, size) with host memory at host_address.
-    void map_memory(void* host_address, uint64_t size);
-    // Turns on KVM's log of the pages the guest writes (for restores).
-    void enable_dirty_log();
-    // ORs into `pages` (one bit per page) the pages the guest wrote since the
-    // last call, and clears KVM's log.
-    void collect_dirty_pages(std::vector<uint64_t>& pages);
+    void map_memory(void* host_address, uint64_t size) override;
+    void enable_dirty_log() override;
+    void collect_dirty_pages(std::vector<uint64_t>& pages) override;
+    std::unique_ptr<Vcpu> create_vcpu() override;
     int fd() const { return fd_; }
 
 private:

@@ -2,7 +2,7 @@
 // IST stack (layout in cpu_tables.hpp), and describing it in one line.
 #pragma once
 
-#include "vcpu.hpp"
+#include "backend.hpp"
 
 #include <hl/guest_memory.hpp>
 #include <hl/image.hpp>

@@ -38,6 +38,13 @@ uint64_t leaf_entry(uint64_t page, const PagePermission& p)
 
 } // namespace
 
+uint64_t page_table_pages(uint64_t memory_size)
+{
+    const uint64_t pts = (memory_size + (1ull << 21) - 1) >> 21;
+    const uint64_t pds = (memory_size + (1ull << 30) - 1) >> 30;
+    return 1 /* PML4 */ + 1 /* PDPT */ + pds + pts;
+}
+
 uint64_t write_page_tables(const Layout& layout, std::span<uint8_t> memory)
 {
     const uint64_t memory_size = layout.memory_size();

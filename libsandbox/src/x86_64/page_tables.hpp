@@ -17,6 +17,8 @@ namespace hl {
 // unmapped pages (null page, guards) get no entry. One page more is mapped:
 // HL_FAULT_REPORT_ADDR, to HL_FAULT_REPORT_PHYS outside memory.
 uint64_t write_page_tables(const Layout& layout, std::span<uint8_t> memory);
+// Pages of tables that map memory_size bytes: PML4, PDPT, page directories, page tables.
+uint64_t page_table_pages(uint64_t memory_size);
 
 struct Translation {
     uint64_t physical = 0;

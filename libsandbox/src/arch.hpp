@@ -1,0 +1,69 @@
+// The architecture seam: what the sandbox needs to know of the machine the
+// guest runs on, under the same names for every architecture (as
+// Firecracker's arch:: and Solo5's per-arch tender files). x86_64/ implements
+// it; an aarch64/ sibling implements the same declarations with stage-1
+// translation tables, an exception vector table and MMIO hypercalls, and this
+// header includes its registers instead. Backends apply the architecture's
+// boot state themselves (kvm/kvm_vcpu_boot_x86_64.cpp).
+#pragma once
+
+#include "backend.hpp"
+
+#include <hl/guest_memory.hpp>
+#include <hl/image.hpp>
+#include <hl/layout.hpp>
+#include <hl/run_result.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace hl::arch {
+
+// The regions the machine's own structures take at the bottom of the memory
+// map, below the boot info (x86-64: GDT, IDT, TSS, fault stubs, IST stack).
+std::vector<Region> system_regions();
+// Bytes of translation tables that map memory_size bytes (at the top of memory).
+uint64_t translation_table_bytes(uint64_t memory_size);
+
+// Writes the machine's own structures into guest memory (all of it, laid
+// out by layout): translation tables, descriptor tables, exception stubs.
+// Returns the guest address of the root translation table.
+uint64_t write_machine_structures(const Layout& layout, std::span<uint8_t> memory);
+
+// Whether the exit is the guest's way of making a hypercall (x86-64: port
+// I/O), to be decoded by hypercall().
+bool is_hypercall(const VcpuExit& exit);
+// The hypercall an exit carries: its number (-1 when the exit names none) and
+// value, or why it breaks the ABI.
+struct Hypercall {
+    int number = -1;
+    uint32_t value = 0;
+    std::string violation;   // empty when well formed
+};
+Hypercall hypercall(const VcpuExit& exit);
+
+// What an exit says of a guest exception: nothing (another exit), a report
+// from the machine's exception stubs, or the guest writing where only they
+// write (forged).
+struct FaultReport {
+    enum class Kind { None, Fault, Forged } kind = Kind::None;
+    GuestFault fault;        // Fault
+    std::string forged_at;   // Forged: where in the guest the write came from
+};
+FaultReport fault_report(const VcpuExit& exit, Vcpu& vcpu, const GuestMemory& memory, const Image& image);
+// "page fault (#PF) at main+0x12: write to 0x0 (null page: not mapped)"
+std::string describe_fault(const GuestFault& fault, const Layout& layout);
+
+// A name for code the host put in the guest (x86-64: "fault stub #PF"), for
+// traces; nullopt for the image's own code.
+std::optional<std::string> system_symbol(uint64_t pc);
+
+// Whether the code at `at` loads the init state into every floating-point
+// and vector register before anything can read them, on pages the guest
+// cannot write (FpuRestore::GuestResets).
+bool resets_fpu_at(const Layout& layout, std::span<const uint8_t> memory, uint64_t at);
+
+} // namespace hl::arch
