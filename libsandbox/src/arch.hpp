@@ -56,6 +56,9 @@ struct FaultReport {
 FaultReport fault_report(const VcpuExit& exit, Vcpu& vcpu, const GuestMemory& memory, const Image& image);
 // "page fault (#PF) at main+0x12: write to 0x0 (null page: not mapped)"
 std::string describe_fault(const GuestFault& fault, const Layout& layout);
+// A fault's exception: "#PF" and "page fault".
+const char* exception_mnemonic(unsigned vector);
+const char* exception_name(unsigned vector);
 
 // A name for code the host put in the guest (x86-64: "fault stub #PF"), for
 // traces; nullopt for the image's own code.

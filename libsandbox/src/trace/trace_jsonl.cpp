@@ -2,7 +2,7 @@
 // Every field is present on every exit line (null when it does not apply), so
 // a consumer can stream it without guessing; hlrun(1) documents each field.
 // After the last exit one line of "type":"run" sums the run up.
-#include "x86_64/cpu_tables.hpp"
+#include "arch.hpp"
 #include "trace/json_writer.hpp"
 
 #include <hl/trace.hpp>
@@ -47,8 +47,8 @@ void write_fault(std::string& out, const GuestFault& fault)
     bool first = true;
     out += '{';
     json::field(out, "vector", uint64_t{fault.vector}, first);
-    json::field(out, "mnemonic", cpu::vector_mnemonic(fault.vector), first);
-    json::field(out, "name", cpu::vector_name(fault.vector), first);
+    json::field(out, "mnemonic", arch::exception_mnemonic(fault.vector), first);
+    json::field(out, "name", arch::exception_name(fault.vector), first);
     json::field(out, "error_code", fault.error_code, first);
     json::field(out, "cr2", fault.address, first);
     json::field(out, "where", fault.where, first);

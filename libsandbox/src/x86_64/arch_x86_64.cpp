@@ -94,6 +94,9 @@ std::string describe_fault(const GuestFault& fault, const Layout& layout)
     return describe_guest_fault(fault, layout);
 }
 
+const char* exception_mnemonic(unsigned vector) { return cpu::vector_mnemonic(vector); }
+const char* exception_name(unsigned vector) { return cpu::vector_name(vector); }
+
 std::optional<std::string> system_symbol(uint64_t pc)
 {
     if (pc >= HL_STUBS_ADDR && pc < HL_STUBS_ADDR + cpu::kVectors * cpu::kStubSize)
