@@ -67,6 +67,6 @@ std::optional<std::string> system_symbol(uint64_t pc);
 // Whether the code at `at` loads the init state into every floating-point
 // and vector register before anything can read them, on pages the guest
 // cannot write (FpuRestore::GuestResets).
-bool resets_fpu_at(const Layout& layout, std::span<const uint8_t> memory, uint64_t at);
+bool resets_fpu_at(const Layout& layout, std::span<const uint8_t> memory, GuestAddr at);
 
 } // namespace hl::arch

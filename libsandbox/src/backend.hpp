@@ -5,6 +5,8 @@
 
 #include "x86_64/registers.hpp" // the architecture's registers (see arch.hpp)
 
+#include <hl/guest_addr.hpp>
+
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -51,8 +53,8 @@ struct BootState {
 // The vCPU's whole state, opaque outside the backend that saved it.
 struct VcpuState {
     std::vector<uint8_t> bytes;
-    // The address of the instruction the guest resumes at.
-    uint64_t resume_at = 0;
+    // The instruction the guest resumes at.
+    GuestAddr resume_at{};
 };
 
 // How restore_state puts back the floating-point and vector registers (on

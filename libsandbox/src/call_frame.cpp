@@ -79,7 +79,7 @@ void write_call_frame(GuestMemory& memory, const Export& e, const std::vector<Va
         }
         if (bytes || type_code(args[i]) == 's' || type_code(args[i]) == 'y') {
             // check_call_arguments kept the total inside the data area.
-            auto view = memory.write_view(data, size);
+            auto view = memory.write_view(guest_addr(data), size);
             if (size)
                 std::memcpy(view.bytes.data(), bytes, size);
             frame.args[i] = {data, size};
@@ -90,14 +90,14 @@ void write_call_frame(GuestMemory& memory, const Export& e, const std::vector<Va
         std::visit(encoder, args[i]);
         frame.args[i] = {encoder.bits, 0};
     }
-    auto view = memory.write_view(HL_CALL_AREA_ADDR, sizeof frame);
+    auto view = memory.write_view(guest_addr(HL_CALL_AREA_ADDR), sizeof frame);
     std::memcpy(view.bytes.data(), &frame, sizeof frame);
 }
 
 std::optional<Value> read_call_result(const GuestMemory& memory, const Export& e, std::string& error)
 {
     hl_call_frame frame;
-    const auto view = memory.read_view(HL_CALL_AREA_ADDR, sizeof frame);
+    const auto view = memory.read_view(guest_addr(HL_CALL_AREA_ADDR), sizeof frame);
     std::memcpy(&frame, view.bytes.data(), sizeof frame); // the call area is always mapped
     const uint64_t bits = frame.ret.bits;
     switch (e.result) {
@@ -118,7 +118,7 @@ std::optional<Value> read_call_result(const GuestMemory& memory, const Export& e
         error = e.name + " returned " + std::to_string(length) + " bytes, over the limit of " + std::to_string(HL_VALUE_MAX);
         return std::nullopt;
     }
-    const auto data = memory.read_view(bits, length);
+    const auto data = memory.read_view(guest_addr(bits), length);
     if (!data.ok()) {
         error = e.name + " returned a " + type_name(e.result) + " at an address the guest cannot read: " + data.error;
         return std::nullopt;

@@ -22,10 +22,11 @@ GuestMemory::GuestMemory(const Layout& layout) : layout_(layout), size_(layout.m
     host_dirty_.assign((size_ / HL_PAGE_SIZE + 63) / 64, 0);
 }
 
-void GuestMemory::mark_host_dirty(uint64_t address, uint64_t length)
+void GuestMemory::mark_host_dirty(GuestAddr where, uint64_t length)
 {
     if (length == 0)
         return;
+    const uint64_t address = value_of(where);
     for (uint64_t page = address / HL_PAGE_SIZE; page <= (address + length - 1) / HL_PAGE_SIZE; ++page)
         host_dirty_[page / 64] |= uint64_t{1} << (page % 64);
 }
@@ -40,8 +41,9 @@ GuestMemory::~GuestMemory()
     munmap(base_, size_);
 }
 
-std::string GuestMemory::check(uint64_t address, uint64_t length, GuestAccess access) const
+std::string GuestMemory::check(GuestAddr where, uint64_t length, GuestAccess access) const
 {
+    const uint64_t address = value_of(where);
     // An empty range touches no byte, so any address will do: an empty string
     // or bytes value may well be {NULL, 0}.
     if (length == 0)
@@ -54,7 +56,7 @@ std::string GuestMemory::check(uint64_t address, uint64_t length, GuestAccess ac
     // Walk region by region: each region has one permission for all its pages.
     const uint64_t end = address + length;
     for (uint64_t cursor = address; cursor < end;) {
-        const Region* region = layout_.region_at(cursor);
+        const Region* region = layout_.region_at(guest_addr(cursor));
         if (!region)
             return "address " + format_hex(cursor) + " is not mapped for the guest";
         const PagePermission& p = region->permission;
@@ -67,21 +69,21 @@ std::string GuestMemory::check(uint64_t address, uint64_t length, GuestAccess ac
 
 // An empty view points at the start of guest memory whatever the address: never
 // null, never outside the mapping, so a zero-byte memcpy through it is defined.
-Checked<const uint8_t> GuestMemory::read_view(uint64_t address, uint64_t length) const
+Checked<const uint8_t> GuestMemory::read_view(GuestAddr address, uint64_t length) const
 {
     std::string error = check(address, length, GuestAccess::Read);
     if (!error.empty())
         return {{}, std::move(error)};
-    return {{base_ + (length ? address : 0), static_cast<size_t>(length)}, {}};
+    return {{base_ + (length ? value_of(address) : 0), static_cast<size_t>(length)}, {}};
 }
 
-Checked<uint8_t> GuestMemory::write_view(uint64_t address, uint64_t length)
+Checked<uint8_t> GuestMemory::write_view(GuestAddr address, uint64_t length)
 {
     std::string error = check(address, length, GuestAccess::Write);
     if (!error.empty())
         return {{}, std::move(error)};
     mark_host_dirty(address, length);
-    return {{base_ + (length ? address : 0), static_cast<size_t>(length)}, {}};
+    return {{base_ + (length ? value_of(address) : 0), static_cast<size_t>(length)}, {}};
 }
 
 } // namespace hl

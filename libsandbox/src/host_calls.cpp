@@ -55,7 +55,7 @@ std::optional<Value> argument(const GuestMemory& memory, char code, const hl_val
         error = std::to_string(v.len) + " bytes, over the limit of " + std::to_string(HL_VALUE_MAX);
         return std::nullopt;
     }
-    const auto view = memory.read_view(v.bits, v.len);
+    const auto view = memory.read_view(guest_addr(v.bits), v.len);
     if (!view.ok()) {
         error = view.error;
         return std::nullopt;
@@ -67,7 +67,7 @@ std::optional<Value> argument(const GuestMemory& memory, char code, const hl_val
 
 } // namespace
 
-HypercallOutcome serve_host_call(HypercallOutcome out, uint64_t address, GuestMemory& memory,
+HypercallOutcome serve_host_call(HypercallOutcome out, GuestAddr address, GuestMemory& memory,
                                  const std::vector<HostFunction>& functions)
 {
     hl_host_call_req req;
@@ -119,7 +119,7 @@ HypercallOutcome serve_host_call(HypercallOutcome out, uint64_t address, GuestMe
                 const Bytes* bytes = std::get_if<Bytes>(&result);
                 if (text || bytes) {
                     const size_t size = text ? text->size() : bytes->size();
-                    const auto buffer = size <= req.ret_buf_size ? memory.write_view(req.ret_buf, size)
+                    const auto buffer = size <= req.ret_buf_size ? memory.write_view(guest_addr(req.ret_buf), size)
                                                                  : Checked<uint8_t>{{}, "too small"};
                     if (size > HL_VALUE_MAX || !buffer.ok()) {
                         fail(req, HL_EINVAL, name + ": the result of " + std::to_string(size) +

@@ -12,7 +12,7 @@
 
 namespace hl {
 
-HypercallOutcome serve_host_call(HypercallOutcome out, uint64_t address, GuestMemory& memory,
+HypercallOutcome serve_host_call(HypercallOutcome out, GuestAddr address, GuestMemory& memory,
                                  const std::vector<HostFunction>& functions);
 
 } // namespace hl

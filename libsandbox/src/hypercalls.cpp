@@ -44,7 +44,7 @@ HypercallOutcome violation(HypercallOutcome outcome, std::string message)
 // Copies a request block out of guest memory. A block with out fields must be
 // guest-writable, since the host writes them back.
 template <typename Request>
-bool read_request(GuestMemory& memory, uint64_t address, Request& request, std::string& error,
+bool read_request(GuestMemory& memory, GuestAddr address, Request& request, std::string& error,
                   GuestAccess access = GuestAccess::Write)
 {
     const Checked<const uint8_t> view = memory.read_view(address, sizeof(Request));
@@ -57,7 +57,7 @@ bool read_request(GuestMemory& memory, uint64_t address, Request& request, std::
 }
 
 template <typename Request>
-void write_request(GuestMemory& memory, uint64_t address, const Request& request)
+void write_request(GuestMemory& memory, GuestAddr address, const Request& request)
 {
     // Checked again: cheap, and keeps this function safe on its own.
     const auto view = memory.write_view(address, sizeof(Request));
@@ -65,7 +65,7 @@ void write_request(GuestMemory& memory, uint64_t address, const Request& request
         std::memcpy(view.bytes.data(), &request, sizeof(Request));
 }
 
-HypercallOutcome do_write(HypercallOutcome out, uint64_t address, GuestMemory& memory, const OutputFn& output)
+HypercallOutcome do_write(HypercallOutcome out, GuestAddr address, GuestMemory& memory, const OutputFn& output)
 {
     hl_write_req req;
     std::string error;
@@ -75,7 +75,7 @@ HypercallOutcome do_write(HypercallOutcome out, uint64_t address, GuestMemory& m
     if (req.len > HL_WRITE_MAX)
         return violation(out, "write: len " + std::to_string(req.len) + " is over the limit of " +
                                   std::to_string(HL_WRITE_MAX) + " bytes");
-    const auto data = memory.read_view(req.buf, req.len);
+    const auto data = memory.read_view(guest_addr(req.buf), req.len);
     if (!data.ok())
         return violation(out, "write: buffer: " + data.error);
     if (req.fd != 1 && req.fd != 2)
@@ -94,7 +94,7 @@ HypercallOutcome do_write(HypercallOutcome out, uint64_t address, GuestMemory& m
     return out;
 }
 
-HypercallOutcome do_abort(HypercallOutcome out, uint64_t address, GuestMemory& memory)
+HypercallOutcome do_abort(HypercallOutcome out, GuestAddr address, GuestMemory& memory)
 {
     hl_abort_req req;
     std::string error;
@@ -104,7 +104,7 @@ HypercallOutcome do_abort(HypercallOutcome out, uint64_t address, GuestMemory& m
     if (req.len > HL_ABORT_MAX)
         return violation(out, "abort: message length " + std::to_string(req.len) + " is over the limit of " +
                                   std::to_string(HL_ABORT_MAX) + " bytes");
-    const auto text = memory.read_view(req.msg, req.len);
+    const auto text = memory.read_view(guest_addr(req.msg), req.len);
     if (!text.ok())
         return violation(out, "abort: message: " + text.error);
     out.action = Action::Abort;
@@ -114,7 +114,7 @@ HypercallOutcome do_abort(HypercallOutcome out, uint64_t address, GuestMemory& m
     return out;
 }
 
-HypercallOutcome do_clock(HypercallOutcome out, uint64_t address, GuestMemory& memory)
+HypercallOutcome do_clock(HypercallOutcome out, GuestAddr address, GuestMemory& memory)
 {
     hl_clock_req req;
     std::string error;
@@ -170,12 +170,13 @@ HypercallOutcome dispatch_hypercall(const VcpuExit& exit, GuestMemory& memory, c
         out.action = Action::Exit;
         out.status = static_cast<int>(value);
         return out;
+    // The value of these is the guest address of their request block.
     case HL_CALL_WRITE:
-        return do_write(out, value, memory, output);
+        return do_write(out, guest_addr(value), memory, output);
     case HL_CALL_ABORT:
-        return do_abort(out, value, memory);
+        return do_abort(out, guest_addr(value), memory);
     case HL_CALL_CLOCK:
-        return do_clock(out, value, memory);
+        return do_clock(out, guest_addr(value), memory);
     case HL_CALL_READY:
         out.call.args[0] = value;
         if (value & ~HL_READY_RELOADS_FPU)
@@ -188,7 +189,7 @@ HypercallOutcome dispatch_hypercall(const VcpuExit& exit, GuestMemory& memory, c
         out.action = Action::Return;
         return out;
     case HL_CALL_HOST:
-        return serve_host_call(out, value, memory, host ? *host : std::vector<HostFunction>{});
+        return serve_host_call(out, guest_addr(value), memory, host ? *host : std::vector<HostFunction>{});
     }
     return violation(out, "unknown hypercall " + std::to_string(out.number));
 }

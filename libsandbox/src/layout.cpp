@@ -82,8 +82,9 @@ Layout Layout::compute(std::span<const Segment> segments, const ImageNote& note,
     return layout;
 }
 
-const Region* Layout::region_at(uint64_t address) const
+const Region* Layout::region_at(GuestAddr where) const
 {
+    const uint64_t address = value_of(where);
     auto it = std::upper_bound(regions_.begin(), regions_.end(), address,
                                [](uint64_t a, const Region& region) { return a < region.start; });
     if (it == regions_.begin())
@@ -92,7 +93,7 @@ const Region* Layout::region_at(uint64_t address) const
     return address < it->end() ? &*it : nullptr;
 }
 
-std::optional<PagePermission> Layout::permission(uint64_t address) const
+std::optional<PagePermission> Layout::permission(GuestAddr address) const
 {
     const Region* region = region_at(address);
     if (!region)

@@ -125,7 +125,7 @@ void check_host_writes(const GuestMemory& memory, const Layout& layout)
     for (size_t word = 0; word < dirty.size(); ++word) {
         for (uint64_t bits = dirty[word]; bits; bits &= bits - 1) {
             const uint64_t page = (word * 64 + static_cast<unsigned>(std::countr_zero(bits))) * HL_PAGE_SIZE;
-            const auto permission = layout.permission(page);
+            const auto permission = layout.permission(guest_addr(page));
             if (!permission || !permission->user || !permission->writable)
                 finding("the host wrote page " + format_hex(page) + ", which the guest may not write");
         }

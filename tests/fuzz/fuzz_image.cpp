@@ -47,7 +47,7 @@ void check_layout(const Image& image, const Layout& layout)
         end = region.end();
     }
     for (const Segment& segment : image.segments()) {
-        const Region* region = layout.region_at(segment.vaddr);
+        const Region* region = layout.region_at(guest_addr(segment.vaddr));
         if (!region || segment.vaddr + segment.memsz > region->end() || !region->permission.user ||
             region->permission.writable != segment.writable || region->permission.executable != segment.executable)
             finding("segment at " + format_hex(segment.vaddr) + " is not in a region of its own permissions");

@@ -30,7 +30,7 @@ TEST_CASE("boot info carries argc, argv and the memory map")
     CHECK(std::string(reinterpret_cast<const char*>(memory.data() + argv[2])).empty());
     CHECK(argv[3] == 0);
     for (int i = 0; i < 3; ++i)
-        CHECK(*layout.permission(argv[i]) == PagePermission{.user = true, .writable = false, .executable = false});
+        CHECK(*layout.permission(guest_addr(argv[i])) == PagePermission{.user = true, .writable = false, .executable = false});
 }
 
 TEST_CASE("boot info refuses arguments that do not fit or hold NUL")

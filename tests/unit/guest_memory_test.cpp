@@ -8,8 +8,15 @@
 
 #include <algorithm>
 #include <string>
+#include <type_traits>
 
 using namespace hl;
+
+// A guest address and a host number do not mix without saying so: the views
+// take a GuestAddr, and no integer turns into one, or one into an integer, silently.
+static_assert(!std::is_convertible_v<uint64_t, GuestAddr>);
+static_assert(!std::is_convertible_v<GuestAddr, uint64_t>);
+static_assert(!std::is_invocable_v<decltype(&GuestMemory::read_view), const GuestMemory&, uint64_t, uint64_t>);
 
 namespace {
 
@@ -20,8 +27,8 @@ struct Fixture {
     Layout layout = test::typical_layout();
     GuestMemory memory{layout};
 
-    std::string read_error(uint64_t address, uint64_t length) { return memory.read_view(address, length).error; }
-    std::string write_error(uint64_t address, uint64_t length) { return memory.write_view(address, length).error; }
+    std::string read_error(uint64_t address, uint64_t length) { return memory.read_view(guest_addr(address), length).error; }
+    std::string write_error(uint64_t address, uint64_t length) { return memory.write_view(guest_addr(address), length).error; }
     bool nothing_dirty() const
     {
         return std::all_of(memory.host_dirty().begin(), memory.host_dirty().end(), [](uint64_t w) { return w == 0; });
@@ -43,11 +50,11 @@ TEST_CASE("guest memory: the layout the checked-view tests rely on")
 TEST_CASE("guest memory: a view gives the host bytes of exactly that range")
 {
     Fixture f;
-    const auto read = f.memory.read_view(0x107010, 32);
+    const auto read = f.memory.read_view(guest_addr(0x107010), 32);
     REQUIRE(read.ok());
     CHECK(read.bytes.data() == f.memory.host_address() + 0x107010);
     CHECK(read.bytes.size() == 32);
-    const auto write = f.memory.write_view(0x107010, 32);
+    const auto write = f.memory.write_view(guest_addr(0x107010), 32);
     REQUIRE(write.ok());
     CHECK(write.bytes.data() == f.memory.host_address() + 0x107010);
     CHECK(write.bytes.size() == 32);
@@ -64,8 +71,8 @@ TEST_CASE("guest memory: the last bytes of memory are in bounds, one past the en
     CHECK(f.read_error(0, 0x1000001) == "range 0x0+16777217 is outside guest memory (16Mi)");
     CHECK(f.write_error(0x1000000, 1) == "range 0x1000000+1 is outside guest memory (16Mi)");
     // The last bytes the guest owns: the top of its stack, right below the page tables.
-    CHECK(f.memory.write_view(0xff4fff, 1).ok());
-    CHECK(f.memory.write_view(0xfe5000, 0x10000).ok()); // the whole stack
+    CHECK(f.memory.write_view(guest_addr(0xff4fff), 1).ok());
+    CHECK(f.memory.write_view(guest_addr(0xfe5000), 0x10000).ok()); // the whole stack
     CHECK(f.write_error(0xff4fff, 2) == "address 0xff5000 (page tables) is not writable by the guest");
 }
 
@@ -103,32 +110,32 @@ TEST_CASE("guest memory: the host's own pages are refused, alone or at the end o
 TEST_CASE("guest memory: read-only pages are readable but refused for writing")
 {
     Fixture f;
-    CHECK(f.memory.read_view(HL_STUBS_ADDR, 16).ok());
+    CHECK(f.memory.read_view(guest_addr(HL_STUBS_ADDR), 16).ok());
     CHECK(f.write_error(HL_STUBS_ADDR, 16) == "address 0x4000 (stubs) is not writable by the guest");
-    CHECK(f.memory.read_view(HL_BOOT_INFO_ADDR, HL_BOOT_INFO_MAX_SIZE).ok());
+    CHECK(f.memory.read_view(guest_addr(HL_BOOT_INFO_ADDR), HL_BOOT_INFO_MAX_SIZE).ok());
     CHECK(f.write_error(HL_BOOT_INFO_ADDR + HL_BOOT_INFO_MAX_SIZE - 1, 1) ==
           "address 0x4ffff (boot info) is not writable by the guest");
     CHECK(f.write_error(0x100000, 8) == "address 0x100000 (image segment 0) is not writable by the guest");
     CHECK(f.write_error(0x103000, 8) == "address 0x103000 (image segment 1) is not writable by the guest");
     // Across regions: the call area (read-write) into text (read-only), the IST stack into the gap.
-    CHECK(f.memory.read_view(0xffff8, 16).ok());
+    CHECK(f.memory.read_view(guest_addr(0xffff8), 16).ok());
     CHECK(f.write_error(0xffff8, 16) == "address 0x100000 (image segment 0) is not writable by the guest");
-    CHECK(f.memory.write_view(0x104000, 0x3000).ok()); // data and bss, up to the heap...
-    CHECK(f.memory.write_view(0x106ff8, 16).ok());     // ...and across into it
+    CHECK(f.memory.write_view(guest_addr(0x104000), 0x3000).ok()); // data and bss, up to the heap...
+    CHECK(f.memory.write_view(guest_addr(0x106ff8), 16).ok());     // ...and across into it
     CHECK(f.nothing_dirty() == false);
 }
 
 TEST_CASE("guest memory: a write view marks exactly the pages it covers as written by the host")
 {
     Fixture f;
-    REQUIRE(f.memory.write_view(0x107fff, 2).ok()); // one byte on each of two pages
+    REQUIRE(f.memory.write_view(guest_addr(0x107fff), 2).ok()); // one byte on each of two pages
     const std::vector<uint64_t>& dirty = f.memory.host_dirty();
     const auto page = [&](uint64_t address) { return (dirty[address / 0x1000 / 64] >> (address / 0x1000 % 64)) & 1; };
     CHECK(page(0x107000) == 1);
     CHECK(page(0x108000) == 1);
     CHECK(page(0x106000) == 0);
     CHECK(page(0x109000) == 0);
-    REQUIRE(f.memory.read_view(0x200000, 8).ok()); // reading marks nothing
+    REQUIRE(f.memory.read_view(guest_addr(0x200000), 8).ok()); // reading marks nothing
     CHECK(page(0x200000) == 0);
     f.memory.clear_host_dirty();
     CHECK(f.nothing_dirty());
@@ -141,11 +148,11 @@ TEST_CASE("guest memory: a range of length 0 is accepted at any address and touc
                                    uint64_t{HL_FAULT_REPORT_ADDR}, uint64_t{0xfe4000}, uint64_t{0xff5001},
                                    uint64_t{0xffffff}, uint64_t{0x1000000}, uint64_t{0x123456789}, UINT64_MAX}) {
         CAPTURE(address);
-        const auto read = f.memory.read_view(address, 0);
+        const auto read = f.memory.read_view(guest_addr(address), 0);
         CHECK(read.ok());
         CHECK(read.bytes.empty());
         CHECK(read.bytes.data() == f.memory.host_address()); // never null, never outside the mapping
-        const auto write = f.memory.write_view(address, 0);
+        const auto write = f.memory.write_view(guest_addr(address), 0);
         CHECK(write.ok());
         CHECK(write.bytes.empty());
         CHECK(write.bytes.data() == f.memory.host_address());

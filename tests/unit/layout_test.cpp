@@ -23,20 +23,20 @@ TEST_CASE("layout maps system pages, image, heap, stack and page tables without 
 TEST_CASE("layout gives each page the permission the design asks for")
 {
     const Layout layout = test::typical_layout();
-    CHECK_FALSE(layout.permission(0).has_value());                    // null page
-    CHECK_FALSE(layout.permission(0xfff).has_value());
-    CHECK(layout.permission(HL_GDT_ADDR)->user == false);            // system pages: host only
-    CHECK(layout.permission(HL_IDT_ADDR)->user == false);
-    CHECK(layout.permission(HL_TSS_ADDR)->user == false);
-    CHECK(*layout.permission(HL_STUBS_ADDR) == PagePermission{.user = true, .writable = false, .executable = true});
-    CHECK_FALSE(layout.permission(HL_FAULT_REPORT_ADDR).has_value()); // no memory behind it
-    CHECK(*layout.permission(HL_BOOT_INFO_ADDR) == PagePermission{.user = true, .writable = false, .executable = false});
-    CHECK(*layout.permission(0x100000) == PagePermission{.user = true, .writable = false, .executable = true});
-    CHECK(*layout.permission(0x102fff) == PagePermission{.user = true, .writable = false, .executable = true});
-    CHECK(*layout.permission(0x103000) == PagePermission{.user = true, .writable = false, .executable = false});
-    CHECK(*layout.permission(0x106fff) == PagePermission{.user = true, .writable = true, .executable = false});
-    CHECK(layout.permission(layout.page_tables_start())->user == false);
-    CHECK_FALSE(layout.permission(layout.memory_size()).has_value());
+    CHECK_FALSE(layout.permission(guest_addr(0)).has_value());                    // null page
+    CHECK_FALSE(layout.permission(guest_addr(0xfff)).has_value());
+    CHECK(layout.permission(guest_addr(HL_GDT_ADDR))->user == false);            // system pages: host only
+    CHECK(layout.permission(guest_addr(HL_IDT_ADDR))->user == false);
+    CHECK(layout.permission(guest_addr(HL_TSS_ADDR))->user == false);
+    CHECK(*layout.permission(guest_addr(HL_STUBS_ADDR)) == PagePermission{.user = true, .writable = false, .executable = true});
+    CHECK_FALSE(layout.permission(guest_addr(HL_FAULT_REPORT_ADDR)).has_value()); // no memory behind it
+    CHECK(*layout.permission(guest_addr(HL_BOOT_INFO_ADDR)) == PagePermission{.user = true, .writable = false, .executable = false});
+    CHECK(*layout.permission(guest_addr(0x100000)) == PagePermission{.user = true, .writable = false, .executable = true});
+    CHECK(*layout.permission(guest_addr(0x102fff)) == PagePermission{.user = true, .writable = false, .executable = true});
+    CHECK(*layout.permission(guest_addr(0x103000)) == PagePermission{.user = true, .writable = false, .executable = false});
+    CHECK(*layout.permission(guest_addr(0x106fff)) == PagePermission{.user = true, .writable = true, .executable = false});
+    CHECK(layout.permission(guest_addr(layout.page_tables_start()))->user == false);
+    CHECK_FALSE(layout.permission(guest_addr(layout.memory_size())).has_value());
 }
 
 TEST_CASE("layout puts the heap after the image and an unmapped guard below the stack")
@@ -47,11 +47,11 @@ TEST_CASE("layout puts the heap after the image and an unmapped guard below the 
     CHECK(layout.stack_size() == 0x10000);
     const uint64_t stack_bottom = layout.stack_top() - layout.stack_size();
     CHECK(layout.heap_start() + layout.heap_size() == stack_bottom - HL_PAGE_SIZE);
-    CHECK_FALSE(layout.permission(stack_bottom - 1).has_value());
-    CHECK(*layout.permission(stack_bottom) == PagePermission{.user = true, .writable = true, .executable = false});
+    CHECK_FALSE(layout.permission(guest_addr(stack_bottom - 1)).has_value());
+    CHECK(*layout.permission(guest_addr(stack_bottom)) == PagePermission{.user = true, .writable = true, .executable = false});
     CHECK(layout.page_tables_size() == Layout::page_table_pages(layout.memory_size()) * HL_PAGE_SIZE);
-    CHECK(layout.region_at(stack_bottom)->name == "stack");
-    CHECK(layout.region_at(layout.heap_start())->name == "heap");
+    CHECK(layout.region_at(guest_addr(stack_bottom))->name == "stack");
+    CHECK(layout.region_at(guest_addr(layout.heap_start()))->name == "heap");
 }
 
 TEST_CASE("layout counts page-table pages for 4-level identity maps")

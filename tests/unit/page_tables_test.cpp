@@ -19,7 +19,7 @@ TEST_CASE("page tables identity-map every mapped page with exactly the layout's 
     for (uint64_t page = 0; page < layout.memory_size(); page += HL_PAGE_SIZE) {
         if (page == HL_FAULT_REPORT_ADDR)
             continue;
-        const auto expected = layout.permission(page);
+        const auto expected = layout.permission(guest_addr(page));
         const auto walked = walk_page_tables(memory, cr3, page + 0x123);
         INFO("page 0x" << std::hex << page);
         REQUIRE(walked.has_value() == expected.has_value());

@@ -40,7 +40,7 @@ struct Memory {
         bytes[at + 24] = 0x80;
         bytes[at + 25] = 0x1f;
     }
-    bool resets(uint64_t at) const { return cpu::resets_xstate_at(layout, bytes, at); }
+    bool resets(uint64_t at) const { return cpu::resets_xstate_at(layout, bytes, guest_addr(at)); }
 };
 
 Memory valid()

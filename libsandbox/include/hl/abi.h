@@ -2,8 +2,9 @@
  * and the guest (guest-crt). Compiled by both sides, so it uses only
  * <stdint.h> and <stddef.h> and no host-only types.
  *
- * Guest addresses are plain uint64_t: on the host they are never dereferenced
- * directly, only through GuestMemory's checked views. */
+ * Guest addresses are plain uint64_t here, for both sides to compile; the
+ * host turns each into an hl::GuestAddr (<hl/guest_addr.hpp>) where it reads
+ * it, and reaches its bytes only through GuestMemory's checked views. */
 #ifndef HL_ABI_H
 #define HL_ABI_H
 

@@ -4,6 +4,7 @@
 // own permission on every page touched).
 #pragma once
 
+#include <hl/guest_addr.hpp>
 #include <hl/layout.hpp>
 
 #include <cstdint>
@@ -44,19 +45,19 @@ public:
     // access asked for. Write implies the page is also readable. A length of
     // 0 is accepted at any address (it touches nothing) and gives an empty
     // span whose data() is the start of guest memory, never null.
-    Checked<const uint8_t> read_view(uint64_t address, uint64_t length) const;
+    Checked<const uint8_t> read_view(GuestAddr address, uint64_t length) const;
     // Also records the pages as written by the host (see host_dirty()).
-    Checked<uint8_t> write_view(uint64_t address, uint64_t length);
+    Checked<uint8_t> write_view(GuestAddr address, uint64_t length);
 
     // Pages the host wrote through write_view or mark_host_dirty since the
     // last clear: KVM's dirty log sees only the guest's own writes, and a
     // restore must undo both. One bit per page.
     const std::vector<uint64_t>& host_dirty() const { return host_dirty_; }
-    void mark_host_dirty(uint64_t address, uint64_t length);
+    void mark_host_dirty(GuestAddr address, uint64_t length);
     void clear_host_dirty();
 
 private:
-    std::string check(uint64_t address, uint64_t length, GuestAccess access) const;
+    std::string check(GuestAddr address, uint64_t length, GuestAccess access) const;
 
     const Layout& layout_;
     uint8_t* base_ = nullptr;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <hl/abi.h>
+#include <hl/guest_addr.hpp>
 #include <hl/error.hpp>
 #include <hl/image.hpp>
 #include <hl/units.hpp>
@@ -55,9 +56,9 @@ public:
 
     // The permission of the page containing address, or nullopt if unmapped
     // or outside memory.
-    std::optional<PagePermission> permission(uint64_t address) const;
+    std::optional<PagePermission> permission(GuestAddr address) const;
     // The region containing address, or nullptr.
-    const Region* region_at(uint64_t address) const;
+    const Region* region_at(GuestAddr address) const;
 
     // Pages of page tables needed to identity-map memory_size bytes.
     static uint64_t page_table_pages(uint64_t memory_size);

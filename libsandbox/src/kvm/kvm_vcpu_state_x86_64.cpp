@@ -126,7 +126,7 @@ VcpuState KvmVcpu::save_state()
         throw_kvm_failure("KVM_GET_XSAVE2");
     mark_all_present(xsave, xcr0_);
     VcpuState state;
-    state.resume_at = s.regs.rip;
+    state.resume_at = guest_addr(s.regs.rip);
     state.bytes.resize(sizeof s + xsave_size);
     std::memcpy(state.bytes.data(), &s, sizeof s);
     std::memcpy(state.bytes.data() + sizeof s, xsave.data(), xsave_size);

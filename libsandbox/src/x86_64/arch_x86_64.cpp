@@ -104,7 +104,7 @@ std::optional<std::string> system_symbol(uint64_t pc)
     return std::nullopt;
 }
 
-bool resets_fpu_at(const Layout& layout, std::span<const uint8_t> memory, uint64_t at)
+bool resets_fpu_at(const Layout& layout, std::span<const uint8_t> memory, GuestAddr at)
 {
     return cpu::resets_xstate_at(layout, memory, at);
 }

@@ -20,7 +20,7 @@ std::string place(uint64_t address, const Layout& layout)
     const uint64_t stack_bottom = layout.stack_top() - layout.stack_size();
     if (address >= stack_bottom - HL_PAGE_SIZE && address < stack_bottom)
         return "stack guard page: stack overflow";
-    if (const Region* region = layout.region_at(address)) {
+    if (const Region* region = layout.region_at(guest_addr(address))) {
         const PagePermission& p = region->permission;
         if (!p.user)
             return region->name + ": host only";
@@ -49,7 +49,7 @@ GuestFault read_guest_fault(unsigned vector, const Registers& r, uint64_t cr2, c
     // Frame: rdx, rax, [error code], rip, cs, rflags, rsp, ss.
     const bool has_error = cpu::vector_has_error_code(vector);
     const uint64_t words = has_error ? 8 : 7;
-    const auto frame = memory.read_view(r.rsp, words * 8);
+    const auto frame = memory.read_view(guest_addr(r.rsp), words * 8);
     if (frame.ok()) {
         uint64_t w[8];
         std::memcpy(w, frame.bytes.data(), words * 8);

@@ -20,7 +20,7 @@ bool guest_read_only(const Layout& layout, uint64_t memory_size, uint64_t addres
     if (address >= memory_size || length > memory_size - address)
         return false;
     for (uint64_t cursor = address; cursor < address + length;) {
-        const Region* region = layout.region_at(cursor);
+        const Region* region = layout.region_at(guest_addr(cursor));
         if (!region || !region->permission.user || region->permission.writable)
             return false;
         cursor = region->end();
@@ -40,8 +40,9 @@ bool is_clean_image(std::span<const uint8_t> image)
 
 } // namespace
 
-bool resets_xstate_at(const Layout& layout, std::span<const uint8_t> memory, uint64_t at)
+bool resets_xstate_at(const Layout& layout, std::span<const uint8_t> memory, GuestAddr where)
 {
+    const uint64_t at = value_of(where);
     if (!guest_read_only(layout, memory.size(), at, kXstateResetCodeSize))
         return false;
     const uint8_t* code = memory.data() + at;

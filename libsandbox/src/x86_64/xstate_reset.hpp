@@ -31,6 +31,6 @@ inline constexpr size_t kCleanXsaveImageSize = 576;  // legacy area and XSAVE he
 // Whether the code at `at` in memory (all of guest memory, laid out by
 // layout) is the reset sequence above, on guest-read-only pages, with a clean
 // image on guest-read-only pages.
-bool resets_xstate_at(const Layout& layout, std::span<const uint8_t> memory, uint64_t at);
+bool resets_xstate_at(const Layout& layout, std::span<const uint8_t> memory, GuestAddr at);
 
 } // namespace hl::cpu
