@@ -1,6 +1,8 @@
 // Host function calls from the guest (see host_calls.hpp).
 #include "host_calls.hpp"
 
+#include "request_block.hpp"
+
 #include <hl/abi.h>
 #include <hl/text.hpp>
 #include <hl/units.hpp>
@@ -71,12 +73,8 @@ HypercallOutcome serve_host_call(HypercallOutcome out, GuestAddr address, GuestM
                                  const std::vector<HostFunction>& functions)
 {
     hl_host_call_req req;
-    {
-        const auto view = memory.write_view(address, sizeof req);
-        if (!view.ok())
-            return stop(out, "request block: " + view.error);
-        std::memcpy(&req, view.bytes.data(), sizeof req);
-    }
+    if (std::string error; !read_request(memory, address, req, error))
+        return stop(out, "request block: " + error);
     const void* name_end = std::memchr(req.name, '\0', sizeof req.name);
     const void* signature_end = std::memchr(req.signature, '\0', sizeof req.signature);
     if (!name_end || !signature_end)
@@ -152,8 +150,7 @@ HypercallOutcome serve_host_call(HypercallOutcome out, GuestAddr address, GuestM
     }
     out.call.has_result = true;
     out.call.result = req.status;
-    const auto view = memory.write_view(address, sizeof req);
-    std::memcpy(view.bytes.data(), &req, sizeof req); // checked above; the guest cannot change the layout meanwhile
+    write_request(memory, address, req);
     return out;
 }
 

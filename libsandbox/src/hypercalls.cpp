@@ -6,6 +6,7 @@
 #include "arch.hpp"
 
 #include "host_calls.hpp"
+#include "request_block.hpp"
 
 #include <hl/abi.h>
 
@@ -39,30 +40,6 @@ HypercallOutcome violation(HypercallOutcome outcome, std::string message)
     outcome.action = Action::Violation;
     outcome.message = std::move(message);
     return outcome;
-}
-
-// Copies a request block out of guest memory. A block with out fields must be
-// guest-writable, since the host writes them back.
-template <typename Request>
-bool read_request(GuestMemory& memory, GuestAddr address, Request& request, std::string& error,
-                  GuestAccess access = GuestAccess::Write)
-{
-    const Checked<const uint8_t> view = memory.read_view(address, sizeof(Request));
-    error = view.ok() && access == GuestAccess::Write ? memory.write_view(address, sizeof(Request)).error
-                                                      : view.error;
-    if (!error.empty())
-        return false;
-    std::memcpy(&request, view.bytes.data(), sizeof(Request));
-    return true;
-}
-
-template <typename Request>
-void write_request(GuestMemory& memory, GuestAddr address, const Request& request)
-{
-    // Checked again: cheap, and keeps this function safe on its own.
-    const auto view = memory.write_view(address, sizeof(Request));
-    if (view.ok())
-        std::memcpy(view.bytes.data(), &request, sizeof(Request));
 }
 
 HypercallOutcome do_write(HypercallOutcome out, GuestAddr address, GuestMemory& memory, const OutputFn& output)
