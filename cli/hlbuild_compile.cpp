@@ -197,7 +197,7 @@ int hlbuild_compile(const CompileOptions& options)
     // only made clang warn that it went unused.
     link.insert(link.end(), {"-nostdlib", "-static",
                                      "-Wl,-T," + toolchain.linker_script.string(),
-                                     "-Wl,--build-id=none", "-Wl,-z,noexecstack", "-Wl,-z,max-page-size=4096",
+                                     "-Wl,--build-id=none", "-Wl,-z,noexecstack", "-Wl,-z,max-page-size=" + std::to_string(HL_PAGE_SIZE),
                                      "-Wl,--no-dynamic-linker"});
     link.insert(link.end(), objects.begin(), objects.end());
     link.insert(link.end(), {toolchain.crt_library.string(), "-lgcc", "-o", image});

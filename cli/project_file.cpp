@@ -12,9 +12,6 @@
 namespace hl::cli {
 namespace {
 
-constexpr uint64_t kMaxStack = 256ull << 20;
-
-
 std::string where(const std::string& path, const toml::source_region& source)
 {
     return path + ":" + std::to_string(source.begin.line) + ":" + std::to_string(source.begin.column);
@@ -100,11 +97,12 @@ void check_image(const toml::table& image, Checker& check, ProjectFile& project)
     if (!name.empty() && (!plain || name.front() == '.'))
         check.error(*image.get("name"), "image.name: '" + name + "' may use only letters, digits, '_', '-' and '.'");
     // The same bounds the image validator applies to the note, caught before compiling.
-    if (project.stack && (*project.stack % HL_PAGE_SIZE || *project.stack < HL_PAGE_SIZE ||
-                          *project.stack > kMaxStack))
-        check.error(*image.get("stack"), "image.stack: expected a multiple of 4Ki from 4Ki to 256Mi");
-    if (project.heap && *project.heap > HL_MEMORY_MAX)
-        check.error(*image.get("heap"), "image.heap: expected at most 4Gi");
+    if (project.stack && (*project.stack % HL_PAGE_SIZE || *project.stack < HL_STACK_MIN ||
+                          *project.stack > HL_STACK_MAX))
+        check.error(*image.get("stack"), "image.stack: expected a multiple of " + format_size(HL_PAGE_SIZE) +
+                                             " from " + format_size(HL_STACK_MIN) + " to " + format_size(HL_STACK_MAX));
+    if (project.heap && *project.heap > HL_HEAP_MAX)
+        check.error(*image.get("heap"), "image.heap: expected at most " + format_size(HL_HEAP_MAX));
 }
 
 } // namespace

@@ -418,15 +418,16 @@ TEST_CASE("rule: hl note fields", "[elf][rules][note]") {
     CHECK(invalid(with([](hl_image_note& n) { n.abi_version = 2; })) ==
           "img: note: abi_version is 2, expected 1 (this host's HL_ABI_VERSION)");
     CHECK(invalid(with([](hl_image_note& n) { n.flags = 1; })) == "img: note: flags is 0x1, expected 0 (reserved)");
-    for (uint64_t stack : {uint64_t{0}, uint64_t{0x1800}, uint64_t{0x10001000}})
+    // The edges come from <hl/abi.h>; the messages are pinned as users read them.
+    for (uint64_t stack : {uint64_t{0}, uint64_t{HL_STACK_MIN + HL_PAGE_SIZE / 2}, uint64_t{HL_STACK_MAX + HL_PAGE_SIZE}})
         CHECK(invalid(with([=](hl_image_note& n) { n.stack_size = stack; })) ==
               "img: note: stack_size is " + hex(stack) +
                   ", expected a multiple of 0x1000 from 0x1000 to 0x10000000 (256 MiB)");
-    for (uint64_t stack : {uint64_t{0x1000}, uint64_t{0x10000000}})
+    for (uint64_t stack : {uint64_t{HL_STACK_MIN}, uint64_t{HL_STACK_MAX}})
         CHECK(valid(with([=](hl_image_note& n) { n.stack_size = stack; })).note().stack_size == stack);
-    CHECK(invalid(with([](hl_image_note& n) { n.heap_size = 0x100000001; })) ==
+    CHECK(invalid(with([](hl_image_note& n) { n.heap_size = HL_HEAP_MAX + 1; })) ==
           "img: note: heap_size is 0x100000001, expected at most 0x100000000 (4 GiB)");
-    CHECK(valid(with([](hl_image_note& n) { n.heap_size = 0x100000000; })).note().heap_size == 0x100000000);
+    CHECK(valid(with([](hl_image_note& n) { n.heap_size = HL_HEAP_MAX; })).note().heap_size == HL_HEAP_MAX);
     CHECK(valid(with([](hl_image_note& n) { n.heap_size = 0; })).note().heap_size == 0);
 }
 

@@ -164,8 +164,8 @@ std::string broken_promise(const Image& image) {
     if (!executable(image.entry()))
         return "entry point outside executable segments";
     const hl::ImageNote& note = image.note();
-    if (note.abi_version != HL_ABI_VERSION || note.stack_size < 0x1000 || note.stack_size > (256u << 20) ||
-        note.stack_size % HL_PAGE_SIZE != 0 || note.heap_size > (uint64_t{4} << 30))
+    if (note.abi_version != HL_ABI_VERSION || note.stack_size < HL_STACK_MIN || note.stack_size > HL_STACK_MAX ||
+        note.stack_size % HL_PAGE_SIZE != 0 || note.heap_size > HL_HEAP_MAX)
         return "the hl note breaks a rule";
     for (const hl::Export& e : image.exports())
         if (!executable(e.thunk) || e.name.empty() || e.parameters.size() > HL_MAX_ARGS)

@@ -319,11 +319,13 @@ ImageNote find_note(const std::string& name, std::span<const Elf64_Phdr> phdrs, 
                std::to_string(HL_ABI_VERSION) + " (this host's HL_ABI_VERSION)");
     if (desc.flags != 0)
         reject(name, "note", "flags is " + hex(desc.flags), "0 (reserved)");
-    if (desc.stack_size % kPage != 0 || desc.stack_size < kStackMin || desc.stack_size > kStackMax)
+    if (desc.stack_size % kPage != 0 || desc.stack_size < HL_STACK_MIN || desc.stack_size > HL_STACK_MAX)
         reject(name, "note", "stack_size is " + hex(desc.stack_size),
-               "a multiple of " + hex(kPage) + " from " + hex(kStackMin) + " to " + hex(kStackMax) + " (256 MiB)");
-    if (desc.heap_size > kHeapMax)
-        reject(name, "note", "heap_size is " + hex(desc.heap_size), "at most " + hex(kHeapMax) + " (4 GiB)");
+               "a multiple of " + hex(kPage) + " from " + hex(HL_STACK_MIN) + " to " + hex(HL_STACK_MAX) + " (" +
+                   std::to_string(HL_STACK_MAX >> 20) + " MiB)");
+    if (desc.heap_size > HL_HEAP_MAX)
+        reject(name, "note", "heap_size is " + hex(desc.heap_size),
+               "at most " + hex(HL_HEAP_MAX) + " (" + std::to_string(HL_HEAP_MAX >> 30) + " GiB)");
     return ImageNote{desc.abi_version, desc.stack_size, desc.heap_size};
 }
 
