@@ -5,8 +5,8 @@
 #include "kvm/kvm_backend.hpp"
 #include "kvm/kvm_system.hpp"
 #include "kvm/kvm_vcpu_x86_64.hpp"
+#include "pages.hpp"
 
-#include <hl/abi.h>
 #include <hl/error.hpp>
 
 #include <cerrno>
@@ -63,7 +63,7 @@ void KvmVm::enable_dirty_log()
     dirty_log_ = true;
     map_memory(host_address_, size_); // the same slot again, now with the flag
     // One bit per page, as GuestMemory's dirty bitmap that collect_dirty_pages merges into.
-    log_.assign((size_ / HL_PAGE_SIZE + 63) / 64, 0);
+    log_.assign((size_ / kPage + 63) / 64, 0);
 }
 
 void KvmVm::collect_dirty_pages(std::vector<uint64_t>& pages)
