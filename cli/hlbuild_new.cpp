@@ -3,15 +3,14 @@
 // without the dot in the source tree so git does not apply them there).
 #include "hlbuild_commands.hpp"
 #include "logging.hpp"
+#include "project_file.hpp"
 #include "toolchain.hpp"
 
 #include <hl/error.hpp>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -29,14 +28,6 @@ std::string replace_all(std::string text, const std::string& from, const std::st
     return text;
 }
 
-bool valid_name(const std::string& name)
-{
-    return !name.empty() && name.front() != '.' &&
-           std::all_of(name.begin(), name.end(), [](char c) {
-               return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
-           });
-}
-
 } // namespace
 
 int hlbuild_new(const NewOptions& options)
@@ -45,7 +36,7 @@ int hlbuild_new(const NewOptions& options)
     if (!target.has_filename()) // "dir/" names dir
         target = target.parent_path();
     const std::string name = target.filename().string();
-    if (!valid_name(name)) {
+    if (!valid_image_name(name)) {
         spdlog::error("{}: '{}' is not a usable image name; use letters, digits, '_', '-' and '.'", options.path, name);
         return kBuildUsage;
     }

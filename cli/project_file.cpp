@@ -91,10 +91,7 @@ void check_image(const toml::table& image, Checker& check, ProjectFile& project)
             check.error(node, "unknown key 'image." + k + "'; expected one of name, sources, cflags, stack, heap");
     }
     const auto& name = project.name;
-    const bool plain = std::all_of(name.begin(), name.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
-    });
-    if (!name.empty() && (!plain || name.front() == '.'))
+    if (!name.empty() && !valid_image_name(name))
         check.error(*image.get("name"), "image.name: '" + name + "' may use only letters, digits, '_', '-' and '.'");
     // The same bounds the image validator applies to the note, caught before compiling.
     if (project.stack && (*project.stack % HL_PAGE_SIZE || *project.stack < HL_STACK_MIN ||
@@ -106,6 +103,13 @@ void check_image(const toml::table& image, Checker& check, ProjectFile& project)
 }
 
 } // namespace
+
+bool valid_image_name(std::string_view name)
+{
+    return !name.empty() && name.front() != '.' && std::all_of(name.begin(), name.end(), [](char c) {
+               return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+           });
+}
 
 ProjectParse parse_project_file(std::string_view text, const std::string& path)
 {
