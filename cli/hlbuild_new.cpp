@@ -1,12 +1,15 @@
 // hlbuild new: writes a project from a template directory, replacing
-// {{name}} in every file. Files named "gitignore" become ".gitignore" (kept
-// without the dot in the source tree so git does not apply them there).
+// {{name}}, {{stack}} and {{heap}} in every file. Files named "gitignore"
+// become ".gitignore" (kept without the dot in the source tree so git does
+// not apply them there).
 #include "hlbuild_commands.hpp"
 #include "logging.hpp"
 #include "project_file.hpp"
 #include "toolchain.hpp"
 
+#include <hl/abi.h>
 #include <hl/error.hpp>
+#include <hl/units.hpp>
 
 #include <cerrno>
 #include <cstdio>
@@ -67,7 +70,10 @@ int hlbuild_new(const NewOptions& options)
         std::stringstream text;
         text << in.rdbuf();
         std::ofstream out(destination, std::ios::binary);
-        out << replace_all(text.str(), "{{name}}", name);
+        // The sizes are abi.h's defaults, written out so that a user sees what to change.
+        std::string filled = replace_all(text.str(), "{{name}}", name);
+        filled = replace_all(std::move(filled), "{{stack}}", format_size(HL_STACK_DEFAULT));
+        out << replace_all(std::move(filled), "{{heap}}", format_size(HL_HEAP_DEFAULT));
         if (!out) {
             spdlog::error("{}: cannot write: {}", destination.string(), std::strerror(errno));
             return kBuildFailed;
