@@ -93,7 +93,7 @@ Export check_export(const std::string& name, uint32_t index, const hl_export& re
     const auto signature_length = terminated(record.signature, sizeof record.signature);
     if (!signature_length || *signature_length == 0)
         reject(name, field(index) + " (" + e.name + ") signature", "empty or not NUL-terminated",
-               "a return type and up to 8 parameter types");
+               "a return type and up to " + std::to_string(HL_MAX_ARGS) + " parameter types");
     const std::string signature(record.signature, *signature_length);
     e.result = signature[0];
     e.parameters = signature.substr(1);
