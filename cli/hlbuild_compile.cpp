@@ -2,6 +2,7 @@
 // The recipe, one step each: read the project, expand sources, write the
 // image note, compile every source (all of them, reporting every failure),
 // link with guest.ld and libhlcrt.a, validate with the same hl::Image hlrun uses.
+#include "guest_flags.hpp"
 #include "hlbuild_commands.hpp"
 #include "logging.hpp"
 #include "process.hpp"
@@ -86,17 +87,13 @@ bool write_note_source(const fs::path& path, const ProjectFile& project)
 std::vector<std::string> compile_flags(const Toolchain& toolchain, const std::string& cc_include,
                                        const fs::path& project_dir, const ProjectFile& project)
 {
-    // hl's headers first: they must win over the compiler's own limits.h.
-    // -fstack-clash-protection: a frame larger than a page is probed a page at
-    // a time, so it faults on the stack guard page instead of stepping over
-    // it into the heap. guest-crt/CMakeLists.txt builds the runtime with the
-    // same code generation flags (HL_GUEST_CFLAGS).
-    std::vector<std::string> flags = {
-        "-ffreestanding", "-nostdinc", "-isystem", toolchain.include_dir.string(),
-        "-isystem", cc_include,
-        "-I", (project_dir / "include").string(),
-        "-fno-stack-protector", "-fstack-clash-protection", "-fno-pic", "-fno-pie", "-mcmodel=small",
-        "-fno-asynchronous-unwind-tables", "-std=gnu17", "-O2", "-g", "-Wall"};
+    // The flags libhlcrt.a is built with (kGuestCflags), then what is the
+    // user's own: the headers (hl's first, so they win over the compiler's own
+    // limits.h; the project's include/) and gnu17, where the runtime is strict
+    // C11. image.cflags come last, so they can override any of these.
+    std::vector<std::string> flags(std::begin(kGuestCflags), std::end(kGuestCflags));
+    flags.insert(flags.end(), {"-isystem", toolchain.include_dir.string(), "-isystem", cc_include,
+                               "-I", (project_dir / "include").string(), "-std=gnu17"});
     flags.insert(flags.end(), project.cflags.begin(), project.cflags.end());
     return flags;
 }
@@ -197,7 +194,7 @@ int hlbuild_compile(const CompileOptions& options)
     // only made clang warn that it went unused.
     link.insert(link.end(), {"-nostdlib", "-static",
                                      "-Wl,-T," + toolchain.linker_script.string(),
-                                     "-Wl,--build-id=none", "-Wl,-z,noexecstack", "-Wl,-z,max-page-size=4096",
+                                     "-Wl,--build-id=none", "-Wl,-z,noexecstack", "-Wl,-z,max-page-size=" + std::to_string(HL_PAGE_SIZE),
                                      "-Wl,--no-dynamic-linker"});
     link.insert(link.end(), objects.begin(), objects.end());
     link.insert(link.end(), {toolchain.crt_library.string(), "-lgcc", "-o", image});

@@ -1,17 +1,19 @@
 // hlbuild new: writes a project from a template directory, replacing
-// {{name}} in every file. Files named "gitignore" become ".gitignore" (kept
-// without the dot in the source tree so git does not apply them there).
+// {{name}}, {{stack}} and {{heap}} in every file. Files named "gitignore"
+// become ".gitignore" (kept without the dot in the source tree so git does
+// not apply them there).
 #include "hlbuild_commands.hpp"
 #include "logging.hpp"
+#include "project_file.hpp"
 #include "toolchain.hpp"
 
+#include <hl/abi.h>
 #include <hl/error.hpp>
+#include <hl/units.hpp>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -29,14 +31,6 @@ std::string replace_all(std::string text, const std::string& from, const std::st
     return text;
 }
 
-bool valid_name(const std::string& name)
-{
-    return !name.empty() && name.front() != '.' &&
-           std::all_of(name.begin(), name.end(), [](char c) {
-               return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
-           });
-}
-
 } // namespace
 
 int hlbuild_new(const NewOptions& options)
@@ -45,7 +39,7 @@ int hlbuild_new(const NewOptions& options)
     if (!target.has_filename()) // "dir/" names dir
         target = target.parent_path();
     const std::string name = target.filename().string();
-    if (!valid_name(name)) {
+    if (!valid_image_name(name)) {
         spdlog::error("{}: '{}' is not a usable image name; use letters, digits, '_', '-' and '.'", options.path, name);
         return kBuildUsage;
     }
@@ -76,7 +70,10 @@ int hlbuild_new(const NewOptions& options)
         std::stringstream text;
         text << in.rdbuf();
         std::ofstream out(destination, std::ios::binary);
-        out << replace_all(text.str(), "{{name}}", name);
+        // The sizes are abi.h's defaults, written out so that a user sees what to change.
+        std::string filled = replace_all(text.str(), "{{name}}", name);
+        filled = replace_all(std::move(filled), "{{stack}}", format_size(HL_STACK_DEFAULT));
+        out << replace_all(std::move(filled), "{{heap}}", format_size(HL_HEAP_DEFAULT));
         if (!out) {
             spdlog::error("{}: cannot write: {}", destination.string(), std::strerror(errno));
             return kBuildFailed;

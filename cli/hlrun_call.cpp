@@ -32,8 +32,7 @@ struct CallOptions {
 std::optional<std::vector<Value>> parse_arguments(const Export& e, const std::vector<std::string>& text)
 {
     if (text.size() != e.parameters.size()) {
-        spdlog::error("{} takes {} argument{}, got {} ({})", e.name, e.parameters.size(),
-                      e.parameters.size() == 1 ? "" : "s", text.size(), describe_export(e));
+        spdlog::error("{}", argument_count_error(e, text.size()));
         return std::nullopt;
     }
     std::vector<Value> values;
@@ -94,11 +93,7 @@ int call(const CallOptions& options, const std::vector<std::string>& rest)
         Image image = Image::load(rest[0]);
         const Export* found = image.find_export(rest[1]);
         if (!found) {
-            std::string known;
-            for (const Export& x : image.exports())
-                known += (known.empty() ? "" : ", ") + x.name;
-            spdlog::error("{}: no export named '{}'; the image exports: {}", rest[0], rest[1],
-                          known.empty() ? "nothing (see HL_EXPORT in hl-abi(7))" : known);
+            spdlog::error("{}: {}", rest[0], unknown_export_error(image, rest[1]));
             return static_cast<int>(kExitUsage);
         }
         const Export e = *found;

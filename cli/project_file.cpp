@@ -12,9 +12,6 @@
 namespace hl::cli {
 namespace {
 
-constexpr uint64_t kMaxStack = 256ull << 20;
-
-
 std::string where(const std::string& path, const toml::source_region& source)
 {
     return path + ":" + std::to_string(source.begin.line) + ":" + std::to_string(source.begin.column);
@@ -94,20 +91,25 @@ void check_image(const toml::table& image, Checker& check, ProjectFile& project)
             check.error(node, "unknown key 'image." + k + "'; expected one of name, sources, cflags, stack, heap");
     }
     const auto& name = project.name;
-    const bool plain = std::all_of(name.begin(), name.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
-    });
-    if (!name.empty() && (!plain || name.front() == '.'))
+    if (!name.empty() && !valid_image_name(name))
         check.error(*image.get("name"), "image.name: '" + name + "' may use only letters, digits, '_', '-' and '.'");
     // The same bounds the image validator applies to the note, caught before compiling.
-    if (project.stack && (*project.stack % HL_PAGE_SIZE || *project.stack < HL_PAGE_SIZE ||
-                          *project.stack > kMaxStack))
-        check.error(*image.get("stack"), "image.stack: expected a multiple of 4Ki from 4Ki to 256Mi");
-    if (project.heap && *project.heap > HL_MEMORY_MAX)
-        check.error(*image.get("heap"), "image.heap: expected at most 4Gi");
+    if (project.stack && (*project.stack % HL_PAGE_SIZE || *project.stack < HL_STACK_MIN ||
+                          *project.stack > HL_STACK_MAX))
+        check.error(*image.get("stack"), "image.stack: expected a multiple of " + format_size(HL_PAGE_SIZE) +
+                                             " from " + format_size(HL_STACK_MIN) + " to " + format_size(HL_STACK_MAX));
+    if (project.heap && *project.heap > HL_HEAP_MAX)
+        check.error(*image.get("heap"), "image.heap: expected at most " + format_size(HL_HEAP_MAX));
 }
 
 } // namespace
+
+bool valid_image_name(std::string_view name)
+{
+    return !name.empty() && name.front() != '.' && std::all_of(name.begin(), name.end(), [](char c) {
+               return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+           });
+}
 
 ProjectParse parse_project_file(std::string_view text, const std::string& path)
 {

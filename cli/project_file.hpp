@@ -32,4 +32,9 @@ struct ProjectParse {
 
 ProjectParse parse_project_file(std::string_view text, const std::string& path);
 
+// Whether `name` can name an image (image.name, `hlbuild new NAME`): letters,
+// digits, '_', '-' and '.', not empty and not starting with '.', so that
+// NAME.hl is a plain file name, never hidden, and needs no quoting.
+bool valid_image_name(std::string_view name);
+
 } // namespace hl::cli

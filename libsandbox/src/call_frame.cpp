@@ -39,9 +39,7 @@ struct Encoder {
 void check_call_arguments(const Export& e, const std::vector<Value>& args)
 {
     if (args.size() != e.parameters.size())
-        throw CallError(e.name + " takes " + std::to_string(e.parameters.size()) + " argument" +
-                        (e.parameters.size() == 1 ? "" : "s") + ", got " + std::to_string(args.size()) + " (" +
-                        describe_export(e) + ")");
+        throw CallError(argument_count_error(e, args.size()));
     uint64_t total = 0;
     for (size_t i = 0; i < args.size(); ++i) {
         const char got = type_code(args[i]);

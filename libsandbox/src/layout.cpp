@@ -5,15 +5,12 @@
 #include <hl/layout.hpp>
 
 #include "arch.hpp"
+#include "pages.hpp"
 
 #include <algorithm>
 
 namespace hl {
 namespace {
-
-constexpr uint64_t kPage = HL_PAGE_SIZE;
-
-constexpr uint64_t round_up(uint64_t value, uint64_t to) { return (value + to - 1) / to * to; }
 
 constexpr PagePermission kSupervisor{.user = false, .writable = true, .executable = false};
 constexpr PagePermission kUserRead{.user = true, .writable = false, .executable = false};
@@ -52,7 +49,7 @@ Layout Layout::compute(std::span<const Segment> segments, const ImageNote& note,
     for (size_t i = 0; i < segments.size(); ++i) {
         const Segment& s = segments[i];
         const PagePermission perm{.user = true, .writable = s.writable, .executable = s.executable};
-        r.push_back({"image segment " + std::to_string(i), s.vaddr, round_up(s.memsz, kPage), perm});
+        r.push_back({"image segment " + std::to_string(i), s.vaddr, page_up(s.memsz), perm});
         image_end = std::max(image_end, r.back().end());
     }
 

@@ -12,7 +12,6 @@
 
 #include <algorithm>
 #include <bit>
-#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -143,12 +142,7 @@ void Sandbox::add_host_function(HostFunction function)
 {
     auto& all = machine_->host_functions;
     const std::string& name = function.name;
-    const bool identifier = !name.empty() && name.size() < HL_EXPORT_NAME_MAX &&
-                            (std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_') &&
-                            std::all_of(name.begin(), name.end(), [](char c) {
-                                return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-                            });
-    if (!identifier)
+    if (!valid_function_name(name))
         throw CallError("host function name '" + name + "' is not a C identifier of at most " +
                         std::to_string(HL_EXPORT_NAME_MAX - 1) + " characters");
     if (std::any_of(all.begin(), all.end(), [&](const HostFunction& f) { return f.name == name; }))
@@ -172,13 +166,8 @@ RunResult Sandbox::call(std::string_view name, const std::vector<Value>& args)
         throw CallError("cannot call " + std::string(name) + ": the sandbox is poisoned (" + m.poisoned +
                         "); restore a snapshot first");
     const Export* e = m.image.find_export(name);
-    if (!e) {
-        std::string known;
-        for (const Export& x : m.image.exports())
-            known += (known.empty() ? "" : ", ") + x.name;
-        throw CallError("no export named '" + std::string(name) + "'; the image exports: " +
-                        (known.empty() ? "nothing" : known));
-    }
+    if (!e)
+        throw CallError(unknown_export_error(m.image, name));
     check_call_arguments(*e, args);
     if (m.fresh_per_call)
         return_to_initial_state(*this, m);

@@ -46,9 +46,9 @@ void check(const ProjectParse& parse)
                             });
     if (!plain_name)
         finding("an accepted image name that is not plain: " + p.name);
-    if (p.stack && (*p.stack % HL_PAGE_SIZE || *p.stack < HL_PAGE_SIZE || *p.stack > (256ull << 20)))
+    if (p.stack && (*p.stack % HL_PAGE_SIZE || *p.stack < HL_STACK_MIN || *p.stack > HL_STACK_MAX))
         finding("an accepted stack size out of its rules: " + std::to_string(*p.stack));
-    if (p.heap && *p.heap > HL_MEMORY_MAX)
+    if (p.heap && *p.heap > HL_HEAP_MAX)
         finding("an accepted heap size over 4Gi: " + std::to_string(*p.heap));
 }
 

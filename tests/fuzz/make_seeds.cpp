@@ -57,7 +57,7 @@ void write_images(const fs::path& dir)
         b.set_notes(notes);
     });
     image("builder-huge-heap.elf", [](ElfBuilder& b) {
-        b.set_notes(ElfBuilder::hl_note({HL_ABI_VERSION, 0, HL_STACK_DEFAULT, 4ull << 30}));
+        b.set_notes(ElfBuilder::hl_note({HL_ABI_VERSION, 0, HL_STACK_DEFAULT, HL_HEAP_MAX}));
     });
     image("builder-8-aligned-note.elf", [](ElfBuilder& b) {
         b.set_notes(ElfBuilder::hl_note(ElfBuilder::default_note(), 8));

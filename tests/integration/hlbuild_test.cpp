@@ -32,7 +32,9 @@ TEST_CASE("hlbuild new, compile and hlrun: the whole path a user takes")
     CHECK(fs::exists(project + "/hlbuild.toml"));
     CHECK(fs::exists(project + "/src/main.c"));
     CHECK(read_file(project + "/.gitignore") == "build/\n");
-    CHECK(read_file(project + "/hlbuild.toml").find("name = \"greeter\"") != std::string::npos);
+    CHECK(read_file(project + "/hlbuild.toml") == "# hlbuild project file; every key is described in hlbuild(1).\n"
+                                                   "[image]\nname = \"greeter\"\nsources = [\"src/*.c\"]\n"
+                                                   "stack = \"256Ki\"\nheap = \"1Mi\"\n");
 
     r = hlbuild({"compile", project});
     INFO(r.err);

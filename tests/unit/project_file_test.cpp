@@ -90,3 +90,11 @@ TEST_CASE("project file: missing pieces and syntax errors")
     REQUIRE(syntax.size() == 1);
     CHECK(syntax[0].rfind("hlbuild.toml:2:", 0) == 0);
 }
+
+TEST_CASE("project file: image names are plain file names, the same rule as hlbuild new's")
+{
+    for (const char* name : {"a", "hello", "my-app_2", "v1.0", "A.b-c_d", "x."})
+        CHECK(valid_image_name(name));
+    for (const char* name : {"", ".", ".hidden", "a/b", "bad name", "a\n", "na\xc3\xafve", "x*"})
+        CHECK_FALSE(valid_image_name(name));
+}

@@ -57,6 +57,11 @@
 #define HL_MEMORY_DEFAULT     0x1000000u        /* 16 MiB */
 #define HL_STACK_DEFAULT      0x40000u          /* 256 KiB */
 #define HL_HEAP_DEFAULT       0x100000u         /* 1 MiB minimum heap */
+/* What an image note (and hlbuild.toml) may ask for: a stack of whole pages
+ * in [HL_STACK_MIN, HL_STACK_MAX], a heap no larger than memory can be. */
+#define HL_STACK_MIN          HL_PAGE_SIZE
+#define HL_STACK_MAX          0x10000000u       /* 256 MiB */
+#define HL_HEAP_MAX           HL_MEMORY_MAX
 
 /* ---- Boot info: read-only page the host fills before the first instruction ----
  * The guest's entry point receives its address in %rdi. argv points into the

@@ -46,6 +46,13 @@ struct Export {
 const char* type_name(char code);
 // "i64 add(i64, i64)"
 std::string describe_export(const Export& e);
+// Whether `name` can name an export or a host function: a C identifier
+// ([A-Za-z_][A-Za-z0-9_]*) that fits the ABI's name field, at most
+// HL_EXPORT_NAME_MAX - 1 bytes.
+bool valid_function_name(std::string_view name);
+// "add takes 2 arguments, got 1 (i64 add(i64, i64))": the one message for a
+// call with the wrong number of arguments, whoever refuses it.
+std::string argument_count_error(const Export& e, size_t given);
 
 struct Symbol {
     uint64_t address = 0;
@@ -89,5 +96,10 @@ private:
     std::vector<Symbol> symbols_;
     std::vector<Export> exports_;
 };
+
+// "no export named 'NAME'; the image exports: add, greet", or "...: nothing
+// (see HL_EXPORT in hl-abi(7))": the one message for a call to a name the
+// image does not export.
+std::string unknown_export_error(const Image& image, std::string_view name);
 
 } // namespace hl

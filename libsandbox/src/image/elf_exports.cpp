@@ -8,7 +8,6 @@
 #include <hl/units.hpp>
 
 #include <algorithm>
-#include <cctype>
 #include <cstring>
 #include <string_view>
 
@@ -35,6 +34,28 @@ std::string describe_export(const Export& e)
     for (size_t i = 0; i < e.parameters.size(); ++i)
         text += (i ? ", " : "") + std::string(type_name(e.parameters[i]));
     return text + ")";
+}
+
+bool valid_function_name(std::string_view name)
+{
+    auto alpha = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; };
+    return !name.empty() && name.size() < HL_EXPORT_NAME_MAX && alpha(name[0]) &&
+           std::all_of(name.begin(), name.end(), [&](char c) { return alpha(c) || (c >= '0' && c <= '9'); });
+}
+
+std::string argument_count_error(const Export& e, size_t given)
+{
+    return e.name + " takes " + std::to_string(e.parameters.size()) + " argument" +
+           (e.parameters.size() == 1 ? "" : "s") + ", got " + std::to_string(given) + " (" + describe_export(e) + ")";
+}
+
+std::string unknown_export_error(const Image& image, std::string_view name)
+{
+    std::string known;
+    for (const Export& e : image.exports())
+        known += (known.empty() ? "" : ", ") + e.name;
+    return "no export named '" + std::string(name) + "'; the image exports: " +
+           (known.empty() ? "nothing (see HL_EXPORT in hl-abi(7))" : known);
 }
 
 namespace rules {
@@ -64,11 +85,7 @@ Export check_export(const std::string& name, uint32_t index, const hl_export& re
     if (!name_length || *name_length == 0)
         reject(name, field(index) + " name", "empty or not NUL-terminated", "a C identifier");
     e.name.assign(record.name, *name_length);
-    const bool identifier = (std::isalpha(static_cast<unsigned char>(e.name[0])) || e.name[0] == '_') &&
-                            std::all_of(e.name.begin(), e.name.end(), [](char c) {
-                                return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-                            });
-    if (!identifier)
+    if (!valid_function_name(e.name))
         reject(name, field(index) + " name", "'" + printable(e.name) + "' is not an identifier", "a C identifier");
     if (std::any_of(seen.begin(), seen.end(), [&](const Export& other) { return other.name == e.name; }))
         reject(name, field(index) + " name", "'" + e.name + "' is exported twice", "unique export names");
@@ -76,7 +93,7 @@ Export check_export(const std::string& name, uint32_t index, const hl_export& re
     const auto signature_length = terminated(record.signature, sizeof record.signature);
     if (!signature_length || *signature_length == 0)
         reject(name, field(index) + " (" + e.name + ") signature", "empty or not NUL-terminated",
-               "a return type and up to 8 parameter types");
+               "a return type and up to " + std::to_string(HL_MAX_ARGS) + " parameter types");
     const std::string signature(record.signature, *signature_length);
     e.result = signature[0];
     e.parameters = signature.substr(1);

@@ -2,6 +2,8 @@
 // that decide whether an ELF file is a runnable hl guest image.
 #include "image/elf_rules.hpp"
 
+#include "pages.hpp"
+
 #include <hl/units.hpp>
 
 #include <hl/abi.h>
@@ -17,7 +19,6 @@ namespace {
 // Headers are copied straight out of the file, which is little-endian.
 static_assert(std::endian::native == std::endian::little, "host must be little-endian");
 
-constexpr uint64_t kPage = HL_PAGE_SIZE;
 constexpr uint64_t kWindowStart = HL_IMAGE_WINDOW_START;
 constexpr uint64_t kWindowEnd = HL_IMAGE_WINDOW_END;
 const std::string kStatic = "a static executable (link with hlbuild)";
@@ -27,8 +28,6 @@ std::string window() { return "[" + hex(kWindowStart) + ", " + hex(kWindowEnd) +
 std::string header_name(size_t index, const char* type) {
     return "program header " + std::to_string(index) + " (" + type + ")";
 }
-
-uint64_t page_up(uint64_t value) { return (value + kPage - 1) & ~(kPage - 1); }
 
 // True when [offset, offset + size) fits in a file of file_size bytes.
 bool inside_file(uint64_t offset, uint64_t size, uint64_t file_size) {
@@ -290,7 +289,7 @@ ImageNote find_note(const std::string& name, std::span<const Elf64_Phdr> phdrs, 
             // namesz and descsz are 32-bit and pos < p_filesz <= file size, so
             // none of these sums can wrap a 64-bit value.
             const uint64_t name_at = pos + sizeof nhdr;
-            const uint64_t desc_at = (name_at + nhdr.n_namesz + align - 1) & ~(align - 1);
+            const uint64_t desc_at = round_up(name_at + nhdr.n_namesz, align);
             const uint64_t desc_end = desc_at + nhdr.n_descsz;
             if (desc_end > ph.p_filesz)
                 reject(name, "note",
@@ -307,7 +306,7 @@ ImageNote find_note(const std::string& name, std::span<const Elf64_Phdr> phdrs, 
                 std::memcpy(&desc, base + desc_at, sizeof desc);
                 ++found;
             }
-            pos = (desc_end + align - 1) & ~(align - 1);
+            pos = round_up(desc_end, align);
         }
     }
     if (found == 0)
@@ -319,11 +318,13 @@ ImageNote find_note(const std::string& name, std::span<const Elf64_Phdr> phdrs, 
                std::to_string(HL_ABI_VERSION) + " (this host's HL_ABI_VERSION)");
     if (desc.flags != 0)
         reject(name, "note", "flags is " + hex(desc.flags), "0 (reserved)");
-    if (desc.stack_size % kPage != 0 || desc.stack_size < kStackMin || desc.stack_size > kStackMax)
+    if (desc.stack_size % kPage != 0 || desc.stack_size < HL_STACK_MIN || desc.stack_size > HL_STACK_MAX)
         reject(name, "note", "stack_size is " + hex(desc.stack_size),
-               "a multiple of " + hex(kPage) + " from " + hex(kStackMin) + " to " + hex(kStackMax) + " (256 MiB)");
-    if (desc.heap_size > kHeapMax)
-        reject(name, "note", "heap_size is " + hex(desc.heap_size), "at most " + hex(kHeapMax) + " (4 GiB)");
+               "a multiple of " + hex(kPage) + " from " + hex(HL_STACK_MIN) + " to " + hex(HL_STACK_MAX) + " (" +
+                   std::to_string(HL_STACK_MAX >> 20) + " MiB)");
+    if (desc.heap_size > HL_HEAP_MAX)
+        reject(name, "note", "heap_size is " + hex(desc.heap_size),
+               "at most " + hex(HL_HEAP_MAX) + " (" + std::to_string(HL_HEAP_MAX >> 30) + " GiB)");
     return ImageNote{desc.abi_version, desc.stack_size, desc.heap_size};
 }
 

@@ -17,9 +17,6 @@ namespace hl::rules {
 // Program header tables longer than this are not produced by any linker
 // hlbuild uses; the cap keeps validation cheap on hostile input.
 inline constexpr uint16_t kMaxProgramHeaders = 64;
-inline constexpr uint64_t kStackMin = 0x1000;
-inline constexpr uint64_t kStackMax = 256ull << 20;
-inline constexpr uint64_t kHeapMax = 4ull << 30;
 
 // "0x1f".
 std::string hex(uint64_t value);

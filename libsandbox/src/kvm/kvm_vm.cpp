@@ -5,6 +5,7 @@
 #include "kvm/kvm_backend.hpp"
 #include "kvm/kvm_system.hpp"
 #include "kvm/kvm_vcpu_x86_64.hpp"
+#include "pages.hpp"
 
 #include <hl/error.hpp>
 
@@ -61,7 +62,8 @@ void KvmVm::enable_dirty_log()
         return;
     dirty_log_ = true;
     map_memory(host_address_, size_); // the same slot again, now with the flag
-    log_.assign((size_ / 4096 + 63) / 64, 0);
+    // One bit per page, as GuestMemory's dirty bitmap that collect_dirty_pages merges into.
+    log_.assign((size_ / kPage + 63) / 64, 0);
 }
 
 void KvmVm::collect_dirty_pages(std::vector<uint64_t>& pages)

@@ -1,6 +1,8 @@
 // Page-table construction and a software walker (see page_tables.hpp).
 #include "x86_64/page_tables.hpp"
 
+#include "pages.hpp"
+
 #include <cstring>
 
 namespace hl {
@@ -16,7 +18,6 @@ constexpr uint64_t kAccessed = 1ull << 5;
 constexpr uint64_t kDirty = 1ull << 6;
 constexpr uint64_t kNoExecute = 1ull << 63;
 constexpr uint64_t kAddressMask = 0x000f'ffff'ffff'f000ull;
-constexpr uint64_t kPage = HL_PAGE_SIZE;
 
 void store(std::span<uint8_t> memory, uint64_t address, uint64_t entry)
 {

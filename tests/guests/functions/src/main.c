@@ -113,11 +113,11 @@ HL_EXPORT(hl_string, host_failure, (hl_string, which))
 }
 
 /* Writes one byte to each of `pages` pages: the dirty-page benchmarks. */
-static unsigned char scratch[256 * 4096] __attribute__((aligned(4096)));
+static unsigned char scratch[256 * HL_PAGE_SIZE] __attribute__((aligned(HL_PAGE_SIZE)));
 HL_EXPORT(uint64_t, touch, (uint64_t, pages))
 {
     for (uint64_t i = 0; i < pages && i < 256; i++)
-        scratch[i * 4096] = (unsigned char)(scratch[i * 4096] + 1);
+        scratch[i * HL_PAGE_SIZE] = (unsigned char)(scratch[i * HL_PAGE_SIZE] + 1);
     return pages < 256 ? pages : 256;
 }
 

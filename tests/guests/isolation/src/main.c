@@ -49,13 +49,19 @@ void own_dispatch(void)
     ((void (*)(struct hl_call_frame *))(uintptr_t)__hl_exports_start[frame->export_index].thunk)(frame);
 }
 
+/* The ports and the ready value, from <hl/abi.h>, for the loop below to load:
+ * top-level asm takes no operands, and HL_CALL_* are enum values. */
+const uint32_t own_ready_port = HL_PORT_BASE + HL_CALL_READY;
+const uint32_t own_ready_value = HL_READY_RELOADS_FPU; /* a promise it breaks, which hosts ignore */
+const uint32_t own_return_port = HL_PORT_BASE + HL_CALL_RETURN;
+
 _Noreturn void own_serve(void);
 __asm__(
     ".text\n"
     "own_serve:\n"
     "    and $-16, %rsp\n"                /* calls below keep the ABI's alignment */
-    "    mov $0x504, %edx\n"              /* HL_PORT_BASE + HL_CALL_READY */
-    "    mov $1, %eax\n"                  /* HL_READY_RELOADS_FPU: a promise it breaks, which hosts ignore */
+    "    mov own_ready_port(%rip), %edx\n"
+    "    mov own_ready_value(%rip), %eax\n"
     "    outl %eax, %dx\n"
     "1:  mov %rax, dump+8216(%rip)\n"     /* dump.gprs, in the order of state.h */
     "    mov %rbx, dump+8224(%rip)\n"
@@ -90,7 +96,7 @@ __asm__(
     "    mov %rax, %r13\n"
     "    mov %rax, %r14\n"
     "    mov %rax, %r15\n"
-    "    mov $0x505, %edx\n"              /* HL_PORT_BASE + HL_CALL_RETURN */
+    "    mov own_return_port(%rip), %edx\n"
     "    xor %eax, %eax\n"
     "    outl %eax, %dx\n"
     "    jmp 1b\n");

@@ -1,0 +1,21 @@
+# The flags every guest object file is compiled with: the runtime's, built
+# here (guest-crt), and each guest's, built by `hlbuild compile`. Written once:
+# hlbuild has them compiled in (cli/guest_flags.hpp.in), so an hlbuild, in the
+# build tree or installed, compiles guests exactly as its libhlcrt.a was.
+#   -ffreestanding -nostdinc   no hosted libc: hl's headers and the compiler's own only
+#   -fno-stack-protector       no canary: a guest has no TLS for __stack_chk_guard
+#   -fstack-clash-protection   a frame larger than a page is probed a page at a
+#                              time, so it faults on the stack guard page instead
+#                              of stepping over it into the heap (hl-abi(7))
+#   -fno-pic -fno-pie -mcmodel=small
+#                              a static ET_EXEC linked low (guest.ld)
+#   -fno-asynchronous-unwind-tables
+#                              no .eh_frame, which guest.ld discards anyway
+# Include directories and the language standard differ between the two and
+# are added by each (guest-crt/CMakeLists.txt, cli/hlbuild_compile.cpp).
+set(HL_GUEST_CFLAGS
+  -ffreestanding -nostdinc
+  -fno-stack-protector -fstack-clash-protection
+  -fno-pic -fno-pie -mcmodel=small
+  -fno-asynchronous-unwind-tables
+  -O2 -g -Wall)

@@ -1,0 +1,22 @@
+// Page arithmetic on guest addresses and sizes, for every file of the library
+// that needs it. Pure.
+#pragma once
+
+#include <hl/abi.h>
+
+#include <cstdint>
+
+namespace hl {
+
+// HL_PAGE_SIZE as a 64-bit value: the macro is an unsigned int, so
+// ~(HL_PAGE_SIZE - 1) would also clear the upper half of an address.
+inline constexpr uint64_t kPage = HL_PAGE_SIZE;
+
+// value rounded up to a multiple of `to` (not 0). Like any unsigned sum it
+// wraps within `to` of 2^64: callers round only values they have bounded.
+constexpr uint64_t round_up(uint64_t value, uint64_t to) { return (value + to - 1) / to * to; }
+
+// value rounded up to a whole number of pages.
+constexpr uint64_t page_up(uint64_t value) { return round_up(value, kPage); }
+
+} // namespace hl

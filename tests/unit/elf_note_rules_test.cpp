@@ -1,0 +1,96 @@
+// Unit tests of the note rules of hl-abi(7): PT_NOTE segments, note headers,
+// padding, and the hl ABI note's presence, count and fields, each with its
+// exact message (elf_rules.cpp).
+#include "elf_builder.hpp"
+
+#include <hl/abi.h>
+#include <hl/image.hpp>
+
+#include <catch2/catch.hpp>
+
+namespace {
+
+using hl::Image;
+using hl::test::ElfBuilder;
+using hl::test::hex;
+using hl::test::invalid;
+using hl::test::valid;
+
+} // namespace
+
+TEST_CASE("rule: the hl note is present exactly once", "[elf][rules][note]") {
+    const std::string missing =
+        "img: note: no hl ABI note found, expected one (link with hlbuild or use HL_IMAGE_NOTE)";
+    CHECK(invalid([](ElfBuilder& b) { b.ehdr.e_phnum = ElfBuilder::kNote; }) == missing); // no PT_NOTE
+    // Other owners, other hl note types and look-alike names do not count.
+    const std::vector<uint8_t> desc(sizeof(hl_image_note));
+    for (const auto& notes : {ElfBuilder::note_entry("GNU", 3, {1, 2, 3, 4}), ElfBuilder::note_entry("hl", 2, desc),
+                              ElfBuilder::note_entry("hlx", HL_NOTE_ABI, desc)})
+        CHECK(invalid([&](ElfBuilder& b) { b.set_notes(notes); }) == missing);
+    const auto once = ElfBuilder::hl_note(ElfBuilder::default_note());
+    auto twice = once;
+    twice.insert(twice.end(), once.begin(), once.end());
+    CHECK(invalid([&](ElfBuilder& b) { b.set_notes(twice); }) ==
+          "img: note: 2 hl ABI notes found, expected exactly one");
+    CHECK(invalid([](ElfBuilder& b) { b.add_phdr(b.phdrs[ElfBuilder::kNote]); }) ==
+          "img: note: 2 hl ABI notes found, expected exactly one");
+}
+
+TEST_CASE("rule: notes are well formed", "[elf][rules][note]") {
+    CHECK(invalid([](ElfBuilder& b) { b.set_notes(ElfBuilder::note_entry("hl", 1, std::vector<uint8_t>(16))); }) ==
+          "img: note: hl ABI note descsz is 16, expected 24 (sizeof(struct hl_image_note))");
+    CHECK(invalid([](ElfBuilder& b) { b.phdrs[ElfBuilder::kNote].p_offset = 0x100000; }) ==
+          "img: note: program header 3 (PT_NOTE) data (0x40 bytes at 0x100000) extends past end of file (" +
+              hex(ElfBuilder().build().size()) + " bytes), expected notes inside the file");
+    ElfBuilder b;
+    auto notes = b.blobs[ElfBuilder::kNote].bytes;
+    notes.resize(notes.size() + 4);
+    b.set_notes(notes);
+    CHECK(invalid(b.build()) ==
+          "img: note: header at offset 0x40 of program header 3 (PT_NOTE) is truncated to 4 bytes, expected 12 bytes");
+    // Sizes near 2^32 must not wrap the walk.
+    for (auto [namesz, descsz] : {std::pair<uint32_t, uint32_t>{3, 0xffffffff}, {0xfffffffd, 24}, {0x40, 0}}) {
+        auto bad = ElfBuilder::hl_note(ElfBuilder::default_note());
+        ElfBuilder::put(bad, 0, Elf64_Nhdr{namesz, descsz, HL_NOTE_ABI});
+        CHECK(invalid([&](ElfBuilder& e) { e.set_notes(bad); }) ==
+              "img: note: note at offset 0x0 of program header 3 (PT_NOTE) (namesz " + hex(namesz) + ", descsz " +
+                  hex(descsz) + ") extends past the segment end 0x28, expected notes inside the segment");
+    }
+}
+
+TEST_CASE("notes in an 8-aligned PT_NOTE pad to 8", "[elf][note]") {
+    hl_image_note note = ElfBuilder::default_note();
+    note.stack_size = 0x8000;
+    auto notes = ElfBuilder::note_entry("GNU", 5, {1, 2, 3, 4}, 8); // 24 bytes; 20 if padded to 4
+    const auto hl = ElfBuilder::hl_note(note, 8);
+    notes.insert(notes.end(), hl.begin(), hl.end());
+    const Image image = valid([&](ElfBuilder& b) {
+        b.set_notes(notes);
+        b.phdrs[ElfBuilder::kNote].p_align = 8;
+    });
+    CHECK(image.note().stack_size == 0x8000);
+}
+
+TEST_CASE("rule: hl note fields", "[elf][rules][note]") {
+    auto with = [](auto change) {
+        return [=](ElfBuilder& b) {
+            hl_image_note note = ElfBuilder::default_note();
+            change(note);
+            b.set_notes(ElfBuilder::hl_note(note));
+        };
+    };
+    CHECK(invalid(with([](hl_image_note& n) { n.abi_version = 2; })) ==
+          "img: note: abi_version is 2, expected 1 (this host's HL_ABI_VERSION)");
+    CHECK(invalid(with([](hl_image_note& n) { n.flags = 1; })) == "img: note: flags is 0x1, expected 0 (reserved)");
+    // The edges come from <hl/abi.h>; the messages are pinned as users read them.
+    for (uint64_t stack : {uint64_t{0}, uint64_t{HL_STACK_MIN + HL_PAGE_SIZE / 2}, uint64_t{HL_STACK_MAX + HL_PAGE_SIZE}})
+        CHECK(invalid(with([=](hl_image_note& n) { n.stack_size = stack; })) ==
+              "img: note: stack_size is " + hex(stack) +
+                  ", expected a multiple of 0x1000 from 0x1000 to 0x10000000 (256 MiB)");
+    for (uint64_t stack : {uint64_t{HL_STACK_MIN}, uint64_t{HL_STACK_MAX}})
+        CHECK(valid(with([=](hl_image_note& n) { n.stack_size = stack; })).note().stack_size == stack);
+    CHECK(invalid(with([](hl_image_note& n) { n.heap_size = HL_HEAP_MAX + 1; })) ==
+          "img: note: heap_size is 0x100000001, expected at most 0x100000000 (4 GiB)");
+    CHECK(valid(with([](hl_image_note& n) { n.heap_size = HL_HEAP_MAX; })).note().heap_size == HL_HEAP_MAX);
+    CHECK(valid(with([](hl_image_note& n) { n.heap_size = 0; })).note().heap_size == 0);
+}
