@@ -96,6 +96,7 @@ public:
         std::memcpy(&value, memory(address, sizeof value).data(), sizeof value);
         return value;
     }
+    // Guest memory as the host sees it: writes through it reach no dirty log.
     std::span<uint8_t> memory(uint64_t address, uint64_t length) const;
 
     // What the sandbox asked, in order: "map_memory", "enable_dirty_log",

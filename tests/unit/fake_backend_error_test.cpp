@@ -30,16 +30,28 @@ RunResult call_storing(FakeSandbox& s, uint8_t value)
     return s.sandbox.call("nothing", {});
 }
 
+// Initialised, snapshotted (`clean`), then a call stored 0x5a on guest_page.
+struct Dirtied {
+    FakeSandbox s;
+    Snapshot clean;
+    Dirtied()
+    {
+        s.initialize();
+        clean = s.sandbox.snapshot();
+        if (call_storing(s, 0x5a).ending != Ending::Returned)
+            throw FakeMisuse("Dirtied: the call did not return");
+    }
+};
+
 const std::string kPoisoned = "restoring a snapshot failed: KVM_SET_XSAVE failed: Invalid argument";
 
 } // namespace
 
 TEST_CASE("fake backend error: a restore that fails part-way throws and poisons until a restore succeeds")
 {
-    FakeSandbox s;
-    s.initialize();
-    const Snapshot clean = s.sandbox.snapshot();
-    REQUIRE(call_storing(s, 0x5a).ending == Ending::Returned);
+    Dirtied d;
+    FakeSandbox& s = d.s;
+    const Snapshot& clean = d.clean;
     s.fake.memory(guest_page(s) + HL_PAGE_SIZE, 1)[0] = 0x77;   // unlogged: only a full copy restores it
 
     s.fake.fail_next(FakeCall::RestoreState, "KVM_SET_XSAVE failed: Invalid argument");
@@ -63,10 +75,9 @@ TEST_CASE("fake backend error: a restore that fails part-way throws and poisons 
 
 TEST_CASE("fake backend error: a restore whose dirty log read fails poisons, and the next restore copies all")
 {
-    FakeSandbox s;
-    s.initialize();
-    const Snapshot clean = s.sandbox.snapshot();
-    REQUIRE(call_storing(s, 0x5a).ending == Ending::Returned);
+    Dirtied d;
+    FakeSandbox& s = d.s;
+    const Snapshot& clean = d.clean;
     // KVM_GET_DIRTY_LOG clears the log before it copies it out: a failure loses it.
     s.fake.fail_next(FakeCall::CollectDirtyPages, "KVM_GET_DIRTY_LOG failed: Bad address");
     CHECK_THROWS_WITH(s.sandbox.restore(clean), "KVM_GET_DIRTY_LOG failed: Bad address");
@@ -80,10 +91,9 @@ TEST_CASE("fake backend error: a restore whose dirty log read fails poisons, and
 
 TEST_CASE("fake backend error: a snapshot that cannot save the vCPU throws and changes nothing")
 {
-    FakeSandbox s;
-    s.initialize();
-    const Snapshot clean = s.sandbox.snapshot();
-    REQUIRE(call_storing(s, 0x5a).ending == Ending::Returned);
+    Dirtied d;
+    FakeSandbox& s = d.s;
+    const Snapshot& clean = d.clean;
     s.fake.take_calls();
     s.fake.fail_next(FakeCall::SaveState, "KVM_GET_REGS failed: Bad address");
     CHECK_THROWS_AS(s.sandbox.snapshot(), KvmError);
@@ -97,10 +107,9 @@ TEST_CASE("fake backend error: a snapshot that cannot save the vCPU throws and c
 
 TEST_CASE("fake backend error: a snapshot whose dirty log read fails leaves an older snapshot whole")
 {
-    FakeSandbox s;
-    s.initialize();
-    const Snapshot clean = s.sandbox.snapshot();
-    REQUIRE(call_storing(s, 0x5a).ending == Ending::Returned);
+    Dirtied d;
+    FakeSandbox& s = d.s;
+    const Snapshot& clean = d.clean;
     s.fake.fail_next(FakeCall::CollectDirtyPages, "KVM_GET_DIRTY_LOG failed: Bad address");
     CHECK_THROWS_WITH(s.sandbox.snapshot(), "KVM_GET_DIRTY_LOG failed: Bad address");
     CHECK(s.sandbox.ready());

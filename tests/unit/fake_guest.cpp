@@ -143,16 +143,21 @@ FakeStep kvm_failure(const std::string& message)
     return step;
 }
 
+namespace {
+
+SandboxOptions collecting_output(SandboxOptions options, std::string& out, std::string& err)
+{
+    options.output = [&out, &err](int fd, std::span<const uint8_t> bytes) -> int64_t {
+        (fd == 1 ? out : err).append(bytes.begin(), bytes.end());
+        return static_cast<int64_t>(bytes.size());
+    };
+    return options;
+}
+
+} // namespace
+
 FakeSandbox::FakeSandbox(SandboxOptions options)
-    : sandbox(fake_image(),
-              [this, &options] {
-                  options.output = [this](int fd, std::span<const uint8_t> bytes) -> int64_t {
-                      (fd == 1 ? out : err).append(bytes.begin(), bytes.end());
-                      return static_cast<int64_t>(bytes.size());
-                  };
-                  return std::move(options);
-              }(),
-              fake.make_vm())
+    : sandbox(fake_image(), collecting_output(std::move(options), out, err), fake.make_vm())
 {
 }
 
