@@ -30,6 +30,9 @@ Snapshot Sandbox::snapshot()
     data->initial_state = m.at_initial_state;
     data->vcpu = m.vcpu->save_state();
     // From here on KVM logs the guest's writes; what it logged so far is moot.
+    // Discarding it unmakes the base, as the pages written since are no
+    // longer known: should a step below fail, the next restore copies all.
+    m.base = 0;
     m.vm->enable_dirty_log();
     std::vector<uint64_t> discard(m.memory.host_dirty().size());
     m.vm->collect_dirty_pages(discard);
@@ -57,20 +60,31 @@ void Sandbox::restore(const Snapshot& snapshot)
     if (data.memory.size() != memory.size())
         throw CallError("cannot restore: the snapshot holds " + std::to_string(data.memory.size()) +
                         " bytes of memory, the sandbox " + std::to_string(memory.size()));
-    std::vector<uint64_t> dirty = m.memory.host_dirty();
-    m.vm->collect_dirty_pages(dirty);
-    if (m.base == data.id) {
-        // Only the pages written since this snapshot differ from it.
-        for (size_t word = 0; word < dirty.size(); ++word)
-            for (uint64_t bits = dirty[word]; bits; bits &= bits - 1) {
-                const uint64_t page = word * 64 + static_cast<uint64_t>(std::countr_zero(bits));
-                std::memcpy(memory.data() + page * HL_PAGE_SIZE, data.memory.data() + page * HL_PAGE_SIZE, HL_PAGE_SIZE);
-            }
-    } else {
-        std::memcpy(memory.data(), data.memory.data(), memory.size());
+    try {
+        std::vector<uint64_t> dirty = m.memory.host_dirty();
+        m.vm->collect_dirty_pages(dirty);
+        if (m.base == data.id) {
+            // Only the pages written since this snapshot differ from it.
+            for (size_t word = 0; word < dirty.size(); ++word)
+                for (uint64_t bits = dirty[word]; bits; bits &= bits - 1) {
+                    const uint64_t page = word * 64 + static_cast<uint64_t>(std::countr_zero(bits));
+                    std::memcpy(memory.data() + page * HL_PAGE_SIZE, data.memory.data() + page * HL_PAGE_SIZE,
+                                HL_PAGE_SIZE);
+                }
+        } else {
+            std::memcpy(memory.data(), data.memory.data(), memory.size());
+        }
+        m.memory.clear_host_dirty();
+        m.vcpu->restore_state(data.vcpu, data.fpu);
+    } catch (const std::exception& error) {
+        // The guest is neither as it was nor as the snapshot has it, and the
+        // dirty log may be lost: refuse calls until a restore succeeds, and
+        // make that one copy all of memory.
+        m.base = 0;
+        m.at_initial_state = false;
+        m.poisoned = std::string("restoring a snapshot failed: ") + error.what();
+        throw;
     }
-    m.memory.clear_host_dirty();
-    m.vcpu->restore_state(data.vcpu, data.fpu);
     m.base = data.id;
     m.state = Machine::State::Ready;
     m.poisoned.clear();

@@ -11,6 +11,7 @@
 // with a message that is not one line of plain text (valid UTF-8, no C0 or
 // C1 control: hl-abi(7), TEXT FROM THE GUEST), or the trace of the exits, as
 // the text, JSON Lines and Chrome sinks write it, is not such text.
+#include "fake_backend.hpp"
 #include "hypercall_input.hpp"
 #include "plain_text.hpp"
 
@@ -48,22 +49,6 @@ namespace {
     std::fprintf(stderr, "fuzz_hypercall: %s\n", what.c_str());
     std::abort();
 }
-
-// Registers and CR2 as the input says; nothing else is asked of a vCPU while an exit is handled.
-class FakeVcpu : public Vcpu {
-public:
-    Registers at{};
-    uint64_t cr2 = 0;
-
-    void set_boot_state(const BootState&) override {}
-    VcpuExit run() override { finding("handle_exit ran the vCPU"); }
-    void keep_registers_at_exit(bool) override {}
-    Registers registers() override { return at; }
-    uint64_t fault_address() override { return cr2; }
-    VcpuState save_state() override { return {}; }
-    void restore_state(const VcpuState&, FpuRestore) override {}
-    void set_stop_flag(const std::atomic<bool>*) override {}
-};
 
 // Host functions of every type, so that every argument and result path is used.
 std::vector<HostFunction> host_functions()
@@ -207,7 +192,10 @@ void run_input(std::span<const uint8_t> input)
         return fd == 1 ? static_cast<int64_t>(bytes.size()) : bytes.size() % 2 ? HL_EPIPE : HL_EIO;
     };
     const RunTimer timer(std::chrono::nanoseconds{0}, SIGUSR2); // arms nothing: a zero timeout
-    FakeVcpu vcpu;
+    // Registers and CR2 as the input says. Nothing is scripted: handle_exit
+    // running the vCPU throws FakeMisuse, a finding.
+    test::FakeBackend backend;
+    test::FakeVcpu vcpu(backend);
     std::atomic<bool> cancel{false};
 
     TraceSinks sinks;
@@ -216,10 +204,10 @@ void run_input(std::span<const uint8_t> input)
     std::span<const uint8_t> block;
     for (size_t i = 0; i < fuzz::kMaxRecords && fuzz::next_record(input, record, block); ++i) {
         store(memory, record.block_at, block);
-        vcpu.at = Registers{};
-        vcpu.at.rsp = record.rsp;
-        vcpu.at.rip = vcpu.at.rcx = record.rip;
-        vcpu.cr2 = record.cr2;
+        backend.registers = Registers{};
+        backend.registers.rsp = record.rsp;
+        backend.registers.rip = backend.registers.rcx = record.rip;
+        backend.fault_address = record.cr2;
         cancel = (record.flags & fuzz::kFlagCancelled) != 0;
         const Phase phase = record.phase ? Phase::Call : Phase::Program;
         ExitContext context{phase, vcpu, memory, test_image(), layout, output, host, timer,

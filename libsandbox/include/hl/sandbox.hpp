@@ -7,9 +7,10 @@
 //   s.initialize();                        // runs init until the guest is ready
 //   RunResult r = s.call("add", {int64_t{2}, int64_t{3}});   // r.value == int64_t{5}
 //   Snapshot clean = s.snapshot();  ...  s.restore(clean);
-// A call that ends other than by returning (fault, timeout, cancel, abort,
-// exit, output closed) poisons the sandbox: further calls throw CallError
-// until restore().
+// A call that ends other than by returning (fault, timeout, exit limit,
+// cancel, abort, exit, output closed, host error) poisons the sandbox, and so
+// does a restore that fails part-way: further calls throw CallError until
+// restore().
 // set_fresh_per_call(true) starts every call from the state right after
 // initialisation, so no state leaks from one call to the next.
 //
@@ -134,14 +135,23 @@ public:
     // Calls export `name` with args; the result's value holds what it
     // returned. Throws CallError (the guest did not run) when the sandbox is
     // not ready or is poisoned, the export is unknown, or args do not match
-    // its signature or the ABI's limits.
+    // its signature or the ABI's limits. With fresh calls, a failure of the
+    // snapshot or restore before the call throws as snapshot() and restore()
+    // do (the guest did not run).
     RunResult call(std::string_view name, const std::vector<Value>& args);
 
     // The state now (between calls, when ready); throws CallError otherwise.
+    // Throws KvmError when the backend cannot save the vCPU or read its dirty
+    // log; the guest is then as it was, still ready for calls.
     Snapshot snapshot();
     // Back to a snapshot this sandbox took: memory and every register the
     // guest can reach; clears poisoning. Throws CallError for another
-    // sandbox's snapshot (a sandbox destroyed since included).
+    // sandbox's snapshot (a sandbox destroyed since included), and nothing
+    // changes. Throws KvmError when the backend fails part-way (reading the
+    // dirty log, setting the vCPU): the guest is then neither as it was nor
+    // as the snapshot has it, so the sandbox is poisoned ("restoring a
+    // snapshot failed: " and the error) until a restore succeeds; that one
+    // copies all of guest memory, trusting no dirty log.
     void restore(const Snapshot& snapshot);
     // Every call from now on starts from the state right after initialize():
     // memory and every register the guest can reach (general, segment bases,
