@@ -181,7 +181,7 @@ VcpuState FakeBackend::save_state()
     VcpuState state;
     state.bytes.resize(sizeof s);
     std::memcpy(state.bytes.data(), &s, sizeof s);
-    state.resume_at = registers.rip;
+    state.resume_at = guest_addr(registers.rip);
     return state;
 }
 
@@ -192,7 +192,7 @@ void FakeBackend::restore_state(const VcpuState& state, FpuRestore fpu)
     if (state.bytes.size() != sizeof s)
         throw FakeMisuse("FakeBackend::restore_state: a state this fake did not save");
     std::memcpy(&s, state.bytes.data(), sizeof s);
-    if (std::memcmp(s.tag, kTag, sizeof kTag) != 0 || state.resume_at != s.registers.rip)
+    if (std::memcmp(s.tag, kTag, sizeof kTag) != 0 || state.resume_at != guest_addr(s.registers.rip))
         throw FakeMisuse("FakeBackend::restore_state: a state this fake did not save");
     restores.push_back({s.serial, fpu});
     maybe_fail(FakeCall::RestoreState);

@@ -257,6 +257,6 @@ TEST_CASE("fake backend: a script that runs out, or a state it did not save, fai
     CHECK_THROWS_WITH(other.write_as_guest(s.fake.mappings[0].size - 1, std::vector<uint8_t>(2)),
                       "FakeBackend: guest access outside memory");
     const std::unique_ptr<Vcpu> vcpu = vm->create_vcpu();
-    CHECK_THROWS_WITH(vcpu->restore_state({.bytes = {1, 2, 3}, .resume_at = 0}, FpuRestore::Load),
+    CHECK_THROWS_WITH(vcpu->restore_state({.bytes = {1, 2, 3}, .resume_at = GuestAddr{}}, FpuRestore::Load),
                       "FakeBackend::restore_state: a state this fake did not save");
 }
