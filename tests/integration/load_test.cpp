@@ -31,8 +31,6 @@ size_t rss_kib()
     return std::stoul(rss);
 }
 
-int64_t discard(int, std::span<const uint8_t> bytes) { return static_cast<int64_t>(bytes.size()); }
-
 } // namespace
 
 TEST_CASE("load: 10,000 create/run/destroy cycles keep file descriptors and memory flat")
@@ -40,7 +38,7 @@ TEST_CASE("load: 10,000 create/run/destroy cycles keep file descriptors and memo
     HL_REQUIRE_KVM();
     const Image image = Image::load(test::guest_image("hello"));
     auto cycle = [&] {
-        Sandbox s(image, {.output = discard});
+        Sandbox s(image, {.output = test::discard});
         return s.run({"hello"}).ending == RunResult::Ending::Exited;
     };
     for (int i = 0; i < 100; ++i) // warm up: allocator arenas, KVM's first-use costs
@@ -65,7 +63,7 @@ TEST_CASE("load: 64 sandboxes alive at once on several threads, each called, the
 {
     HL_REQUIRE_KVM();
     const Image image = Image::load(test::guest_image("functions"));
-    Sandbox{image, SandboxOptions{.output = discard}}; // /dev/kvm stays open for the process from the first one on
+    Sandbox{image, SandboxOptions{.output = test::discard}}; // /dev/kvm stays open for the process from the first one on
     const size_t fds = open_fds();
     std::vector<std::unique_ptr<Sandbox>> sandboxes(64);
     std::vector<int64_t> results(64, -1);
@@ -74,7 +72,7 @@ TEST_CASE("load: 64 sandboxes alive at once on several threads, each called, the
         threads.emplace_back([&, t] {
             // No Catch assertions off the main thread: record, check after join.
             for (int i = t; i < 64; i += 4) {
-                sandboxes[i] = std::make_unique<Sandbox>(image, SandboxOptions{.output = discard});
+                sandboxes[i] = std::make_unique<Sandbox>(image, SandboxOptions{.output = test::discard});
                 if (sandboxes[i]->initialize().ending != RunResult::Ending::Ready)
                     continue;
                 const RunResult r = sandboxes[i]->call("add", {int64_t{i}, int64_t{1000}});

@@ -5,6 +5,8 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -41,6 +43,8 @@ std::string read_file(const std::string& path);
 std::vector<std::string> lines(const std::string& text);
 // The value of "FIELD:" in a /proc status file such as /proc/self/status; empty when absent.
 std::string proc_status_field(const std::string& path, const std::string& field);
+// A sandbox output callback that takes every byte and keeps none.
+inline int64_t discard(int, std::span<const uint8_t> bytes) { return static_cast<int64_t>(bytes.size()); }
 
 // Why KVM cannot be used here, or empty when it can.
 const std::string& kvm_unusable_reason();

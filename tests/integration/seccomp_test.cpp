@@ -1,8 +1,9 @@
 // The vCPU thread's seccomp filter (hl/confine.hpp), through the library:
-// forbidden calls are stopped with one line, the run loop works confined.
-// A filter cannot be lifted, so every confinement happens in a forked child
-// whose status and stderr the test reads. hlrun's use of it:
-// hlrun_seccomp_test.cpp.
+// forbidden calls are stopped with one line, allowed ones pass. A filter
+// cannot be lifted, so every confinement happens in a forked child
+// (confined_child.hpp). The run loop confined: seccomp_run_loop_test.cpp;
+// hlrun's use of it: hlrun_seccomp_test.cpp.
+#include "confined_child.hpp"
 #include "process.hpp"
 
 #include <hl/confine.hpp>
@@ -30,90 +31,7 @@
 
 using namespace hl;
 using namespace std::chrono_literals;
-
-namespace {
-
-struct ChildResult {
-    int status = -1;   // exit status, or 128 + signal
-    std::string err;   // what it wrote on fd 2
-};
-
-// Runs body in a forked child with fd 2 captured; the child ends with body's
-// return value (or 99 after an exception, said on fd 2).
-ChildResult in_child(const std::function<int()>& body)
-{
-    int pipe_fds[2];
-    REQUIRE(pipe2(pipe_fds, O_CLOEXEC) == 0);
-    std::fflush(nullptr);
-    const pid_t pid = fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-        dup2(pipe_fds[1], STDERR_FILENO);
-        int status = 99;
-        try {
-            status = body();
-        } catch (const std::exception& error) {
-            const std::string line = std::string("child: exception: ") + error.what() + "\n";
-            (void)!write(STDERR_FILENO, line.data(), line.size());
-        }
-        _exit(status);
-    }
-    close(pipe_fds[1]);
-    ChildResult result;
-    char buffer[4096];
-    for (ssize_t n; (n = read(pipe_fds[0], buffer, sizeof buffer)) != 0;)
-        if (n > 0)
-            result.err.append(buffer, static_cast<size_t>(n));
-        else if (errno != EINTR)
-            break;
-    close(pipe_fds[0]);
-    int status = 0;
-    REQUIRE(waitpid(pid, &status, 0) == pid);
-    result.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    return result;
-}
-
-constexpr int kViolation = 77;
-
-ConfinePolicy test_policy(std::vector<std::string> extra = {})
-{
-    return {.on_violation = ConfinePolicy::OnViolation::Report,
-            .exit_status = kViolation,
-            .program = "seccomp-test",
-            .extra_syscalls = std::move(extra)};
-}
-
-std::string stopped(const std::string& call)
-{
-    return "seccomp-test: error: seccomp stopped system call " + call + " in the vCPU thread\n";
-}
-
-// Failures inside a child, said on fd 2 for the parent to show.
-struct ChildChecks {
-    int failures = 0;
-    void expect(bool ok, const std::string& what)
-    {
-        if (ok)
-            return;
-        ++failures;
-        const std::string line = "child: failed: " + what + "\n";
-        (void)!write(STDERR_FILENO, line.data(), line.size());
-    }
-};
-
-int64_t discard(int, std::span<const uint8_t> bytes) { return static_cast<int64_t>(bytes.size()); }
-
-std::unique_ptr<Sandbox> ready_functions_guest(SandboxOptions options = {})
-{
-    if (!options.output)
-        options.output = discard;
-    auto sandbox = std::make_unique<Sandbox>(Image::load(test::guest_image("functions")), std::move(options));
-    if (sandbox->initialize().ending != RunResult::Ending::Ready)
-        throw Error("the functions guest did not get ready");
-    return sandbox;
-}
-
-} // namespace
+using namespace hl::test;
 
 TEST_CASE("seccomp: a forbidden call in a host function, on the run loop's thread, ends the process with one line")
 {
@@ -316,110 +234,4 @@ TEST_CASE("seccomp: the allow-list names what it allows and none of the dangerou
     REQUIRE(ioctl != list.end());
     CHECK(ioctl->find("KVM_RUN,") != std::string::npos);
     CHECK(ioctl->find("KVM_CREATE") == std::string::npos);
-}
-
-TEST_CASE("seccomp: the run loop works confined: runs, traces, timeouts, faults, cancels, snapshots, fresh calls")
-{
-    HL_REQUIRE_KVM();
-    const ChildResult r = in_child([] {
-        ChildChecks checks;
-        // Built before confinement: every machine, the trace file.
-        std::string out;
-        Sandbox hello(Image::load(test::guest_image("hello")),
-                      {.output = [&](int, std::span<const uint8_t> bytes) {
-                           out.append(bytes.begin(), bytes.end());
-                           return static_cast<int64_t>(bytes.size());
-                       }});
-        std::FILE* trace_file = std::tmpfile();
-        TextTraceSink text(trace_file);
-        Sandbox traced(Image::load(test::guest_image("hello")), {.output = discard, .trace = &text});
-        Sandbox looping(Image::load(test::guest_image("faults")), {.timeout = 200ms, .output = discard});
-        auto functions = ready_functions_guest({.timeout = 300ms});
-        Sandbox* self = functions.get();
-        functions->register_host("note", [self](std::string_view) { self->interrupt_handle().cancel(); });
-        const int write_end = dup(STDERR_FILENO); // an fd opened before, written after
-
-        confine_this_thread(test_policy());
-
-        const RunResult ran = hello.run({"hello", "a"});
-        checks.expect(ran.ending == RunResult::Ending::Exited && ran.exit_status == 0, "hello exits 0: " + ran.message);
-        checks.expect(out == "argc=2\nargv[0]=hello\nargv[1]=a\nto stderr\n", "hello's output: " + out);
-        const RunResult traced_run = traced.run({"hello"});
-        checks.expect(traced_run.ending == RunResult::Ending::Exited, "the traced run exits: " + traced_run.message);
-        struct stat written {};
-        checks.expect(std::fflush(trace_file) == 0 && fstat(fileno(trace_file), &written) == 0 && written.st_size > 0,
-                      "the trace was written to its file");
-        const RunResult loop = looping.run({"faults", "loop"});
-        checks.expect(loop.ending == RunResult::Ending::TimedOut, "a loop times out: " + loop.message);
-
-        const Snapshot clean = functions->snapshot();
-        for (int i = 0; i < 3; ++i) {
-            const RunResult next = functions->call("next", {});
-            checks.expect(next.ending == RunResult::Ending::Returned && std::get<int64_t>(next.value) == 101 + i,
-                          "next counts on: " + next.message);
-        }
-        functions->restore(clean);
-        functions->set_fresh_per_call(true);
-        for (int i = 0; i < 20; ++i) {
-            const RunResult touched = functions->call("touch", {uint64_t{16}});
-            checks.expect(touched.ending == RunResult::Ending::Returned, "a fresh call returns: " + touched.message);
-            const RunResult next = functions->call("next", {});
-            checks.expect(std::get<int64_t>(next.value) == 101, "every fresh call starts after init");
-        }
-        const RunResult crash = functions->call("crash", {});
-        checks.expect(crash.ending == RunResult::Ending::Faulted && crash.message.find("null page") != std::string::npos,
-                      "a fault is reported: " + crash.message);
-        functions->restore(clean); // a call that does not return poisons the sandbox
-        const RunResult spin = functions->call("spin", {});
-        checks.expect(spin.ending == RunResult::Ending::TimedOut, "a spinning call times out: " + spin.message);
-        functions->restore(clean);
-        const RunResult cancelled = functions->call("use_note", {std::string("x")});
-        checks.expect(cancelled.ending == RunResult::Ending::Cancelled,
-                      "a host function cancels its own call: " + cancelled.message);
-        functions->restore(clean);
-        const RunResult after = functions->call("add", {int64_t{2}, int64_t{3}});
-        checks.expect(after.ending == RunResult::Ending::Returned && std::get<int64_t>(after.value) == 5,
-                      "calls go on after a restore");
-        const char line[] = "written after confinement\n";
-        checks.expect(write(write_end, line, sizeof line - 1) == sizeof line - 1, "write to an fd opened before");
-        checks.expect(std::fclose(trace_file) == 0, "the trace file closes");
-        return checks.failures;
-    });
-    INFO(r.err);
-    CHECK(r.status == 0);
-    CHECK(r.err == "written after confinement\n");
-}
-
-TEST_CASE("seccomp: the filter binds the thread that asks, not the others")
-{
-    HL_REQUIRE_KVM();
-    const ChildResult r = in_child([] {
-        ChildChecks checks;
-        auto sandbox = ready_functions_guest();
-        std::atomic<pid_t> confined_tid{0};
-        std::atomic<bool> looked{false};
-        RunResult result;
-        std::thread worker([&] {
-            confine_this_thread(test_policy());
-            result = sandbox->call("add", {int64_t{40}, int64_t{2}});
-            confined_tid.store(gettid());
-            while (!looked.load())
-                sched_yield();
-        });
-        while (!confined_tid.load())
-            sched_yield();
-        const std::string task = "/proc/self/task/" + std::to_string(confined_tid.load()) + "/status";
-        checks.expect(test::proc_status_field(task, "Seccomp") == "2", "the worker is in filter mode");
-        checks.expect(test::proc_status_field("/proc/thread-self/status", "Seccomp") == "0", "this thread is not");
-        looked.store(true);
-        worker.join();
-        checks.expect(result.ending == RunResult::Ending::Returned && std::get<int64_t>(result.value) == 42,
-                      "the confined worker's call returns");
-        // This thread still opens files and builds machines.
-        Sandbox again(Image::load(test::guest_image("hello")), {.output = discard});
-        checks.expect(again.run({"hello"}).ending == RunResult::Ending::Exited, "an unconfined run");
-        return checks.failures;
-    });
-    INFO(r.err);
-    CHECK(r.status == 0);
 }
