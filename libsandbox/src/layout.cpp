@@ -49,7 +49,9 @@ Layout Layout::compute(std::span<const Segment> segments, const ImageNote& note,
     for (size_t i = 0; i < segments.size(); ++i) {
         const Segment& s = segments[i];
         const PagePermission perm{.user = true, .writable = s.writable, .executable = s.executable};
-        r.push_back({"image segment " + std::to_string(i), s.vaddr, page_up(s.memsz), perm});
+        // A segment may start mid-page (Linux executables): it takes every page it touches.
+        const uint64_t start = page_down(s.vaddr);
+        r.push_back({"image segment " + std::to_string(i), start, page_up(s.vaddr + s.memsz) - start, perm});
         image_end = std::max(image_end, r.back().end());
     }
 

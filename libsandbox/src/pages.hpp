@@ -19,4 +19,8 @@ constexpr uint64_t round_up(uint64_t value, uint64_t to) { return (value + to - 
 // value rounded up to a whole number of pages.
 constexpr uint64_t page_up(uint64_t value) { return round_up(value, kPage); }
 
+// The start of the page holding address: where a segment that starts
+// mid-page (a static Linux executable's data) begins in guest memory.
+constexpr uint64_t page_down(uint64_t address) { return address & ~(kPage - 1); }
+
 } // namespace hl

@@ -87,3 +87,25 @@ TEST_CASE("layout uses the default stack when the note asks for none")
     const Layout layout = Layout::compute(test::typical_segments(), note, 16ull << 20);
     CHECK(layout.stack_size() == HL_STACK_DEFAULT);
 }
+
+TEST_CASE("layout gives a segment that starts mid-page every page it touches")
+{
+    // The segments of a small musl-gcc -static program: the data segment starts
+    // 0xfc0 into its page and its bss ends 0x7b8 into the next one.
+    const std::vector<Segment> segments{
+        {.vaddr = 0x400000, .memsz = 0x190, .filesz = 0x190, .offset = 0, .readable = true},
+        {.vaddr = 0x401000, .memsz = 0x3bb7, .filesz = 0x3bb7, .offset = 0x1000, .readable = true, .executable = true},
+        {.vaddr = 0x405000, .memsz = 0xc94, .filesz = 0xc94, .offset = 0x5000, .readable = true},
+        {.vaddr = 0x406fc0, .memsz = 0x7f8, .filesz = 0x150, .offset = 0x5fc0, .readable = true, .writable = true},
+    };
+    const Layout layout = Layout::compute(segments, test::typical_note(), 16ull << 20);
+    const Region* data = layout.region_at(guest_addr(0x406fc0));
+    REQUIRE(data != nullptr);
+    CHECK(data->name == "image segment 3");
+    CHECK(data->start == 0x406000);
+    CHECK(data->end() == 0x408000);
+    CHECK(*layout.permission(guest_addr(0x406000)) == PagePermission{.user = true, .writable = true, .executable = false});
+    CHECK(*layout.permission(guest_addr(0x407fff)) == PagePermission{.user = true, .writable = true, .executable = false});
+    CHECK(*layout.permission(guest_addr(0x405fff)) == PagePermission{.user = true, .writable = false, .executable = false});
+    CHECK(layout.heap_start() == 0x408000);
+}

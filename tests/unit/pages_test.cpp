@@ -6,6 +6,7 @@
 namespace {
 
 using hl::kPage;
+using hl::page_down;
 using hl::page_up;
 using hl::round_up;
 
@@ -37,4 +38,12 @@ TEST_CASE("pages: page_up to whole pages", "[pages]") {
     CHECK(page_up(kPage) == kPage);
     CHECK(page_up(kPage + 1) == 2 * kPage);
     CHECK(page_up(0x40000000 - 1) == 0x40000000);
+}
+
+TEST_CASE("pages: page_down to the start of the page, high bits kept", "[pages]") {
+    CHECK(page_down(0) == 0);
+    CHECK(page_down(kPage - 1) == 0);
+    CHECK(page_down(kPage) == kPage);
+    CHECK(page_down(0x406fc0) == 0x406000);
+    CHECK(page_down(~uint64_t{0}) == ~uint64_t{0} - (kPage - 1));
 }
