@@ -66,7 +66,8 @@ namespace {
 
 void load_segments(const Image& image, GuestMemory& memory)
 {
-    // Memory is fresh and zeroed, so bss (memsz past filesz) needs no work.
+    // Memory is fresh and zeroed, so bss (memsz past filesz) and the rest of the
+    // pages of a segment that starts or ends mid-page need no work.
     for (const Segment& segment : image.segments()) {
         const auto bytes = image.segment_bytes(segment);
         std::memcpy(memory.host_view().data() + segment.vaddr, bytes.data(), bytes.size());
@@ -81,6 +82,11 @@ Sandbox::Sandbox(Image image, SandboxOptions options) : Sandbox(std::move(image)
 
 Sandbox::Sandbox(Image image, SandboxOptions options, std::unique_ptr<Vm> vm)
 {
+    // Until the Linux system-call personality exists, nothing can run a Linux image.
+    if (image.personality() == Personality::Linux)
+        throw ImageError(ImageError::Kind::Invalid,
+                         image.name() + ": a static Linux executable needs the Linux personality, which this build "
+                                        "does not have yet");
     // The recipe: layout and memory are built by Machine's members.
     machine_ = std::make_unique<Machine>(std::move(image), std::move(options), std::move(vm));
     Machine& m = *machine_;

@@ -24,13 +24,14 @@ struct Case {
     std::string expected; // the message after "PATH: ", or kAccepted / kAcceptedNoSymbols
 };
 
-// Manifest text for images that break no rule: they are kept to pin what the
-// validator tolerates (fields it does not read, section tables it can lose).
+// Manifest text for images that break no rule (test::accepted_outcome): they
+// are kept to pin what the validator tolerates (fields it does not read,
+// section tables it can lose) and which personality an image gets.
 inline const std::string kAccepted = "(accepted)";
 inline const std::string kAcceptedNoSymbols = "(accepted without symbols)";
+inline const std::string kAcceptedLinux = "(accepted as linux)";
 
 inline const std::string kMagic = "e_ident: not an ELF file, expected magic 7f 45 4c 46";
-inline const std::string kNoNote = "note: no hl ABI note found, expected one (link with hlbuild or use HL_IMAGE_NOTE)";
 
 inline std::string ph(size_t index, const char* type = "PT_LOAD") {
     return "program header " + std::to_string(index) + " (" + type + "): ";
@@ -61,5 +62,6 @@ void elf_header(std::vector<Case>& out);        // corpus_elf_header.cpp
 void program_headers(std::vector<Case>& out);   // corpus_program_headers.cpp
 void notes_and_hl_note(std::vector<Case>& out); // corpus_notes.cpp
 void exports(std::vector<Case>& out);           // corpus_exports.cpp
+void linux_images(std::vector<Case>& out);      // corpus_linux.cpp
 
 } // namespace hl::corpus

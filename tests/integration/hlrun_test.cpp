@@ -204,8 +204,8 @@ TEST_CASE("hlrun refuses files that are not hl images with 122")
 
     r = hlrun({"/bin/ls"});
     CHECK(r.status == 122);
-    check_one_error_line(r, "/bin/ls: e_type: ET_DYN (a PIE or shared object), expected ET_EXEC, a static "
-                            "executable (link with hlbuild)");
+    check_one_error_line(r, "/bin/ls: program header 1 (PT_INTERP): a dynamically linked executable (it asks for "
+                            "a dynamic loader), expected a static executable (link with musl-gcc -static, or hlbuild)");
 
     // A 32-bit ELF header: class ELFCLASS32.
     std::string elf32(52, '\0');

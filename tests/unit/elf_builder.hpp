@@ -1,7 +1,8 @@
 // Test helper: builds minimal, valid hl guest ELF images in memory. Every
 // header field and payload is a public member, so a test breaks one rule by
 // changing one field before build(), or by patching the built bytes.
-// invalid() and valid() parse the result under the name "img".
+// invalid() and valid() parse the result under the name "img"; linux_image()
+// turns it into a static Linux executable.
 #pragma once
 
 #include <hl/abi.h>
@@ -153,6 +154,29 @@ public:
         blobs[kNote].bytes = std::move(notes);
     }
 
+    // Makes the image a static Linux executable: the same segments and the
+    // GNU build-id note, no hl note.
+    ElfBuilder& linux_image() {
+        set_notes(note_entry("GNU", NT_GNU_BUILD_ID, std::vector<uint8_t>(8, 0x5a)));
+        return *this;
+    }
+
+    // A read-only PT_LOAD at `vaddr` (after data) over the file's first 0x200
+    // bytes: the ELF header, the program header table and the notes, as a
+    // Linux linker loads them. The table is then at vaddr + 0x40.
+    ElfBuilder& load_headers(uint64_t vaddr = 0x200000) {
+        add_phdr({PT_LOAD, PF_R, 0, vaddr, vaddr, kNoteOffset, kNoteOffset, 0x1000});
+        return *this;
+    }
+
+    // What a musl-gcc -static link gives the data segment: it starts `into`
+    // bytes into its page, at the same distance into its file page.
+    ElfBuilder& data_mid_page(uint64_t into) {
+        phdrs[kData].p_vaddr = phdrs[kData].p_paddr = kDataAddr + into;
+        phdrs[kData].p_offset = blobs[kData].offset = kDataOffset + into;
+        return *this;
+    }
+
     void add_phdr(const Elf64_Phdr& phdr) {
         phdrs.push_back(phdr);
         ehdr.e_phnum = static_cast<uint16_t>(phdrs.size());
@@ -280,6 +304,24 @@ inline Image valid(const Mutation& mutate = [](ElfBuilder&) {}) {
     ElfBuilder b;
     mutate(b);
     return Image::parse("img", b.build());
+}
+
+// invalid() and valid() of the builder's image made a Linux executable first.
+inline std::string linux_invalid(const Mutation& mutate) {
+    return invalid([&](ElfBuilder& b) { mutate(b.linux_image()); });
+}
+
+inline Image linux_valid(const Mutation& mutate = [](ElfBuilder&) {}) {
+    return valid([&](ElfBuilder& b) { mutate(b.linux_image()); });
+}
+
+// How the corpus names an image that breaks no rule: "(accepted)",
+// "(accepted without symbols)" when its symbols and exports were lost, with
+// "as linux" after "accepted" for a static Linux executable.
+inline std::string accepted_outcome(const Image& image) {
+    const bool linux = image.personality() == Personality::Linux;
+    const bool symbols = !image.symbols().empty() || !image.exports().empty();
+    return std::string("(accepted") + (linux ? " as linux" : "") + (symbols ? "" : " without symbols") + ")";
 }
 
 } // namespace hl::test

@@ -18,15 +18,27 @@ using hl::test::valid;
 
 } // namespace
 
-TEST_CASE("rule: the hl note is present exactly once", "[elf][rules][note]") {
-    const std::string missing =
-        "img: note: no hl ABI note found, expected one (link with hlbuild or use HL_IMAGE_NOTE)";
-    CHECK(invalid([](ElfBuilder& b) { b.ehdr.e_phnum = ElfBuilder::kNote; }) == missing); // no PT_NOTE
-    // Other owners, other hl note types and look-alike names do not count.
+TEST_CASE("rule: the hl note makes an hl image, and is there only once", "[elf][rules][note]") {
+    CHECK(valid().personality() == hl::Personality::Hl);
+    // Without it the image is a static Linux executable: no PT_NOTE, other
+    // owners, other hl note types, look-alike names.
+    CHECK(valid([](ElfBuilder& b) { b.ehdr.e_phnum = ElfBuilder::kNote; }).personality() == hl::Personality::Linux);
     const std::vector<uint8_t> desc(sizeof(hl_image_note));
     for (const auto& notes : {ElfBuilder::note_entry("GNU", 3, {1, 2, 3, 4}), ElfBuilder::note_entry("hl", 2, desc),
-                              ElfBuilder::note_entry("hlx", HL_NOTE_ABI, desc)})
-        CHECK(invalid([&](ElfBuilder& b) { b.set_notes(notes); }) == missing);
+                              ElfBuilder::note_entry("hlx", HL_NOTE_ABI, desc), ElfBuilder::note_entry("h", HL_NOTE_ABI, desc)})
+        CHECK(valid([&](ElfBuilder& b) { b.set_notes(notes); }).personality() == hl::Personality::Linux);
+    // A note that is not well formed ends the look: an hl note after it does
+    // not count, and the note is refused all the same.
+    auto broken_first = ElfBuilder::note_entry("GNU", 3, {1, 2, 3, 4});
+    ElfBuilder::put(broken_first, 0, Elf64_Nhdr{4, 0x100, 3});
+    const auto hl_after = ElfBuilder::hl_note(ElfBuilder::default_note());
+    broken_first.insert(broken_first.end(), hl_after.begin(), hl_after.end());
+    CHECK(invalid([&](ElfBuilder& b) { b.set_notes(broken_first); }) ==
+          "img: note: note at offset 0x0 of program header 3 (PT_NOTE) (namesz 0x4, descsz 0x100) extends past the "
+          "segment end 0x3c, expected notes inside the segment");
+    // An hl note of the wrong size still makes an hl image, and is refused as one.
+    CHECK(invalid([&](ElfBuilder& b) { b.set_notes(ElfBuilder::note_entry("hl", HL_NOTE_ABI, {1, 2, 3, 4})); }) ==
+          "img: note: hl ABI note descsz is 4, expected 24 (sizeof(struct hl_image_note))");
     const auto once = ElfBuilder::hl_note(ElfBuilder::default_note());
     auto twice = once;
     twice.insert(twice.end(), once.begin(), once.end());

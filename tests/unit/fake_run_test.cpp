@@ -37,6 +37,20 @@ void wait_for_interrupt()
 
 } // namespace
 
+TEST_CASE("fake backend: a static Linux executable is refused before the machine is built")
+{
+    FakeBackend fake;
+    try {
+        Sandbox sandbox(linux_valid(), {}, fake.make_vm());
+        FAIL("the sandbox took a Linux image");
+    } catch (const ImageError& e) {
+        CHECK(e.kind() == ImageError::Kind::Invalid);
+        CHECK(std::string(e.what()) ==
+              "img: a static Linux executable needs the Linux personality, which this build does not have yet");
+    }
+    CHECK(fake.take_calls().empty());
+}
+
 TEST_CASE("fake backend: the sandbox maps its memory and boots the image's entry with its stack and boot info")
 {
     FakeSandbox s;

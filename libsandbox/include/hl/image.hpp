@@ -2,6 +2,11 @@
 // validated against the rules of hl-abi(7). An Image that exists is valid:
 // construction either succeeds or throws ImageError naming the file and the
 // offending field or segment. Owns a copy of the file's bytes.
+//
+// Which rules apply depends on the image's personality: an image with the hl
+// note is an hl guest; one without it is a static Linux executable (built
+// with musl-gcc -static), checked as Linux would load it (hl-abi(7), "Static
+// Linux executables").
 #pragma once
 
 #include <hl/error.hpp>
@@ -16,14 +21,32 @@
 
 namespace hl {
 
+// How the host runs an image: as an hl guest (hypercalls, the hl note) or as
+// a static Linux executable (system calls).
+enum class Personality { Hl, Linux };
+
+// "hl", "linux".
+const char* personality_name(Personality personality);
+
 struct Segment {
-    uint64_t vaddr = 0;   // page-aligned
+    uint64_t vaddr = 0;   // address of the first byte: page-aligned in hl images; a Linux image's
+                          // segment may start mid-page and then takes the whole page it starts in
     uint64_t memsz = 0;   // bytes in guest memory (> 0)
     uint64_t filesz = 0;  // bytes taken from the file (<= memsz; == memsz if executable), rest is zero
     uint64_t offset = 0;  // file offset of the first byte
     bool readable = false;
     bool writable = false;
     bool executable = false;
+};
+
+// A PT_TLS: the template of the initial thread's thread-local storage.
+// Its first filesz bytes are at vaddr, inside a loaded segment's file bytes;
+// the rest, up to memsz, is zero.
+struct TlsSegment {
+    uint64_t vaddr = 0;
+    uint64_t filesz = 0;
+    uint64_t memsz = 0;
+    uint64_t align = 0;
 };
 
 struct ImageNote {
@@ -70,14 +93,33 @@ public:
     static Image parse(std::string name, std::vector<uint8_t> bytes);
 
     const std::string& name() const { return name_; }
+    // Hl when the image has the hl note, Linux when it has none.
+    Personality personality() const { return personality_; }
     uint64_t entry() const { return entry_; }
-    // PT_LOAD segments, sorted by address, non-overlapping.
+    // PT_LOAD segments, sorted by address, non-overlapping, no two on one page.
     const std::vector<Segment>& segments() const { return segments_; }
+    // The hl note. A Linux image has none: abi_version 0 and the default
+    // stack and minimum heap of <hl/abi.h> (HL_STACK_DEFAULT, HL_HEAP_DEFAULT).
     const ImageNote& note() const { return note_; }
     // Function and object symbols from .symtab, sorted by address; empty when stripped.
     const std::vector<Symbol>& symbols() const { return symbols_; }
-    // Exported functions in section order; empty when the image has none.
+    // Exported functions in section order; empty when the image has none,
+    // and always for a Linux image.
     const std::vector<Export>& exports() const { return exports_; }
+
+    // The program header table, for a Linux initial stack's auxiliary vector.
+    // Size of one entry (e_phentsize, AT_PHENT): always sizeof(Elf64_Phdr), 56.
+    uint16_t program_header_size() const { return program_header_size_; }
+    // Number of entries (e_phnum, AT_PHNUM): 1 to 64.
+    uint16_t program_header_count() const { return program_header_count_; }
+    // The table's bytes as in the file: count * size bytes from e_phoff.
+    std::span<const uint8_t> program_header_bytes() const;
+    // Where the table is in guest memory once the segments are loaded
+    // (AT_PHDR): set when one PT_LOAD's file bytes hold the whole table,
+    // nullopt when none does (as in hlbuild's images, which do not load their headers).
+    std::optional<uint64_t> program_headers_address() const { return program_headers_address_; }
+    // The PT_TLS of a Linux image; nullopt when it has none (hl images never do).
+    const std::optional<TlsSegment>& tls() const { return tls_; }
     const Export* find_export(std::string_view name) const;
     // The file bytes of a segment (filesz bytes).
     std::span<const uint8_t> segment_bytes(const Segment& segment) const;
@@ -90,9 +132,15 @@ private:
     Image() = default;
     std::string name_;
     std::vector<uint8_t> bytes_;
+    Personality personality_ = Personality::Hl;
     uint64_t entry_ = 0;
     std::vector<Segment> segments_;
     ImageNote note_;
+    uint16_t program_header_size_ = 0;
+    uint16_t program_header_count_ = 0;
+    uint64_t program_header_offset_ = 0;
+    std::optional<uint64_t> program_headers_address_;
+    std::optional<TlsSegment> tls_;
     std::vector<Symbol> symbols_;
     std::vector<Export> exports_;
 };

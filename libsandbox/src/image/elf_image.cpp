@@ -1,10 +1,15 @@
-// hl::Image: reads a guest ELF image, enforces the image rules of hl-abi(7) and
-// keeps what the loader needs (segments, entry, note) plus symbols for traces.
+// hl::Image: reads a guest ELF image, decides its personality, enforces the
+// image rules of hl-abi(7) for it and keeps what the loader needs (segments,
+// entry, note, program headers, TLS) plus symbols for traces.
 #include <hl/image.hpp>
 #include <hl/text.hpp>
 #include <hl/units.hpp>
 
+#include <hl/abi.h>
+
 #include "image/elf_exports.hpp"
+#include "image/elf_linux_rules.hpp"
+#include "image/elf_notes.hpp"
 #include "image/elf_rules.hpp"
 
 #include <gelf.h>
@@ -124,6 +129,10 @@ std::vector<Symbol> read_symbols(Elf* elf) {
 
 } // namespace
 
+const char* personality_name(Personality personality) {
+    return personality == Personality::Linux ? "linux" : "hl";
+}
+
 Image Image::load(const std::filesystem::path& path) {
     const std::string name = path.string();
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -163,24 +172,49 @@ Image Image::load(const std::filesystem::path& path) {
 }
 
 Image Image::parse(std::string name, std::vector<uint8_t> bytes) {
+    // The hl note decides which rules apply, so it is looked for first.
+    const Personality personality = rules::detect_personality(bytes);
     // Bounds are checked by hand first so that libelf only ever sees a header
     // and program header table that lie inside the buffer.
-    const Elf64_Ehdr ehdr = rules::check_elf_header(name, bytes);
+    const Elf64_Ehdr ehdr = rules::check_elf_header(name, bytes, personality);
 
     std::vector<uint8_t> copy = bytes;
     const ElfHandle elf = open_elf(name, copy);
     const std::vector<GElf_Phdr> phdrs = read_program_headers(name, elf.get(), ehdr.e_phnum);
 
     Image image;
-    image.segments_ = rules::check_program_headers(name, phdrs, bytes.size());
+    image.personality_ = personality;
+    if (personality == Personality::Linux)
+        rules::check_linux_kind(name, ehdr, phdrs, bytes);
+    image.segments_ = rules::check_program_headers(name, phdrs, bytes.size(), personality);
     rules::check_entry(name, ehdr.e_entry, image.segments_);
-    image.note_ = rules::find_note(name, phdrs, bytes);
+    image.program_headers_address_ =
+        rules::program_headers_address(image.segments_, ehdr.e_phoff, uint64_t{ehdr.e_phnum} * ehdr.e_phentsize);
+    if (personality == Personality::Hl) {
+        image.note_ = rules::find_note(name, phdrs, bytes);
+    } else {
+        rules::check_notes(name, phdrs, bytes, [](const rules::Note&) {});
+        image.note_ = ImageNote{0, HL_STACK_DEFAULT, HL_HEAP_DEFAULT};
+        image.tls_ = rules::find_tls(name, phdrs, image.segments_);
+        rules::check_phdr_segment(name, phdrs, image.program_headers_address_);
+    }
     image.symbols_ = read_symbols(elf.get());
-    image.exports_ = rules::read_exports(name, elf.get(), image.segments_, bytes);
+    // Exports are called through the hl runtime, which a Linux executable lacks.
+    if (personality == Personality::Hl)
+        image.exports_ = rules::read_exports(name, elf.get(), image.segments_, bytes);
     image.entry_ = ehdr.e_entry;
+    image.program_header_size_ = ehdr.e_phentsize;
+    image.program_header_count_ = ehdr.e_phnum;
+    image.program_header_offset_ = ehdr.e_phoff;
     image.name_ = std::move(name);
     image.bytes_ = std::move(bytes);
     return image;
+}
+
+std::span<const uint8_t> Image::program_header_bytes() const {
+    // check_elf_header put the table inside the file.
+    return std::span<const uint8_t>(bytes_).subspan(program_header_offset_,
+                                                   size_t{program_header_count_} * program_header_size_);
 }
 
 std::span<const uint8_t> Image::segment_bytes(const Segment& segment) const {
