@@ -1,5 +1,6 @@
-// hlrun inspect: what an image holds, read from the file alone: entry point,
-// note, segments with their permissions, and the functions it exports.
+// hlrun inspect: what an image holds, read from the file alone: its
+// personality, entry point, note (hl images) or thread-local storage (Linux
+// executables), segments with their permissions, and the functions it exports.
 //   hlrun inspect [--json] IMAGE
 #include "command_line.hpp"
 #include "hlrun_common.hpp"
@@ -23,15 +24,27 @@ std::string permissions(const Segment& s)
 
 std::string text_of(const Image& image)
 {
-    const ImageNote& note = image.note();
+    const bool hl_image = image.personality() == Personality::Hl;
     const auto entry_symbol = image.symbolize(image.entry());
-    std::string out = fmt::format("image      {}\nentry      {:#x}{}\nabi        {}\nstack      {}\nheap       {} (minimum)\n",
-                                  image.name(), image.entry(), entry_symbol ? " (" + *entry_symbol + ")" : "",
-                                  note.abi_version, format_size(note.stack_size), format_size(note.heap_size));
+    std::string out = fmt::format("image       {}\npersonality {}\nentry       {:#x}{}\n", image.name(),
+                                  hl_image ? "hl" : "linux: static executable, no hl note", image.entry(),
+                                  entry_symbol ? " (" + *entry_symbol + ")" : "");
+    if (hl_image) {
+        const ImageNote& note = image.note();
+        out += fmt::format("abi         {}\nstack       {}\nheap        {} (minimum)\n", note.abi_version,
+                           format_size(note.stack_size), format_size(note.heap_size));
+    } else if (const auto& tls = image.tls()) {
+        out += fmt::format("tls         {:#x}, {} bytes ({} from the file), align {}\n", tls->vaddr, tls->memsz,
+                           tls->filesz, tls->align);
+    } else {
+        out += "tls         none\n";
+    }
     out += "segments\n";
     for (const Segment& s : image.segments())
         out += fmt::format("  0x{:08x}  {:10} bytes  {}\n", s.vaddr, s.memsz, permissions(s));
-    out += fmt::format("exports    {}\n", image.exports().size());
+    if (!hl_image) // exports are an hl runtime's: a Linux executable has none to list
+        return out;
+    out += fmt::format("exports     {}\n", image.exports().size());
     for (const Export& e : image.exports())
         out += "  " + describe_export(e) + "\n";
     return out;
@@ -39,10 +52,19 @@ std::string text_of(const Image& image)
 
 std::string json_of(const Image& image)
 {
+    const bool hl_image = image.personality() == Personality::Hl;
     const ImageNote& note = image.note();
-    std::string out = "{\"image\":" + json_string(image.name()) + ",\"entry\":" + std::to_string(image.entry()) +
-                      ",\"abi\":" + std::to_string(note.abi_version) + ",\"stack\":" + std::to_string(note.stack_size) +
-                      ",\"heap\":" + std::to_string(note.heap_size) + ",\"segments\":[";
+    // Every field on every image, null where it does not apply: the note's
+    // on a Linux executable, tls on an hl image or an executable without one.
+    auto note_field = [&](uint64_t value) { return hl_image ? std::to_string(value) : std::string("null"); };
+    std::string tls = "null";
+    if (const auto& t = image.tls())
+        tls = "{\"address\":" + std::to_string(t->vaddr) + ",\"size\":" + std::to_string(t->memsz) +
+              ",\"file_size\":" + std::to_string(t->filesz) + ",\"align\":" + std::to_string(t->align) + "}";
+    std::string out = "{\"image\":" + json_string(image.name()) + ",\"personality\":\"" +
+                      personality_name(image.personality()) + "\",\"entry\":" + std::to_string(image.entry()) +
+                      ",\"abi\":" + note_field(note.abi_version) + ",\"stack\":" + note_field(note.stack_size) +
+                      ",\"heap\":" + note_field(note.heap_size) + ",\"tls\":" + tls + ",\"segments\":[";
     for (size_t i = 0; i < image.segments().size(); ++i) {
         const Segment& s = image.segments()[i];
         out += (i ? "," : "") + std::string("{\"address\":") + std::to_string(s.vaddr) + ",\"size\":" +

@@ -15,7 +15,9 @@ TEST_CASE("hlrun inspect lists the exports with their signatures, without runnin
 {
     auto r = hlrun({"inspect", kFunctions});
     CHECK(r.status == 0);
-    CHECK(r.out.find("exports    33\n") != std::string::npos);
+    CHECK(r.out.find("personality hl\nentry       0x100000 (_start)\nabi         1\nstack       256Ki\n") !=
+          std::string::npos);
+    CHECK(r.out.find("exports     33\n") != std::string::npos);
     CHECK(r.out.find("  i64 add(i64, i64)\n") != std::string::npos);
     CHECK(r.out.find("  bytes reverse(bytes)\n") != std::string::npos);
     CHECK(r.out.find("  0x00100000 ") != std::string::npos);
@@ -23,6 +25,9 @@ TEST_CASE("hlrun inspect lists the exports with their signatures, without runnin
     r = hlrun({"inspect", "--json", kFunctions});
     CHECK(r.status == 0);
     const auto j = nlohmann::json::parse(r.out);
+    CHECK(j["personality"] == "hl");
+    CHECK(j["abi"] == 1);
+    CHECK(j["tls"].is_null());
     CHECK(j["exports"].size() == 33);
     bool found = false;
     for (const auto& e : j["exports"])
@@ -33,10 +38,43 @@ TEST_CASE("hlrun inspect lists the exports with their signatures, without runnin
         }
     CHECK(found);
     r = hlrun({"inspect", guest_image("hello")});
-    CHECK(r.out.find("exports    0\n") != std::string::npos);
+    CHECK(r.out.find("exports     0\n") != std::string::npos);
     r = hlrun({"inspect", "/nonexistent.hl"});
     CHECK(r.status == 121);
     CHECK(r.err == "hlrun: error: /nonexistent.hl: cannot read: No such file or directory\n");
+}
+
+TEST_CASE("hlrun inspect shows a static Linux executable: its personality, TLS and segments, no note or exports")
+{
+    // Crafted in tests/images like musl-gcc -static output (corpus_linux.cpp).
+    const std::string image = std::string(HL_TEST_SOURCE_DIR) + "/images/linux-tls-relro-phdr.elf";
+    auto r = hlrun({"inspect", image});
+    CHECK(r.status == 0);
+    CHECK(r.out == "image       " + image + "\n"
+                   "personality linux: static executable, no hl note\n"
+                   "entry       0x100000 (_start)\n"
+                   "tls         0x102fc0, 32 bytes (4 from the file), align 8\n"
+                   "segments\n"
+                   "  0x00100000          96 bytes  r-x\n"
+                   "  0x00101000           6 bytes  r--\n"
+                   "  0x00102fc0        6144 bytes  rw-\n"
+                   "  0x00200000         512 bytes  r--\n");
+    r = hlrun({"inspect", "--json", image});
+    CHECK(r.status == 0);
+    const auto j = nlohmann::json::parse(r.out);
+    CHECK(j["personality"] == "linux");
+    CHECK(j["entry"] == 0x100000);
+    CHECK(j["abi"].is_null());
+    CHECK(j["stack"].is_null());
+    CHECK(j["heap"].is_null());
+    CHECK(j["tls"] == nlohmann::json{{"address", 0x102fc0}, {"size", 32}, {"file_size", 4}, {"align", 8}});
+    CHECK(j["segments"].size() == 4);
+    CHECK(j["segments"][2] == nlohmann::json{{"address", 0x102fc0}, {"size", 6144}, {"permissions", "rw-"}});
+    CHECK(j["exports"] == nlohmann::json::array());
+    const std::string plain = std::string(HL_TEST_SOURCE_DIR) + "/images/linux-valid.elf";
+    r = hlrun({"inspect", plain});
+    CHECK(r.out.find("\ntls         none\nsegments\n") != std::string::npos);
+    CHECK(nlohmann::json::parse(hlrun({"inspect", "--json", plain}).out)["tls"].is_null());
 }
 
 TEST_CASE("hlrun call parses arguments by the signature and prints the result")
