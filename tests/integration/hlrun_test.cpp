@@ -1,5 +1,6 @@
 // hlrun as a process: what a user sees on stdout, stderr and in $?.
 #include "process.hpp"
+#include "../linux/linux_executables.hpp"
 
 #include <hl/image.hpp>
 #include <hl/layout.hpp>
@@ -230,6 +231,24 @@ TEST_CASE("hlrun refuses files that are not hl images with 122")
     r = hlrun({dir + "/empty.hl"});
     CHECK(r.status == 122);
     check_one_error_line(r, dir + "/empty.hl: e_ident: not an ELF file (empty), expected magic 7f 45 4c 46");
+}
+
+TEST_CASE("hlrun refuses a static Linux executable until it has the Linux personality, with 122 and one line")
+{
+    HL_REQUIRE_MUSL_GCC();
+    // The kinds hl will never run are refused by the image rules, before KVM.
+    const std::string glibc = kLinuxExecutables + "/hello-glibc-static";
+    auto r = hlrun({glibc});
+    CHECK(r.status == 122);
+    CHECK(lines(r.err).size() == 1);
+    CHECK(r.err.rfind("hlrun: error: " + glibc + ": note: an NT_GNU_ABI_TAG note in program header ", 0) == 0);
+    HL_REQUIRE_KVM();
+    const std::string musl = kLinuxExecutables + "/hello-musl";
+    r = hlrun({musl, "a", "b"});
+    CHECK(r.status == 122);
+    CHECK(r.out.empty());
+    check_one_error_line(r, musl + ": a static Linux executable needs the Linux personality, which this build does "
+                                   "not have yet");
 }
 
 TEST_CASE("hlrun refuses every image of the malformed-image corpus with 122 and one line naming it")
