@@ -2,7 +2,8 @@
 // validation every image gets (Image::load, which hlrun calls, reads the file
 // and hands its bytes to Image::parse). An accepted image then goes through
 // what the sandbox derives from it before any VM exists: segment bytes,
-// symbols, exports and the Layout, at the default and the largest memory size.
+// symbols, exports, the program header table a Linux executable's initial
+// stack points to, and the Layout, at the default and the largest memory size.
 //
 // ImageError (naming the file) and LayoutError are the documented refusals.
 // Any other exception, a crash or a sanitizer report is a finding, and so is
@@ -11,11 +12,13 @@
 // (valid UTF-8, no C0 or C1 control: hl-abi(7), TEXT FROM THE GUEST).
 #include "plain_text.hpp"
 
+#include <hl/abi.h>
 #include <hl/image.hpp>
 #include <hl/layout.hpp>
 #include <hl/text.hpp>
 #include <hl/units.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -60,11 +63,41 @@ void check_plain(const std::string& what, const std::string& text)
         finding(what + " is not one line of plain text: " + printable(text));
 }
 
+// What the Linux initial stack will hand a guest: the program header table,
+// and its address, where a loaded segment must hold those very bytes.
+void check_program_headers(const Image& image)
+{
+    const auto table = image.program_header_bytes();
+    if (table.size() != size_t{image.program_header_count()} * image.program_header_size() || table.empty())
+        finding("program_header_bytes is not count * size bytes");
+    const auto at = image.program_headers_address();
+    if (!at)
+        return;
+    for (const Segment& segment : image.segments()) {
+        const auto bytes = image.segment_bytes(segment);
+        if (*at >= segment.vaddr && *at - segment.vaddr <= bytes.size() && table.size() <= bytes.size() - (*at - segment.vaddr)) {
+            if (!std::equal(table.begin(), table.end(), bytes.begin() + static_cast<ptrdiff_t>(*at - segment.vaddr)))
+                finding("the bytes loaded at program_headers_address are not the program header table");
+            return;
+        }
+    }
+    finding("program_headers_address " + format_hex(*at) + " is not inside a segment's file bytes");
+}
+
 void use_accepted(const Image& image)
 {
     for (const Segment& segment : image.segments())
         if (image.segment_bytes(segment).size() != segment.filesz)
             finding("segment_bytes of the segment at " + format_hex(segment.vaddr) + " is not filesz long");
+    check_program_headers(image);
+    const bool mid_page = std::any_of(image.segments().begin(), image.segments().end(),
+                                      [](const Segment& s) { return s.vaddr % HL_PAGE_SIZE != 0; });
+    if (image.personality() == Personality::Hl && (image.tls() || mid_page))
+        finding("an hl image with a PT_TLS or a segment that starts mid-page");
+    if (image.personality() == Personality::Linux && !image.exports().empty())
+        finding("a static Linux executable with exports");
+    if (const auto& tls = image.tls(); tls && tls->filesz > tls->memsz)
+        finding("a PT_TLS whose template is larger than its memory");
     (void)image.symbolize(image.entry());
     for (const Symbol& symbol : image.symbols())
         check_plain("a symbol name", image.symbolize(symbol.address).value_or(""));

@@ -76,6 +76,31 @@ void write_images(const fs::path& dir)
                ElfBuilder().build(sizeof(Elf64_Ehdr) + 4 * sizeof(Elf64_Phdr)));
     write_file(dir / "builder-cut-in-symbols.elf", ElfBuilder().build(ElfBuilder::kSectionsOffset + 40));
     write_file(dir / "empty", {});
+
+    // Static Linux executables (no hl note), as musl-gcc -static links them:
+    // a start for the Linux rules, PT_TLS, PT_PHDR and the loaded headers.
+    auto linux_image = [&](const char* name, const test::Mutation& mutate) {
+        image(name, [&](ElfBuilder& b) { mutate(b.linux_image()); });
+    };
+    linux_image("builder-linux-valid.elf", [](ElfBuilder&) {});
+    linux_image("builder-linux-musl-like.elf", [](ElfBuilder& b) {
+        b.data_mid_page(0xfc0);
+        b.add_phdr({PT_TLS, PF_R, 0x3fc0, 0x102fc0, 0x102fc0, 4, 0x44, 4});
+        b.add_phdr({PT_GNU_STACK, PF_R | PF_W, 0, 0, 0, 0, 0, 16});
+        b.add_phdr({PT_GNU_RELRO, PF_R, 0x3fc0, 0x102fc0, 0x102fc0, 0x40, 0x40, 1});
+    });
+    linux_image("builder-linux-loaded-headers.elf", [](ElfBuilder& b) {
+        b.load_headers(0x200000);
+        b.add_phdr({PT_PHDR, PF_R, 0x40, 0x200040, 0x200040, 6 * sizeof(Elf64_Phdr), 6 * sizeof(Elf64_Phdr), 8});
+    });
+    linux_image("builder-linux-shares-page.elf", [](ElfBuilder& b) { b.move_data(ElfBuilder::kRodataAddr + 0x800); });
+    linux_image("builder-linux-dynamic-pie.elf", [](ElfBuilder& b) {
+        b.ehdr.e_type = ET_DYN;
+        b.add_phdr({PT_INTERP, PF_R, 0x200, 0, 0, 4, 4, 1});
+    });
+    linux_image("builder-linux-glibc.elf", [](ElfBuilder& b) {
+        b.set_notes(ElfBuilder::note_entry("GNU", NT_GNU_ABI_TAG, {0, 0, 0, 0, 3, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0}));
+    });
 }
 
 // ---- Exit sequences, against the layout fuzz_hypercall uses. ----

@@ -94,18 +94,12 @@ void linux_images(std::vector<Case>& out) {
                        "modulo p_align");
     // Pages: never shared, never overlapping, in order.
     change("linux-shares-page.elf",
-           [](ElfBuilder& b) {
-               b.phdrs[kData].p_vaddr = b.phdrs[kData].p_paddr = ElfBuilder::kRodataAddr + 0x800;
-               b.phdrs[kData].p_offset = b.blobs[kData].offset = ElfBuilder::kDataOffset + 0x800;
-           },
+           [](ElfBuilder& b) { b.move_data(ElfBuilder::kRodataAddr + 0x800); },
            ph(kData) + "p_vaddr: 0x101800 shares the page 0x101000 with program header 1 (PT_LOAD) [0x101000, "
                        "0x101006), expected each segment on pages of its own (link with -Wl,-z,separate-code and "
                        "no linker script that packs segments)");
     change("linux-overlaps.elf",
-           [](ElfBuilder& b) {
-               b.phdrs[kData].p_vaddr = b.phdrs[kData].p_paddr = ElfBuilder::kRodataAddr + 4;
-               b.phdrs[kData].p_offset = b.blobs[kData].offset = ElfBuilder::kDataOffset + 4;
-           },
+           [](ElfBuilder& b) { b.move_data(ElfBuilder::kRodataAddr + 4); },
            ph(kData) + "p_vaddr: 0x101004 overlaps program header 1 (PT_LOAD) [0x101000, 0x101006), expected "
                        "segments that do not overlap");
     change("linux-unsorted.elf", [](ElfBuilder& b) { std::swap(b.phdrs[1], b.phdrs[2]); },

@@ -169,13 +169,17 @@ public:
         return *this;
     }
 
-    // What a musl-gcc -static link gives the data segment: it starts `into`
-    // bytes into its page, at the same distance into its file page.
-    ElfBuilder& data_mid_page(uint64_t into) {
-        phdrs[kData].p_vaddr = phdrs[kData].p_paddr = kDataAddr + into;
-        phdrs[kData].p_offset = blobs[kData].offset = kDataOffset + into;
+    // Moves the data segment to `vaddr`, its file bytes to the same offset
+    // into their page of the file (p_vaddr == p_offset modulo a page).
+    ElfBuilder& move_data(uint64_t vaddr) {
+        phdrs[kData].p_vaddr = phdrs[kData].p_paddr = vaddr;
+        phdrs[kData].p_offset = blobs[kData].offset = kDataOffset + vaddr % 0x1000;
         return *this;
     }
+
+    // What a musl-gcc -static link gives the data segment: it starts `into`
+    // bytes into its page.
+    ElfBuilder& data_mid_page(uint64_t into) { return move_data(kDataAddr + into); }
 
     void add_phdr(const Elf64_Phdr& phdr) {
         phdrs.push_back(phdr);

@@ -27,12 +27,6 @@ const std::string kPh1 = "img: program header 1 (PT_LOAD): ";
 const std::string kPh2 = "img: program header 2 (PT_LOAD): ";
 const std::string kLinuxStatic = "expected a static executable (link with musl-gcc -static, or hlbuild)";
 
-// Moves the data segment to `vaddr`, its file bytes along to the same page offset.
-void move_data(ElfBuilder& b, uint64_t vaddr) {
-    b.phdrs[kData].p_vaddr = b.phdrs[kData].p_paddr = vaddr;
-    b.phdrs[kData].p_offset = b.blobs[kData].offset = ElfBuilder::kDataOffset + vaddr % 0x1000;
-}
-
 Elf64_Phdr tls(uint64_t vaddr, uint64_t filesz, uint64_t memsz, uint64_t align = 8) {
     return {PT_TLS, PF_R, ElfBuilder::kDataOffset + (vaddr - ElfBuilder::kDataAddr), vaddr, vaddr, filesz, memsz,
             align};
@@ -103,23 +97,23 @@ TEST_CASE("linux rule: p_align is at least a page, and p_vaddr and p_offset agre
 
 TEST_CASE("linux rule: PT_LOAD segments in order, never overlapping, never sharing a page", "[elf][linux]") {
     // Rodata takes [0x101000, 0x101006): the rest of its page is its own.
-    CHECK(linux_invalid([](ElfBuilder& b) { move_data(b, 0x101ff0); }) ==
+    CHECK(linux_invalid([](ElfBuilder& b) { b.move_data(0x101ff0); }) ==
           kPh2 + "p_vaddr: 0x101ff0 shares the page 0x101000 with program header 1 (PT_LOAD) [0x101000, 0x101006), "
                  "expected each segment on pages of its own (link with -Wl,-z,separate-code and no linker script that "
                  "packs segments)");
-    CHECK(linux_invalid([](ElfBuilder& b) { move_data(b, 0x101006); }) ==
+    CHECK(linux_invalid([](ElfBuilder& b) { b.move_data(0x101006); }) ==
           kPh2 + "p_vaddr: 0x101006 shares the page 0x101000 with program header 1 (PT_LOAD) [0x101000, 0x101006), "
                  "expected each segment on pages of its own (link with -Wl,-z,separate-code and no linker script that "
                  "packs segments)");
-    CHECK(linux_invalid([](ElfBuilder& b) { move_data(b, 0x101005); }) ==
+    CHECK(linux_invalid([](ElfBuilder& b) { b.move_data(0x101005); }) ==
           kPh2 + "p_vaddr: 0x101005 overlaps program header 1 (PT_LOAD) [0x101000, 0x101006), expected segments that "
                  "do not overlap");
     CHECK(linux_invalid([](ElfBuilder& b) { std::swap(b.phdrs[1], b.phdrs[2]); }) ==
           kPh2 + "p_vaddr: 0x101000 is below program header 1 (PT_LOAD) at 0x102000, expected PT_LOAD segments sorted "
                  "by address");
     // The next page is free, wherever in it the segment starts.
-    CHECK(linux_valid([](ElfBuilder& b) { move_data(b, 0x102000); }).segments()[kData].vaddr == 0x102000);
-    CHECK(linux_valid([](ElfBuilder& b) { move_data(b, 0x102ff0); }).segments()[kData].vaddr == 0x102ff0);
+    CHECK(linux_valid([](ElfBuilder& b) { b.move_data(0x102000); }).segments()[kData].vaddr == 0x102000);
+    CHECK(linux_valid([](ElfBuilder& b) { b.move_data(0x102ff0); }).segments()[kData].vaddr == 0x102ff0);
 }
 
 TEST_CASE("linux rule: dynamically linked, position-independent and glibc executables are refused",
@@ -288,7 +282,7 @@ TEST_CASE("linux rule: every other PT_LOAD rule holds as in hl images", "[elf][l
           "img: program header 0 (PT_LOAD): p_filesz: 0x60 is below p_memsz 0x61 in an executable segment, expected "
           "p_filesz equal to p_memsz (no zero-filled executable memory)");
     // The window holds every page a segment touches: its ends are page-aligned.
-    CHECK(linux_invalid([](ElfBuilder& b) { move_data(b, 0x3ffffff0); }) ==
+    CHECK(linux_invalid([](ElfBuilder& b) { b.move_data(0x3ffffff0); }) ==
           kPh2 + "p_vaddr: segment [0x3ffffff0, 0x400017f0) is outside the image window, expected it inside "
                  "[0x100000, 0x40000000)");
     CHECK(linux_invalid([](ElfBuilder& b) { b.ehdr.e_entry = ElfBuilder::kDataAddr; }) ==
