@@ -75,8 +75,9 @@ void check_program_headers(const Image& image)
         return;
     for (const Segment& segment : image.segments()) {
         const auto bytes = image.segment_bytes(segment);
-        if (*at >= segment.vaddr && *at - segment.vaddr <= bytes.size() && table.size() <= bytes.size() - (*at - segment.vaddr)) {
-            if (!std::equal(table.begin(), table.end(), bytes.begin() + static_cast<ptrdiff_t>(*at - segment.vaddr)))
+        const uint64_t into = *at - segment.vaddr;
+        if (*at >= segment.vaddr && into <= bytes.size() && table.size() <= bytes.size() - into) {
+            if (!std::equal(table.begin(), table.end(), bytes.begin() + static_cast<ptrdiff_t>(into)))
                 finding("the bytes loaded at program_headers_address are not the program header table");
             return;
         }

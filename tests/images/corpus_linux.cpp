@@ -118,13 +118,15 @@ void linux_images(std::vector<Case>& out) {
     change("linux-type-null.elf", [](ElfBuilder& b) { b.phdrs[2].p_type = PT_NULL; },
            "program header 2: p_type: 0x0 (PT_NULL) is not a type hl accepts, expected PT_LOAD, PT_NOTE, PT_TLS, "
            "PT_PHDR, PT_GNU_STACK, PT_GNU_RELRO, PT_GNU_EH_FRAME or PT_GNU_PROPERTY");
-    change("linux-gnu-stack-rwx.elf", [](ElfBuilder& b) { b.add_phdr({PT_GNU_STACK, PF_R | PF_W | PF_X, 0, 0, 0, 0, 0, 16}); },
+    change("linux-gnu-stack-rwx.elf",
+           [](ElfBuilder& b) { b.add_phdr({PT_GNU_STACK, PF_R | PF_W | PF_X, 0, 0, 0, 0, 0, 16}); },
            ph(4, "PT_GNU_STACK") + "p_flags: PF_X asks for an executable stack, expected no PF_X (hl stacks are "
                                    "never executable)");
     change("linux-note-truncated.elf", [](ElfBuilder& b) { b.phdrs[ElfBuilder::kNote].p_filesz = 8; },
            "note: header at offset 0x0 of program header 3 (PT_NOTE) is truncated to 8 bytes, expected 12 bytes");
     // PT_PHDR: where the table is loaded.
-    change("linux-phdr-not-loaded.elf", [](ElfBuilder& b) { b.add_phdr({PT_PHDR, PF_R, 0x40, 0x40, 0x40, 0x118, 0x118, 8}); },
+    change("linux-phdr-not-loaded.elf",
+           [](ElfBuilder& b) { b.add_phdr({PT_PHDR, PF_R, 0x40, 0x40, 0x40, 0x118, 0x118, 8}); },
            ph(4, "PT_PHDR") + "p_vaddr: 0x40, but no PT_LOAD loads the program header table, expected a PT_LOAD "
                               "whose file bytes hold the table, or no PT_PHDR");
     change("linux-phdr-elsewhere.elf",

@@ -150,7 +150,8 @@ TEST_CASE("linux rule: dynamically linked, position-independent and glibc execut
           "hlbuild)");
 
     // glibc's crt1 brings an ABI tag note (musl's brings none), here after the build id.
-    const auto abi_tag = ElfBuilder::note_entry("GNU", NT_GNU_ABI_TAG, {0, 0, 0, 0, 3, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0});
+    const auto abi_tag =
+        ElfBuilder::note_entry("GNU", NT_GNU_ABI_TAG, {0, 0, 0, 0, 3, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0});
     auto glibc_notes = ElfBuilder::note_entry("GNU", NT_GNU_BUILD_ID, std::vector<uint8_t>(8, 0x5a));
     glibc_notes.insert(glibc_notes.end(), abi_tag.begin(), abi_tag.end());
     const std::string glibc = "img: note: an NT_GNU_ABI_TAG note in program header 3 (PT_NOTE) marks a static glibc "
@@ -191,11 +192,14 @@ TEST_CASE("linux rule: the program header types a static Linux executable has", 
           "img: program header 2: p_type: 0x0 (PT_NULL)" + tail);
     CHECK(linux_invalid([](ElfBuilder& b) { b.phdrs[1].p_type = PT_SHLIB; }) ==
           "img: program header 1: p_type: 0x5 (PT_SHLIB)" + tail);
-    CHECK(linux_invalid([](ElfBuilder& b) { b.phdrs[1].p_type = PT_LOOS; }) == "img: program header 1: p_type: 0x60000000" + tail);
+    CHECK(linux_invalid([](ElfBuilder& b) { b.phdrs[1].p_type = PT_LOOS; }) ==
+          "img: program header 1: p_type: 0x60000000" + tail);
     CHECK(linux_invalid([](ElfBuilder& b) { b.add_phdr({PT_GNU_STACK, PF_R | PF_W | PF_X, 0, 0, 0, 0, 0, 16}); }) ==
           "img: program header 4 (PT_GNU_STACK): p_flags: PF_X asks for an executable stack, expected no PF_X (hl "
           "stacks are never executable)");
-    CHECK(linux_invalid([](ElfBuilder& b) { b.add_phdr({PT_GNU_RELRO, PF_R | 0x10, 0x3000, 0x102000, 0x102000, 8, 8, 1}); }) ==
+    CHECK(linux_invalid([](ElfBuilder& b) {
+              b.add_phdr({PT_GNU_RELRO, PF_R | 0x10, 0x3000, 0x102000, 0x102000, 8, 8, 1});
+          }) ==
           "img: program header 4 (PT_GNU_RELRO): p_flags: 0x14 has unknown bits 0x10, expected only PF_R, PF_W and "
           "PF_X (0x7)");
 }

@@ -22,8 +22,9 @@ Personality detect_personality(std::span<const uint8_t> file) {
         file[EI_CLASS] != ELFCLASS64 || file[EI_DATA] != ELFDATA2LSB)
         return Personality::Hl;
     std::memcpy(&ehdr, file.data(), sizeof ehdr);
+    const uint64_t table_size = uint64_t{ehdr.e_phnum} * sizeof(Elf64_Phdr);
     if (ehdr.e_phentsize != sizeof(Elf64_Phdr) || ehdr.e_phnum == 0 || ehdr.e_phnum > kMaxProgramHeaders ||
-        ehdr.e_phoff < sizeof ehdr || !inside_file(ehdr.e_phoff, uint64_t{ehdr.e_phnum} * sizeof(Elf64_Phdr), file.size()))
+        ehdr.e_phoff < sizeof ehdr || !inside_file(ehdr.e_phoff, table_size, file.size()))
         return Personality::Hl;
     std::vector<Elf64_Phdr> phdrs(ehdr.e_phnum);
     std::memcpy(phdrs.data(), file.data() + ehdr.e_phoff, phdrs.size() * sizeof(Elf64_Phdr));
