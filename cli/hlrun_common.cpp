@@ -29,6 +29,9 @@ std::optional<SandboxOptions> sandbox_options(const HlrunOptions& options)
     }
     out.memory_size = *memory;
     out.max_exits = options.max_exits;
+    out.input = read_from_host_stdin;
+    out.environment = options.environment;
+    out.strict_syscalls = options.strict_syscalls;
     if (!options.timeout.empty()) {
         const auto timeout = parse_duration(options.timeout);
         if (!timeout || timeout->count() == 0) {

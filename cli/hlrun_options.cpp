@@ -10,8 +10,8 @@ namespace hl::cli {
 namespace {
 
 constexpr std::string_view kStderrTrace = "--trace=-";
-constexpr std::array<std::string_view, 7> kValueOptions = {"-m", "--memory", "-t", "--timeout", "--trace-format",
-                                                           "--trace-filter", "--max-exits"};
+constexpr std::array<std::string_view, 8> kValueOptions = {"-m", "--memory", "-t", "--timeout", "--trace-format",
+                                                           "--trace-filter", "--max-exits", "--env"};
 
 } // namespace
 
@@ -42,6 +42,19 @@ const CLI::Validator& exit_count_validator()
     return validator;
 }
 
+const CLI::Validator& environment_validator()
+{
+    static const CLI::Validator validator(
+        [](std::string& text) -> std::string {
+            const size_t equals = text.find('=');
+            if (equals == std::string::npos || equals == 0)
+                return "'" + text + "' is not NAME=VALUE";
+            return {};
+        },
+        "NAME=VALUE");
+    return validator;
+}
+
 void add_hlrun_options(CLI::App& app, HlrunOptions& options)
 {
     apply_environment(options);
@@ -62,6 +75,12 @@ void add_hlrun_options(CLI::App& app, HlrunOptions& options)
     app.add_flag("--verbose,-v", options.verbose, "Also print the registers of a faulting guest");
     app.add_flag("--no-seccomp", options.no_seccomp,
                  "Do not confine the thread that runs the guest with a seccomp filter (on by default)");
+    app.add_option("--env", options.environment,
+                   "Give a static Linux executable this environment variable (repeatable; none by default)")
+        ->check(environment_validator())
+        ->allow_extra_args(false);
+    app.add_flag("--strict-syscalls", options.strict_syscalls,
+                 "End the run at the first Linux system call hl does not serve, instead of returning ENOSYS");
     app.footer("IMAGE [ARGS...]  the guest image, then its arguments (argv[0] is IMAGE)");
 }
 

@@ -23,6 +23,8 @@ struct HlrunOptions {
     std::optional<std::string> stats;    // --stats[=json]: "text" or "json"
     bool verbose = false;
     bool no_seccomp = false;             // --no-seccomp: leave the vCPU thread unconfined
+    std::vector<std::string> environment; // --env NAME=VALUE, for static Linux executables
+    bool strict_syscalls = false;        // --strict-syscalls: an unsupported system call is a fault
     std::vector<std::string> guest_argv; // IMAGE ARGS...
 };
 
@@ -32,6 +34,9 @@ void apply_environment(HlrunOptions& options);
 // Accepts only a plain non-negative decimal count that fits 64 bits
 // (CLI11 alone would wrap "-1" around to a huge number).
 const CLI::Validator& exit_count_validator();
+
+// Accepts NAME=VALUE with a non-empty NAME.
+const CLI::Validator& environment_validator();
 
 // Registers hlrun's options on app and reads HL_MEMORY / HL_TIMEOUT.
 void add_hlrun_options(CLI::App& app, HlrunOptions& options);

@@ -14,6 +14,7 @@
 #include <hl/layout.hpp>
 #include <hl/run_result.hpp>
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -45,15 +46,31 @@ struct Hypercall {
 };
 Hypercall hypercall(const VcpuExit& exit);
 
+// A Linux system call the guest made with the architecture's instruction
+// (x86-64: `syscall`), however it reached the host.
+struct SystemCall {
+    uint64_t number = 0;
+    std::array<uint64_t, 6> args{};
+    // The registers to resume with once the call is served: the caller's,
+    // at the instruction after the call (return_from_system_call sets the result).
+    Registers resume{};
+};
+
 // What an exit says of a guest exception: nothing (another exit), a report
 // from the machine's exception stubs, or the guest writing where only they
 // write (forged).
 struct FaultReport {
     enum class Kind { None, Fault, Forged } kind = Kind::None;
-    GuestFault fault;        // Fault
+    GuestFault fault;        // Fault: the exception, as reported when nothing serves it
+    // Fault: set when the exception is a system call, which a Linux
+    // personality serves (linux/) and an hl guest gets as its fault.
+    std::optional<SystemCall> system_call;
     std::string forged_at;   // Forged: where in the guest the write came from
 };
 FaultReport fault_report(const VcpuExit& exit, Vcpu& vcpu, const GuestMemory& memory, const Image& image);
+// Resumes the guest after call with result in the return register.
+void return_from_system_call(Vcpu& vcpu, const SystemCall& call, int64_t result);
+
 // "page fault (#PF) at main+0x12: write to 0x0 (null page: not mapped)"
 std::string describe_fault(const GuestFault& fault, const Layout& layout);
 // A fault's exception: "#PF" and "page fault".

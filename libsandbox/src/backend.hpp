@@ -79,6 +79,12 @@ public:
     // the PC at each exit); registers() then costs no system call.
     virtual void keep_registers_at_exit(bool keep) = 0;
     virtual Registers registers() = 0;
+    // Sets the general registers the guest resumes with (a served system
+    // call's result and return address); throws KvmError.
+    virtual void set_registers(const Registers& registers) = 0;
+    // Sets the thread pointer the guest's TLS is addressed from (x86-64: the
+    // FS base); throws KvmError.
+    virtual void set_thread_pointer(uint64_t address) = 0;
     // The faulting address of the last page fault (x86-64: CR2).
     virtual uint64_t fault_address() = 0;
     // The state to resume from later; completes a pending I/O exit first so

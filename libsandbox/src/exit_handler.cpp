@@ -3,6 +3,7 @@
 
 #include "arch.hpp"
 #include "hypercalls.hpp"
+#include "linux/linux_syscalls.hpp"
 
 #include <hl/abi.h>
 #include <hl/units.hpp>
@@ -68,6 +69,37 @@ ExitOutcome handle_hypercall(const VcpuExit& exit, ExitContext& context, RunResu
     return outcome;
 }
 
+ExitOutcome handle_system_call(const arch::FaultReport& report, ExitContext& context, RunResult& result)
+{
+    const arch::SystemCall& call = *report.system_call;
+    linux_abi::SyscallEnv env{context.memory, context.layout, context.output, context.input, *context.process,
+                              context.strict_syscalls};
+    linux_abi::SyscallOutcome served = linux_abi::serve_system_call(call, env);
+    ExitOutcome outcome;
+    outcome.hypercall = served.record;
+    using A = linux_abi::SyscallOutcome::Action;
+    switch (served.action) {
+    case A::Resume:
+        if (served.thread_pointer)
+            context.vcpu.set_thread_pointer(*served.thread_pointer);
+        arch::return_from_system_call(context.vcpu, call, served.result);
+        return outcome;
+    case A::Exit:
+        result.ending = RunResult::Ending::Exited;
+        result.exit_status = served.status;
+        break;
+    case A::Fault:
+        result.fault = report.fault;
+        end_run(result, RunResult::Ending::Faulted, "guest fault: " + served.message);
+        break;
+    case A::OutputClosed:
+        end_run(result, RunResult::Ending::OutputClosed, "guest stopped: " + served.message);
+        break;
+    }
+    outcome.done = true;
+    return outcome;
+}
+
 } // namespace
 
 ExitOutcome handle_exit(const VcpuExit& exit, ExitContext& context, RunResult& result)
@@ -80,6 +112,8 @@ ExitOutcome handle_exit(const VcpuExit& exit, ExitContext& context, RunResult& r
     if (report.kind == arch::FaultReport::Kind::Forged)
         return end_run(result, E::Faulted,
                        "bad hypercall: the guest wrote to the fault report page itself, at " + report.forged_at);
+    if (report.kind == arch::FaultReport::Kind::Fault && report.system_call && context.process)
+        return handle_system_call(report, context, result);
     if (report.kind == arch::FaultReport::Kind::Fault) {
         result.fault = report.fault;
         return end_run(result, E::Faulted, "guest fault: " + arch::describe_fault(*result.fault, context.layout));

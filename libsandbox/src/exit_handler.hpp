@@ -5,6 +5,7 @@
 
 #include "run_timer.hpp"
 #include "backend.hpp"
+#include "linux/linux_process.hpp"
 
 #include <hl/guest_memory.hpp>
 #include <hl/image.hpp>
@@ -27,15 +28,19 @@ struct ExitContext {
     const Image& image;
     const Layout& layout;
     const OutputFn& output;
+    const InputFn& input;
     const std::vector<HostFunction>& host_functions;
     const RunTimer& timer;
     std::chrono::nanoseconds timeout;
     const std::atomic<bool>& cancel;   // an InterruptHandle asked to stop
+    // The Linux personality's process: system calls are served; null: they are faults.
+    LinuxProcess* process = nullptr;
+    bool strict_syscalls = false;
 };
 
 struct ExitOutcome {
     bool done = false;                         // the run is over; result says how
-    std::optional<HypercallRecord> hypercall;  // set for I/O exits to hl ports
+    std::optional<HypercallRecord> hypercall;  // set for hypercalls and served system calls
 };
 
 // Handles exit; when it ends the run, fills result's ending, status, message and fault.

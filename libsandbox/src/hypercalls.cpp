@@ -179,13 +179,18 @@ std::string describe_hypercall(const HypercallRecord& call)
     char value[32];
     for (int i = 0; i < call.arg_count; ++i) {
         // Addresses read best in hex, counts and descriptors in decimal.
-        const bool address = std::string_view(call.arg_names[i]) == "buf" || std::string_view(call.arg_names[i]) == "msg";
+        const bool address = (call.hex_args >> i & 1) || std::string_view(call.arg_names[i]) == "buf" ||
+                             std::string_view(call.arg_names[i]) == "msg";
         std::snprintf(value, sizeof value, address ? "0x%" PRIx64 : "%" PRIu64, call.args[i]);
         text += (i ? ", " : "") + std::string(call.arg_names[i]) + "=" + value;
     }
     text += ")";
     if (call.has_result)
         text += " = " + std::to_string(call.result);
+    if (call.has_result && call.system_call && call.result < 0 && call.result >= -4095) {
+        const char* name = strerrorname_np(static_cast<int>(-call.result));
+        text += std::string(" ") + (name ? name : "E?");
+    }
     return text;
 }
 

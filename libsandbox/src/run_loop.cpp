@@ -103,16 +103,18 @@ RunResult execute(Sandbox::Machine& m, Phase phase)
     interrupt::forget_missed();
     const RunTimer timer(m.options.timeout, interrupt::signal_number());
     m.interrupt->thread.store(static_cast<pid_t>(syscall(SYS_gettid)));
-    ExitContext context{phase, *m.vcpu, m.memory, m.image, m.layout, m.options.output, m.host_functions, timer,
-                        m.options.timeout, m.interrupt->cancel};
+    ExitContext context{phase, *m.vcpu, m.memory, m.image, m.layout, m.options.output, m.options.input,
+                        m.host_functions, timer, m.options.timeout, m.interrupt->cancel,
+                        m.process ? &*m.process : nullptr, m.options.strict_syscalls};
     const CurrentStretch current(context);
     KernelTrace* const kernel = sink ? m.options.kernel_trace : nullptr;
     const Clock::time_point start = Clock::now();
     // steady_clock is CLOCK_MONOTONIC, the clock kernel events are stamped with.
     const uint64_t start_ns = static_cast<uint64_t>(
         std::chrono::duration_cast<std::chrono::nanoseconds>(start.time_since_epoch()).count());
-    // Each trace event reads RIP; a fresh call's restore reads where the guest stopped.
-    m.vcpu->keep_registers_at_exit(sink != nullptr || m.fresh_per_call);
+    // Each trace event reads RIP; a fresh call's restore reads where the guest
+    // stopped; each system call reads and writes the registers.
+    m.vcpu->keep_registers_at_exit(sink != nullptr || m.fresh_per_call || m.process);
     if (kernel)
         kernel->start();
     auto since_start = [start] {

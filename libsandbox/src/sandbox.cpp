@@ -6,6 +6,7 @@
 #include "boot_info.hpp"
 #include "call_frame.hpp"
 #include "kvm/kvm_backend.hpp"
+#include "linux/linux_stack.hpp"
 #include "sandbox_machine.hpp"
 
 #include <hl/guest_memory.hpp>
@@ -15,33 +16,11 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <sys/random.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 namespace hl {
-
-int64_t write_to_host_fd(int fd, std::span<const uint8_t> bytes)
-{
-    size_t done = 0;
-    while (done < bytes.size()) {
-        // The interrupt signal cuts a blocked write short (EINTR, or fewer bytes):
-        // go on waiting for the reader only while the run is not ending.
-        if (done && run_interrupted())
-            return static_cast<int64_t>(done);
-        const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-        if (n > 0) {
-            done += static_cast<size_t>(n);
-        } else if (n < 0 && errno == EINTR) {
-            if (run_interrupted())
-                return done ? static_cast<int64_t>(done) : HL_EINTR;
-        } else if (n < 0 && errno == EPIPE) {
-            return HL_EPIPE;
-        } else {
-            return done ? static_cast<int64_t>(done) : HL_EIO;
-        }
-    }
-    return static_cast<int64_t>(done);
-}
 
 const char* ending_name(RunResult::Ending ending)
 {
@@ -74,6 +53,30 @@ void load_segments(const Image& image, GuestMemory& memory)
     }
 }
 
+// A static Linux executable starts as execve leaves it: the stack pointer at
+// argc, argv, the environment and the auxiliary vector.
+void start_linux_process(Sandbox::Machine& m, const std::vector<std::string>& argv)
+{
+    linux_abi::LinuxStart start;
+    start.entry = m.image.entry();
+    start.program_headers_at = m.image.program_headers_address();
+    start.program_headers = m.image.program_header_bytes();
+    start.program_header_size = m.image.program_header_size();
+    start.program_header_count = m.image.program_header_count();
+    start.argv = argv;
+    start.environment = m.options.environment;
+    for (size_t done = 0; done < start.random.size();) {
+        const ssize_t n = getrandom(start.random.data() + done, start.random.size() - done, 0);
+        if (n < 0 && errno != EINTR)
+            throw Error(std::string("getrandom failed: ") + std::strerror(errno));
+        done += n > 0 ? static_cast<size_t>(n) : 0;
+    }
+    Registers registers = m.vcpu->registers();
+    registers.rsp = linux_abi::write_linux_stack(m.memory.host_view(), m.layout, start);
+    registers.rdi = 0;
+    m.vcpu->set_registers(registers);
+}
+
 } // namespace
 
 Sandbox::Sandbox(Image image, SandboxOptions options) : Sandbox(std::move(image), std::move(options), create_kvm_vm())
@@ -82,11 +85,6 @@ Sandbox::Sandbox(Image image, SandboxOptions options) : Sandbox(std::move(image)
 
 Sandbox::Sandbox(Image image, SandboxOptions options, std::unique_ptr<Vm> vm)
 {
-    // Until the Linux system-call personality exists, nothing can run a Linux image.
-    if (image.personality() == Personality::Linux)
-        throw ImageError(ImageError::Kind::Invalid,
-                         image.name() + ": a static Linux executable needs the Linux personality, which this build "
-                                        "does not have yet");
     // The recipe: layout and memory are built by Machine's members.
     machine_ = std::make_unique<Machine>(std::move(image), std::move(options), std::move(vm));
     Machine& m = *machine_;
@@ -100,6 +98,8 @@ Sandbox::Sandbox(Image image, SandboxOptions options, std::unique_ptr<Vm> vm)
                             .argument = HL_BOOT_INFO_ADDR});
     m.interrupt = std::make_shared<InterruptHandle::State>();
     m.vcpu->set_stop_flag(&m.interrupt->cancel);
+    if (m.image.personality() == Personality::Linux)
+        m.process = LinuxProcess::for_layout(m.layout);
 }
 
 Sandbox::~Sandbox() = default;
@@ -113,7 +113,10 @@ RunResult Sandbox::run(const std::vector<std::string>& argv)
     Machine& m = *machine_;
     if (m.state != Machine::State::New)
         throw Error("this sandbox has already run; create a new one for another run");
-    write_boot_info(m.memory.host_view(), m.layout, argv);
+    if (m.process)
+        start_linux_process(m, argv);
+    else
+        write_boot_info(m.memory.host_view(), m.layout, argv);
     m.state = Machine::State::Done;
     RunResult result = execute(m, Phase::Program);
     if (result.ending == RunResult::Ending::Ready) {

@@ -5,6 +5,7 @@
 
 #include "exit_handler.hpp"
 #include "backend.hpp"
+#include "linux/linux_process.hpp"
 
 #include <hl/guest_memory.hpp>
 #include <hl/sandbox.hpp>
@@ -47,6 +48,8 @@ struct Sandbox::Machine {
     bool at_initial_state = false;
     Snapshot after_init;   // taken at the first fresh call, while at_initial_state
     std::vector<HostFunction> host_functions;
+    // Personality::Linux: the process its system calls act on.
+    std::optional<LinuxProcess> process;
 
     Machine(Image&& img, SandboxOptions&& opts, std::unique_ptr<Vm> machine)
         : image(std::move(img)), options(std::move(opts)),
@@ -68,6 +71,7 @@ struct Snapshot::Data {
     std::vector<uint8_t> memory;
     VcpuState vcpu;
     FpuRestore fpu = FpuRestore::Load;
+    std::optional<LinuxProcess> process;      // the Linux process's own state, with its memory
 };
 
 // The run loop shared by run(), initialize() and call(): the vCPU and the

@@ -29,6 +29,7 @@ Snapshot Sandbox::snapshot()
     data->owner = m.id;
     data->initial_state = m.at_initial_state;
     data->vcpu = m.vcpu->save_state();
+    data->process = m.process;
     // From here on KVM logs the guest's writes; what it logged so far is moot.
     // Discarding it unmakes the base, as the pages written since are no
     // longer known: should a step below fail, the next restore copies all.
@@ -76,6 +77,7 @@ void Sandbox::restore(const Snapshot& snapshot)
         }
         m.memory.clear_host_dirty();
         m.vcpu->restore_state(data.vcpu, data.fpu);
+        m.process = data.process;
     } catch (const std::exception& error) {
         // The guest is neither as it was nor as the snapshot has it, and the
         // dirty log may be lost: refuse calls until a restore succeeds, and

@@ -7,6 +7,8 @@
 // The targets: a call <= 1.2x one exit, a call with one host function
 // <= 1.2x two exits, a fresh call dirtying 16 pages <= 1.3x the cheapest
 // restore; 1 and 256 pages show how the cost grows.
+#include "bench_pairs.hpp"
+
 #include <hl/confine.hpp>
 #include <hl/sandbox.hpp>
 
@@ -21,25 +23,7 @@
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-uint64_t median(std::vector<uint64_t> values)
-{
-    std::sort(values.begin(), values.end());
-    return values[values.size() / 2];
-}
-
-// The floor program's median ns per round for PAGES dirty pages and a restore MODE.
-uint64_t floor_ns(const std::string& floor, int rounds, int pages, const char* mode)
-{
-    const std::string command = floor + " " + std::to_string(rounds) + " " + std::to_string(pages) + " " + mode;
-    std::FILE* pipe = popen(command.c_str(), "r");
-    unsigned long long ns = 0;
-    if (!pipe || std::fscanf(pipe, "%llu", &ns) != 1 || pclose(pipe) != 0) {
-        std::fprintf(stderr, "bench: '%s' failed\n", command.c_str());
-        std::exit(1);
-    }
-    return ns;
-}
+using namespace hl::bench;
 
 // Median ns of `rounds` calls of name(args) on an initialised sandbox.
 uint64_t call_ns(hl::Sandbox& sandbox, int rounds, const char* name, const std::vector<hl::Value>& args)
@@ -70,31 +54,6 @@ uint64_t confined_call_ns(hl::Sandbox& sandbox, int rounds, const char* name, co
     });
     worker.join();
     return ns;
-}
-
-// One case measured as kPairs alternating pairs (hl, then the floor), so that
-// a stretch of load from elsewhere on the machine hits both sides of a pair;
-// the row gives the median of each side and the median of the pairs' ratios.
-constexpr int kPairs = 5;
-
-struct Pair {
-    uint64_t hl_ns, floor_ns;
-};
-
-template <typename Hl, typename Floor>
-void row(const char* what, Hl&& hl, Floor&& floor, const char* target)
-{
-    std::vector<uint64_t> hl_ns, floor_ns;
-    std::vector<double> ratios;
-    for (int i = 0; i < kPairs; ++i) {
-        const Pair p{hl(), floor()};
-        hl_ns.push_back(p.hl_ns);
-        floor_ns.push_back(p.floor_ns);
-        ratios.push_back(static_cast<double>(p.hl_ns) / static_cast<double>(p.floor_ns));
-    }
-    std::sort(ratios.begin(), ratios.end());
-    std::printf("%-34s %10.1f %10.1f %8.2fx   %s\n", what, static_cast<double>(median(hl_ns)) / 1e3,
-                static_cast<double>(median(floor_ns)) / 1e3, ratios[ratios.size() / 2], target);
 }
 
 } // namespace

@@ -8,6 +8,12 @@
  *     MODE: none      no restore
  *           dirtylog  KVM_GET_DIRTY_LOG, copy back the dirty pages from a snapshot
  *           dontneed  MAP_PRIVATE memfd, MADV_DONTNEED over the written pages
+ *           mmio      no restore, and the exit is an MMIO write (to a page with
+ *                     no memory behind it) instead of an `out`
+ *           syscall   no restore; the guest makes a `syscall`, whose LSTAR stub
+ *                     reports with an MMIO write, and the host resumes it at
+ *                     %rcx through synced registers: what one emulated system
+ *                     call costs at the least on this host
  * Prints the median ns per round (exit + optional restore) over ROUNDS. */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -49,7 +55,11 @@ static int compare(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static void build_guest(uint8_t *m)
+#define MMIO_PAGE  (MEM_SIZE - PAGE)   /* mapped to guest-physical MEM_SIZE: no memory there */
+
+#define SYSCALL_STUB 0x11000u
+
+static void build_guest(uint8_t *m, int mmio, int syscall)
 {
     uint64_t *pml4 = (uint64_t *)(m + PML4), *pdpt = (uint64_t *)(m + PDPT), *pd = (uint64_t *)(m + PD);
     pml4[0] = PDPT | 7;
@@ -59,6 +69,7 @@ static void build_guest(uint8_t *m)
     uint64_t *pt = (uint64_t *)(m + PT0);
     for (uint64_t page = 1; page < MEM_SIZE / PAGE; page++) /* all user read-write, like hl's data pages */
         pt[page] = page * PAGE | 7;
+    pt[MMIO_PAGE / PAGE] = MEM_SIZE | 7;
     /* GDT: null, kernel code, kernel data, user code 64, user data, TSS (16 bytes). */
     uint64_t *gdt = (uint64_t *)(m + GDT);
     gdt[1] = 0x00af9b000000ffffull;
@@ -89,6 +100,19 @@ static void build_guest(uint8_t *m)
         0xeb, 0xdf,                         /* jmp start */
     };
     memcpy(m + CODE, code, sizeof code);
+    const uint8_t report[] = {0x89, 0x04, 0x25, MMIO_PAGE & 0xff, (MMIO_PAGE >> 8) & 0xff, MMIO_PAGE >> 16, 0};
+    if (mmio) { /* the exit becomes `mov %eax, MMIO_PAGE`, then `jmp start` */
+        const uint8_t jump[] = {0xeb, 0xdd};
+        memcpy(m + CODE + 26, report, sizeof report);
+        memcpy(m + CODE + 26 + sizeof report, jump, sizeof jump);
+    }
+    if (syscall) { /* the exit becomes `syscall`, then `jmp start`; the stub reports by MMIO */
+        const uint8_t call[] = {0x0f, 0x05, 0xeb, 0xe2};
+        memcpy(m + CODE + 26, call, sizeof call);
+        memcpy(m + SYSCALL_STUB, report, sizeof report);
+        m[SYSCALL_STUB + sizeof report] = 0x0f; /* ud2: never reached */
+        m[SYSCALL_STUB + sizeof report + 1] = 0x0b;
+    }
 }
 
 static void set_segment(struct kvm_segment *s, uint16_t selector, uint8_t type, int code)
@@ -108,14 +132,15 @@ static void set_segment(struct kvm_segment *s, uint16_t selector, uint8_t type, 
 int main(int argc, char **argv)
 {
     if (argc != 4) {
-        fprintf(stderr, "usage: kvm_floor ROUNDS PAGES none|dirtylog|dontneed\n");
+        fprintf(stderr, "usage: kvm_floor ROUNDS PAGES none|dirtylog|dontneed|mmio|syscall\n");
         return 2;
     }
     const int rounds = atoi(argv[1]);
     const uint64_t pages = strtoull(argv[2], NULL, 10);
     const char *mode = argv[3];
     const int dirtylog = strcmp(mode, "dirtylog") == 0, dontneed = strcmp(mode, "dontneed") == 0;
-    if (rounds < 1 || pages > 256 || (!dirtylog && !dontneed && strcmp(mode, "none") != 0)) {
+    const int mmio = strcmp(mode, "mmio") == 0, syscall = strcmp(mode, "syscall") == 0;
+    if (rounds < 1 || pages > 256 || (!dirtylog && !dontneed && !mmio && !syscall && strcmp(mode, "none") != 0)) {
         fprintf(stderr, "kvm_floor: bad arguments\n");
         return 2;
     }
@@ -128,7 +153,7 @@ int main(int argc, char **argv)
     uint8_t *image = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
     if (image == MAP_FAILED)
         die("mmap image");
-    build_guest(image);
+    build_guest(image, mmio, syscall);
     uint8_t *mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE, memfd, 0);
     if (mem == MAP_FAILED)
         die("mmap guest");
@@ -179,14 +204,30 @@ int main(int argc, char **argv)
     struct kvm_regs regs = {.rip = CODE, .rsp = STACK_TOP, .rflags = 2, .rbx = pages};
     if (ioctl(vcpu, KVM_SET_REGS, &regs) < 0)
         die("KVM_SET_REGS");
+    if (syscall) {
+        struct {
+            struct kvm_msrs header;
+            struct kvm_msr_entry entries[3];
+        } msrs = {.header = {.nmsrs = 3},
+                  .entries = {{.index = 0xc0000081 /* STAR */, .data = 0x08ull << 32},
+                              {.index = 0xc0000082 /* LSTAR */, .data = SYSCALL_STUB},
+                              {.index = 0xc0000084 /* SFMASK */, .data = 0}}};
+        if (ioctl(vcpu, KVM_SET_MSRS, &msrs) != 3)
+            die("KVM_SET_MSRS");
+        run->kvm_valid_regs = KVM_SYNC_X86_REGS;
+    }
 
     uint64_t bitmap[MEM_SIZE / PAGE / 64];
     struct kvm_dirty_log log = {.slot = 0, .dirty_bitmap = bitmap};
     uint64_t *samples = calloc((size_t)rounds, sizeof *samples);
     for (int warm = -20; warm < rounds; warm++) {
         const uint64_t start = now_ns();
-        if (ioctl(vcpu, KVM_RUN, 0) < 0 || run->exit_reason != KVM_EXIT_IO)
-            die("KVM_RUN did not stop at the out");
+        if (ioctl(vcpu, KVM_RUN, 0) < 0 || run->exit_reason != (mmio || syscall ? KVM_EXIT_MMIO : KVM_EXIT_IO))
+            die("KVM_RUN did not stop at the exit");
+        if (syscall) { /* back to the caller, as a system call's return does */
+            run->s.regs.regs.rip = run->s.regs.regs.rcx;
+            run->kvm_dirty_regs = KVM_SYNC_X86_REGS;
+        }
         if (dirtylog) {
             if (ioctl(vm, KVM_GET_DIRTY_LOG, &log) < 0)
                 die("KVM_GET_DIRTY_LOG");

@@ -191,6 +191,7 @@ void run_input(std::span<const uint8_t> input)
     const OutputFn output = [](int fd, std::span<const uint8_t> bytes) -> int64_t {
         return fd == 1 ? static_cast<int64_t>(bytes.size()) : bytes.size() % 2 ? HL_EPIPE : HL_EIO;
     };
+    const InputFn no_input;
     const RunTimer timer(std::chrono::nanoseconds{0}, SIGUSR2); // arms nothing: a zero timeout
     // Registers and CR2 as the input says. Nothing is scripted: handle_exit
     // running the vCPU throws FakeMisuse, a finding.
@@ -210,7 +211,7 @@ void run_input(std::span<const uint8_t> input)
         backend.fault_address = record.cr2;
         cancel = (record.flags & fuzz::kFlagCancelled) != 0;
         const Phase phase = record.phase ? Phase::Call : Phase::Program;
-        ExitContext context{phase, vcpu, memory, test_image(), layout, output, host, timer,
+        ExitContext context{phase, vcpu, memory, test_image(), layout, output, no_input, host, timer,
                             std::chrono::nanoseconds{0}, cancel};
         RunResult result;
         const VcpuExit exit = make_exit(record);

@@ -34,15 +34,25 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
         REQUIRE(pipe2(err_pipe, O_CLOEXEC) == 0);
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    if (options.stdin_fd >= 0)
+        posix_spawn_file_actions_adddup2(&actions, options.stdin_fd, STDIN_FILENO);
+    else
+        posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&actions, options.stdout_fd < 0 ? out_pipe[1] : options.stdout_fd, STDOUT_FILENO);
     posix_spawn_file_actions_adddup2(&actions, options.stderr_fd < 0 ? err_pipe[1] : options.stderr_fd, STDERR_FILENO);
     std::vector<char*> args;
     for (const std::string& a : argv)
         args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
+    std::vector<char*> env;
+    if (options.environment) {
+        for (const std::string& e : *options.environment)
+            env.push_back(const_cast<char*>(e.c_str()));
+        env.push_back(nullptr);
+    }
     pid_t pid = -1;
-    const int spawn_error = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
+    const int spawn_error =
+        posix_spawn(&pid, args[0], &actions, nullptr, args.data(), options.environment ? env.data() : environ);
     posix_spawn_file_actions_destroy(&actions);
     for (const int fd : {out_pipe[1], err_pipe[1]})
         if (fd >= 0)

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <optional>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -24,6 +25,9 @@ struct ProcessOptions {
     std::chrono::seconds timeout{60};   // kill it after this long (a generous bound, not a measurement)
     int stdout_fd = -1;                 // >= 0: the child's stdout is this descriptor (out stays empty)
     int stderr_fd = -1;                 // >= 0: the child's stderr is this descriptor (err stays empty)
+    int stdin_fd = -1;                  // >= 0: the child's stdin is this descriptor; else /dev/null
+    // Set: the child's whole environment ("NAME=VALUE" each); unset: this process's.
+    std::optional<std::vector<std::string>> environment{};
 };
 
 // Runs argv with no stdin, capturing stdout and stderr unless options say otherwise.

@@ -38,7 +38,7 @@ std::vector<json> jsonl_trace(std::vector<std::string> args, ProcessResult* resu
 
 const std::set<std::string> kExitFields = {"schema", "type", "seq", "origin", "reason", "entry_ns",
                                            "exit_ns", "handled_ns", "guest_ns", "host_ns", "rip", "symbol",
-                                           "io", "hypercall", "fault", "detail", "end"};
+                                           "io", "hypercall", "syscall", "fault", "detail", "end"};
 
 } // namespace
 
@@ -272,7 +272,7 @@ TEST_CASE("trace: bad trace options are usage errors with one line")
     CHECK(r.err == "hlrun: error: --trace-filter: needs --trace\n");
     r = hlrun({"--trace", "--trace-filter=write,bogus", kTrace, "clock"});
     CHECK(r.status == 120);
-    CHECK(r.err.rfind("hlrun: error: --trace-filter: unknown name 'bogus'; expected exit reasons or hypercalls: io-out, ", 0) == 0);
+    CHECK(r.err.rfind("hlrun: error: --trace-filter: unknown name 'bogus'; expected exit reasons, hypercalls or system calls: io-out, ", 0) == 0);
     r = hlrun({"--trace-format=xml", "--trace", kTrace});
     CHECK(r.status == 120);
     CHECK(lines(r.err).size() == 1);

@@ -7,6 +7,7 @@
 #include <hl/error.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <utility>
 
 namespace hl::test {
@@ -20,6 +21,7 @@ struct SavedState {
     uint64_t serial;
     Registers registers;
     uint64_t fault_address;
+    uint64_t thread_pointer;
 };
 
 const char* fpu_name(FpuRestore fpu)
@@ -177,6 +179,7 @@ VcpuState FakeBackend::save_state()
     s.serial = saved.size() + 1;
     s.registers = registers;
     s.fault_address = fault_address;
+    s.thread_pointer = thread_pointer;
     saved.push_back(s.serial);
     VcpuState state;
     state.bytes.resize(sizeof s);
@@ -198,6 +201,21 @@ void FakeBackend::restore_state(const VcpuState& state, FpuRestore fpu)
     maybe_fail(FakeCall::RestoreState);
     registers = s.registers;
     fault_address = s.fault_address;
+    thread_pointer = s.thread_pointer;
+}
+
+void FakeBackend::set_registers(const Registers& to)
+{
+    record("set_registers");
+    registers = to;
+}
+
+void FakeBackend::set_thread_pointer(uint64_t address)
+{
+    char text[40];
+    std::snprintf(text, sizeof text, "set_thread_pointer(0x%llx)", static_cast<unsigned long long>(address));
+    record(text);
+    thread_pointer = address;
 }
 
 void FakeBackend::set_stop_flag(const std::atomic<bool>* flag)

@@ -77,9 +77,11 @@ public:
     // it cannot copy the bitmap out.
     void fail_next(FakeCall call, std::string message) { failures_[call].push_back(std::move(message)); }
 
-    // The vCPU now (run() steps change them; restore_state() puts saved ones back).
+    // The vCPU now (run() steps and set_registers() change them;
+    // restore_state() puts saved ones back).
     Registers registers{};
     uint64_t fault_address = 0;
+    uint64_t thread_pointer = 0;
 
     // The guest's view of its memory (mapped by the Sandbox): stores mark
     // their pages in the dirty log while it is on.
@@ -101,7 +103,8 @@ public:
 
     // What the sandbox asked, in order: "map_memory", "enable_dirty_log",
     // "collect_dirty_pages", "create_vcpu", "set_boot_state", "set_stop_flag",
-    // "keep_registers_at_exit(true|false)", "run", "save_state",
+    // "keep_registers_at_exit(true|false)", "run", "set_registers",
+    // "set_thread_pointer(0x...)", "save_state",
     // "restore_state(load)", "restore_state(guest resets)". A call that
     // fails is recorded too.
     std::vector<std::string> calls;
@@ -134,6 +137,8 @@ public:
     void set_boot_state(const BootState& state);
     VcpuExit run();
     void keep_registers_at_exit(bool keep);
+    void set_registers(const Registers& registers);
+    void set_thread_pointer(uint64_t address);
     VcpuState save_state();
     void restore_state(const VcpuState& state, FpuRestore fpu);
     void set_stop_flag(const std::atomic<bool>* flag);
@@ -168,6 +173,8 @@ public:
     VcpuExit run() override { return backend_.run(); }
     void keep_registers_at_exit(bool keep) override { backend_.keep_registers_at_exit(keep); }
     Registers registers() override { return backend_.registers; }
+    void set_registers(const Registers& registers) override { backend_.set_registers(registers); }
+    void set_thread_pointer(uint64_t address) override { backend_.set_thread_pointer(address); }
     uint64_t fault_address() override { return backend_.fault_address; }
     VcpuState save_state() override { return backend_.save_state(); }
     void restore_state(const VcpuState& state, FpuRestore fpu) override { backend_.restore_state(state, fpu); }

@@ -129,6 +129,25 @@ FakeStep fault_step(FakeBackend& fake, unsigned vector, uint64_t fault_pc, uint6
     return step;
 }
 
+FakeStep syscall_step(uint64_t number, std::array<uint64_t, 6> args, uint64_t return_pc)
+{
+    FakeStep step;
+    step.exit = {.reason = VcpuExit::Reason::Mmio, .size = 4, .value = static_cast<uint32_t>(number), .write = true,
+                 .address = HL_SYSCALL_REPORT_PHYS};
+    Registers r = at_pc(cpu::report_rip(cpu::kSyscallVector));
+    r.rax = number;
+    r.rdi = args[0];
+    r.rsi = args[1];
+    r.rdx = args[2];
+    r.r10 = args[3];
+    r.r8 = args[4];
+    r.r9 = args[5];
+    r.rcx = return_pc;
+    r.r11 = 0x202;
+    step.registers = r;
+    return step;
+}
+
 FakeStep exit_of(VcpuExit::Reason reason)
 {
     FakeStep step;

@@ -4,6 +4,8 @@
 // frames) where a real guest stores it. FakeSandbox puts a real Sandbox on it.
 #pragma once
 
+#include <array>
+
 #include "elf_builder.hpp"
 #include "fake_backend.hpp"
 
@@ -47,6 +49,9 @@ FakeStep result_step(FakeBackend& fake, uint64_t bits, uint64_t len = 0);
 FakeStep fault_step(FakeBackend& fake, unsigned vector, uint64_t fault_pc, uint64_t error_code = 0, uint64_t cr2 = 0);
 // An exit with nothing more to it (Interrupted, Shutdown, ...).
 FakeStep exit_of(VcpuExit::Reason reason);
+// A Linux system call through the syscall stub's report, made by the
+// `syscall` just before return_pc.
+FakeStep syscall_step(uint64_t number, std::array<uint64_t, 6> args, uint64_t return_pc);
 // KVM_RUN failing.
 FakeStep kvm_failure(const std::string& message);
 

@@ -37,18 +37,64 @@ void wait_for_interrupt()
 
 } // namespace
 
-TEST_CASE("fake backend: a static Linux executable is refused before the machine is built")
+TEST_CASE("fake backend: a static Linux executable starts with argc, argv, envp and auxv, and its system calls are served")
 {
     FakeBackend fake;
-    try {
-        Sandbox sandbox(linux_valid(), {}, fake.make_vm());
-        FAIL("the sandbox took a Linux image");
-    } catch (const ImageError& e) {
-        CHECK(e.kind() == ImageError::Kind::Invalid);
-        CHECK(std::string(e.what()) ==
-              "img: a static Linux executable needs the Linux personality, which this build does not have yet");
-    }
-    CHECK(fake.take_calls().empty());
+    std::string out;
+    SandboxOptions options;
+    options.environment = {"GREETING=hi"};
+    options.output = [&out](int, std::span<const uint8_t> bytes) -> int64_t {
+        out.append(bytes.begin(), bytes.end());
+        return static_cast<int64_t>(bytes.size());
+    };
+    const Image image = linux_valid();
+    Sandbox sandbox(image, std::move(options), fake.make_vm());
+    const uint64_t text = sandbox.layout().heap_start();
+    const uint64_t back = image.entry() + 2;
+    uint64_t sp = 0;
+    FakeStep write = syscall_step(1 /* write */, {1, text, 3}, back);
+    write.guest = [&] {
+        sp = fake.registers.rsp;
+        fake.write_as_guest(text, std::vector<uint8_t>{'h', 'i', '\n'});
+    };
+    fake.then(write);
+    FakeStep check = syscall_step(231 /* exit_group */, {7}, back + 0x10);
+    uint64_t write_result = 0, resumed_at = 0;
+    check.guest = [&] {
+        write_result = fake.registers.rax;
+        resumed_at = fake.registers.rip;
+    };
+    fake.then(check);
+    const RunResult r = sandbox.run({"prog", "x"});
+    INFO(r.message);
+    CHECK(r.ending == Ending::Exited);
+    CHECK(r.exit_status == 7);
+    CHECK(out == "hi\n");
+    CHECK(write_result == 3);   // the write's result, in rax
+    CHECK(resumed_at == back);  // after the `syscall`
+    // The initial stack: argc, argv[0..1], NULL, envp[0], NULL, then auxv.
+    REQUIRE(sp % 16 == 0);
+    CHECK(fake.get<uint64_t>(sp) == 2);
+    CHECK(std::string(reinterpret_cast<const char*>(fake.memory(fake.get<uint64_t>(sp + 8), 5).data())) == "prog");
+    CHECK(std::string(reinterpret_cast<const char*>(fake.memory(fake.get<uint64_t>(sp + 16), 2).data())) == "x");
+    CHECK(fake.get<uint64_t>(sp + 24) == 0);
+    CHECK(std::string(reinterpret_cast<const char*>(fake.memory(fake.get<uint64_t>(sp + 32), 12).data())) ==
+          "GREETING=hi");
+    CHECK(fake.get<uint64_t>(sp + 40) == 0);
+    CHECK(fake.get<uint64_t>(sp + 48) == 3); // AT_PHDR first
+    CHECK(fake.get<uint64_t>(sp + 64) == 4); // AT_PHENT
+    CHECK(fake.get<uint64_t>(sp + 72) == 56);
+}
+
+TEST_CASE("fake backend: an hl image's system call is a fault, not served")
+{
+    FakeSandbox s;
+    s.fake.then(syscall_step(39 /* getpid */, {}, ElfBuilder::kTextAddr + 2));
+    const RunResult r = s.sandbox.run({"fake"});
+    CHECK(r.ending == Ending::Faulted);
+    CHECK(r.message.find("system call instruction (SYSCALL) at") != std::string::npos);
+    CHECK(r.message.find("hl guests make hypercalls, not system calls") != std::string::npos);
+    CHECK(s.fake.count("set_registers") == 0);
 }
 
 TEST_CASE("fake backend: the sandbox maps its memory and boots the image's entry with its stack and boot info")

@@ -42,6 +42,10 @@
  * KVM, measured; an MMIO exit works on every KVM.) */
 #define HL_FAULT_REPORT_ADDR  0x5000u
 #define HL_FAULT_REPORT_PHYS  0x100000000ull
+/* The `syscall` stub reports the system call number here, on the same page:
+ * it keeps every register the Linux system-call ABI keeps. */
+#define HL_SYSCALL_REPORT_ADDR (HL_FAULT_REPORT_ADDR + 8u)
+#define HL_SYSCALL_REPORT_PHYS (HL_FAULT_REPORT_PHYS + 8u)
 #define HL_IST_STACK_ADDR     0x6000u
 #define HL_IST_STACK_SIZE     0x4000u
 #define HL_BOOT_INFO_ADDR     0x10000u

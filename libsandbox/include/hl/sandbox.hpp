@@ -67,6 +67,16 @@ using OutputFn = std::function<int64_t(int fd, std::span<const uint8_t> bytes)>;
 // the bytes written before, for any other failure.
 int64_t write_to_host_fd(int fd, std::span<const uint8_t> bytes);
 
+// Where a guest's standard input (fd 0) comes from: fills buffer with up to
+// buffer.size() bytes and returns how many, 0 at the end of the input, or a
+// negative HL_E* code the guest sees as the result of its read. It may block,
+// under the same rules as an OutputFn.
+using InputFn = std::function<int64_t(std::span<uint8_t> buffer)>;
+
+// An InputFn that reads the host's own fd 0, retrying on EINTR until
+// run_interrupted(); HL_EINTR then, HL_EIO when the read fails.
+int64_t read_from_host_stdin(std::span<uint8_t> buffer);
+
 // Whether the run, initialisation or call that the calling thread is
 // executing has been told to stop: its timeout passed, or an InterruptHandle
 // cancelled it. False on a thread that executes none. For OutputFns and host
@@ -82,6 +92,15 @@ struct SandboxOptions {
     // Kernel events to merge into trace (opened on the thread that calls
     // run()); not owned. Ignored without a trace sink.
     KernelTrace* kernel_trace = nullptr;
+    // The guest's fd 0; empty: it reads end of file at once (a library must
+    // not take its host's stdin unasked; hlrun passes read_from_host_stdin).
+    InputFn input{};
+    // Static Linux executables (Personality::Linux): their environment,
+    // "NAME=VALUE" each, none by default.
+    std::vector<std::string> environment{};
+    // Linux system calls the personality does not serve end the run as a
+    // guest fault naming the call, instead of returning ENOSYS.
+    bool strict_syscalls = false;
 };
 
 // Memory and vCPU state of a Sandbox at one moment between calls. Cheap to

@@ -22,18 +22,22 @@
 
 namespace hl {
 
-// A decoded hypercall: name, named arguments, result, bytes moved.
+// A decoded hypercall or Linux system call: name, named arguments, result,
+// bytes moved.
 struct HypercallRecord {
-    const char* name = nullptr;               // "write", "exit", "abort", "clock"
+    const char* name = nullptr;               // "write", "exit", "abort", "clock"; "mmap", "brk"
     int arg_count = 0;
-    std::array<const char*, 3> arg_names{};
-    std::array<uint64_t, 3> args{};
+    std::array<const char*, 6> arg_names{};
+    std::array<uint64_t, 6> args{};
+    uint8_t hex_args = 0;                     // bit i: args[i] reads best in hex (an address, flags)
+    bool system_call = false;                 // a Linux system call, not a hypercall
     bool has_result = false;
-    int64_t result = 0;
+    int64_t result = 0;                       // system calls: -errno on failure
     uint64_t bytes = 0;                       // guest<->host bytes the call moved
 };
 
-// "write(fd=1, buf=0x104480, len=7) = 7"
+// "write(fd=1, buf=0x104480, len=7) = 7"; for a system call that failed,
+// "openat(dirfd=-100, path=0x4010a0, flags=0x0, mode=0) = -2 ENOENT".
 std::string describe_hypercall(const HypercallRecord& call);
 
 struct ExitEvent {

@@ -46,6 +46,7 @@ public:
 
     const std::vector<Row>& reasons() const { return reasons_; }
     const std::vector<Row>& hypercalls() const { return hypercalls_; }
+    const std::vector<Row>& syscalls() const { return syscalls_; }
     uint64_t events() const { return events_; }
     uint64_t guest_ns() const { return guest_ns_; }
     uint64_t wall_ns() const { return wall_ns_; }
@@ -55,7 +56,7 @@ public:
 
 private:
     static Row& row(std::vector<Row>& rows, std::string_view name);
-    std::vector<Row> reasons_, hypercalls_;
+    std::vector<Row> reasons_, hypercalls_, syscalls_;
     uint64_t events_ = 0, guest_ns_ = 0, wall_ns_ = 0;
 };
 

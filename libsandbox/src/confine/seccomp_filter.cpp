@@ -74,6 +74,10 @@ std::vector<Allowed> allow_list()
         // Guest output, trace files, hl's own messages.
         {"write", {}, {}},
         {"writev", {}, {}},
+        // Guest input: the host's stdin only.
+        {"read", "fd 0 only: the guest's stdin", {{low32_equals(0, 0)}}},
+        // AT_RANDOM and the guest's getrandom (Linux personality).
+        {"getrandom", {}, {}},
         // Sandbox, trace files and perf events closed when they end.
         {"close", {}, {}},
         // stdio sizes its buffer from the stream's fd; never a path lookup.
@@ -91,6 +95,7 @@ std::vector<Allowed> allow_list()
         {"sched_yield", {}, {}},
         // Clocks, when the vDSO falls back to the kernel.
         {"clock_gettime", {}, {}},
+        {"clock_getres", {}, {}},
         {"gettimeofday", {}, {}},
         // SandboxOptions::timeout: a POSIX timer aimed at this thread (run_timer.cpp).
         {"timer_create", {}, {}},

@@ -142,6 +142,38 @@ Registers KvmVcpu::registers()
                      r.r11, r.r12, r.r13, r.r14, r.r15, r.rip, r.rflags};
 }
 
+void KvmVcpu::set_registers(const Registers& r)
+{
+    // An `out` completes on the next entry over whatever is set now (RIP past
+    // it); an MMIO write, the stubs' way of exiting, completed at its exit.
+    if (pending_out_)
+        complete_pending_io();
+    const kvm_regs regs{.rax = r.rax, .rbx = r.rbx, .rcx = r.rcx, .rdx = r.rdx, .rsi = r.rsi, .rdi = r.rdi,
+                        .rsp = r.rsp, .rbp = r.rbp, .r8 = r.r8, .r9 = r.r9, .r10 = r.r10, .r11 = r.r11,
+                        .r12 = r.r12, .r13 = r.r13, .r14 = r.r14, .r15 = r.r15, .rip = r.rip, .rflags = r.rflags};
+    if (sync_registers_supported()) {
+        run_->s.regs.regs = regs; // applied by the next KVM_RUN: no request of its own
+        run_->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
+        return;
+    }
+    if (ioctl(fd_, KVM_SET_REGS, &regs) < 0)
+        throw_kvm_failure("KVM_SET_REGS");
+}
+
+void KvmVcpu::set_thread_pointer(uint64_t address)
+{
+    if (run_->kvm_dirty_regs & KVM_SYNC_X86_SREGS) {
+        run_->s.regs.sregs.fs.base = address; // a restore's sregs, not applied yet
+        return;
+    }
+    kvm_sregs sregs{};
+    if (ioctl(fd_, KVM_GET_SREGS, &sregs) < 0)
+        throw_kvm_failure("KVM_GET_SREGS");
+    sregs.fs.base = address;
+    if (ioctl(fd_, KVM_SET_SREGS, &sregs) < 0)
+        throw_kvm_failure("KVM_SET_SREGS");
+}
+
 uint64_t KvmVcpu::fault_address()
 {
     if (run_->kvm_dirty_regs & KVM_SYNC_X86_SREGS)

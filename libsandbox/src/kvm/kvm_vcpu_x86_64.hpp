@@ -32,6 +32,8 @@ public:
     VcpuExit run() override;
     void keep_registers_at_exit(bool keep) override;
     Registers registers() override;
+    void set_registers(const Registers& registers) override;
+    void set_thread_pointer(uint64_t address) override;
     uint64_t fault_address() override;
     VcpuState save_state() override;
     void restore_state(const VcpuState& state, FpuRestore fpu) override;

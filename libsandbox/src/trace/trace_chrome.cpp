@@ -79,7 +79,8 @@ void ChromeTraceSink::on_exit(const ExitEvent& e)
     out += ",\"args\":{\"seq\":";
     json::number(out, e.sequence);
     out += "}},\n";
-    span(out, label, e.hypercall ? "hypercall" : "exit", kHostTrack, e.exit_ns, e.handled_ns);
+    span(out, label, !e.hypercall ? "exit" : e.hypercall->system_call ? "syscall" : "hypercall", kHostTrack,
+         e.exit_ns, e.handled_ns);
     out += ",\"args\":{\"seq\":";
     json::number(out, e.sequence);
     out += ",\"reason\":";

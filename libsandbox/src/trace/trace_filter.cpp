@@ -1,4 +1,6 @@
 // Selecting and combining trace sinks: TraceFilter and TraceTee.
+#include "linux/syscall_names.hpp"
+
 #include <hl/error.hpp>
 #include <hl/trace.hpp>
 
@@ -18,6 +20,7 @@ std::vector<std::string> TraceFilter::known_names()
     std::vector<std::string> names(std::begin(kReasons), std::end(kReasons));
     names.insert(names.end(), std::begin(kHypercalls), std::end(kHypercalls));
     names.push_back("kernel");
+    names.push_back("syscall");
     return names;
 }
 
@@ -30,7 +33,10 @@ TraceFilter::TraceFilter(TraceSink& next, const std::vector<std::string>& names)
         std::string list;
         for (const std::string& k : known)
             list += (list.empty() ? "" : ", ") + k;
-        throw Error("unknown name '" + name + "'; expected exit reasons or hypercalls: " + list);
+        if (linux_abi::syscall_number(name))
+            continue; // a Linux system call's name
+        throw Error("unknown name '" + name + "'; expected exit reasons, hypercalls or system calls: " + list +
+                    ", or a Linux system call's name");
     }
 }
 
@@ -41,6 +47,7 @@ void TraceFilter::on_exit(const ExitEvent& event)
     };
     // The event that ends the run always passes: it says who ended it.
     if (event.final || wanted(event.reason) || (event.hypercall && wanted(event.hypercall->name)) ||
+        (event.hypercall && event.hypercall->system_call && wanted("syscall")) ||
         (std::string_view(event.origin) == "kernel" && wanted("kernel")))
         next_.on_exit(event);
 }

@@ -102,7 +102,9 @@ void JsonlTraceSink::on_exit(const ExitEvent& e)
     json::field(out, "rip", e.rip, first);
     optional_object(out, "symbol", !e.symbol.empty(), first, [&] { json::string(out, e.symbol); });
     optional_object(out, "io", e.io, first, [&] { write_io(out, e); });
-    optional_object(out, "hypercall", e.hypercall.has_value(), first, [&] { write_hypercall(out, *e.hypercall); });
+    const bool system_call = e.hypercall && e.hypercall->system_call;
+    optional_object(out, "hypercall", e.hypercall && !system_call, first, [&] { write_hypercall(out, *e.hypercall); });
+    optional_object(out, "syscall", system_call, first, [&] { write_hypercall(out, *e.hypercall); });
     optional_object(out, "fault", e.fault != nullptr, first, [&] { write_fault(out, *e.fault); });
     optional_object(out, "detail", !e.detail.empty(), first, [&] { json::string(out, e.detail); });
     optional_object(out, "end", e.final, first, [&] { write_end(out, e); });

@@ -68,7 +68,7 @@ void RunStats::on_exit(const ExitEvent& event)
     const uint64_t host = event.handled_ns - event.exit_ns;
     row(reasons_, event.reason).host_time.record(host);
     if (event.hypercall)
-        row(hypercalls_, event.hypercall->name).host_time.record(host);
+        row(event.hypercall->system_call ? syscalls_ : hypercalls_, event.hypercall->name).host_time.record(host);
 }
 
 void RunStats::on_run_end(const RunResult& result)
@@ -128,6 +128,10 @@ void RunStats::print_table(std::FILE* out) const
         std::fputc('\n', out);
         print_rows(out, "hypercall", hypercalls_, events_);
     }
+    if (!syscalls_.empty()) {
+        std::fputc('\n', out);
+        print_rows(out, "system call", syscalls_, events_);
+    }
     std::fflush(out);
 }
 
@@ -145,6 +149,8 @@ void RunStats::print_json(std::FILE* out) const
     json_rows(text, reasons_, events_);
     json::key(text, "hypercalls", first);
     json_rows(text, hypercalls_, events_);
+    json::key(text, "syscalls", first);
+    json_rows(text, syscalls_, events_);
     text += "}\n";
     std::fwrite(text.data(), 1, text.size(), out);
     std::fflush(out);

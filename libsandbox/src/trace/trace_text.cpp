@@ -35,7 +35,8 @@ void TextTraceSink::on_exit(const ExitEvent& e)
                      e.detail.c_str());
         return;
     }
-    const std::string what = e.hypercall ? describe_hypercall(*e.hypercall) : std::string();
+    const std::string what = !e.hypercall ? std::string()
+                             : (e.hypercall->system_call ? "syscall " : "") + describe_hypercall(*e.hypercall);
     const bool good_end = e.final && e.ending && std::string_view(e.ending) == "exited" && e.exit_status == 0;
     std::fprintf(out_, "%s#%-5" PRIu64 "%s %10.3fms  guest %8.1fus  host %7.1fus  %s%-18s%s %-30s %s%s%s%s%s\n",
                  paint(kDim), e.sequence, paint(kReset), static_cast<double>(e.exit_ns) / 1e6,

@@ -1,13 +1,14 @@
 // The architecture seam (arch.hpp) for x86-64: descriptor tables and fault
 // stubs (cpu_tables), 4-level page tables (page_tables), port I/O hypercalls,
-// faults reported by the stubs (guest_fault), XRSTOR-based resets
-// (xstate_reset).
+// faults reported by the stubs (guest_fault), system calls (system_call),
+// XRSTOR-based resets (xstate_reset).
 #include "arch.hpp"
 
 #include "hypercalls.hpp"
 #include "x86_64/cpu_tables.hpp"
 #include "x86_64/guest_fault.hpp"
 #include "x86_64/page_tables.hpp"
+#include "x86_64/system_call.hpp"
 #include "x86_64/xstate_reset.hpp"
 
 #include <hl/abi.h>
@@ -74,18 +75,27 @@ Hypercall hypercall(const VcpuExit& exit)
 FaultReport fault_report(const VcpuExit& exit, Vcpu& vcpu, const GuestMemory& memory, const Image& image)
 {
     FaultReport report;
-    // The fault stubs report through the one page with no memory behind it.
-    if (exit.reason != VcpuExit::Reason::Mmio || !exit.write || exit.address != HL_FAULT_REPORT_PHYS ||
-        exit.size != 4)
+    // The stubs report through the one page with no memory behind it: the
+    // fault stubs their vector, the `syscall` stub the system call number.
+    const bool system_call = exit.address == HL_SYSCALL_REPORT_PHYS;
+    if (exit.reason != VcpuExit::Reason::Mmio || !exit.write || exit.size != 4 ||
+        (exit.address != HL_FAULT_REPORT_PHYS && !system_call))
         return report;
     const Registers registers = vcpu.registers();
-    if (exit.value > cpu::kSyscallVector || registers.rip != cpu::report_rip(exit.value)) {
+    const unsigned vector = system_call ? cpu::kSyscallVector : exit.value;
+    if ((!system_call && exit.value >= cpu::kVectors) || registers.rip != cpu::report_rip(vector)) {
         report.kind = FaultReport::Kind::Forged;
         report.forged_at = image.symbolize(registers.rip).value_or(format_hex(registers.rip));
         return report;
     }
     report.kind = FaultReport::Kind::Fault;
-    report.fault = read_guest_fault(exit.value, registers, vcpu.fault_address(), memory, image);
+    // CR2 means something only for a page fault, and reading it costs a request of the vCPU.
+    constexpr unsigned kPageFault = 14;
+    const uint64_t cr2 = vector == kPageFault ? vcpu.fault_address() : 0;
+    report.fault = read_guest_fault(vector, registers, cr2, memory, image);
+    if (vector == cpu::kSyscallVector ||
+        (vector == cpu::kInvalidOpcodeVector && cpu::is_syscall_instruction(memory, report.fault.rip)))
+        report.system_call = cpu::decode_system_call(registers_at_fault(vector, registers, memory, nullptr));
     return report;
 }
 
@@ -101,6 +111,8 @@ std::optional<std::string> system_symbol(uint64_t pc)
 {
     if (pc >= HL_STUBS_ADDR && pc < HL_STUBS_ADDR + cpu::kVectors * cpu::kStubSize)
         return std::string("fault stub ") + cpu::vector_mnemonic((pc - HL_STUBS_ADDR) / cpu::kStubSize);
+    if (pc >= cpu::kSyscallStub && pc < cpu::kSyscallStub + cpu::kStubSize)
+        return std::string("syscall stub");
     return std::nullopt;
 }
 

@@ -24,8 +24,9 @@ SegmentRegister user_segment(uint16_t selector, uint8_t type, bool code)
 
 constexpr uint64_t kCr0 = 1u << 0 /* PE */ | 1u << 1 /* MP */ | 1u << 4 /* ET */ | 1u << 5 /* NE */ |
                           1u << 16 /* WP */ | 1ull << 31 /* PG */;
-// No SCE: the guest has no system calls. PVM runs `syscall` all the same,
-// into LSTAR's stub; elsewhere it is #UD. Both are reported as faults.
+// No SCE: `syscall` never reaches CPL0. PVM runs it all the same, at CPL3,
+// into LSTAR's stub; elsewhere it is #UD. The host serves either as a Linux
+// system call (linux/) or reports it as a fault.
 constexpr uint64_t kEfer = 1u << 8 /* LME */ | 1u << 10 /* LMA */ | 1u << 11 /* NXE */;
 // IOPL 0: `out` reaches only the ports the TSS I/O bitmap opens (the hl
 // ports), and cli/sti/popf cannot touch IF. (PVM-based KVM ignores IOPL 3
@@ -54,7 +55,7 @@ BootRegisters boot_registers(const BootState& state, const GuestFeatures& featur
     r.msrs = {Msr{0xc0000081 /* STAR */, uint64_t{kKernelCodeSelector} << 32},
               Msr{0xc0000082 /* LSTAR */, kSyscallStub},
               Msr{0xc0000083 /* CSTAR */, kSyscallStub},
-              Msr{0xc0000084 /* SFMASK */, 0x200 /* IF */}};
+              Msr{0xc0000084 /* SFMASK */, 0}}; // RFLAGS stay the caller's: nothing to put back
     r.xcr0 = features.xcr0;
     return r;
 }

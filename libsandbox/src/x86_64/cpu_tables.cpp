@@ -84,11 +84,13 @@ void write_stubs(std::span<uint8_t> memory)
             0x0f, 0x0b};                              // ud2: the host never resumes
         std::memcpy(memory.data() + HL_STUBS_ADDR + vector * kStubSize, stub, kStubSize);
     }
+    const uint32_t syscall_report = HL_SYSCALL_REPORT_ADDR;
     const uint8_t syscall_stub[kStubSize] = {
-        0xb8, (uint8_t)kSyscallVector, 0, 0, 0,   // mov $32, %eax
-        0x89, 0x04, 0x25,                         // mov %eax, HL_FAULT_REPORT_ADDR
-        (uint8_t)report, (uint8_t)(report >> 8), (uint8_t)(report >> 16), (uint8_t)(report >> 24),
-        0x0f, 0x0b, 0xcc, 0xcc};
+        0x89, 0x04, 0x25,                         // mov %eax, HL_SYSCALL_REPORT_ADDR
+        (uint8_t)syscall_report, (uint8_t)(syscall_report >> 8), (uint8_t)(syscall_report >> 16),
+        (uint8_t)(syscall_report >> 24),
+        0x0f, 0x0b,                               // ud2: the host resumes at the caller or not at all
+        0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc};
     std::memcpy(memory.data() + kSyscallStub, syscall_stub, kStubSize);
 }
 
@@ -130,7 +132,7 @@ void write_cpu_tables(std::span<uint8_t> memory)
 uint64_t report_rip(unsigned vector)
 {
     if (vector == kSyscallVector)
-        return kSyscallStub + 12;
+        return kSyscallStub + 7;
     return HL_STUBS_ADDR + vector * kStubSize + 14;
 }
 

@@ -29,13 +29,15 @@ inline constexpr uint32_t kTssIoBitmapBytes = (HL_PORT_BASE + HL_CALL_COUNT + 7)
 inline constexpr uint32_t kTssLimit = kTssIoBitmapOffset + kTssIoBitmapBytes; // + the 0xff terminator, - 1
 inline constexpr unsigned kVectors = 32;
 inline constexpr unsigned kStubSize = 16;
-// `syscall` lands on one more stub (LSTAR), which reports this pseudo-vector.
-// It runs at CPL0 with the guest's stack, so it touches no stack.
+// `syscall` lands on one more stub (LSTAR), which writes the system call
+// number (%eax) to HL_SYSCALL_REPORT_ADDR, touching no stack and no register:
+// the host then serves the call or reports this pseudo-vector as a fault.
 inline constexpr unsigned kSyscallVector = 32;
 inline constexpr uint64_t kSyscallStub = HL_STUBS_ADDR + kSyscallVector * kStubSize;
 
-// Where the vCPU stands after a genuine stub's report write: anything else
-// writing to the report page is the guest forging a fault.
+// Where the vCPU stands after a genuine stub's report write (for
+// kSyscallVector, the `syscall` stub's): anything else writing to the report
+// page is the guest forging a fault.
 uint64_t report_rip(unsigned vector);
 
 // Writes GDT, IDT, TSS and stubs into memory (all of guest memory).

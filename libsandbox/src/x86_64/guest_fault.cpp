@@ -34,34 +34,44 @@ std::string place(uint64_t address, const Layout& layout)
 
 } // namespace
 
+Registers registers_at_fault(unsigned vector, const Registers& r, const GuestMemory& memory,
+                             uint64_t* error_code)
+{
+    Registers at = r;
+    if (error_code)
+        *error_code = 0;
+    if (vector == cpu::kSyscallVector) {
+        // No frame: `syscall` left the return address in rcx, just past its 2 bytes.
+        at.rip = r.rcx - 2;
+        at.rflags = r.r11;
+        return at;
+    }
+    // Frame: rdx, rax, [error code], rip, cs, rflags, rsp, ss.
+    const bool has_error = cpu::vector_has_error_code(vector);
+    const uint64_t words = has_error ? 8 : 7;
+    const auto frame = memory.read_view(guest_addr(r.rsp), words * 8);
+    if (!frame.ok())
+        return at;
+    uint64_t w[8];
+    std::memcpy(w, frame.bytes.data(), words * 8);
+    const uint64_t* cpu_pushed = w + (has_error ? 3 : 2);
+    at.rdx = w[0];
+    at.rax = w[1];
+    if (error_code && has_error)
+        *error_code = w[2];
+    at.rip = cpu_pushed[0];
+    at.rflags = cpu_pushed[2];
+    at.rsp = cpu_pushed[3];
+    return at;
+}
+
 GuestFault read_guest_fault(unsigned vector, const Registers& r, uint64_t cr2, const GuestMemory& memory,
                             const Image& image)
 {
     GuestFault fault;
     fault.vector = vector;
     fault.address = cr2;
-    Registers at = r;
-    if (vector == cpu::kSyscallVector) {
-        // No frame: `syscall` left the return address in rcx, just past its 2 bytes.
-        at.rip = r.rcx - 2;
-        at.rflags = r.r11;
-    } else {
-    // Frame: rdx, rax, [error code], rip, cs, rflags, rsp, ss.
-    const bool has_error = cpu::vector_has_error_code(vector);
-    const uint64_t words = has_error ? 8 : 7;
-    const auto frame = memory.read_view(guest_addr(r.rsp), words * 8);
-    if (frame.ok()) {
-        uint64_t w[8];
-        std::memcpy(w, frame.bytes.data(), words * 8);
-        const uint64_t* cpu_pushed = w + (has_error ? 3 : 2);
-        at.rdx = w[0];
-        at.rax = w[1];
-        fault.error_code = has_error ? w[2] : 0;
-        at.rip = cpu_pushed[0];
-        at.rflags = cpu_pushed[2];
-        at.rsp = cpu_pushed[3];
-    }
-    }
+    const Registers at = registers_at_fault(vector, r, memory, &fault.error_code);
     fault.rip = at.rip;
     fault.where = image.symbolize(at.rip).value_or(format_hex(at.rip));
     fault.registers = {{"rax", at.rax}, {"rbx", at.rbx}, {"rcx", at.rcx}, {"rdx", at.rdx},

@@ -10,7 +10,13 @@
 
 namespace hl {
 
-// registers: the vCPU's registers at the stub's `out`; cr2: the vCPU's CR2.
+// The guest's registers where the exception struck, from the vCPU's at the
+// stub's report and the frame on the IST stack (rax, rdx, rip, rflags, rsp);
+// the error code too when error_code is not null (0 for vectors without one).
+Registers registers_at_fault(unsigned vector, const Registers& registers, const GuestMemory& memory,
+                             uint64_t* error_code);
+
+// registers: the vCPU's registers at the stub's report; cr2: the vCPU's CR2.
 GuestFault read_guest_fault(unsigned vector, const Registers& registers, uint64_t cr2,
                             const GuestMemory& memory, const Image& image);
 

@@ -1,0 +1,23 @@
+// The system calls the personality serves, by number: the handler and how a
+// trace names its arguments. One table per architecture, since numbers and
+// a few calls differ (syscall_table_x86_64.cpp).
+#pragma once
+
+#include "linux/syscall_handlers.hpp"
+
+#include <array>
+#include <cstdint>
+
+namespace hl::linux_abi {
+
+struct ServedCall {
+    SyscallHandler handler = nullptr;
+    int arg_count = 0;
+    std::array<const char*, 6> arg_names{};
+    uint8_t hex_args = 0;   // bit i: argument i reads best in hex
+};
+
+// nullptr when the number is not served (ENOSYS).
+const ServedCall* served_call(uint64_t number);
+
+} // namespace hl::linux_abi

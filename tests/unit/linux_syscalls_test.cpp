@@ -1,0 +1,212 @@
+// The Linux personality's dispatcher over real guest memory, with made-up
+// system calls (linux_syscalls.cpp and the handlers it calls).
+#include "linux/linux_syscalls.hpp"
+#include "test_layouts.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <string>
+
+using namespace hl;
+using Action = linux_abi::SyscallOutcome::Action;
+
+namespace {
+
+struct Fixture {
+    Layout layout = test::typical_layout();
+    GuestMemory memory{layout};
+    LinuxProcess process = LinuxProcess::for_layout(layout);
+    std::string out, err, input_text;
+    OutputFn output = [this](int fd, std::span<const uint8_t> bytes) -> int64_t {
+        (fd == 1 ? out : err).append(bytes.begin(), bytes.end());
+        return static_cast<int64_t>(bytes.size());
+    };
+    InputFn input = [this](std::span<uint8_t> buffer) -> int64_t {
+        const size_t n = std::min(buffer.size(), input_text.size());
+        std::memcpy(buffer.data(), input_text.data(), n);
+        input_text.erase(0, n);
+        return static_cast<int64_t>(n);
+    };
+    bool strict = false;
+    const uint64_t heap = layout.heap_start();
+
+    void put(uint64_t address, const void* bytes, size_t size)
+    {
+        std::memcpy(memory.host_view().data() + address, bytes, size);
+    }
+    void put(uint64_t address, const std::string& text) { put(address, text.c_str(), text.size() + 1); }
+    std::string get(uint64_t address, size_t size)
+    {
+        return {reinterpret_cast<const char*>(memory.host_view().data() + address), size};
+    }
+
+    linux_abi::SyscallOutcome call(uint64_t number, std::array<uint64_t, 6> args = {})
+    {
+        arch::SystemCall c;
+        c.number = number;
+        c.args = args;
+        linux_abi::SyscallEnv env{memory, layout, output, input, process, strict};
+        return linux_abi::serve_system_call(c, env);
+    }
+    int64_t result(uint64_t number, std::array<uint64_t, 6> args = {})
+    {
+        const auto outcome = call(number, args);
+        REQUIRE(outcome.action == Action::Resume);
+        return outcome.result;
+    }
+};
+
+constexpr uint64_t kRead = 0, kWrite = 1, kClose = 3, kFstat = 5, kLseek = 8, kIoctl = 16, kReadv = 19, kWritev = 20,
+                   kGetpid = 39, kFork = 57, kExit = 60, kUname = 63, kArchPrctl = 158, kFutex = 202,
+                   kClockGettime = 228, kExitGroup = 231, kOpenat = 257, kGetrandom = 318;
+
+} // namespace
+
+TEST_CASE("linux syscall: write and writev reach the output, whole and traced")
+{
+    Fixture f;
+    f.put(f.heap, "hello, ");
+    f.put(f.heap + 0x100, "world\n");
+    const auto w = f.call(kWrite, {1, f.heap, 7});
+    CHECK(w.result == 7);
+    CHECK(describe_hypercall(w.record) == "write(fd=1, buf=0x" + [&] {
+              char hex[32];
+              std::snprintf(hex, sizeof hex, "%llx", static_cast<unsigned long long>(f.heap));
+              return std::string(hex);
+          }() + ", count=7) = 7");
+    CHECK(w.record.system_call);
+    CHECK(w.record.bytes == 7);
+    const uint64_t iov[4] = {f.heap, 7, f.heap + 0x100, 6};
+    f.put(f.heap + 0x200, iov, sizeof iov);
+    CHECK(f.result(kWritev, {2, f.heap + 0x200, 2}) == 13);
+    CHECK(f.out == "hello, ");
+    CHECK(f.err == "hello, world\n");
+}
+
+TEST_CASE("linux syscall: bad descriptors and pointers get EBADF and EFAULT, never a host crash")
+{
+    Fixture f;
+    CHECK(f.result(kWrite, {0, f.heap, 1}) == -EBADF);
+    CHECK(f.result(kWrite, {7, f.heap, 1}) == -EBADF);
+    CHECK(f.result(kRead, {1, f.heap, 1}) == -EBADF);
+    CHECK(f.result(kWrite, {1, 0, 1}) == -EFAULT);                       // null page
+    CHECK(f.result(kWrite, {1, 0x100000, 1}) == 1);                      // text is readable
+    CHECK(f.result(kRead, {0, 0x100000, 1}) == -EFAULT);                 // but not writable
+    CHECK(f.result(kWritev, {1, f.heap, 1025}) == -EINVAL);              // more than IOV_MAX
+    CHECK(f.result(kWritev, {1, 0, 1}) == -EFAULT);
+    CHECK(f.result(kWritev, {1, 0, 0}) == 0);                            // no buffers: nothing to do
+    CHECK(f.result(kReadv, {0, 0, 0}) == 0);
+    CHECK(f.result(kFstat, {9, f.heap}) == -EBADF);
+    CHECK(f.result(kLseek, {1, 0, 0}) == -ESPIPE);
+    CHECK(f.result(kIoctl, {1, 0x5413 /* TIOCGWINSZ */, f.heap}) == -ENOTTY);
+    CHECK(f.result(kClose, {1}) == 0);
+    CHECK(f.result(kWrite, {1, f.heap, 1}) == -EBADF);                   // closed
+    CHECK(f.result(kClose, {1}) == -EBADF);
+}
+
+TEST_CASE("linux syscall: read and readv take the input, one read of it at a time")
+{
+    Fixture f;
+    f.input_text = "abcdefgh";
+    CHECK(f.result(kRead, {0, f.heap, 3}) == 3);
+    CHECK(f.get(f.heap, 3) == "abc");
+    const uint64_t iov[4] = {f.heap + 0x100, 2, f.heap + 0x200, 10};
+    f.put(f.heap + 0x300, iov, sizeof iov);
+    CHECK(f.result(kReadv, {0, f.heap + 0x300, 2}) == 5);
+    CHECK(f.get(f.heap + 0x100, 2) == "de");
+    CHECK(f.get(f.heap + 0x200, 3) == "fgh");
+    CHECK(f.result(kRead, {0, f.heap, 3}) == 0); // end of input
+}
+
+TEST_CASE("linux syscall: no input function reads as end of file")
+{
+    Fixture f;
+    f.input = nullptr;
+    CHECK(f.result(kRead, {0, f.heap, 3}) == 0);
+}
+
+TEST_CASE("linux syscall: no path names a file")
+{
+    Fixture f;
+    f.put(f.heap, "/etc/passwd");
+    CHECK(f.result(kOpenat, {static_cast<uint64_t>(-100), f.heap, 0, 0}) == -ENOENT);
+    CHECK(f.result(kOpenat, {static_cast<uint64_t>(-100), 0, 0, 0}) == -EFAULT);
+    CHECK(f.result(kOpenat, {5, f.heap, 0, 0}) == -EBADF);
+    const auto traced = f.call(kOpenat, {static_cast<uint64_t>(-100), f.heap, 0, 0});
+    CHECK(describe_hypercall(traced.record).ends_with(") = -2 ENOENT"));
+}
+
+TEST_CASE("linux syscall: what is not served gets ENOSYS, or ends the run under strict")
+{
+    Fixture f;
+    const auto fork = f.call(kFork);
+    CHECK(fork.action == Action::Resume);
+    CHECK(fork.result == -ENOSYS);
+    CHECK(describe_hypercall(fork.record) == "fork() = -38 ENOSYS");
+    CHECK(f.result(100000) == -ENOSYS);
+    CHECK(describe_hypercall(f.call(100000).record) == "unknown() = -38 ENOSYS");
+    f.strict = true;
+    const auto strict = f.call(kFork);
+    CHECK(strict.action == Action::Fault);
+    CHECK(strict.message == "unsupported system call fork (57)");
+    CHECK(f.call(100000).message == "unknown system call 100000");
+}
+
+TEST_CASE("linux syscall: exit and exit_group end the run with the low byte of the status")
+{
+    Fixture f;
+    const auto e = f.call(kExitGroup, {0x1ff});
+    CHECK(e.action == Action::Exit);
+    CHECK(e.status == 0xff);
+    CHECK(f.call(kExit, {3}).status == 3);
+}
+
+TEST_CASE("linux syscall: arch_prctl sets the thread pointer, canonical only")
+{
+    Fixture f;
+    const auto set = f.call(kArchPrctl, {0x1002, 0x123000});
+    CHECK(set.result == 0);
+    REQUIRE(set.thread_pointer);
+    CHECK(*set.thread_pointer == 0x123000);
+    CHECK(f.result(kArchPrctl, {0x1003, f.heap}) == 0);
+    uint64_t got;
+    std::memcpy(&got, f.memory.host_view().data() + f.heap, 8);
+    CHECK(got == 0x123000);
+    CHECK(f.result(kArchPrctl, {0x1002, 0x800000000000}) == -EPERM);
+    CHECK(f.result(kArchPrctl, {0x9999, 0}) == -EINVAL);
+}
+
+TEST_CASE("linux syscall: clocks, randomness and identity come from the host")
+{
+    Fixture f;
+    timespec before{};
+    clock_gettime(CLOCK_MONOTONIC, &before);
+    CHECK(f.result(kClockGettime, {CLOCK_MONOTONIC, f.heap}) == 0);
+    int64_t ts[2];
+    std::memcpy(ts, f.memory.host_view().data() + f.heap, sizeof ts);
+    CHECK(ts[0] >= before.tv_sec);
+    CHECK(f.result(kClockGettime, {12345, f.heap}) == -EINVAL);
+    CHECK(f.result(kClockGettime, {CLOCK_REALTIME, 0}) == -EFAULT);
+    CHECK(f.result(kGetrandom, {f.heap, 64, 0}) == 64);
+    CHECK(f.result(kGetrandom, {f.heap, 64, 0x80}) == -EINVAL);
+    CHECK(f.result(kGetpid) == 1);
+    CHECK(f.result(kUname, {f.heap}) == 0);
+    CHECK(f.get(f.heap, 6) == std::string("Linux\0", 6));
+}
+
+TEST_CASE("linux syscall: a futex wait no thread can end is a fault; a timed one times out")
+{
+    Fixture f;
+    const uint32_t word = 5;
+    f.put(f.heap, &word, sizeof word);
+    CHECK(f.result(kFutex, {f.heap, 128 /* FUTEX_WAIT_PRIVATE */, 4}) == -EAGAIN);
+    CHECK(f.result(kFutex, {f.heap, 128, 5, f.heap + 8}) == -ETIMEDOUT);
+    CHECK(f.result(kFutex, {f.heap + 1, 128, 5}) == -EINVAL);
+    CHECK(f.result(kFutex, {f.heap, 129 /* FUTEX_WAKE_PRIVATE */, 1}) == 0);
+    const auto forever = f.call(kFutex, {f.heap, 128, 5});
+    CHECK(forever.action == Action::Fault);
+    CHECK(forever.message == "futex wait that no other thread can end: the guest would sleep forever");
+}
