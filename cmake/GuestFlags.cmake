@@ -11,6 +11,10 @@
 #                              a static ET_EXEC linked low (guest.ld)
 #   -fno-asynchronous-unwind-tables
 #                              no .eh_frame, which guest.ld discards anyway
+#   -Werror=implicit-function-declaration
+#                              a call to a function no header declares (one the
+#                              small libc lacks) stops the build, instead of
+#                              linking a guess at its type or failing at link time
 # Include directories and the language standard differ between the two and
 # are added by each (guest-crt/CMakeLists.txt, cli/hlbuild_compile.cpp).
 set(HL_GUEST_CFLAGS
@@ -18,4 +22,5 @@ set(HL_GUEST_CFLAGS
   -fno-stack-protector -fstack-clash-protection
   -fno-pic -fno-pie -mcmodel=small
   -fno-asynchronous-unwind-tables
+  -Werror=implicit-function-declaration
   -O2 -g -Wall)

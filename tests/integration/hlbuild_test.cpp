@@ -124,6 +124,19 @@ TEST_CASE("hlbuild compile reports every source that fails, then stops")
     CHECK_FALSE(fs::exists(dir + "/p/build/p.hl"));
 }
 
+TEST_CASE("hlbuild compile refuses a call to a function no header declares")
+{
+    const std::string dir = make_temp_dir();
+    REQUIRE(hlbuild({"new", dir + "/p"}).status == 0);
+    // strtod is not in the small libc: without a declaration, gcc would guess `int strtod()`.
+    write_file(dir + "/p/src/main.c", "int main(void) { return (int)strtod(\"1.5\", 0); }\n");
+    const auto r = hlbuild({"compile", dir + "/p"});
+    CHECK(r.status == 1);
+    CHECK(r.err.find("implicit declaration of function") != std::string::npos);
+    CHECK(r.err.find("[-Werror=implicit-function-declaration]") != std::string::npos);
+    CHECK(r.err.find("hlbuild: error: " + dir + "/p/src/main.c: compilation failed") != std::string::npos);
+}
+
 TEST_CASE("hlbuild compile reports a link failure")
 {
     const std::string dir = make_temp_dir();
