@@ -3,6 +3,7 @@
 // arguments, environment and input; what they print and their exit status
 // must be the same, byte for byte.
 #include "process.hpp"
+#include "../linux/linux_executables.hpp"
 
 #include <cstdio>
 #include <fcntl.h>
@@ -12,18 +13,7 @@ using namespace hl::test;
 
 namespace {
 
-const std::string kProgramDir = HL_LINUX_EXECUTABLES_DIR;
-
-// Skips visibly when the programs could not be built (no musl-gcc).
-#define HL_REQUIRE_MUSL()                                                                          \
-    do {                                                                                           \
-        if (!HL_HAVE_MUSL_GCC) {                                                                   \
-            WARN("skipped: musl-gcc was not found when the tests were built (apt-get install musl-tools)"); \
-            return;                                                                                \
-        }                                                                                          \
-    } while (0)
-
-std::string program(const std::string& name) { return kProgramDir + "/t_" + name; }
+std::string program(const std::string& name) { return kLinuxExecutables + "/t_" + name; }
 
 // A descriptor reading text, for a child's stdin.
 int input_of(const std::string& text)
@@ -76,7 +66,7 @@ void check_same(const Both& both)
 TEST_CASE("linux programs: number formatting and parsing print as natively")
 {
     HL_REQUIRE_KVM();
-    HL_REQUIRE_MUSL();
+    HL_REQUIRE_MUSL_GCC();
     const Both both = run_both("format");
     CHECK(both.native.out.find("round-trips") != std::string::npos);
     check_same(both);
@@ -85,7 +75,7 @@ TEST_CASE("linux programs: number formatting and parsing print as natively")
 TEST_CASE("linux programs: libm, qsort/bsearch, setjmp/longjmp, errno/strerror, time as natively")
 {
     HL_REQUIRE_KVM();
-    HL_REQUIRE_MUSL();
+    HL_REQUIRE_MUSL_GCC();
     for (const char* name : {"libm", "sort", "time"}) {
         INFO(name);
         check_same(run_both(name));
@@ -95,7 +85,7 @@ TEST_CASE("linux programs: libm, qsort/bsearch, setjmp/longjmp, errno/strerror, 
 TEST_CASE("linux programs: 32 MiB and more through malloc and realloc")
 {
     HL_REQUIRE_KVM();
-    HL_REQUIRE_MUSL();
+    HL_REQUIRE_MUSL_GCC();
     const Both both = run_both("malloc");
     CHECK(both.native.out.find("intact 1") != std::string::npos);
     check_same(both);
@@ -104,7 +94,7 @@ TEST_CASE("linux programs: 32 MiB and more through malloc and realloc")
 TEST_CASE("linux programs: stdin, arguments, environment and exit status pass through")
 {
     HL_REQUIRE_KVM();
-    HL_REQUIRE_MUSL();
+    HL_REQUIRE_MUSL_GCC();
     check_same(run_both("stdin", {}, {}, "first line\nsecond\nthird without newline"));
     const Both env = run_both("env", {"two words", "7"}, {"GREETING=hello there", "OTHER=1"});
     CHECK(env.native.status == 7);
@@ -115,7 +105,7 @@ TEST_CASE("linux programs: stdin, arguments, environment and exit status pass th
 TEST_CASE("linux programs: processes and sockets get ENOSYS, or a fault under --strict-syscalls")
 {
     HL_REQUIRE_KVM();
-    HL_REQUIRE_MUSL();
+    HL_REQUIRE_MUSL_GCC();
     ProcessResult r = hlrun({program("unsupported")});
     CHECK(r.status == 0);
     CHECK(r.out == "fork: -1 Function not implemented\n"
@@ -129,7 +119,7 @@ TEST_CASE("linux programs: processes and sockets get ENOSYS, or a fault under --
 TEST_CASE("linux programs: every system call is a traced exit with its name, arguments and result")
 {
     HL_REQUIRE_KVM();
-    HL_REQUIRE_MUSL();
+    HL_REQUIRE_MUSL_GCC();
     const ProcessResult r = hlrun({"--trace", "--trace-filter=syscall", program("unsupported")});
     CHECK(r.status == 0);
     CHECK(r.err.find("syscall fork() = -38 ENOSYS") != std::string::npos);
