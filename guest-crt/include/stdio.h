@@ -1,4 +1,4 @@
-/* <stdio.h>: stdout/stderr output and printf formatting of the hl guest libc. */
+/* <stdio.h>: stdout/stderr output, stdin input and printf formatting of the hl guest libc. */
 #ifndef HL_STDIO_H
 #define HL_STDIO_H
 
@@ -11,11 +11,22 @@ extern "C" {
 
 #define EOF (-1)
 
-/* Only the two host streams exist: stdout is line-buffered, stderr is written
- * at the end of every call. */
+/* Only the three host streams exist: stdout is line-buffered, stderr is
+ * written at the end of every call, stdin reads the host's input in blocks of
+ * up to 4 KiB. Reading works on stdin only, writing on stdout and stderr only. */
 typedef struct hl_file FILE;
+extern FILE *stdin;
 extern FILE *stdout;
 extern FILE *stderr;
+
+int fgetc(FILE *stream);
+int getc(FILE *stream);
+int getchar(void);
+/* Reads up to n - 1 bytes, through the first newline; NULL at the end of the input. */
+char *fgets(char *__restrict s, int n, FILE *__restrict stream);
+size_t fread(void *__restrict ptr, size_t size, size_t count, FILE *__restrict stream);
+int feof(FILE *stream);
+int ferror(FILE *stream);
 
 int putchar(int c);
 int puts(const char *s);

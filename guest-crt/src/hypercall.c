@@ -24,6 +24,14 @@ long hl_write(int fd, const void *buf, size_t len)
     return total;
 }
 
+long hl_read(int fd, void *buf, size_t len)
+{
+    struct hl_read_req req = {.fd = (uint32_t)fd, .buf = (uint64_t)(uintptr_t)buf,
+                              .len = len < HL_READ_MAX ? len : HL_READ_MAX};
+    __hl_out(HL_PORT_BASE + HL_CALL_READ, hl_addr(&req));
+    return req.result;
+}
+
 _Noreturn void hl_exit(int status)
 {
     __hl_out(HL_PORT_BASE + HL_CALL_EXIT, (uint32_t)status);

@@ -1,5 +1,6 @@
-/* stdio.c: the stdout/stderr streams and the string printfs. Streams buffer in
- * the guest so that output costs one hl_write (one VM exit) per flush. */
+/* stdio.c: the stdin/stdout/stderr streams and the string printfs. Streams
+ * buffer in the guest so that output costs one hl_write (one VM exit) per
+ * flush, and input one hl_read per 4 KiB. */
 #include <hl/guest.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -15,7 +16,9 @@ struct hl_file {
     bool failed;        /* a write failed during the current call */
     char *buf;
     size_t cap;
-    size_t len;
+    size_t len;         /* bytes buffered (input: read from the host) */
+    size_t pos;         /* input: the next byte to hand out */
+    bool eof;           /* input: the host said the input ended */
 };
 
 static char stdout_buf[4096];
@@ -23,8 +26,12 @@ static char stdout_buf[4096];
  * call's pieces into a single write. */
 static char stderr_buf[1024];
 
-static FILE stdout_file = {1, true, false, false, stdout_buf, sizeof stdout_buf, 0};
-static FILE stderr_file = {2, false, false, false, stderr_buf, sizeof stderr_buf, 0};
+static char stdin_buf[4096];
+
+static FILE stdout_file = {1, true, false, false, stdout_buf, sizeof stdout_buf, 0, 0, false};
+static FILE stderr_file = {2, false, false, false, stderr_buf, sizeof stderr_buf, 0, 0, false};
+static FILE stdin_file = {0, false, false, false, stdin_buf, sizeof stdin_buf, 0, 0, false};
+FILE *stdin = &stdin_file;
 FILE *stdout = &stdout_file;
 FILE *stderr = &stderr_file;
 
@@ -45,7 +52,7 @@ static void write_all(FILE *f, const char *p, size_t n)
  * stays clean, which keeps it out of the pages a fresh call's restore copies. */
 static void flush(FILE *f)
 {
-    if (!f->len)
+    if (!f->len || f == stdin) /* stdin's buffer holds input, nothing to write */
         return;
     write_all(f, f->buf, f->len);
     f->len = 0;
@@ -55,6 +62,10 @@ static void flush(FILE *f)
 static void sink(void *ctx, const char *s, size_t n)
 {
     FILE *f = ctx;
+    if (f == stdin) { /* not a stream to write to */
+        f->failed = true;
+        return;
+    }
     while (n) {
         if (f->len == 0 && n >= f->cap) { /* too big to gather: write in place */
             write_all(f, s, n);
@@ -199,3 +210,72 @@ int sprintf(char *restrict buf, const char *restrict fmt, ...)
     va_end(ap);
     return n;
 }
+
+/* ---- Input: stdin only ---- */
+
+static bool refill(FILE *f)
+{
+    if (f->eof || f->failed)
+        return false;
+    const long got = hl_read(f->fd, f->buf, f->cap);
+    if (got <= 0) {
+        if (got < 0)
+            f->failed = true;
+        else
+            f->eof = true;
+        return false;
+    }
+    f->pos = 0;
+    f->len = (size_t)got;
+    return true;
+}
+
+int fgetc(FILE *f)
+{
+    if (f != stdin)
+        return EOF;
+    if (f->pos == f->len && !refill(f))
+        return EOF;
+    return (unsigned char)f->buf[f->pos++];
+}
+
+int getc(FILE *f) { return fgetc(f); }
+int getchar(void) { return fgetc(stdin); }
+
+char *fgets(char *restrict s, int n, FILE *restrict f)
+{
+    if (n <= 0)
+        return NULL;
+    int i = 0;
+    while (i < n - 1) {
+        const int c = fgetc(f);
+        if (c == EOF)
+            break;
+        s[i++] = (char)c;
+        if (c == '\n')
+            break;
+    }
+    if (i == 0)
+        return NULL;
+    s[i] = '\0';
+    return s;
+}
+
+size_t fread(void *restrict ptr, size_t size, size_t count, FILE *restrict f)
+{
+    if (f != stdin || size == 0 || count == 0 || count > (size_t)-1 / size)
+        return 0;
+    const size_t want = size * count;
+    char *out = ptr;
+    size_t got = 0;
+    while (got < want && (f->pos < f->len || refill(f))) {
+        size_t k = f->len - f->pos < want - got ? f->len - f->pos : want - got;
+        memcpy(out + got, f->buf + f->pos, k);
+        f->pos += k;
+        got += k;
+    }
+    return got / size;
+}
+
+int feof(FILE *f) { return f == stdin && f->eof && f->pos == f->len; }
+int ferror(FILE *f) { return f->failed; }

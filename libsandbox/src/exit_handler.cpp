@@ -31,7 +31,8 @@ std::string describe_unbacked_access(const VcpuExit& exit)
 
 ExitOutcome handle_hypercall(const VcpuExit& exit, ExitContext& context, RunResult& result)
 {
-    HypercallOutcome served = dispatch_hypercall(exit, context.memory, context.output, &context.host_functions);
+    HypercallOutcome served = dispatch_hypercall(exit, context.memory, context.output, &context.host_functions,
+                                                  &context.input);
     ExitOutcome outcome;
     if (served.call.name)
         outcome.hypercall = served.call;

@@ -71,6 +71,34 @@ HypercallOutcome do_write(HypercallOutcome out, GuestAddr address, GuestMemory& 
     return out;
 }
 
+HypercallOutcome do_read(HypercallOutcome out, GuestAddr address, GuestMemory& memory, const InputFn* input)
+{
+    hl_read_req req;
+    std::string error;
+    if (!read_request(memory, address, req, error))
+        return violation(out, "read: request block: " + error);
+    out.call.args = {req.fd, req.buf, req.len};
+    if (req.len > HL_READ_MAX)
+        return violation(out, "read: len " + std::to_string(req.len) + " is over the limit of " +
+                                  std::to_string(HL_READ_MAX) + " bytes");
+    const auto data = memory.write_view(guest_addr(req.buf), req.len);
+    if (!data.ok())
+        return violation(out, "read: buffer: " + data.error);
+    if (req.fd != 0)
+        req.result = HL_EBADF;
+    else if (!input || !*input || req.len == 0)
+        req.result = 0; // no input: the end of it
+    else
+        req.result = (*input)(data.bytes);
+    if (req.result > static_cast<int64_t>(req.len))
+        req.result = HL_EIO; // an InputFn that claims more than it was given
+    out.call.has_result = true;
+    out.call.result = req.result;
+    out.call.bytes = req.result > 0 ? static_cast<uint64_t>(req.result) : 0;
+    write_request(memory, address, req);
+    return out;
+}
+
 HypercallOutcome do_abort(HypercallOutcome out, GuestAddr address, GuestMemory& memory)
 {
     hl_abort_req req;
@@ -119,12 +147,13 @@ const char* hypercall_name(int number)
     case HL_CALL_READY: return "ready";
     case HL_CALL_RETURN: return "return";
     case HL_CALL_HOST: return "host";
+    case HL_CALL_READ: return "read";
     default: return nullptr;
     }
 }
 
 HypercallOutcome dispatch_hypercall(const VcpuExit& exit, GuestMemory& memory, const OutputFn& output,
-                                    const std::vector<HostFunction>* host)
+                                    const std::vector<HostFunction>* host, const InputFn* input)
 {
     HypercallOutcome out;
     const arch::Hypercall call = arch::hypercall(exit);
@@ -137,6 +166,7 @@ HypercallOutcome dispatch_hypercall(const VcpuExit& exit, GuestMemory& memory, c
     case HL_CALL_READY: name_call(out, number, {"flags"}); break;
     case HL_CALL_RETURN: name_call(out, number, {}); break;
     case HL_CALL_HOST: name_call(out, number, {}); break;
+    case HL_CALL_READ: name_call(out, number, {"fd", "buf", "len"}); break;
     }
     if (!call.violation.empty())
         return violation(out, call.violation);
@@ -154,6 +184,8 @@ HypercallOutcome dispatch_hypercall(const VcpuExit& exit, GuestMemory& memory, c
         return do_abort(out, guest_addr(value), memory);
     case HL_CALL_CLOCK:
         return do_clock(out, guest_addr(value), memory);
+    case HL_CALL_READ:
+        return do_read(out, guest_addr(value), memory, input);
     case HL_CALL_READY:
         out.call.args[0] = value;
         if (value & ~HL_READY_RELOADS_FPU)

@@ -36,8 +36,9 @@ struct HypercallOutcome {
 const char* hypercall_name(int number);
 
 // Handles one I/O exit (IoOut or IoIn). Output goes through `output`; host
-// calls go to `host` (none registered when null).
+// calls go to `host` (none registered when null); reads of fd 0 come from
+// `input` (the end of the input at once when null or empty).
 HypercallOutcome dispatch_hypercall(const VcpuExit& exit, GuestMemory& memory, const OutputFn& output,
-                                    const std::vector<HostFunction>* host = nullptr);
+                                    const std::vector<HostFunction>* host = nullptr, const InputFn* input = nullptr);
 
 } // namespace hl

@@ -6,6 +6,8 @@
 #include <hl/layout.hpp>
 
 #include <algorithm>
+#include <fcntl.h>
+#include <unistd.h>
 #include <cstdio>
 #include <fstream>
 #include <regex>
@@ -248,6 +250,23 @@ TEST_CASE("hlrun refuses a static glibc executable with 122 and one line, and ru
     CHECK(r.status == 3);
     CHECK(r.out == "hello from " + musl + " with 2 arguments\n");
     CHECK(r.err.empty());
+}
+
+TEST_CASE("hlrun gives its stdin to an hl guest: fgets, getchar and the end of the input")
+{
+    HL_REQUIRE_KVM();
+    const std::string dir = make_temp_dir();
+    std::string text = "one\ntwo\n" + std::string(10000, 'x') + "\nlast without newline";
+    write_file(dir + "/in", text);
+    const int fd = open((dir + "/in").c_str(), O_RDONLY | O_CLOEXEC);
+    REQUIRE(fd >= 0);
+    const ProcessResult r = hlrun({guest_image("libc"), "cat"}, ProcessOptions{.stdin_fd = fd});
+    close(fd);
+    CHECK(r.status == 0);
+    // 10,000 x's in 63-byte pieces: 158 full ones and one of 47 with the newline.
+    CHECK(r.out == text + "cat: 162 pieces, " + std::to_string(text.size()) + " bytes, eof 1, error 0, then -1\n");
+    // No stdin at all (the default of run_process: /dev/null) is an empty input.
+    CHECK(hlrun({guest_image("libc"), "cat"}).out == "cat: 0 pieces, 0 bytes, eof 1, error 0, then -1\n");
 }
 
 TEST_CASE("hlrun refuses every image of the malformed-image corpus with 122 and one line naming it")

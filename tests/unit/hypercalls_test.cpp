@@ -286,3 +286,42 @@ TEST_CASE("host calls: an empty string or bytes result is an empty value at the 
         CHECK(answer.ret.len == 0);
     }
 }
+
+TEST_CASE("hypercall read: fd 0 from the input, into memory the guest may write; the end of input is 0")
+{
+    Fixture f;
+    std::string input_text = "abcdef";
+    const InputFn input = [&input_text](std::span<uint8_t> buffer) -> int64_t {
+        const size_t n = std::min(buffer.size(), input_text.size());
+        std::memcpy(buffer.data(), input_text.data(), n);
+        input_text.erase(0, n);
+        return static_cast<int64_t>(n);
+    };
+    auto read = [&](uint32_t fd, uint64_t buf, uint64_t len, const InputFn* in) {
+        f.put(f.heap, hl_read_req{.fd = fd, ._pad = 0, .buf = buf, .len = len, .result = 0});
+        VcpuExit exit{.reason = VcpuExit::Reason::IoOut, .port = HL_PORT_BASE + HL_CALL_READ, .size = 4,
+                      .value = static_cast<uint32_t>(f.heap), .count = 1};
+        return dispatch_hypercall(exit, f.memory, f.output, nullptr, in);
+    };
+    HypercallOutcome r = read(0, f.heap + 0x100, 4, &input);
+    CHECK(r.action == Action::Continue);
+    CHECK(f.get<hl_read_req>(f.heap).result == 4);
+    CHECK(describe_hypercall(r.call) == "read(fd=0, buf=0x" + [&] {
+              char hex[32];
+              std::snprintf(hex, sizeof hex, "%llx", static_cast<unsigned long long>(f.heap + 0x100));
+              return std::string(hex);
+          }() + ", len=4) = 4");
+    CHECK(std::memcmp(f.memory.host_view().data() + f.heap + 0x100, "abcd", 4) == 0);
+    read(0, f.heap + 0x100, 4, &input);
+    CHECK(f.get<hl_read_req>(f.heap).result == 2);
+    read(0, f.heap + 0x100, 4, &input);
+    CHECK(f.get<hl_read_req>(f.heap).result == 0);      // the end of the input
+    read(0, f.heap + 0x100, 4, nullptr);
+    CHECK(f.get<hl_read_req>(f.heap).result == 0);      // no input at all
+    read(1, f.heap + 0x100, 4, &input);
+    CHECK(f.get<hl_read_req>(f.heap).result == HL_EBADF);
+    CHECK(read(0, 0x100000, 4, &input).message ==
+          "read: buffer: address 0x100000 (image segment 0) is not writable by the guest");
+    CHECK(read(0, f.heap, HL_READ_MAX + 1, &input).message ==
+          "read: len 1048577 is over the limit of 1048576 bytes");
+}

@@ -14,6 +14,11 @@ extern "C" {
 /* Writes len bytes to the host's fd 1 (stdout) or 2 (stderr). Returns bytes
  * written or a negative HL_E* code. Unbuffered: one VM exit per call. */
 long hl_write(int fd, const void *buf, size_t len);
+/* Reads up to len bytes of fd 0 (the guest's standard input: hlrun's stdin,
+ * or SandboxOptions::input) into buf, with one hypercall: the bytes read
+ * (possibly fewer), 0 at the end of the input, or a negative HL_E* code
+ * (HL_EBADF for any other fd). At most HL_READ_MAX bytes per call. */
+long hl_read(int fd, void *buf, size_t len);
 
 /* Ends the guest with status; the host's run returns it unchanged. */
 _Noreturn void hl_exit(int status);

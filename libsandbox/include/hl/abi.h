@@ -97,7 +97,8 @@ enum hl_hypercall {
     HL_CALL_CLOCK = 3, /* value: address of struct hl_clock_req */
     HL_CALL_READY = 4, /* value: HL_READY_* flags. The guest is initialised and waits for calls */
     HL_CALL_RETURN = 5, /* value: 0. The call in the call frame returned: ret is set */
-    HL_CALL_HOST = 6   /* value: address of struct hl_host_call_req */
+    HL_CALL_HOST = 6,  /* value: address of struct hl_host_call_req */
+    HL_CALL_READ = 7   /* value: address of struct hl_read_req */
 };
 #define HL_CALL_COUNT 16u
 
@@ -110,6 +111,7 @@ enum hl_hypercall {
 
 #define HL_WRITE_MAX  (1u << 20) /* longest single write, bytes */
 #define HL_ABORT_MAX  4096u      /* longest abort message, bytes */
+#define HL_READ_MAX   (1u << 20) /* longest single read, bytes */
 
 struct hl_write_req {
     uint32_t fd;      /* in: 1 = stdout, 2 = stderr */
@@ -117,6 +119,14 @@ struct hl_write_req {
     uint64_t buf;     /* in: guest address */
     uint64_t len;     /* in: bytes, <= HL_WRITE_MAX */
     int64_t  result;  /* out: bytes written, or a negative error */
+};
+
+struct hl_read_req {
+    uint32_t fd;      /* in: 0 = stdin */
+    uint32_t _pad;
+    uint64_t buf;     /* in: guest address */
+    uint64_t len;     /* in: bytes, <= HL_READ_MAX */
+    int64_t  result;  /* out: bytes read, 0 at the end of the input, or a negative error */
 };
 
 struct hl_abort_req {

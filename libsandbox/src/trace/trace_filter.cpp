@@ -11,7 +11,7 @@ namespace {
 
 constexpr const char* kReasons[] = {"io-out", "io-in", "mmio", "hlt", "shutdown", "fail-entry",
                                     "internal-error", "interrupted", "other"};
-constexpr const char* kHypercalls[] = {"write", "exit", "abort", "clock", "ready", "return", "host"};
+constexpr const char* kHypercalls[] = {"write", "exit", "abort", "clock", "ready", "return", "host", "read"};
 
 } // namespace
 

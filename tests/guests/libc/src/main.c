@@ -8,7 +8,10 @@
  *   libc hello     boot info sanity, then the same summary line.
  *   libc abort     calls abort().
  *   libc assert    fails assert(1 == 2).
- *   libc exit7     prints "bye" with no newline, then exit(7): exit() flushes. */
+ *   libc exit7     prints "bye" with no newline, then exit(7): exit() flushes.
+ *   libc cat       copies stdin to stdout with fgets (63-byte pieces), then
+ *                  "cat: P pieces, B bytes, eof E, error R, then C"; C is
+ *                  getchar() after the end (-1). */
 #include <assert.h>
 #include <hl/guest.h>
 #include <stdint.h>
@@ -71,6 +74,18 @@ int main(int argc, char **argv)
     } else if (want && strcmp(want, "exit7") == 0) {
         printf("bye");
         exit(7);
+    } else if (want && strcmp(want, "cat") == 0) {
+        char piece[64];
+        int pieces = 0;
+        unsigned long bytes = 0;
+        while (fgets(piece, sizeof piece, stdin)) {
+            ++pieces;
+            bytes += strlen(piece);
+            fputs(piece, stdout);
+        }
+        printf("cat: %d pieces, %lu bytes, eof %d, error %d, then %d\n", pieces, bytes, feof(stdin),
+               ferror(stdin), getchar());
+        return 0;
     } else if (want && strcmp(want, "destructor") == 0) {
         report_destructors = 1;
         printf("main\n");
@@ -89,7 +104,7 @@ int main(int argc, char **argv)
         }
         if (!found) {
             fprintf(stderr, "libc: unknown group '%s' (printf string stdlib malloc data ctype"
-                            " hello abort assert exit7)\n", want);
+                            " hello abort assert exit7 cat)\n", want);
             return 2;
         }
     }
