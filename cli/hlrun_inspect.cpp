@@ -26,18 +26,22 @@ std::string text_of(const Image& image)
 {
     const bool hl_image = image.personality() == Personality::Hl;
     const auto entry_symbol = image.symbolize(image.entry());
-    std::string out = fmt::format("image       {}\npersonality {}\nentry       {:#x}{}\n", image.name(),
-                                  hl_image ? "hl" : "linux: static executable, no hl note", image.entry(),
-                                  entry_symbol ? " (" + *entry_symbol + ")" : "");
+    const char* personality = !hl_image                     ? "linux: static executable, no hl note"
+                              : image.serves_system_calls() ? "hl, Linux system calls (musl)"
+                                                            : "hl";
+    std::string out = fmt::format("image       {}\npersonality {}\nentry       {:#x}{}\n", image.name(), personality,
+                                  image.entry(), entry_symbol ? " (" + *entry_symbol + ")" : "");
     if (hl_image) {
         const ImageNote& note = image.note();
         out += fmt::format("abi         {}\nstack       {}\nheap        {} (minimum)\n", note.abi_version,
                            format_size(note.stack_size), format_size(note.heap_size));
-    } else if (const auto& tls = image.tls()) {
-        out += fmt::format("tls         {:#x}, {} bytes ({} from the file), align {}\n", tls->vaddr, tls->memsz,
-                           tls->filesz, tls->align);
-    } else {
-        out += "tls         none\n";
+    }
+    // An image whose C library is musl may have thread-local storage; the tiny libc's never does.
+    if (image.serves_system_calls()) {
+        const auto& tls = image.tls();
+        out += tls ? fmt::format("tls         {:#x}, {} bytes ({} from the file), align {}\n", tls->vaddr,
+                                 tls->memsz, tls->filesz, tls->align)
+                   : std::string("tls         none\n");
     }
     out += "segments\n";
     for (const Segment& s : image.segments())
@@ -62,7 +66,8 @@ std::string json_of(const Image& image)
         tls = "{\"address\":" + std::to_string(t->vaddr) + ",\"size\":" + std::to_string(t->memsz) +
               ",\"file_size\":" + std::to_string(t->filesz) + ",\"align\":" + std::to_string(t->align) + "}";
     std::string out = "{\"image\":" + json_string(image.name()) + ",\"personality\":\"" +
-                      personality_name(image.personality()) + "\",\"entry\":" + std::to_string(image.entry()) +
+                      personality_name(image.personality()) + "\",\"system_calls\":" +
+                      (image.serves_system_calls() ? "true" : "false") + ",\"entry\":" + std::to_string(image.entry()) +
                       ",\"abi\":" + note_field(note.abi_version) + ",\"stack\":" + note_field(note.stack_size) +
                       ",\"heap\":" + note_field(note.heap_size) + ",\"tls\":" + tls + ",\"segments\":[";
     for (size_t i = 0; i < image.segments().size(); ++i) {

@@ -53,8 +53,10 @@ void load_segments(const Image& image, GuestMemory& memory)
     }
 }
 
-// A static Linux executable starts as execve leaves it: the stack pointer at
-// argc, argv, the environment and the auxiliary vector.
+// A static Linux executable, and an hl image linked against musl, start as
+// execve leaves a process: the stack pointer at argc, argv, the environment
+// and the auxiliary vector. Only a Linux executable loses %rdi: an hl image's
+// keeps the boot info's address, which musl's _start does not look at.
 void start_linux_process(Sandbox::Machine& m, const std::vector<std::string>& argv)
 {
     linux_abi::LinuxStart start;
@@ -73,7 +75,8 @@ void start_linux_process(Sandbox::Machine& m, const std::vector<std::string>& ar
     }
     Registers registers = m.vcpu->registers();
     registers.rsp = linux_abi::write_linux_stack(m.memory.host_view(), m.layout, start);
-    registers.rdi = 0;
+    if (m.image.personality() == Personality::Linux)
+        registers.rdi = 0;
     m.vcpu->set_registers(registers);
 }
 
@@ -98,7 +101,7 @@ Sandbox::Sandbox(Image image, SandboxOptions options, std::unique_ptr<Vm> vm)
                             .argument = HL_BOOT_INFO_ADDR});
     m.interrupt = std::make_shared<InterruptHandle::State>();
     m.vcpu->set_stop_flag(&m.interrupt->cancel);
-    if (m.image.personality() == Personality::Linux)
+    if (m.image.serves_system_calls())
         m.process = LinuxProcess::for_layout(m.layout);
 }
 
@@ -113,10 +116,11 @@ RunResult Sandbox::run(const std::vector<std::string>& argv)
     Machine& m = *machine_;
     if (m.state != Machine::State::New)
         throw Error("this sandbox has already run; create a new one for another run");
+    // An hl image linked against musl gets both: the boot info for hl's layer, the stack for musl.
+    if (m.image.personality() == Personality::Hl)
+        write_boot_info(m.memory.host_view(), m.layout, argv);
     if (m.process)
         start_linux_process(m, argv);
-    else
-        write_boot_info(m.memory.host_view(), m.layout, argv);
     m.state = Machine::State::Done;
     RunResult result = execute(m, Phase::Program);
     if (result.ending == RunResult::Ending::Ready) {

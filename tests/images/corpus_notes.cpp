@@ -125,9 +125,12 @@ void notes_and_hl_note(std::vector<Case>& out) {
         with("hlnote-abi-version-" + std::to_string(abi) + ".elf",
              hl_note([=](hl_image_note& n) { n.abi_version = abi; }),
              "note: abi_version is " + std::to_string(abi) + ", expected 1 (this host's HL_ABI_VERSION)");
-    for (uint32_t flags : {1u, 0x80000000u})
+    with("hlnote-flags-0x1-linux-syscalls.elf", hl_note([](hl_image_note& n) { n.flags = HL_NOTE_LINUX_SYSCALLS; }),
+         kAccepted);
+    for (uint32_t flags : {2u, 0x80000000u})
         with("hlnote-flags-" + hex(flags) + ".elf", hl_note([=](hl_image_note& n) { n.flags = flags; }),
-             "note: flags is " + hex(flags) + ", expected 0 (reserved)");
+             "note: flags " + hex(flags) + " has unknown bits " + hex(flags) +
+                 ", expected only HL_NOTE_LINUX_SYSCALLS (0x1)");
     for (const auto& [stack, what] : std::vector<std::pair<uint64_t, std::string>>{
              {0, "0"}, {0x800, "below-min"}, {0x1800, "unaligned"}, {0x10001000, "over-max"},
              {0xfffffffffffff000, "huge"}}) {

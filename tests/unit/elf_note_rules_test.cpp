@@ -93,7 +93,11 @@ TEST_CASE("rule: hl note fields", "[elf][rules][note]") {
     };
     CHECK(invalid(with([](hl_image_note& n) { n.abi_version = 2; })) ==
           "img: note: abi_version is 2, expected 1 (this host's HL_ABI_VERSION)");
-    CHECK(invalid(with([](hl_image_note& n) { n.flags = 1; })) == "img: note: flags is 0x1, expected 0 (reserved)");
+    // HL_NOTE_LINUX_SYSCALLS is the one flag; any other bit is refused, alone or with it.
+    for (uint32_t flags : {0x2u, 0x3u, 0x80000000u})
+        CHECK(invalid(with([=](hl_image_note& n) { n.flags = flags; })) ==
+              "img: note: flags " + hex(flags) + " has unknown bits " + hex(flags & ~1u) +
+                  ", expected only HL_NOTE_LINUX_SYSCALLS (0x1)");
     // The edges come from <hl/abi.h>; the messages are pinned as users read them.
     for (uint64_t stack : {uint64_t{0}, uint64_t{HL_STACK_MIN + HL_PAGE_SIZE / 2}, uint64_t{HL_STACK_MAX + HL_PAGE_SIZE}})
         CHECK(invalid(with([=](hl_image_note& n) { n.stack_size = stack; })) ==
@@ -105,4 +109,44 @@ TEST_CASE("rule: hl note fields", "[elf][rules][note]") {
           "img: note: heap_size is 0x100000001, expected at most 0x100000000 (4 GiB)");
     CHECK(valid(with([](hl_image_note& n) { n.heap_size = HL_HEAP_MAX; })).note().heap_size == HL_HEAP_MAX);
     CHECK(valid(with([](hl_image_note& n) { n.heap_size = 0; })).note().heap_size == 0);
+}
+
+TEST_CASE("rule: an hl image linked against musl serves system calls and may have a PT_TLS", "[elf][rules][note]") {
+    auto musl = [](ElfBuilder& b) {
+        hl_image_note note = ElfBuilder::default_note();
+        note.flags = HL_NOTE_LINUX_SYSCALLS;
+        b.set_notes(ElfBuilder::hl_note(note));
+    };
+    // A PT_TLS over the first 8 bytes of the data segment's file bytes.
+    const Elf64_Phdr tls{PT_TLS, PF_R, ElfBuilder::kDataOffset, ElfBuilder::kDataAddr, ElfBuilder::kDataAddr, 8, 0x20, 8};
+    const Image plain = valid();
+    CHECK(plain.note().flags == 0);
+    CHECK_FALSE(plain.serves_system_calls());
+    const Image linked = valid(musl);
+    CHECK(linked.personality() == hl::Personality::Hl);
+    CHECK(linked.note().flags == HL_NOTE_LINUX_SYSCALLS);
+    CHECK(linked.serves_system_calls());
+    CHECK_FALSE(linked.tls());
+    const Image with_tls = valid([&](ElfBuilder& b) {
+        musl(b);
+        b.add_phdr(tls);
+    });
+    REQUIRE(with_tls.tls());
+    CHECK(with_tls.tls()->vaddr == ElfBuilder::kDataAddr);
+    CHECK(with_tls.tls()->memsz == 0x20);
+    // The TLS rules of Linux executables hold for it too.
+    CHECK(invalid([&](ElfBuilder& b) {
+              musl(b);
+              b.add_phdr(tls);
+              b.add_phdr(tls);
+          }) == "img: program header 5 (PT_TLS): a second PT_TLS (the first is program header 4 (PT_TLS)), expected at most one");
+    // Without the flag an hl image's runtime has no TLS to set up: PT_TLS is refused.
+    CHECK(invalid([&](ElfBuilder& b) { b.add_phdr(tls); }) ==
+          "img: program header 4: p_type: 0x7 (PT_TLS) is not a type hl accepts, expected PT_LOAD, PT_NOTE or "
+          "PT_GNU_STACK");
+    CHECK(invalid([&](ElfBuilder& b) {
+              musl(b);
+              b.add_phdr({PT_PHDR, PF_R, 0x40, 0, 0, 0x38, 0x38, 8});
+          }) == "img: program header 4: p_type: 0x6 (PT_PHDR) is not a type hl accepts, expected PT_LOAD, PT_NOTE, "
+                "PT_GNU_STACK or PT_TLS");
 }

@@ -215,9 +215,18 @@ struct hl_host_call_req {
 #define HL_NOTE_NAME "hl"
 #define HL_NOTE_ABI  1u
 
+/* Image note flags. HL_NOTE_LINUX_SYSCALLS: the image is linked against musl
+ * (hlbuild's libc = "musl"). The host serves its Linux system calls as for a
+ * static Linux executable and starts it as Linux starts a process (at the
+ * entry point, with argc, argv, envp and the auxiliary vector at the stack
+ * pointer), and still writes the boot info at HL_BOOT_INFO_ADDR. Its image
+ * may carry a PT_TLS. Every other bit is refused. */
+#define HL_NOTE_LINUX_SYSCALLS 0x1u
+#define HL_NOTE_KNOWN_FLAGS    HL_NOTE_LINUX_SYSCALLS
+
 struct hl_image_note {
     uint32_t abi_version; /* must equal HL_ABI_VERSION */
-    uint32_t flags;       /* reserved, 0 */
+    uint32_t flags;       /* HL_NOTE_* bits; others must be 0 */
     uint64_t stack_size;  /* bytes the guest asks for its stack */
     uint64_t heap_size;   /* minimum heap bytes the guest needs */
 };

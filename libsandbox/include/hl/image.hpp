@@ -51,6 +51,7 @@ struct TlsSegment {
 
 struct ImageNote {
     uint32_t abi_version = 0;
+    uint32_t flags = 0;          // HL_NOTE_* bits of <hl/abi.h>
     uint64_t stack_size = 0;
     uint64_t heap_size = 0;
 };
@@ -95,6 +96,10 @@ public:
     const std::string& name() const { return name_; }
     // Hl when the image has the hl note, Linux when it has none.
     Personality personality() const { return personality_; }
+    // Whether the host serves the guest's Linux system calls and starts it
+    // with a Linux initial stack: a Linux executable, or an hl image linked
+    // against musl (its note has HL_NOTE_LINUX_SYSCALLS).
+    bool serves_system_calls() const;
     uint64_t entry() const { return entry_; }
     // PT_LOAD segments, sorted by address, non-overlapping, no two on one page.
     const std::vector<Segment>& segments() const { return segments_; }
@@ -118,7 +123,8 @@ public:
     // (AT_PHDR): set when one PT_LOAD's file bytes hold the whole table,
     // nullopt when none does (as in hlbuild's images, which do not load their headers).
     std::optional<uint64_t> program_headers_address() const { return program_headers_address_; }
-    // The PT_TLS of a Linux image; nullopt when it has none (hl images never do).
+    // The PT_TLS of a Linux image or of an hl image that serves system calls;
+    // nullopt when it has none (other hl images never do).
     const std::optional<TlsSegment>& tls() const { return tls_; }
     const Export* find_export(std::string_view name) const;
     // The file bytes of a segment (filesz bytes).

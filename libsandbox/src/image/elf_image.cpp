@@ -186,15 +186,20 @@ Image Image::parse(std::string name, std::vector<uint8_t> bytes) {
     image.personality_ = personality;
     if (personality == Personality::Linux)
         rules::check_linux_kind(name, ehdr, phdrs, bytes);
-    image.segments_ = rules::check_program_headers(name, phdrs, bytes.size(), personality);
+    // An hl image linked against musl may have a PT_TLS; its note is checked below.
+    const bool musl_hl = personality == Personality::Hl &&
+                         (rules::peek_note_flags(phdrs, bytes) & HL_NOTE_LINUX_SYSCALLS) != 0;
+    image.segments_ = rules::check_program_headers(name, phdrs, bytes.size(), personality, musl_hl);
     rules::check_entry(name, ehdr.e_entry, image.segments_);
     image.program_headers_address_ =
         rules::program_headers_address(image.segments_, ehdr.e_phoff, uint64_t{ehdr.e_phnum} * ehdr.e_phentsize);
     if (personality == Personality::Hl) {
         image.note_ = rules::find_note(name, phdrs, bytes);
+        if (musl_hl)
+            image.tls_ = rules::find_tls(name, phdrs, image.segments_);
     } else {
         rules::check_notes(name, phdrs, bytes, [](const rules::Note&) {});
-        image.note_ = ImageNote{0, HL_STACK_DEFAULT, HL_HEAP_DEFAULT};
+        image.note_ = ImageNote{0, 0, HL_STACK_DEFAULT, HL_HEAP_DEFAULT};
         image.tls_ = rules::find_tls(name, phdrs, image.segments_);
         rules::check_phdr_segment(name, phdrs, image.program_headers_address_);
     }
@@ -209,6 +214,10 @@ Image Image::parse(std::string name, std::vector<uint8_t> bytes) {
     image.name_ = std::move(name);
     image.bytes_ = std::move(bytes);
     return image;
+}
+
+bool Image::serves_system_calls() const {
+    return personality_ == Personality::Linux || (note_.flags & HL_NOTE_LINUX_SYSCALLS) != 0;
 }
 
 std::span<const uint8_t> Image::program_header_bytes() const {

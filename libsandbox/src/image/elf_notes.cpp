@@ -67,6 +67,18 @@ bool is_hl_note(const Note& note) {
     return note.type == HL_NOTE_ABI && note.owned_by(HL_NOTE_NAME);
 }
 
+uint32_t peek_note_flags(std::span<const Elf64_Phdr> phdrs, std::span<const uint8_t> file) {
+    std::optional<uint32_t> flags;
+    (void)walk_notes(phdrs, file, [&](const Note& note) {
+        struct hl_image_note desc;
+        if (flags || !is_hl_note(note) || note.desc.size() != sizeof desc)
+            return;
+        std::memcpy(&desc, note.desc.data(), sizeof desc);
+        flags = desc.flags;
+    });
+    return flags.value_or(0);
+}
+
 ImageNote find_note(const std::string& name, std::span<const Elf64_Phdr> phdrs, std::span<const uint8_t> file) {
     struct hl_image_note desc {};
     size_t found = 0;
@@ -84,8 +96,10 @@ ImageNote find_note(const std::string& name, std::span<const Elf64_Phdr> phdrs, 
     if (desc.abi_version != HL_ABI_VERSION)
         reject(name, "note", "abi_version is " + std::to_string(desc.abi_version),
                std::to_string(HL_ABI_VERSION) + " (this host's HL_ABI_VERSION)");
-    if (desc.flags != 0)
-        reject(name, "note", "flags is " + hex(desc.flags), "0 (reserved)");
+    if ((desc.flags & ~HL_NOTE_KNOWN_FLAGS) != 0)
+        reject(name, "note",
+               "flags " + hex(desc.flags) + " has unknown bits " + hex(desc.flags & ~HL_NOTE_KNOWN_FLAGS),
+               "only HL_NOTE_LINUX_SYSCALLS (" + hex(HL_NOTE_LINUX_SYSCALLS) + ")");
     if (desc.stack_size % kPage != 0 || desc.stack_size < HL_STACK_MIN || desc.stack_size > HL_STACK_MAX)
         reject(name, "note", "stack_size is " + hex(desc.stack_size),
                "a multiple of " + hex(kPage) + " from " + hex(HL_STACK_MIN) + " to " + hex(HL_STACK_MAX) + " (" +
@@ -93,7 +107,7 @@ ImageNote find_note(const std::string& name, std::span<const Elf64_Phdr> phdrs, 
     if (desc.heap_size > HL_HEAP_MAX)
         reject(name, "note", "heap_size is " + hex(desc.heap_size),
                "at most " + hex(HL_HEAP_MAX) + " (" + std::to_string(HL_HEAP_MAX >> 30) + " GiB)");
-    return ImageNote{desc.abi_version, desc.stack_size, desc.heap_size};
+    return ImageNote{desc.abi_version, desc.flags, desc.stack_size, desc.heap_size};
 }
 
 } // namespace hl::rules

@@ -45,6 +45,10 @@ void check_notes(const std::string& name, std::span<const Elf64_Phdr> phdrs, std
 // Name "hl", type HL_NOTE_ABI, whatever its size.
 bool is_hl_note(const Note& note);
 
+// The flags of the first hl ABI note of the right size, 0 when there is none:
+// a look before the rules, which check the note itself later. Never throws.
+uint32_t peek_note_flags(std::span<const Elf64_Phdr> phdrs, std::span<const uint8_t> file);
+
 // The single hl ABI note of an hl image, its fields checked. The image is an
 // hl image because it has one (see detect_personality), so this checks its
 // size, that there is only one, and its fields.

@@ -39,10 +39,12 @@ std::string machine_name(uint16_t machine) {
 // is a marker it accepts in its harmless form. A static Linux executable also
 // brings what its linker writes: PT_TLS, PT_PHDR, PT_GNU_RELRO, and with some
 // options PT_GNU_EH_FRAME or PT_GNU_PROPERTY, none of which loads anything.
+// An hl image linked against musl may hold a PT_TLS for the program's
+// _Thread_local variables, which musl sets up as on Linux.
 // Any other type is refused rather than skipped: a PT_LOAD relabelled PT_NULL
 // would otherwise be dropped without a word.
-void check_type(const std::string& name, size_t index, uint32_t type, Personality personality) {
-    if (type == PT_LOAD || type == PT_NOTE || type == PT_GNU_STACK)
+void check_type(const std::string& name, size_t index, uint32_t type, Personality personality, bool tls) {
+    if (type == PT_LOAD || type == PT_NOTE || type == PT_GNU_STACK || (type == PT_TLS && tls))
         return;
     const bool linux_type = type == PT_TLS || type == PT_PHDR || type == PT_GNU_RELRO || type == PT_GNU_EH_FRAME ||
                             type == PT_GNU_PROPERTY;
@@ -51,7 +53,8 @@ void check_type(const std::string& name, size_t index, uint32_t type, Personalit
     const char* known = phdr_type_name(type);
     reject(name, "program header " + std::to_string(index) + ": p_type",
            hex(type) + (known ? std::string(" (") + known + ")" : "") + " is not a type hl accepts",
-           personality == Personality::Hl ? "PT_LOAD, PT_NOTE or PT_GNU_STACK"
+           personality == Personality::Hl ? (tls ? "PT_LOAD, PT_NOTE, PT_GNU_STACK or PT_TLS"
+                                                 : "PT_LOAD, PT_NOTE or PT_GNU_STACK")
                                           : "PT_LOAD, PT_NOTE, PT_TLS, PT_PHDR, PT_GNU_STACK, PT_GNU_RELRO, "
                                             "PT_GNU_EH_FRAME or PT_GNU_PROPERTY");
 }
@@ -270,7 +273,7 @@ Elf64_Ehdr check_elf_header(const std::string& name, std::span<const uint8_t> fi
 }
 
 std::vector<Segment> check_program_headers(const std::string& name, std::span<const Elf64_Phdr> phdrs,
-                                           uint64_t file_size, Personality personality) {
+                                           uint64_t file_size, Personality personality, bool tls) {
     std::vector<Segment> segments;
     std::optional<size_t> previous; // index of the last PT_LOAD, for messages
     for (size_t i = 0; i < phdrs.size(); ++i) {
@@ -279,7 +282,7 @@ std::vector<Segment> check_program_headers(const std::string& name, std::span<co
             reject(name, header_name(i, "PT_INTERP"), "requests a dynamic loader", kStatic);
         if (ph.p_type == PT_DYNAMIC)
             reject(name, header_name(i, "PT_DYNAMIC"), "holds dynamic linking information", kStatic);
-        check_type(name, i, ph.p_type, personality);
+        check_type(name, i, ph.p_type, personality, tls);
         check_flags_and_align(name, header_name(i, phdr_type_name(ph.p_type)) + ": ", ph);
         if (ph.p_type == PT_GNU_STACK)
             check_stack_marker(name, i, ph, personality);

@@ -44,11 +44,12 @@ std::string type_problem(uint16_t type);
 // program headers too.
 Elf64_Ehdr check_elf_header(const std::string& name, std::span<const uint8_t> file, Personality personality);
 
-// Rejects dynamic executables and the types the personality does not accept,
-// checks every header's flags and alignment and every PT_LOAD; returns the
-// segments in file order, which the rules require to be address order.
+// Rejects dynamic executables and the types the personality does not accept
+// (an hl image linked against musl, `tls`, may also have a PT_TLS), checks
+// every header's flags and alignment and every PT_LOAD; returns the segments
+// in file order, which the rules require to be address order.
 std::vector<Segment> check_program_headers(const std::string& name, std::span<const Elf64_Phdr> phdrs,
-                                           uint64_t file_size, Personality personality);
+                                           uint64_t file_size, Personality personality, bool tls = false);
 
 // The entry point must be inside an executable segment.
 void check_entry(const std::string& name, uint64_t entry, const std::vector<Segment>& segments);
