@@ -92,7 +92,8 @@ std::vector<std::string> compile_flags(const Toolchain& toolchain, const std::st
     // limits.h; the project's include/) and gnu17, where the runtime is strict
     // C11. image.cflags come last, so they can override any of these.
     std::vector<std::string> flags(std::begin(kGuestCflags), std::end(kGuestCflags));
-    flags.insert(flags.end(), {"-isystem", toolchain.include_dir.string(), "-isystem", cc_include,
+    flags.insert(flags.end(), {"-isystem", toolchain.include_dir.string(), "-isystem",
+                               toolchain.tiny_include_dir.string(), "-isystem", cc_include,
                                "-I", (project_dir / "include").string(), "-std=gnu17"});
     flags.insert(flags.end(), project.cflags.begin(), project.cflags.end());
     return flags;

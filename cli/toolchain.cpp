@@ -16,10 +16,14 @@ Toolchain find_toolchain()
     const fs::path prefix = exe.parent_path().parent_path();
     Toolchain t;
     t.include_dir = prefix / "lib/hl/include";
+    t.tiny_include_dir = prefix / "lib/hl/tiny/include";
     t.crt_library = prefix / "lib/hl/libhlcrt.a";
     t.linker_script = prefix / "lib/hl/guest.ld";
+    t.musl_library = prefix / "lib/hl/libhlmusl.a";
+    t.musl_linker_script = prefix / "lib/hl/guest-musl.ld";
     t.templates_dir = prefix / "share/hl/templates";
-    for (const fs::path& needed : {t.include_dir / "hl/guest.h", t.crt_library, t.linker_script, t.templates_dir})
+    for (const fs::path& needed : {t.include_dir / "hl/guest.h", t.tiny_include_dir / "stdio.h", t.crt_library,
+                                   t.linker_script, t.templates_dir})
         if (!fs::exists(needed, ec))
             throw Error("guest toolchain incomplete: " + needed.string() +
                         " is missing; rebuild or reinstall hl");

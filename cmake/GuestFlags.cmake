@@ -17,10 +17,13 @@
 #                              linking a guess at its type or failing at link time
 # Include directories and the language standard differ between the two and
 # are added by each (guest-crt/CMakeLists.txt, cli/hlbuild_compile.cpp).
-set(HL_GUEST_CFLAGS
-  -ffreestanding -nostdinc
+# A guest whose C library is musl (libc = "musl") is compiled with the same
+# flags but -ffreestanding (HL_GUEST_MUSL_CFLAGS): its environment is hosted.
+set(HL_GUEST_MUSL_CFLAGS
+  -nostdinc
   -fno-stack-protector -fstack-clash-protection
   -fno-pic -fno-pie -mcmodel=small
   -fno-asynchronous-unwind-tables
   -Werror=implicit-function-declaration
   -O2 -g -Wall)
+set(HL_GUEST_CFLAGS -ffreestanding ${HL_GUEST_MUSL_CFLAGS})

@@ -1,11 +1,10 @@
-/* Private hooks between crt0 and the rest of guest-crt; not installed. */
+/* Private hooks between hl's layer (hypercalls, calls, host functions) and
+ * the C library it is linked with, the tiny one (tiny/) or musl (musl/);
+ * not installed. */
 #ifndef HL_CRT_INTERNAL_H
 #define HL_CRT_INTERNAL_H
 
 #include <stdint.h>
-
-/* Gives malloc its heap: [start, start + size). Called once before main. */
-void __hl_malloc_init(uint64_t start, uint64_t size);
 
 /* One `out` to an hl port: the hypercall instruction itself. */
 static inline void __hl_out(uint16_t port, uint32_t value)
@@ -18,10 +17,8 @@ static inline void __hl_out(uint16_t port, uint32_t value)
  * clean FPU loaded after it. */
 void __hl_serve_wait(uint32_t port, uint32_t value);
 
-/* Runs the .fini_array destructors; called once by exit(). */
-void __hl_run_destructors(void);
-
-/* Flushes buffered stdout; called by exit() and after main returns. */
+/* Writes out what stdio holds buffered; hl_serve calls it before it reports
+ * ready and after each call. Each C library provides it. */
 void __hl_stdio_flush(void);
 
 #endif

@@ -9,7 +9,7 @@ prefix=$(mktemp -d)
 trap 'rm -rf "$prefix"' EXIT
 cmake --install "$build" --prefix "$prefix" >/dev/null
 for f in bin/hlrun bin/hlbuild lib/hl/libhlcrt.a lib/hl/guest.ld lib/hl/include/hl/guest.h \
-         lib/hl/include/hl/abi.h lib/hl/include/stdio.h share/hl/templates/c/hlbuild.toml \
+         lib/hl/include/hl/abi.h lib/hl/tiny/include/stdio.h share/hl/templates/c/hlbuild.toml \
          share/man/man1/hlrun.1 share/man/man1/hlbuild.1 share/man/man7/hl-abi.7 \
          include/hl/sandbox.hpp include/hl/abi.h lib/libhlsandbox.a lib/cmake/hl/hlConfig.cmake \
          share/hl/templates/function/host/main.cpp; do

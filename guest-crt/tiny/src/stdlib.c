@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "crt_internal.h"
+#include "tiny_internal.h"
 
 int errno;
 

@@ -2,7 +2,7 @@
 #include <hl/guest.h>
 #include <stdlib.h>
 
-#include "crt_internal.h"
+#include "tiny_internal.h"
 
 int main(int argc, char **argv);
 _Noreturn void __hl_start(const struct hl_boot_info *info);

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crt_internal.h"
+#include "tiny_internal.h"
 
 #define HDR        8u
 #define MIN_BLOCK  32u /* header + two links + footer */
