@@ -14,6 +14,7 @@ enum HlbuildExit : int {
 struct NewOptions {
     std::string path;                  // directory to create; its last part names the image
     std::string template_name = "c";
+    std::string libc = "tiny";         // "musl": the musl template (a full-libc guest)
 };
 
 struct CompileOptions {

@@ -1,5 +1,5 @@
 // hlbuild: scaffold and compile hl guest projects.
-//   hlbuild new [--template T] NAME
+//   hlbuild new [--template T | --libc tiny|musl] NAME
 //   hlbuild compile [-v] [--build-dir DIR] [-o IMAGE] [PROJECT]
 #include "command_line.hpp"
 #include "hlbuild_commands.hpp"
@@ -18,7 +18,10 @@ int main(int argc, char** argv)
 
     NewOptions new_options;
     CLI::App* new_command = app.add_subcommand("new", "Create a guest project from a template");
-    new_command->add_option("--template", new_options.template_name, "Template to use (default: c)");
+    CLI::Option* template_option =
+        new_command->add_option("--template", new_options.template_name, "Template to use (default: c)");
+    new_command->add_option("--libc", new_options.libc, "The guest's C library: tiny (default) or musl")
+        ->excludes(template_option);
     new_command->add_option("NAME", new_options.path, "Directory to create; its last part names the image")
         ->required();
 

@@ -11,12 +11,14 @@
 #include <hl/error.hpp>
 #include <hl/units.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 namespace hl::cli {
 
@@ -48,13 +50,23 @@ int hlbuild_new(const NewOptions& options)
         spdlog::error("{}: already exists and is not an empty directory; choose another name", options.path);
         return kBuildUsage;
     }
+    if (options.libc != "tiny" && options.libc != "musl") {
+        spdlog::error("--libc: no C library '{}'; expected tiny or musl", options.libc);
+        return kBuildUsage;
+    }
+    // A guest with musl starts from its own template: the tiny libc's would not show what musl adds.
+    const std::string template_name = options.libc == "musl" ? "musl" : options.template_name;
     const Toolchain toolchain = find_toolchain(); // throws: reported by main
-    const fs::path source = toolchain.templates_dir / options.template_name;
-    if (options.template_name.find('/') != std::string::npos || !fs::is_directory(source, ec)) {
-        std::string known;
+    const fs::path source = toolchain.templates_dir / template_name;
+    if (template_name.find('/') != std::string::npos || !fs::is_directory(source, ec)) {
+        std::vector<std::string> names;
         for (const auto& entry : fs::directory_iterator(toolchain.templates_dir, ec))
-            known += (known.empty() ? "" : ", ") + entry.path().filename().string();
-        spdlog::error("--template: no template '{}'; available: {}", options.template_name, known);
+            names.push_back(entry.path().filename().string());
+        std::sort(names.begin(), names.end());
+        std::string known;
+        for (const std::string& n : names)
+            known += (known.empty() ? "" : ", ") + n;
+        spdlog::error("--template: no template '{}'; available: {}", template_name, known);
         return kBuildUsage;
     }
 

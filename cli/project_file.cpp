@@ -68,6 +68,34 @@ public:
         out = *value;
     }
 
+    void libc(const toml::node& node, Libc& out)
+    {
+        const auto* value = node.as_string();
+        if (value && value->get() == "tiny")
+            out = Libc::Tiny;
+        else if (value && value->get() == "musl")
+            out = Libc::Musl;
+        else
+            error(node, "image.libc: expected \"tiny\" or \"musl\"" +
+                            (value ? ", got \"" + value->get() + "\"" : std::string()));
+    }
+
+    // Relative, so that a project builds wherever it is copied; ".." may
+    // reach a tree beside it.
+    void directories(const toml::node& node, const char* key, std::vector<std::string>& out)
+    {
+        strings(node, key, out);
+        const auto* array = node.as_array();
+        for (size_t i = 0; array && i < array->size(); ++i) {
+            const auto* value = (*array)[i].as_string();
+            if (value && value->get().empty())
+                error((*array)[i], std::string("image.") + key + ": expected a directory, got an empty string");
+            else if (value && value->get().front() == '/')
+                error((*array)[i], std::string("image.") + key + ": '" + value->get() +
+                                       "' is absolute; expected a directory relative to the project");
+        }
+    }
+
 private:
     const std::string& path_;
     std::vector<Located>& errors_;
@@ -87,8 +115,13 @@ void check_image(const toml::table& image, Checker& check, ProjectFile& project)
             check.size(node, "stack", project.stack);
         else if (k == "heap")
             check.size(node, "heap", project.heap);
+        else if (k == "libc")
+            check.libc(node, project.libc);
+        else if (k == "include_dirs")
+            check.directories(node, "include_dirs", project.include_dirs);
         else
-            check.error(node, "unknown key 'image." + k + "'; expected one of name, sources, cflags, stack, heap");
+            check.error(node, "unknown key 'image." + k +
+                                  "'; expected one of name, sources, cflags, stack, heap, libc, include_dirs");
     }
     const auto& name = project.name;
     if (!name.empty() && !valid_image_name(name))

@@ -5,6 +5,8 @@
 //   cflags = ["-O2"]          # extra guest compiler flags
 //   stack = "256Ki"           # stack size asked for in the image note
 //   heap = "1Mi"              # minimum heap asked for in the image note
+//   libc = "tiny"             # the guest's C library: "tiny" (hl's own) or "musl"
+//   include_dirs = ["vendor"] # more header directories, relative to the project
 // Pure: parses text; every error is "FILE:LINE:COL: message", and all of
 // them are reported, not just the first.
 #pragma once
@@ -17,12 +19,17 @@
 
 namespace hl::cli {
 
+// The C library a guest is built with (hlbuild(1), "libc").
+enum class Libc { Tiny, Musl };
+
 struct ProjectFile {
     std::string name;
     std::vector<std::string> sources{"src/*.c"};
     std::vector<std::string> cflags;
     std::optional<uint64_t> stack;   // unset: HL_STACK_DEFAULT
     std::optional<uint64_t> heap;    // unset: HL_HEAP_DEFAULT
+    Libc libc = Libc::Tiny;
+    std::vector<std::string> include_dirs;   // relative, never absolute
 };
 
 struct ProjectParse {

@@ -76,7 +76,7 @@ TEST_CASE("hlbuild new refuses to overwrite and rejects bad names and templates"
 
     r = hlbuild({"new", "--template", "cobol", dir + "/x"});
     CHECK(r.status == 2);
-    CHECK(r.err == "hlbuild: error: --template: no template 'cobol'; available: c, function\n");
+    CHECK(r.err == "hlbuild: error: --template: no template 'cobol'; available: c, function, musl\n");
     CHECK_FALSE(fs::exists(dir + "/x"));
 
     r = hlbuild({});
@@ -93,7 +93,7 @@ TEST_CASE("hlbuild compile reports project file errors with line and column, all
     CHECK(r.status == 2);
     CHECK(r.err == "hlbuild: error: " + dir + "/p/hlbuild.toml:3:9: image.stack: expected a size like \"256Ki\" or \"1Mi\"\n"
                    "hlbuild: error: " + dir + "/p/hlbuild.toml:4:7: unknown key 'image.opt'; expected one of name, "
-                   "sources, cflags, stack, heap\n");
+                   "sources, cflags, stack, heap, libc, include_dirs\n");
 }
 
 TEST_CASE("hlbuild compile without a project file or with sources matching nothing")

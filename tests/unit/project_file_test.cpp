@@ -47,7 +47,7 @@ TEST_CASE("project file: unknown keys are errors with line and column")
 {
     CHECK(errors_of("[image]\nname = \"x\"\noptimise = true\n") ==
           std::vector<std::string>{"hlbuild.toml:3:12: unknown key 'image.optimise'; expected one of name, "
-                                   "sources, cflags, stack, heap"});
+                                   "sources, cflags, stack, heap, libc, include_dirs"});
     CHECK(errors_of("[image]\nname = \"x\"\n[link]\nx = 1\n") ==
           std::vector<std::string>{"hlbuild.toml:3:1: unknown key 'link'; expected an [image] table"});
 }
@@ -97,4 +97,34 @@ TEST_CASE("project file: image names are plain file names, the same rule as hlbu
         CHECK(valid_image_name(name));
     for (const char* name : {"", ".", ".hidden", "a/b", "bad name", "a\n", "na\xc3\xafve", "x*"})
         CHECK_FALSE(valid_image_name(name));
+}
+
+TEST_CASE("project file: libc picks the guest's C library, tiny by default")
+{
+    CHECK(parse_project_file("[image]\nname = \"x\"\n", "f").project->libc == Libc::Tiny);
+    CHECK(parse_project_file("[image]\nname = \"x\"\nlibc = \"tiny\"\n", "f").project->libc == Libc::Tiny);
+    CHECK(parse_project_file("[image]\nname = \"x\"\nlibc = \"musl\"\n", "f").project->libc == Libc::Musl);
+    CHECK(errors_of("[image]\nname = \"x\"\nlibc = \"glibc\"\n") ==
+          std::vector<std::string>{"hlbuild.toml:3:8: image.libc: expected \"tiny\" or \"musl\", got \"glibc\""});
+    CHECK(errors_of("[image]\nname = \"x\"\nlibc = \"MUSL\"\n") ==
+          std::vector<std::string>{"hlbuild.toml:3:8: image.libc: expected \"tiny\" or \"musl\", got \"MUSL\""});
+    CHECK(errors_of("[image]\nname = \"x\"\nlibc = true\n") ==
+          std::vector<std::string>{"hlbuild.toml:3:8: image.libc: expected \"tiny\" or \"musl\""});
+}
+
+TEST_CASE("project file: include_dirs are directories relative to the project")
+{
+    const auto parse = parse_project_file("[image]\nname = \"x\"\ninclude_dirs = [\"vendor/json\", \"../shared\"]\n", "f");
+    REQUIRE(parse.project.has_value());
+    CHECK(parse.project->include_dirs == std::vector<std::string>{"vendor/json", "../shared"});
+    CHECK(parse_project_file("[image]\nname = \"x\"\n", "f").project->include_dirs.empty());
+    CHECK(errors_of("[image]\nname = \"x\"\ninclude_dirs = \"vendor\"\n") ==
+          std::vector<std::string>{"hlbuild.toml:3:16: image.include_dirs: expected an array of strings"});
+    CHECK(errors_of("[image]\nname = \"x\"\ninclude_dirs = [\"vendor\", 3]\n") ==
+          std::vector<std::string>{"hlbuild.toml:3:27: image.include_dirs: expected a string"});
+    CHECK(errors_of("[image]\nname = \"x\"\ninclude_dirs = [\"/usr/include\"]\n") ==
+          std::vector<std::string>{"hlbuild.toml:3:17: image.include_dirs: '/usr/include' is absolute; expected a "
+                                   "directory relative to the project"});
+    CHECK(errors_of("[image]\nname = \"x\"\ninclude_dirs = [\"\"]\n") ==
+          std::vector<std::string>{"hlbuild.toml:3:17: image.include_dirs: expected a directory, got an empty string"});
 }

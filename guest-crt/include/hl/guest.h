@@ -34,15 +34,17 @@ const struct hl_boot_info *hl_boot_info(void);
 
 /* Declares the resources the image asks for. hlbuild emits one from the
  * project's hlbuild.toml; write it by hand only when linking without hlbuild.
- * Exactly one per image. */
-#define HL_IMAGE_NOTE(stack_bytes, heap_bytes)                                 \
+ * Exactly one per image. HL_IMAGE_NOTE_FLAGS also sets the note's flags:
+ * HL_NOTE_LINUX_SYSCALLS for an image linked against musl. */
+#define HL_IMAGE_NOTE(stack_bytes, heap_bytes) HL_IMAGE_NOTE_FLAGS(stack_bytes, heap_bytes, 0)
+#define HL_IMAGE_NOTE_FLAGS(stack_bytes, heap_bytes, note_flags)               \
     __attribute__((section(".note.hl"), aligned(4), used))                     \
     static const struct {                                                      \
         uint32_t namesz, descsz, type;                                         \
         char name[4];                                                          \
         struct hl_image_note desc;                                             \
     } hl_image_note_ = {3, sizeof(struct hl_image_note), HL_NOTE_ABI, "hl",    \
-                        {HL_ABI_VERSION, 0, (stack_bytes), (heap_bytes)}}
+                        {HL_ABI_VERSION, (note_flags), (stack_bytes), (heap_bytes)}}
 
 #ifdef __cplusplus
 }
