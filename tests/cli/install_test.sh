@@ -8,7 +8,7 @@ build=$1
 prefix=$(mktemp -d)
 trap 'rm -rf "$prefix"' EXIT
 cmake --install "$build" --prefix "$prefix" >/dev/null
-for f in bin/hlrun bin/hlbuild lib/hl/libhlcrt.a lib/hl/guest.ld lib/hl/include/hl/guest.h \
+for f in bin/hlrun bin/hlbuild lib/hl/libhlcrt.a lib/hl/guest.ld lib/hl/guest-musl.ld lib/hl/include/hl/guest.h \
          lib/hl/include/hl/abi.h lib/hl/tiny/include/stdio.h share/hl/templates/c/hlbuild.toml \
          share/man/man1/hlrun.1 share/man/man1/hlbuild.1 share/man/man7/hl-abi.7 \
          include/hl/sandbox.hpp include/hl/abi.h lib/libhlsandbox.a lib/cmake/hl/hlConfig.cmake \
@@ -29,6 +29,19 @@ if [ $kvm = yes ]; then
         { echo "FAIL: installed hlrun exited $status, printed: $out $(cat "$prefix/err")"; exit 1; }
 else
     echo "skipped: the runs: /dev/kvm cannot be opened for reading and writing here"
+fi
+
+# A guest with musl, where the build has hl's layer for it (cmake/Musl.cmake).
+if [ -e "$build/lib/hl/libhlmusl.a" ]; then
+    [ -e "$prefix/lib/hl/libhlmusl.a" ] || { echo "FAIL: lib/hl/libhlmusl.a was not installed"; exit 1; }
+    "$prefix/bin/hlbuild" new --libc musl "$prefix/work/m" >/dev/null
+    "$prefix/bin/hlbuild" compile "$prefix/work/m" >/dev/null || { echo "FAIL: the musl template did not build"; exit 1; }
+    if [ $kvm = yes ]; then
+        out=$("$prefix/bin/hlrun" call "$prefix/work/m/build/m.hl" mean 1 2 4.5 2>"$prefix/err") ||
+            { echo "FAIL: installed hlrun call of the musl guest: $(cat "$prefix/err")"; exit 1; }
+        [ "$out" = "$(printf 'hello from m, a musl guest with 0 arguments\n2.5')" ] ||
+            { echo "FAIL: the musl guest printed: $out"; exit 1; }
+    fi
 fi
 
 # The function template, built and run exactly as a user would: guest with
