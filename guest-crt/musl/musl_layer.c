@@ -2,6 +2,7 @@
  * musl. With src/ compiled against musl's headers, it makes libhlmusl.a. */
 #include <hl/guest.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 
 #include "crt_internal.h"
 
@@ -21,8 +22,13 @@ __attribute__((constructor)) static void check_boot_info(void)
         hl_abort("libhlmusl: boot info has the wrong magic or ABI version");
 }
 
-/* Every stream, not only stdout: a guest may have its own FILEs. */
+/* stdout and stderr, only when they hold output: musl's fflush writes the
+ * FILE even when it has nothing to write, and a page written by every call
+ * is one more page every fresh call restores. */
 void __hl_stdio_flush(void)
 {
-    fflush(NULL);
+    if (__fpending(stdout))
+        fflush(stdout);
+    if (__fpending(stderr))
+        fflush(stderr);
 }

@@ -1,8 +1,11 @@
 // What the benchmarks share: the raw-KVM floor program's answer, medians,
-// and rows measured as alternating pairs against the floor.
+// timed guest calls, and rows measured as alternating pairs against the floor.
 #pragma once
 
+#include <hl/sandbox.hpp>
+
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -15,6 +18,26 @@ inline uint64_t median(std::vector<uint64_t> values)
 {
     std::sort(values.begin(), values.end());
     return values[values.size() / 2];
+}
+
+// Median ns of `rounds` calls of name(args) on an initialised sandbox, after
+// 20 warm-up calls; a call that does not return ends the benchmark.
+inline uint64_t call_ns(hl::Sandbox& sandbox, int rounds, const char* name, const std::vector<hl::Value>& args)
+{
+    using Clock = std::chrono::steady_clock;
+    std::vector<uint64_t> samples;
+    for (int i = -20; i < rounds; ++i) {
+        const auto start = Clock::now();
+        const hl::RunResult r = sandbox.call(name, args);
+        const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count();
+        if (r.ending != hl::RunResult::Ending::Returned) {
+            std::fprintf(stderr, "bench: %s failed: %s\n", name, r.message.c_str());
+            std::exit(1);
+        }
+        if (i >= 0)
+            samples.push_back(static_cast<uint64_t>(ns));
+    }
+    return median(samples);
 }
 
 // The floor program's median ns per round for PAGES dirty pages and a restore MODE.

@@ -22,26 +22,7 @@
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
 using namespace hl::bench;
-
-// Median ns of `rounds` calls of name(args) on an initialised sandbox.
-uint64_t call_ns(hl::Sandbox& sandbox, int rounds, const char* name, const std::vector<hl::Value>& args)
-{
-    std::vector<uint64_t> samples;
-    for (int i = -20; i < rounds; ++i) { // 20 warm-up calls
-        const auto start = Clock::now();
-        const hl::RunResult r = sandbox.call(name, args);
-        const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count();
-        if (r.ending != hl::RunResult::Ending::Returned) {
-            std::fprintf(stderr, "bench: %s failed: %s\n", name, r.message.c_str());
-            std::exit(1);
-        }
-        if (i >= 0)
-            samples.push_back(static_cast<uint64_t>(ns));
-    }
-    return median(samples);
-}
 
 // call_ns on a thread of its own that confines itself first (a filter
 // cannot be lifted, and this thread still builds sandboxes and runs the floor).
