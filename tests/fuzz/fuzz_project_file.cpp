@@ -50,6 +50,9 @@ void check(const ProjectParse& parse)
         finding("an accepted stack size out of its rules: " + std::to_string(*p.stack));
     if (p.heap && *p.heap > HL_HEAP_MAX)
         finding("an accepted heap size over 4Gi: " + std::to_string(*p.heap));
+    for (const std::string& dir : p.include_dirs)
+        if (dir.empty() || dir.front() == '/')
+            finding("an accepted include_dirs entry that is empty or absolute: " + dir);
 }
 
 } // namespace
