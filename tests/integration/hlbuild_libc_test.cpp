@@ -9,16 +9,6 @@
 using namespace hl::test;
 namespace fs = std::filesystem;
 
-namespace {
-
-ProcessResult hlbuild(std::vector<std::string> args, const std::string& program = HL_HLBUILD)
-{
-    args.insert(args.begin(), program);
-    return run_process(args, std::chrono::seconds(120));
-}
-
-} // namespace
-
 TEST_CASE("hlbuild new --libc musl scaffolds a guest with the full C library, which builds, runs and serves calls")
 {
     HL_REQUIRE_MUSL();

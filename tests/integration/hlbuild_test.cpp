@@ -8,12 +8,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-ProcessResult hlbuild(std::vector<std::string> args)
-{
-    args.insert(args.begin(), HL_HLBUILD);
-    return run_process(args, std::chrono::seconds(120));
-}
-
 // True when the shell finds `program` on PATH.
 bool installed(const std::string& program)
 {

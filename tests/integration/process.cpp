@@ -115,6 +115,12 @@ ProcessResult hlrun(std::vector<std::string> args, const ProcessOptions& options
     return run_process(args, options);
 }
 
+ProcessResult hlbuild(std::vector<std::string> args, const std::string& program)
+{
+    args.insert(args.begin(), program);
+    return run_process(args, std::chrono::seconds(120));
+}
+
 ProcessResult hlrun_on_terminal(std::vector<std::string> args)
 {
     const int terminal = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);

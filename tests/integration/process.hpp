@@ -36,6 +36,9 @@ ProcessResult run_process(const std::vector<std::string>& argv,
                           std::chrono::seconds timeout = std::chrono::seconds(60));
 // run_process of the hlrun under test with these arguments.
 ProcessResult hlrun(std::vector<std::string> args, const ProcessOptions& options = {});
+// The hlbuild under test (or another, such as a copy of it) with these
+// arguments, given two minutes: it runs the compiler.
+ProcessResult hlbuild(std::vector<std::string> args, const std::string& program = HL_HLBUILD);
 // hlrun with its stdout on a terminal (a pseudo-terminal in raw mode, so that
 // bytes arrive as written): out holds what it wrote there, at most 4Ki.
 ProcessResult hlrun_on_terminal(std::vector<std::string> args);
