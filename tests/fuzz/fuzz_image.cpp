@@ -93,8 +93,14 @@ void use_accepted(const Image& image)
     check_program_headers(image);
     const bool mid_page = std::any_of(image.segments().begin(), image.segments().end(),
                                       [](const Segment& s) { return s.vaddr % HL_PAGE_SIZE != 0; });
-    if (image.personality() == Personality::Hl && (image.tls() || mid_page))
-        finding("an hl image with a PT_TLS or a segment that starts mid-page");
+    if (image.personality() == Personality::Hl && mid_page)
+        finding("an hl image with a segment that starts mid-page");
+    // Only an hl image linked against musl has TLS set up for it.
+    if (image.tls() && !image.serves_system_calls())
+        finding("an image with a PT_TLS whose system calls the host does not serve");
+    if (image.serves_system_calls() != (image.personality() == Personality::Linux ||
+                                        (image.note().flags & HL_NOTE_LINUX_SYSCALLS) != 0))
+        finding("serves_system_calls disagrees with the personality and the note's flags");
     if (image.personality() == Personality::Linux && !image.exports().empty())
         finding("a static Linux executable with exports");
     if (const auto& tls = image.tls(); tls && tls->filesz > tls->memsz)
