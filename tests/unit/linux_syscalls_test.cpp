@@ -197,7 +197,7 @@ TEST_CASE("linux syscall: clocks, randomness and identity come from the host")
     CHECK(f.get(f.heap, 6) == std::string("Linux\0", 6));
 }
 
-TEST_CASE("linux syscall: a futex wait no thread can end is a fault; a timed one times out")
+TEST_CASE("linux syscall: a futex wait no thread can end is a fault, a timed one times out")
 {
     Fixture f;
     const uint32_t word = 5;

@@ -5,7 +5,7 @@
 
 using namespace hl;
 
-TEST_CASE("latency histogram: exact count, total, min, max; quantiles within a few percent")
+TEST_CASE("latency histogram: exact count, total, min, max, quantiles within a few percent")
 {
     LatencyHistogram h;
     for (uint64_t ns = 1; ns <= 100000; ++ns)
