@@ -48,6 +48,8 @@ struct Sandbox::Machine {
     bool at_initial_state = false;
     Snapshot after_init;   // taken at the first fresh call, while at_initial_state
     std::vector<HostFunction> host_functions;
+    // options.directories, open; the Linux process reads beneath them.
+    std::shared_ptr<const linux_abi::FileNamespace> files;
     // Personality::Linux: the process its system calls act on.
     std::optional<LinuxProcess> process;
 

@@ -40,8 +40,10 @@ TEST_CASE("run stats: rows per reason and per hypercall, guest time from the spa
     auto event = [](const char* reason, const char* call, uint64_t entry, uint64_t exit, uint64_t handled) {
         ExitEvent e;
         e.reason = reason;
-        if (call)
-            e.hypercall = HypercallRecord{.name = call};
+        if (call) {
+            e.hypercall.emplace();
+            e.hypercall->name = call;
+        }
         e.entry_ns = entry;
         e.exit_ns = exit;
         e.handled_ns = handled;
