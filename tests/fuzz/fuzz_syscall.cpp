@@ -65,10 +65,11 @@ void check_process(const LinuxProcess& p)
     }
 }
 
-// The tree mapped at /d, made once per fuzzing process and removed at its exit.
+// The tree mapped at /d, made once per fuzzing process and removed at its
+// exit; its name is never destroyed, so that the exit handler can use it.
 const std::string& tree()
 {
-    static const std::string root = [] {
+    static const std::string* const root = [] {
         char pattern[] = "/tmp/hl_fuzz_syscall_XXXXXX";
         if (!mkdtemp(pattern))
             finding("cannot make the mapped tree");
@@ -76,10 +77,11 @@ const std::string& tree()
         std::ofstream(dir / "f") << "a file the guest may read\n";
         std::filesystem::create_directory(dir / "sub");
         std::filesystem::create_directory_symlink("/etc", dir / "out");
-        std::atexit([] { std::filesystem::remove_all(tree()); });
-        return dir.string();
+        return new std::string(dir.string());
     }();
-    return root;
+    static const bool removed_at_exit = std::atexit([] { std::filesystem::remove_all(*root); }) == 0;
+    (void)removed_at_exit;
+    return *root;
 }
 
 const std::shared_ptr<const linux_abi::FileNamespace>& files()
