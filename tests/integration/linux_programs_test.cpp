@@ -141,6 +141,16 @@ TEST_CASE("linux programs: every system call is a traced exit with its name, arg
     CHECK(stats.err.find("socket") != std::string::npos);
 }
 
+TEST_CASE("hlrun call: a static Linux executable is told that it exports nothing, and how to run it")
+{
+    HL_REQUIRE_MUSL_GCC();
+    const ProcessResult r = hlrun({"call", program("env"), "main"});
+    CHECK(r.status == 120);
+    CHECK(r.err == "hlrun: error: " + program("env") +
+                       ": no export named 'main': a static Linux executable exports nothing (functions are exported "
+                       "by images hlbuild links, see HL_EXPORT in hl-abi(7)); run it with hlrun IMAGE [ARGS...]\n");
+}
+
 TEST_CASE("hlrun --env: a value that is not NAME=VALUE is refused with one line")
 {
     const ProcessResult r = hlrun({"--env", "NOEQUALS", "image.hl"});
