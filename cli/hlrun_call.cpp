@@ -101,7 +101,7 @@ int call(const CallOptions& options, const std::vector<std::string>& rest)
         if (!args)
             return static_cast<int>(kExitUsage);
         Sandbox sandbox(std::move(image), std::move(*sandbox_opts));
-        confine_unless_disabled(options.common);
+        confine_unless_disabled(options.common, sandbox);
         const RunResult init = sandbox.initialize({rest[0]});
         if (init.ending != RunResult::Ending::Ready) {
             const auto deadline = final_output_deadline(init);
@@ -152,6 +152,10 @@ int hlrun_call(int argc, char** argv)
     app.add_flag("--verbose,-v", options.common.verbose, "Also print the registers of a faulting guest");
     app.add_flag("--no-seccomp", options.common.no_seccomp,
                  "Do not confine the thread that runs the guest with a seccomp filter (on by default)");
+    app.add_option("--dir", options.common.directories,
+                   "Let the guest read host directory HOST, at GUEST or the same path (repeatable; read-only)")
+        ->check(directory_validator())
+        ->allow_extra_args(false);
     app.footer("IMAGE FUNCTION [ARGS...]  ARGS are parsed by FUNCTION's signature (hlrun inspect IMAGE lists them)");
     if (const auto status = parse_command_line(app, argc, argv, kExitUsage))
         return *status;

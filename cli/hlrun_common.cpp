@@ -32,6 +32,10 @@ std::optional<SandboxOptions> sandbox_options(const HlrunOptions& options)
     out.input = read_from_host_stdin;
     out.environment = options.environment;
     out.strict_syscalls = options.strict_syscalls;
+    for (const std::string& spec : options.directories) {
+        std::string error;
+        out.directories.push_back(*parse_directory_spec(spec, error));   // the validator accepted it
+    }
     if (!options.timeout.empty()) {
         const auto timeout = parse_duration(options.timeout);
         if (!timeout || timeout->count() == 0) {
@@ -44,7 +48,7 @@ std::optional<SandboxOptions> sandbox_options(const HlrunOptions& options)
     return out;
 }
 
-void confine_unless_disabled(const HlrunOptions& options)
+void confine_unless_disabled(const HlrunOptions& options, const Sandbox& sandbox)
 {
     if (options.no_seccomp)
         return;
@@ -56,7 +60,8 @@ void confine_unless_disabled(const HlrunOptions& options)
     confine_this_thread({.on_violation = ConfinePolicy::OnViolation::Report,
                          .exit_status = kExitHostError,
                          .program = "hlrun",
-                         .extra_syscalls = {}});
+                         .extra_syscalls = {},
+                         .file_roots = sandbox.mapped_directory_fds()});
 }
 
 void report(const RunResult& result)
@@ -101,6 +106,9 @@ int guarded(const std::function<int()>& body)
     } catch (const ImageError& error) {
         spdlog::error("{}", error.what());
         return error.kind() == ImageError::Kind::Unreadable ? kExitImageUnreadable : kExitImageInvalid;
+    } catch (const OptionError& error) {
+        spdlog::error("{}", error.what());
+        return kExitUsage;
     } catch (const LayoutError& error) {
         spdlog::error("{}", error.what());
         return kExitUsage;

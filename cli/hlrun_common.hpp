@@ -23,7 +23,7 @@ std::optional<SandboxOptions> sandbox_options(const HlrunOptions& options);
 // A forbidden call then ends hlrun with kExitHostError and one line
 // "hlrun: error: seccomp stopped system call NAME (NR) in the vCPU thread".
 // Throws ConfineError when the kernel refuses the filter.
-void confine_unless_disabled(const HlrunOptions& options);
+void confine_unless_disabled(const HlrunOptions& options, const Sandbox& sandbox);
 
 // Logs how a run ended, unless the guest simply exited or returned.
 void report(const RunResult& result);

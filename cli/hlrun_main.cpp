@@ -40,7 +40,7 @@ int run(const HlrunOptions& options)
     sandbox_opts->kernel_trace = trace.kernel_trace();
     return guarded([&] {
         hl::Sandbox sandbox(hl::Image::load(options.guest_argv.front()), std::move(*sandbox_opts));
-        confine_unless_disabled(options);
+        confine_unless_disabled(options, sandbox);
         const hl::RunResult result = sandbox.run(options.guest_argv);
         const auto deadline = final_output_deadline(result);
         std::fflush(stdout);

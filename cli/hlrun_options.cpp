@@ -5,13 +5,14 @@
 #include <array>
 #include <charconv>
 #include <cstdlib>
+#include <filesystem>
 
 namespace hl::cli {
 namespace {
 
 constexpr std::string_view kStderrTrace = "--trace=-";
-constexpr std::array<std::string_view, 8> kValueOptions = {"-m", "--memory", "-t", "--timeout", "--trace-format",
-                                                           "--trace-filter", "--max-exits", "--env"};
+constexpr std::array<std::string_view, 9> kValueOptions = {"-m", "--memory", "-t", "--timeout", "--trace-format",
+                                                           "--trace-filter", "--max-exits", "--env", "--dir"};
 
 } // namespace
 
@@ -55,6 +56,38 @@ const CLI::Validator& environment_validator()
     return validator;
 }
 
+std::optional<MappedDirectory> parse_directory_spec(const std::string& spec, std::string& error)
+{
+    const size_t colon = spec.rfind(':');
+    std::string host = spec.substr(0, colon);
+    std::string guest = colon == std::string::npos ? std::string() : spec.substr(colon + 1);
+    if (host.empty()) {
+        error = "'" + spec + "' names no host directory; expected HOST[:GUEST]";
+        return std::nullopt;
+    }
+    if (colon != std::string::npos && !guest.starts_with('/')) {
+        error = "'" + spec + "': the guest path '" + guest + "' is not absolute; expected HOST[:GUEST] with GUEST like /data";
+        return std::nullopt;
+    }
+    if (guest.empty())
+        guest = host.starts_with('/') ? host : "/" + host;
+    guest = std::filesystem::path(guest).lexically_normal().string();
+    if (guest.size() > 1 && guest.ends_with('/'))
+        guest.pop_back();
+    return MappedDirectory{.host = host, .guest = guest};
+}
+
+const CLI::Validator& directory_validator()
+{
+    static const CLI::Validator validator(
+        [](std::string& text) -> std::string {
+            std::string error;
+            return parse_directory_spec(text, error) ? std::string() : error;
+        },
+        "HOST[:GUEST]");
+    return validator;
+}
+
 void add_hlrun_options(CLI::App& app, HlrunOptions& options)
 {
     apply_environment(options);
@@ -78,6 +111,10 @@ void add_hlrun_options(CLI::App& app, HlrunOptions& options)
     app.add_option("--env", options.environment,
                    "Give a static Linux executable this environment variable (repeatable; none by default)")
         ->check(environment_validator())
+        ->allow_extra_args(false);
+    app.add_option("--dir", options.directories,
+                   "Let the guest read host directory HOST, at GUEST or the same path (repeatable; read-only)")
+        ->check(directory_validator())
         ->allow_extra_args(false);
     app.add_flag("--strict-syscalls", options.strict_syscalls,
                  "End the run at the first Linux system call hl does not serve, instead of returning ENOSYS");

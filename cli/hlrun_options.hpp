@@ -1,6 +1,8 @@
 // hlrun's options as parsed from the command line and the environment.
 #pragma once
 
+#include <hl/sandbox.hpp>
+
 #include <CLI/CLI.hpp>
 
 #include <optional>
@@ -25,6 +27,7 @@ struct HlrunOptions {
     bool no_seccomp = false;             // --no-seccomp: leave the vCPU thread unconfined
     std::vector<std::string> environment; // --env NAME=VALUE, for static Linux executables
     bool strict_syscalls = false;        // --strict-syscalls: an unsupported system call is a fault
+    std::vector<std::string> directories; // --dir HOST[:GUEST], read-only for the guest
     std::vector<std::string> guest_argv; // IMAGE ARGS...
 };
 
@@ -37,6 +40,14 @@ const CLI::Validator& exit_count_validator();
 
 // Accepts NAME=VALUE with a non-empty NAME.
 const CLI::Validator& environment_validator();
+
+// --dir HOST[:GUEST]: GUEST, when given, follows the last ':' and must be
+// absolute; without it the guest sees HOST at the same path, a relative HOST
+// under "/" (the guest's working directory), so that relative paths work
+// as they do natively. Both are made normal ("a/./b/" is /a/b). Returns the
+// mapping, or nullopt with error set.
+std::optional<MappedDirectory> parse_directory_spec(const std::string& spec, std::string& error);
+const CLI::Validator& directory_validator();
 
 // Registers hlrun's options on app and reads HL_MEMORY / HL_TIMEOUT.
 void add_hlrun_options(CLI::App& app, HlrunOptions& options);

@@ -9,6 +9,7 @@
 #include "request_block.hpp"
 
 #include <hl/abi.h>
+#include <hl/text.hpp>
 
 #include <cinttypes>
 #include <cstdio>
@@ -215,6 +216,8 @@ std::string describe_hypercall(const HypercallRecord& call)
                              std::string_view(call.arg_names[i]) == "msg";
         std::snprintf(value, sizeof value, address ? "0x%" PRIx64 : "%" PRIu64, call.args[i]);
         text += (i ? ", " : "") + std::string(call.arg_names[i]) + "=" + value;
+        if (!call.path.empty() && std::string_view(call.arg_names[i]) == "path")
+            text += " \"" + printable(call.path) + "\"";
     }
     text += ")";
     if (call.has_result)

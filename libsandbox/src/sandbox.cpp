@@ -6,6 +6,7 @@
 #include "boot_info.hpp"
 #include "call_frame.hpp"
 #include "kvm/kvm_backend.hpp"
+#include "linux/file_namespace.hpp"
 #include "linux/linux_stack.hpp"
 #include "sandbox_machine.hpp"
 
@@ -91,6 +92,7 @@ Sandbox::Sandbox(Image image, SandboxOptions options, std::unique_ptr<Vm> vm)
     // The recipe: layout and memory are built by Machine's members.
     machine_ = std::make_unique<Machine>(std::move(image), std::move(options), std::move(vm));
     Machine& m = *machine_;
+    m.files = linux_abi::FileNamespace::open(m.options.directories);
     load_segments(m.image, m.memory);
     const uint64_t page_tables = arch::write_machine_structures(m.layout, m.memory.host_view());
     m.vm->map_memory(m.memory.host_address(), m.memory.size());
@@ -102,13 +104,14 @@ Sandbox::Sandbox(Image image, SandboxOptions options, std::unique_ptr<Vm> vm)
     m.interrupt = std::make_shared<InterruptHandle::State>();
     m.vcpu->set_stop_flag(&m.interrupt->cancel);
     if (m.image.serves_system_calls())
-        m.process = LinuxProcess::for_layout(m.layout);
+        m.process = LinuxProcess::for_layout(m.layout, m.files);
 }
 
 Sandbox::~Sandbox() = default;
 
 const Image& Sandbox::image() const { return machine_->image; }
 const Layout& Sandbox::layout() const { return machine_->layout; }
+std::vector<int> Sandbox::mapped_directory_fds() const { return machine_->files->directory_fds(); }
 
 
 RunResult Sandbox::run(const std::vector<std::string>& argv)

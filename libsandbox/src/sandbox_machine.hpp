@@ -48,7 +48,9 @@ struct Sandbox::Machine {
     bool at_initial_state = false;
     Snapshot after_init;   // taken at the first fresh call, while at_initial_state
     std::vector<HostFunction> host_functions;
-    // Personality::Linux: the process its system calls act on.
+    // options.directories, open; the Linux process reads beneath them.
+    std::shared_ptr<const linux_abi::FileNamespace> files;
+    // An image whose system calls are served (Image::serves_system_calls): the process they act on.
     std::optional<LinuxProcess> process;
 
     Machine(Image&& img, SandboxOptions&& opts, std::unique_ptr<Vm> machine)

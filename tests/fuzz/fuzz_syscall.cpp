@@ -10,7 +10,10 @@
 // line of plain text; a process whose arena bookkeeping breaks its
 // invariants (the break inside the arena and below every mapping, mappings
 // page-aligned, inside the arena, apart); an mmap or mremap result outside
-// the arena; output on a descriptor other than 1 and 2.
+// the arena; output on a descriptor other than 1 and 2; a descriptor open on
+// a host file outside the one mapped directory (a tree at /d: file f,
+// directory sub, and a link `out` to /etc).
+#include "linux/file_namespace.hpp"
 #include "linux/linux_syscalls.hpp"
 #include "plain_text.hpp"
 
@@ -19,7 +22,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <string>
+#include <unistd.h>
 
 using namespace hl;
 using hl::test::plain_text;
@@ -59,6 +65,47 @@ void check_process(const LinuxProcess& p)
     }
 }
 
+// The tree mapped at /d, made once per fuzzing process and removed at its
+// exit; its name is never destroyed, so that the exit handler can use it.
+const std::string& tree()
+{
+    static const std::string* const root = [] {
+        char pattern[] = "/tmp/hl_fuzz_syscall_XXXXXX";
+        if (!mkdtemp(pattern))
+            finding("cannot make the mapped tree");
+        const std::filesystem::path dir = pattern;
+        std::ofstream(dir / "f") << "a file the guest may read\n";
+        std::filesystem::create_directory(dir / "sub");
+        std::filesystem::create_directory_symlink("/etc", dir / "out");
+        return new std::string(dir.string());
+    }();
+    static const bool removed_at_exit = std::atexit([] { std::filesystem::remove_all(*root); }) == 0;
+    (void)removed_at_exit;
+    return *root;
+}
+
+const std::shared_ptr<const linux_abi::FileNamespace>& files()
+{
+    static const auto namespace_ = linux_abi::FileNamespace::open({{tree(), "/d"}});
+    return namespace_;
+}
+
+void check_descriptors(const LinuxProcess& p)
+{
+    if (p.fds.size() > LinuxProcess::kMaxFds)
+        finding("more than kMaxFds descriptors open");
+    for (const auto& [number, fd] : p.fds) {
+        if (!fd.host)
+            continue;
+        char target[4096];
+        const std::string link = "/proc/self/fd/" + std::to_string(fd.host->get());
+        const ssize_t n = readlink(link.c_str(), target, sizeof target);
+        const std::string path(target, n > 0 ? static_cast<size_t>(n) : 0);
+        if (path != tree() && !path.starts_with(tree() + "/"))
+            finding("guest fd " + std::to_string(number) + " is open on " + path + ", outside the mapped directory");
+    }
+}
+
 uint64_t argument(uint64_t raw, const LinuxProcess& p)
 {
     const uint64_t value = raw >> 2;
@@ -81,7 +128,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     data += 2;
     size -= 2;
     GuestMemory memory(layout());
-    LinuxProcess process = LinuxProcess::for_layout(layout());
+    LinuxProcess process = LinuxProcess::for_layout(layout(), files());
     std::memcpy(memory.host_view().data() + process.arena_start, data, prefix);
     data += prefix;
     size -= prefix;
@@ -112,6 +159,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         if (!plain_text(out.message) || !plain_text(describe_hypercall(out.record)))
             finding("a message or trace that is not one line of plain text");
         check_process(process);
+        check_descriptors(process);
         const bool maps = call.number == 9 /* mmap */ || call.number == 25 /* mremap */;
         if (maps && out.result >= 0 &&
             (static_cast<uint64_t>(out.result) < process.arena_start ||

@@ -70,7 +70,7 @@ TEST_CASE("functions: an empty string or bytes at no address ({NULL, 0}) is an e
     CHECK(seen == std::vector<std::pair<std::string, Bytes>>{{"", Bytes{}}});
 }
 
-TEST_CASE("functions: strings and bytes of the maximum size make the round trip; one byte more is refused")
+TEST_CASE("functions: strings and bytes of the maximum size make the round trip, one byte more is refused")
 {
     HL_REQUIRE_KVM();
     Guest g;
@@ -127,7 +127,7 @@ TEST_CASE("functions: output written during a call reaches the host")
     CHECK(g.out == "from the guest\n");
 }
 
-TEST_CASE("functions: calls need a ready sandbox; snapshots belong to their sandbox")
+TEST_CASE("functions: calls need a ready sandbox, snapshots belong to their sandbox")
 {
     HL_REQUIRE_KVM();
     Sandbox fresh(Image::load(test::guest_image("functions")), {});

@@ -41,7 +41,7 @@ TEST_CASE("hlbuild new, compile and hlrun: the whole path a user takes")
     CHECK(run.out == "hello from greeter, a guest with 2 arguments\n  argv[1] = \"x\"\n  argv[2] = \"y\"\n");
 }
 
-TEST_CASE("hlbuild compile -v shows each command; -o and -B place the output")
+TEST_CASE("hlbuild compile -v shows each command, -o and -B place the output")
 {
     const std::string dir = make_temp_dir();
     REQUIRE(hlbuild({"new", dir + "/p"}).status == 0);

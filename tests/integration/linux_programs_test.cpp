@@ -6,6 +6,7 @@
 #include "../linux/linux_executables.hpp"
 
 #include <cstdio>
+#include <filesystem>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -29,23 +30,33 @@ struct Both {
     ProcessResult native, guest;
 };
 
-Both run_both(const std::string& name, const std::vector<std::string>& args = {},
-              const std::vector<std::string>& env = {}, const std::string& input = {})
+// How a program runs, natively and under hlrun alike.
+struct Program {
+    std::vector<std::string> args{};
+    std::vector<std::string> env{};
+    std::string input{};
+    std::string cwd{};
+    std::vector<std::string> hlrun_flags{};   // hlrun only
+};
+
+Both run_both(const std::string& name, const Program& p = {})
 {
     ProcessOptions native_options{.timeout = std::chrono::seconds(60)};
-    native_options.environment = env;
+    native_options.environment = p.env;
+    native_options.cwd = p.cwd;
     ProcessOptions guest_options = native_options;
     guest_options.environment = std::nullopt;
-    const int native_in = input_of(input), guest_in = input_of(input);
+    const int native_in = input_of(p.input), guest_in = input_of(p.input);
     native_options.stdin_fd = native_in;
     guest_options.stdin_fd = guest_in;
     std::vector<std::string> native_argv{program(name)};
-    native_argv.insert(native_argv.end(), args.begin(), args.end());
+    native_argv.insert(native_argv.end(), p.args.begin(), p.args.end());
     std::vector<std::string> guest_args{"--memory", "128Mi"};
-    for (const std::string& e : env) {
+    for (const std::string& e : p.env) {
         guest_args.push_back("--env");
         guest_args.push_back(e);
     }
+    guest_args.insert(guest_args.end(), p.hlrun_flags.begin(), p.hlrun_flags.end());
     guest_args.insert(guest_args.end(), native_argv.begin(), native_argv.end());
     Both both{run_process(native_argv, native_options), hlrun(guest_args, guest_options)};
     close(native_in);
@@ -95,8 +106,8 @@ TEST_CASE("linux programs: stdin, arguments, environment and exit status pass th
 {
     HL_REQUIRE_KVM();
     HL_REQUIRE_MUSL_GCC();
-    check_same(run_both("stdin", {}, {}, "first line\nsecond\nthird without newline"));
-    const Both env = run_both("env", {"two words", "7"}, {"GREETING=hello there", "OTHER=1"});
+    check_same(run_both("stdin", {.input = "first line\nsecond\nthird without newline"}));
+    const Both env = run_both("env", {.args = {"two words", "7"}, .env = {"GREETING=hello there", "OTHER=1"}});
     CHECK(env.native.status == 7);
     check_same(env);
     check_same(run_both("env"));
@@ -130,10 +141,118 @@ TEST_CASE("linux programs: every system call is a traced exit with its name, arg
     CHECK(stats.err.find("socket") != std::string::npos);
 }
 
+TEST_CASE("hlrun call: a static Linux executable is told that it exports nothing, and how to run it")
+{
+    HL_REQUIRE_MUSL_GCC();
+    const ProcessResult r = hlrun({"call", program("env"), "main"});
+    CHECK(r.status == 120);
+    CHECK(r.err == "hlrun: error: " + program("env") +
+                       ": no export named 'main': a static Linux executable exports nothing (functions are exported "
+                       "by images hlbuild links, see HL_EXPORT in hl-abi(7)); run it with hlrun IMAGE [ARGS...]\n");
+}
+
 TEST_CASE("hlrun --env: a value that is not NAME=VALUE is refused with one line")
 {
     const ProcessResult r = hlrun({"--env", "NOEQUALS", "image.hl"});
     CHECK(r.status == 120);
     CHECK(lines(r.err).size() == 1);
     CHECK(r.err.find("'NOEQUALS' is not NAME=VALUE") != std::string::npos);
+}
+
+namespace {
+
+// A tree for t_files and t_confined: data/numbers.txt, data/notes.md and
+// data/sub/big.bin, larger than stdio's buffer and than any one read.
+std::string files_tree()
+{
+    const std::string root = make_temp_dir();
+    std::filesystem::create_directories(root + "/data/sub");
+    std::string numbers;
+    for (int i = 1; i <= 100; ++i)
+        numbers += std::to_string(i) + ".25\n";
+    write_file(root + "/data/numbers.txt", numbers);
+    write_file(root + "/data/notes.md", "# notes\n");
+    std::string big(300000, '\0');
+    uint32_t x = 12345;
+    for (char& c : big) {
+        x = x * 1103515245u + 12345u;
+        c = static_cast<char>(x >> 16);
+    }
+    write_file(root + "/data/sub/big.bin", big);
+    return root;
+}
+
+} // namespace
+
+TEST_CASE("linux programs: the files of a --dir directory read, seek and list as natively")
+{
+    HL_REQUIRE_KVM();
+    HL_REQUIRE_MUSL_GCC();
+    const std::string root = files_tree();
+    const Both both = run_both("files", {.cwd = root, .hlrun_flags = {"--dir", "data"}});
+    CHECK(both.native.out.find("100 numbers, sum 5075") != std::string::npos);
+    CHECK(both.native.out.find("big: 300000 bytes") != std::string::npos);
+    CHECK(both.native.out.find("missing: No such file or directory") != std::string::npos);
+    check_same(both);
+    // The same directory at a guest path of its own, which the host does not have.
+    const ProcessResult moved = hlrun({"--dir", root + "/data:/srv/in", program("files"), "/srv/in"});
+    CHECK(moved.status == 0);
+    CHECK(moved.out == both.native.out);
+    // Every open is traced with the path it resolved to.
+    const ProcessResult traced =
+        hlrun({"--trace", "--trace-filter=open,openat", "--dir", root + "/data:/srv/in", program("files"), "/srv/in"});
+    CHECK(traced.err.find("\"/srv/in/numbers.txt\", flags=0x8000, mode=438) = 3") != std::string::npos);
+    CHECK(traced.err.find("\"/srv/in/missing.txt\"") != std::string::npos);
+}
+
+TEST_CASE("hlrun --dir: only mapped directories are visible, read-only, and neither .. nor a link leads out")
+{
+    HL_REQUIRE_KVM();
+    HL_REQUIRE_MUSL_GCC();
+    const std::string root = files_tree();
+    std::filesystem::create_directory_symlink("/etc", root + "/data/etc-link");
+    std::filesystem::create_directory_symlink("../..", root + "/data/up");
+    const std::vector<std::string> probes = {"r:/data/notes.md",     "r:data/sub/../notes.md", "r:/etc/passwd",
+                                             "r:/data/../etc/passwd", "r:/data/etc-link/passwd",
+                                             "r:/data/up/etc/passwd", "w:/data/new.txt",        "w:/data/notes.md",
+                                             "l:/",                    "r:" + root + "/data/notes.md"};
+    std::vector<std::string> args = {"--dir", root + "/data:/data", program("confined")};
+    args.insert(args.end(), probes.begin(), probes.end());
+    const ProcessResult r = hlrun(args);   // confined by seccomp, as always
+    INFO(r.err);
+    CHECK(r.status == 0);
+    CHECK(r.out == "r:/data/notes.md: # notes\n"
+                   "r:data/sub/../notes.md: # notes\n"
+                   "r:/etc/passwd: No such file or directory\n"
+                   "r:/data/../etc/passwd: No such file or directory\n"
+                   "r:/data/etc-link/passwd: No such file or directory\n"
+                   "r:/data/up/etc/passwd: No such file or directory\n"
+                   "w:/data/new.txt: Read-only file system\n"
+                   "w:/data/notes.md: Read-only file system\n"
+                   "l:/: . .. data\n"
+                   "r:" + root + "/data/notes.md: No such file or directory\n");
+    CHECK(!std::filesystem::exists(root + "/data/new.txt"));
+    const ProcessResult unmapped = hlrun({program("confined"), "r:/data/notes.md", "l:/"});
+    CHECK(unmapped.out == "r:/data/notes.md: No such file or directory\nl:/: No such file or directory\n");
+}
+
+TEST_CASE("hlrun --dir: a mapping that cannot be used is refused with one line")
+{
+    ProcessResult r = hlrun({"--dir", ":/x", "image.hl"});
+    CHECK(r.status == 120);
+    CHECK(lines(r.err).size() == 1);
+    CHECK(r.err.find("':/x' names no host directory; expected HOST[:GUEST]") != std::string::npos);
+    r = hlrun({"--dir", "data:rel", "image.hl"});
+    CHECK(r.status == 120);
+    CHECK(r.err.find("'data:rel': the guest path 'rel' is not absolute; expected HOST[:GUEST] with GUEST like /data") !=
+          std::string::npos);
+    HL_REQUIRE_KVM();
+    r = hlrun({"--dir", "/nonexistent-hl-dir", guest_image("hello")});
+    CHECK(r.status == 120);
+    CHECK(r.err == "hlrun: error: mapped directory '/nonexistent-hl-dir': No such file or directory\n");
+    const std::string file = make_temp_dir() + "/file";
+    write_file(file, "x");
+    r = hlrun({"--dir", file + ":/f", guest_image("hello")});
+    CHECK(r.status == 120);
+    CHECK(r.err == "hlrun: error: mapped directory '" + file + "': not a directory\n");
 }

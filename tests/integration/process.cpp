@@ -40,6 +40,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
         posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&actions, options.stdout_fd < 0 ? out_pipe[1] : options.stdout_fd, STDOUT_FILENO);
     posix_spawn_file_actions_adddup2(&actions, options.stderr_fd < 0 ? err_pipe[1] : options.stderr_fd, STDERR_FILENO);
+    if (!options.cwd.empty())
+        posix_spawn_file_actions_addchdir_np(&actions, options.cwd.c_str());
     std::vector<char*> args;
     for (const std::string& a : argv)
         args.push_back(const_cast<char*>(a.c_str()));

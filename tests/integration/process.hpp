@@ -28,6 +28,7 @@ struct ProcessOptions {
     int stdin_fd = -1;                  // >= 0: the child's stdin is this descriptor; else /dev/null
     // Set: the child's whole environment ("NAME=VALUE" each); unset: this process's.
     std::optional<std::vector<std::string>> environment{};
+    std::string cwd{};                  // non-empty: the child's working directory
 };
 
 // Runs argv with no stdin, capturing stdout and stderr unless options say otherwise.

@@ -136,7 +136,7 @@ TEST_CASE("library: sandboxes run side by side on several threads")
     CHECK(statuses == std::vector<int>{10, 11, 12, 13});
 }
 
-TEST_CASE("library: a sandbox runs once; limits that cannot hold the image throw LayoutError")
+TEST_CASE("library: a sandbox runs once, limits that cannot hold the image throw LayoutError")
 {
     HL_REQUIRE_KVM();
     Captured io;

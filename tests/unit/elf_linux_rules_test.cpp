@@ -56,7 +56,7 @@ TEST_CASE("linux: an image without the hl note is a static Linux executable", "[
               .size() == 1);
 }
 
-TEST_CASE("linux rule: a segment may start mid-page; an hl image's may not", "[elf][linux]") {
+TEST_CASE("linux rule: a segment may start mid-page, an hl image's may not", "[elf][linux]") {
     const Image image = linux_valid([](ElfBuilder& b) { b.data_mid_page(0xfc0); });
     const hl::Segment& data = image.segments()[kData];
     CHECK(data.vaddr == 0x102fc0);

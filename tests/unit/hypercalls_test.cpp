@@ -147,7 +147,7 @@ TEST_CASE("exit passes the status through")
     CHECK(describe_hypercall(outcome.call) == "exit(status=42)");
 }
 
-TEST_CASE("ready carries its flags; unknown flags stop the guest")
+TEST_CASE("ready carries its flags, unknown flags stop the guest")
 {
     Fixture f;
     auto plain = f.out_to(HL_CALL_READY, 0);
@@ -201,7 +201,7 @@ TEST_CASE("ports, directions and sizes outside the ABI stop the guest")
     CHECK(f.out_to(HL_CALL_EXIT, 0, 4, 3).message == "exit: hypercalls are one 32-bit `out`, got 3 x 4 bytes");
 }
 
-TEST_CASE("host calls: a malformed request stops the guest; a mismatch is an answer")
+TEST_CASE("host calls: a malformed request stops the guest, a mismatch is an answer")
 {
     Fixture f;
     std::vector<HostFunction> host{make_host_function("f", [](std::string_view s) { return int64_t(s.size()); })};
@@ -287,7 +287,7 @@ TEST_CASE("host calls: an empty string or bytes result is an empty value at the 
     }
 }
 
-TEST_CASE("hypercall read: fd 0 from the input, into memory the guest may write; the end of input is 0")
+TEST_CASE("hypercall read: fd 0 from the input, into memory the guest may write, the end of input is 0")
 {
     Fixture f;
     std::string input_text = "abcdef";

@@ -73,7 +73,7 @@ TEST_CASE("linux mmap and brk do not pass each other")
     CHECK(t.map(0x1000) == -ENOMEM);
 }
 
-TEST_CASE("linux mmap MAP_FIXED replaces inside the arena; MAP_FIXED_NOREPLACE refuses to")
+TEST_CASE("linux mmap MAP_FIXED replaces inside the arena, MAP_FIXED_NOREPLACE refuses to")
 {
     Process t;
     const uint64_t at = t.p.arena_end - 0x4000;
@@ -86,7 +86,7 @@ TEST_CASE("linux mmap MAP_FIXED replaces inside the arena; MAP_FIXED_NOREPLACE r
     CHECK(t.map(0x1000, kAnon | MAP_FIXED, t.layout.stack_top() - 0x1000) == -ENOMEM); // the stack is not the arena
 }
 
-TEST_CASE("linux munmap splits mappings; mremap shrinks, grows in place, moves with its bytes")
+TEST_CASE("linux munmap splits mappings, mremap shrinks, grows in place, moves with its bytes")
 {
     Process t;
     const uint64_t a = static_cast<uint64_t>(t.map(0x4000));
@@ -109,7 +109,7 @@ TEST_CASE("linux munmap splits mappings; mremap shrinks, grows in place, moves w
     CHECK(la::mremap(t.p, t.memory, static_cast<uint64_t>(moved), 0x1000, 0x2000, MREMAP_FIXED, 0) == -EINVAL);
 }
 
-TEST_CASE("linux mprotect and madvise: no executable memory; DONTNEED zeroes")
+TEST_CASE("linux mprotect and madvise: no executable memory, DONTNEED zeroes")
 {
     Process t;
     const uint64_t a = static_cast<uint64_t>(t.map(0x2000));

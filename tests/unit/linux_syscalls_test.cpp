@@ -1,7 +1,6 @@
 // The Linux personality's dispatcher over real guest memory, with made-up
 // system calls (linux_syscalls.cpp and the handlers it calls).
-#include "linux/linux_syscalls.hpp"
-#include "test_layouts.hpp"
+#include "linux_syscall_fixture.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -11,53 +10,10 @@
 #include <string>
 
 using namespace hl;
+using hl::test::SyscallFixture;
 using Action = linux_abi::SyscallOutcome::Action;
 
 namespace {
-
-struct Fixture {
-    Layout layout = test::typical_layout();
-    GuestMemory memory{layout};
-    LinuxProcess process = LinuxProcess::for_layout(layout);
-    std::string out, err, input_text;
-    OutputFn output = [this](int fd, std::span<const uint8_t> bytes) -> int64_t {
-        (fd == 1 ? out : err).append(bytes.begin(), bytes.end());
-        return static_cast<int64_t>(bytes.size());
-    };
-    InputFn input = [this](std::span<uint8_t> buffer) -> int64_t {
-        const size_t n = std::min(buffer.size(), input_text.size());
-        std::memcpy(buffer.data(), input_text.data(), n);
-        input_text.erase(0, n);
-        return static_cast<int64_t>(n);
-    };
-    bool strict = false;
-    const uint64_t heap = layout.heap_start();
-
-    void put(uint64_t address, const void* bytes, size_t size)
-    {
-        std::memcpy(memory.host_view().data() + address, bytes, size);
-    }
-    void put(uint64_t address, const std::string& text) { put(address, text.c_str(), text.size() + 1); }
-    std::string get(uint64_t address, size_t size)
-    {
-        return {reinterpret_cast<const char*>(memory.host_view().data() + address), size};
-    }
-
-    linux_abi::SyscallOutcome call(uint64_t number, std::array<uint64_t, 6> args = {})
-    {
-        arch::SystemCall c;
-        c.number = number;
-        c.args = args;
-        linux_abi::SyscallEnv env{memory, layout, output, input, process, strict};
-        return linux_abi::serve_system_call(c, env);
-    }
-    int64_t result(uint64_t number, std::array<uint64_t, 6> args = {})
-    {
-        const auto outcome = call(number, args);
-        REQUIRE(outcome.action == Action::Resume);
-        return outcome.result;
-    }
-};
 
 constexpr uint64_t kRead = 0, kWrite = 1, kClose = 3, kFstat = 5, kLseek = 8, kIoctl = 16, kReadv = 19, kWritev = 20,
                    kGetpid = 39, kFork = 57, kExit = 60, kUname = 63, kArchPrctl = 158, kFutex = 202,
@@ -67,7 +23,7 @@ constexpr uint64_t kRead = 0, kWrite = 1, kClose = 3, kFstat = 5, kLseek = 8, kI
 
 TEST_CASE("linux syscall: write and writev reach the output, whole and traced")
 {
-    Fixture f;
+    SyscallFixture f;
     f.put(f.heap, "hello, ");
     f.put(f.heap + 0x100, "world\n");
     const auto w = f.call(kWrite, {1, f.heap, 7});
@@ -88,7 +44,7 @@ TEST_CASE("linux syscall: write and writev reach the output, whole and traced")
 
 TEST_CASE("linux syscall: bad descriptors and pointers get EBADF and EFAULT, never a host crash")
 {
-    Fixture f;
+    SyscallFixture f;
     CHECK(f.result(kWrite, {0, f.heap, 1}) == -EBADF);
     CHECK(f.result(kWrite, {7, f.heap, 1}) == -EBADF);
     CHECK(f.result(kRead, {1, f.heap, 1}) == -EBADF);
@@ -109,7 +65,7 @@ TEST_CASE("linux syscall: bad descriptors and pointers get EBADF and EFAULT, nev
 
 TEST_CASE("linux syscall: read and readv take the input, one read of it at a time")
 {
-    Fixture f;
+    SyscallFixture f;
     f.input_text = "abcdefgh";
     CHECK(f.result(kRead, {0, f.heap, 3}) == 3);
     CHECK(f.get(f.heap, 3) == "abc");
@@ -123,25 +79,27 @@ TEST_CASE("linux syscall: read and readv take the input, one read of it at a tim
 
 TEST_CASE("linux syscall: no input function reads as end of file")
 {
-    Fixture f;
+    SyscallFixture f;
     f.input = nullptr;
     CHECK(f.result(kRead, {0, f.heap, 3}) == 0);
 }
 
 TEST_CASE("linux syscall: no path names a file")
 {
-    Fixture f;
+    SyscallFixture f;
     f.put(f.heap, "/etc/passwd");
     CHECK(f.result(kOpenat, {static_cast<uint64_t>(-100), f.heap, 0, 0}) == -ENOENT);
     CHECK(f.result(kOpenat, {static_cast<uint64_t>(-100), 0, 0, 0}) == -EFAULT);
-    CHECK(f.result(kOpenat, {5, f.heap, 0, 0}) == -EBADF);
+    CHECK(f.result(kOpenat, {5, f.heap, 0, 0}) == -ENOENT);           // an absolute path ignores dirfd
+    f.put(f.heap + 0x100, "etc/passwd");
+    CHECK(f.result(kOpenat, {5, f.heap + 0x100, 0, 0}) == -EBADF);
     const auto traced = f.call(kOpenat, {static_cast<uint64_t>(-100), f.heap, 0, 0});
     CHECK(describe_hypercall(traced.record).ends_with(") = -2 ENOENT"));
 }
 
 TEST_CASE("linux syscall: what is not served gets ENOSYS, or ends the run under strict")
 {
-    Fixture f;
+    SyscallFixture f;
     const auto fork = f.call(kFork);
     CHECK(fork.action == Action::Resume);
     CHECK(fork.result == -ENOSYS);
@@ -157,7 +115,7 @@ TEST_CASE("linux syscall: what is not served gets ENOSYS, or ends the run under 
 
 TEST_CASE("linux syscall: exit and exit_group end the run with the low byte of the status")
 {
-    Fixture f;
+    SyscallFixture f;
     const auto e = f.call(kExitGroup, {0x1ff});
     CHECK(e.action == Action::Exit);
     CHECK(e.status == 0xff);
@@ -166,7 +124,7 @@ TEST_CASE("linux syscall: exit and exit_group end the run with the low byte of t
 
 TEST_CASE("linux syscall: arch_prctl sets the thread pointer, canonical only")
 {
-    Fixture f;
+    SyscallFixture f;
     const auto set = f.call(kArchPrctl, {0x1002, 0x123000});
     CHECK(set.result == 0);
     REQUIRE(set.thread_pointer);
@@ -181,7 +139,7 @@ TEST_CASE("linux syscall: arch_prctl sets the thread pointer, canonical only")
 
 TEST_CASE("linux syscall: clocks, randomness and identity come from the host")
 {
-    Fixture f;
+    SyscallFixture f;
     timespec before{};
     clock_gettime(CLOCK_MONOTONIC, &before);
     CHECK(f.result(kClockGettime, {CLOCK_MONOTONIC, f.heap}) == 0);
@@ -197,9 +155,9 @@ TEST_CASE("linux syscall: clocks, randomness and identity come from the host")
     CHECK(f.get(f.heap, 6) == std::string("Linux\0", 6));
 }
 
-TEST_CASE("linux syscall: a futex wait no thread can end is a fault; a timed one times out")
+TEST_CASE("linux syscall: a futex wait no thread can end is a fault, a timed one times out")
 {
-    Fixture f;
+    SyscallFixture f;
     const uint32_t word = 5;
     f.put(f.heap, &word, sizeof word);
     CHECK(f.result(kFutex, {f.heap, 128 /* FUTEX_WAIT_PRIVATE */, 4}) == -EAGAIN);

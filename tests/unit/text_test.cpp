@@ -27,7 +27,7 @@ std::string random_bytes(std::mt19937& random)
 
 } // namespace
 
-TEST_CASE("printable: valid UTF-8 passes, controls and the backslash become \\xNN")
+TEST_CASE("printable: valid UTF-8 passes, controls and the backslash become hex escapes")
 {
     CHECK(printable("add_2") == "add_2");
     CHECK(printable("") == "");
@@ -38,7 +38,7 @@ TEST_CASE("printable: valid UTF-8 passes, controls and the backslash become \\xN
     CHECK(printable("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x99\x82 \xc2\xa0") == "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x99\x82 \xc2\xa0");
 }
 
-TEST_CASE("printable: C1 controls, separators and bidi controls become \\xNN per byte")
+TEST_CASE("printable: C1 controls, separators and bidi controls become hex escapes per byte")
 {
     CHECK(printable("\xc2\x9b" "2J") == "\\xc2\\x9b2J");             // CSI
     CHECK(printable("\xc2\x80\xc2\x9f") == "\\xc2\\x80\\xc2\\x9f");   // first and last C1
@@ -48,7 +48,7 @@ TEST_CASE("printable: C1 controls, separators and bidi controls become \\xNN per
     CHECK(printable("\xd8\x9c") == "\\xd8\\x9c");                      // ARABIC LETTER MARK
 }
 
-TEST_CASE("printable: bytes that are not valid UTF-8 become \\xNN one by one")
+TEST_CASE("printable: bytes that are not valid UTF-8 become hex escapes one by one")
 {
     CHECK(printable("\xff\x7f") == "\\xff\\x7f");
     CHECK(printable("\x80x") == "\\x80x");                             // a lone continuation byte
@@ -94,7 +94,7 @@ TEST_CASE("json_string: escapes what JSON and readers need, replaces invalid byt
     CHECK(json_string("\xff" "a\xe2\x82") == "\"\\ufffda\\ufffd\\ufffd\"");
 }
 
-TEST_CASE("json_string: any bytes give a JSON string that parses; valid UTF-8 comes back exactly")
+TEST_CASE("json_string: any bytes give a JSON string that parses, valid UTF-8 comes back exactly")
 {
     std::mt19937 random(7);
     for (int i = 0; i < 20000; ++i) {

@@ -5,7 +5,7 @@
 
 using namespace hl;
 
-TEST_CASE("latency histogram: exact count, total, min, max; quantiles within a few percent")
+TEST_CASE("latency histogram: exact count, total, min, max, quantiles within a few percent")
 {
     LatencyHistogram h;
     for (uint64_t ns = 1; ns <= 100000; ++ns)
@@ -40,8 +40,10 @@ TEST_CASE("run stats: rows per reason and per hypercall, guest time from the spa
     auto event = [](const char* reason, const char* call, uint64_t entry, uint64_t exit, uint64_t handled) {
         ExitEvent e;
         e.reason = reason;
-        if (call)
-            e.hypercall = HypercallRecord{.name = call};
+        if (call) {
+            e.hypercall.emplace();
+            e.hypercall->name = call;
+        }
         e.entry_ns = entry;
         e.exit_ns = exit;
         e.handled_ns = handled;

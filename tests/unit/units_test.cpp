@@ -44,7 +44,7 @@ TEST_CASE("durations print in the shortest exact form")
     CHECK(format_duration(0ns) == "0s");
 }
 
-TEST_CASE("durations parse with units; a bare number is seconds")
+TEST_CASE("durations parse with units, a bare number is seconds")
 {
     CHECK(parse_duration("5") == 5s);
     CHECK(parse_duration("5s") == 5s);

@@ -30,6 +30,9 @@
 //   gettid, getpid, and tgkill to this process with hl's interrupt signal or
 //     SIGABRT only (InterruptHandle::cancel, abort);
 //   exit, exit_group;
+//   with ConfinePolicy::file_roots, openat2 whose directory is one of them
+//     (libsandbox asks for RESOLVE_BENEATH; the filter cannot see that, as
+//     it cannot read the call's struct), pread64 and getdents64;
 //   and ConfinePolicy::extra_syscalls.
 // Forbidden, among all else: open/openat, read, socket and connect, execve,
 // fork/clone/vfork, ptrace, kill, rt_sigaction, mount, prctl, seccomp,
@@ -85,6 +88,10 @@ struct ConfinePolicy {
     // "getrandom"), for host functions that need them; allowed whatever
     // their arguments.
     std::vector<std::string> extra_syscalls = {};
+    // Directories the guest's files are opened beneath
+    // (Sandbox::mapped_directory_fds()): allows openat2 from these
+    // descriptors only, and pread64 and getdents64 to read what it opened.
+    std::vector<int> file_roots = {};
 };
 
 // Confines the calling thread (see above). Throws ConfineError (nothing was

@@ -31,6 +31,13 @@ public:
     using Error::Error;
 };
 
+// A SandboxOptions value cannot be used as given (a mapped directory that
+// is not a directory, or a guest path that is not absolute).
+class OptionError : public Error {
+public:
+    using Error::Error;
+};
+
 // A call the host asked for cannot be made as asked: unknown export, wrong
 // argument count or types, a value over the ABI's limits, a sandbox that is
 // not ready or is poisoned. The guest did not run.

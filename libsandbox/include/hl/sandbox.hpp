@@ -83,6 +83,14 @@ int64_t read_from_host_stdin(std::span<uint8_t> buffer);
 // functions that block.
 bool run_interrupted();
 
+// A host directory the guest may read, at an absolute guest path (hlrun
+// --dir): what the Linux personality's open and stat calls can see, and
+// nothing else of the host's files (hl-abi(7), FILES).
+struct MappedDirectory {
+    std::string host;    // a directory, opened when the Sandbox is built
+    std::string guest;   // absolute and normal: "/data", "/" (no "." or "..")
+};
+
 struct SandboxOptions {
     uint64_t memory_size = HL_MEMORY_DEFAULT;
     std::chrono::nanoseconds timeout{0};   // 0: no limit (per run, initialisation or call)
@@ -101,6 +109,9 @@ struct SandboxOptions {
     // Linux system calls the personality does not serve end the run as a
     // guest fault naming the call, instead of returning ENOSYS.
     bool strict_syscalls = false;
+    // Host directories the guest may read, each at its guest path (the
+    // innermost wins where they nest). Empty: every path is ENOENT.
+    std::vector<MappedDirectory> directories{};
 };
 
 // Memory and vCPU state of a Sandbox at one moment between calls. Cheap to
@@ -133,7 +144,8 @@ private:
 class Sandbox {
 public:
     // Builds the machine for image. Throws LayoutError (limits cannot hold the
-    // image), KvmError (no usable KVM) or Error.
+    // image), OptionError (a mapped directory cannot be used), KvmError (no
+    // usable KVM) or Error.
     Sandbox(Image image, SandboxOptions options);
     // The same on a VM of the caller's: libsandbox's own tests drive a
     // scripted one; Vm is not part of the installed API.
@@ -199,6 +211,9 @@ public:
 
     const Image& image() const;
     const Layout& layout() const;
+    // The host descriptors of options.directories, which the guest's files
+    // are opened beneath: pass them as ConfinePolicy::file_roots.
+    std::vector<int> mapped_directory_fds() const;
 
 private:
     std::unique_ptr<Machine> machine_;

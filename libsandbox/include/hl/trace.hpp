@@ -34,10 +34,12 @@ struct HypercallRecord {
     bool has_result = false;
     int64_t result = 0;                       // system calls: -errno on failure
     uint64_t bytes = 0;                       // guest<->host bytes the call moved
+    std::string path;                         // system calls that name a file: the guest path it resolved to
 };
 
 // "write(fd=1, buf=0x104480, len=7) = 7"; for a system call that failed,
-// "openat(dirfd=-100, path=0x4010a0, flags=0x0, mode=0) = -2 ENOENT".
+// "openat(dirfd=-100, path=0x4010a0 \"/etc/passwd\", flags=0x0, mode=0) = -2 ENOENT"
+// (the resolved path, through printable()).
 std::string describe_hypercall(const HypercallRecord& call);
 
 struct ExitEvent {

@@ -66,6 +66,19 @@ Allowed ioctl_requests()
     return ioctl;
 }
 
+// The mapped directories' files (file_namespace.cpp): opened beneath a root, read with pread.
+void allow_file_roots(std::vector<Allowed>& list, const std::vector<int>& roots)
+{
+    if (roots.empty())
+        return;
+    Allowed open{"openat2", "from a mapped directory", {}};
+    for (const int fd : roots)
+        open.when.push_back({low32_equals(0, static_cast<uint64_t>(fd))});
+    list.push_back(std::move(open));
+    list.push_back({"pread64", "with mapped directories", {}});
+    list.push_back({"getdents64", "with mapped directories", {}});
+}
+
 std::vector<Allowed> allow_list()
 {
     const auto pid = static_cast<uint64_t>(getpid());
@@ -159,7 +172,9 @@ void confine_this_thread(const ConfinePolicy& policy)
     if (!ctx)
         throw ConfineError("confine: cannot create a seccomp filter");
     check(seccomp_attr_set(ctx.get(), SCMP_FLTATR_ACT_BADARCH, forbidden), "setting the action for other ABIs");
-    for (const Allowed& allowed : allow_list()) {
+    std::vector<Allowed> allowed_calls = allow_list();
+    allow_file_roots(allowed_calls, policy.file_roots);
+    for (const Allowed& allowed : allowed_calls) {
         const int nr = syscall_number(allowed.name);
         if (allowed.when.empty())
             check(seccomp_rule_add_exact_array(ctx.get(), SCMP_ACT_ALLOW, nr, 0, nullptr), allowed.name);

@@ -51,6 +51,10 @@ std::string argument_count_error(const Export& e, size_t given)
 
 std::string unknown_export_error(const Image& image, std::string_view name)
 {
+    if (image.personality() == Personality::Linux)
+        return "no export named '" + std::string(name) +
+               "': a static Linux executable exports nothing (functions are exported by images hlbuild "
+               "links, see HL_EXPORT in hl-abi(7)); run it with hlrun IMAGE [ARGS...]";
     std::string known;
     for (const Export& e : image.exports())
         known += (known.empty() ? "" : ", ") + e.name;

@@ -1,86 +1,81 @@
-// The Linux personality's descriptor calls. The guest has fds 0 (input), 1
-// and 2 (output), until it closes them; no path names a file (every lookup
-// gets ENOENT), so no other descriptor ever opens.
+// The Linux personality's descriptor calls: reading, writing, seeking and
+// closing what the guest has open (linux_process.hpp, GuestFd). fd 0 reads
+// the sandbox's input, fds 1 and 2 write its output, and the files of mapped
+// directories (opened by linux_files.cpp) read the host's file at the
+// descriptor's own offset, with pread, so that a snapshot's copy of the
+// offset is all there is to restore.
+#include "linux/file_namespace.hpp"
 #include "linux/syscall_handlers.hpp"
 
 #include <hl/abi.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <fcntl.h>
 #include <sys/stat.h>
-#include <sys/uio.h>
+#include <unistd.h>
 #include <vector>
 
 namespace hl::linux_abi {
 namespace {
 
-constexpr int64_t kAtFdcwd = -100;
-constexpr uint64_t kAtEmptyPath = 0x1000;
-constexpr uint64_t kPathMax = 4096;
 constexpr uint64_t kIovMax = 1024;
 // The most one read or write moves, as for the write hypercall; a longer one is short, as Linux allows.
 constexpr uint64_t kIoMax = HL_WRITE_MAX;
-
-// struct stat of the x86-64 kernel ABI.
-struct KernelStat {
-    uint64_t dev, ino, nlink;
-    uint32_t mode, uid, gid, pad0;
-    uint64_t rdev;
-    int64_t size, blksize, blocks;
-    int64_t atime, atime_ns, mtime, mtime_ns, ctime, ctime_ns;
-    int64_t reserved[3];
-};
-static_assert(sizeof(KernelStat) == 144);
+// fcntl commands and lseek's whence, as x86-64 numbers them.
+constexpr uint64_t kFGetfd = 1, kFSetfd = 2, kFGetfl = 3, kFSetfl = 4;
+constexpr uint64_t kFdCloexec = 1;
+constexpr uint64_t kSeekSet = 0, kSeekCur = 1, kSeekEnd = 2;
+constexpr int64_t kORdonly = 0, kOWronly = 1, kODirectory = 0200000;
 
 struct KernelIovec {
     uint64_t base, len;
 };
 
-bool open_std(const SyscallEnv& env, uint64_t fd)
-{
-    return fd < env.process.closed.size() && !env.process.closed[fd];
-}
-
-bool readable(const SyscallEnv& env, uint64_t fd) { return fd == 0 && open_std(env, fd); }
-bool writable(const SyscallEnv& env, uint64_t fd) { return (fd == 1 || fd == 2) && open_std(env, fd); }
-
-// Reads a NUL-terminated path the guest may read: its length, or -errno.
-int64_t check_path(const GuestMemory& memory, uint64_t address)
-{
-    for (uint64_t length = 0; length < kPathMax; ++length) {
-        const auto byte = memory.read_view(guest_addr(address + length), 1);
-        if (!byte.ok() || address + length < address)
-            return -EFAULT;
-        if (byte.bytes[0] == 0)
-            return static_cast<int64_t>(length);
-    }
-    return -ENAMETOOLONG;
-}
-
-int64_t lookup(const GuestMemory& memory, uint64_t path)
-{
-    const int64_t length = check_path(memory, path);
-    if (length < 0)
-        return length;
-    return -ENOENT; // nothing of the host's file system is visible
-}
-
-int64_t output(SyscallCall& c, uint64_t fd, std::span<const uint8_t> bytes)
+int64_t output(SyscallCall& c, const GuestFd& fd, std::span<const uint8_t> bytes)
 {
     if (bytes.empty())
         return 0;
-    const int64_t written = c.env.output(static_cast<int>(fd), bytes);
+    const int64_t written = c.env.output(fd.stream, bytes);
     if (written == HL_EPIPE) {
         c.out.action = SyscallOutcome::Action::OutputClosed;
-        c.out.message = std::string("the reader of ") + (fd == 1 ? "stdout" : "stderr") + " closed it";
+        c.out.message = std::string("the reader of ") + (fd.stream == 1 ? "stdout" : "stderr") + " closed it";
     }
     if (written > 0)
         c.out.record.bytes = static_cast<uint64_t>(written);
     return written;
 }
 
-int64_t input(SyscallCall& c, std::span<uint8_t> buffer)
+// Reads from the host file at `offset`: bytes read, or -errno.
+int64_t read_file_at(SyscallCall& c, const GuestFd& fd, std::span<uint8_t> buffer, uint64_t offset)
 {
+    if (offset > static_cast<uint64_t>(INT64_MAX))
+        return -EINVAL;
+    const ssize_t got = pread(fd.host->get(), buffer.data(), buffer.size(), static_cast<off_t>(offset));
+    if (got < 0)
+        return errno == EINTR ? -EINTR : -EIO;
+    if (got > 0)
+        c.out.record.bytes = static_cast<uint64_t>(got);
+    return got;
+}
+
+// read(2) of any descriptor into buffer (guest memory or a bounce buffer).
+int64_t read_from(SyscallCall& c, GuestFd& fd, std::span<uint8_t> buffer)
+{
+    switch (fd.kind) {
+    case GuestFd::Kind::Output:
+        return -EBADF;
+    case GuestFd::Kind::Directory:
+        return -EISDIR;
+    case GuestFd::Kind::File: {
+        const int64_t got = buffer.empty() ? 0 : read_file_at(c, fd, buffer, fd.offset);
+        if (got > 0)
+            fd.offset += static_cast<uint64_t>(got);
+        return got;
+    }
+    case GuestFd::Kind::Input:
+        break;
+    }
     if (buffer.empty() || !c.env.input)
         return 0;
     const int64_t got = c.env.input(buffer);
@@ -107,50 +102,72 @@ int64_t read_iovecs(const GuestMemory& memory, uint64_t address, uint64_t count,
     return 0;
 }
 
-int64_t stat_std(SyscallCall& c, uint64_t fd, uint64_t buffer)
+int64_t file_size(const GuestFd& fd)
 {
-    if (!open_std(c.env, fd))
-        return -EBADF;
-    KernelStat st{};
-    st.mode = S_IFIFO | 0600;   // a pipe: neither a terminal nor a file to seek in
-    st.nlink = 1;
-    st.ino = fd + 1;
-    st.blksize = 4096;
-    return put_guest(c.env.memory, buffer, st);
+    struct stat st {};
+    if (fstat(fd.host->get(), &st) != 0)
+        return -EIO;
+    return st.st_size;
 }
 
 } // namespace
 
+GuestFd* find_fd(SyscallEnv& env, uint64_t fd)
+{
+    if (fd > static_cast<uint64_t>(INT32_MAX))
+        return nullptr;
+    const auto found = env.process.fds.find(static_cast<int>(fd));
+    return found == env.process.fds.end() ? nullptr : &found->second;
+}
+
 int64_t sys_read(SyscallCall& c)
 {
-    if (!readable(c.env, c.a[0]))
+    GuestFd* fd = find_fd(c.env, c.a[0]);
+    if (!fd)
         return -EBADF;
     const uint64_t length = std::min(c.a[2], kIoMax);
     const auto view = c.env.memory.write_view(guest_addr(c.a[1]), length);
     if (!view.ok())
         return -EFAULT;
-    return input(c, view.bytes);
+    return read_from(c, *fd, view.bytes);
+}
+
+int64_t sys_pread64(SyscallCall& c)
+{
+    GuestFd* fd = find_fd(c.env, c.a[0]);
+    if (!fd || fd->kind == GuestFd::Kind::Output)
+        return -EBADF;
+    if (fd->kind == GuestFd::Kind::Directory)
+        return -EISDIR;
+    if (fd->kind == GuestFd::Kind::Input)
+        return -ESPIPE;
+    const auto view = c.env.memory.write_view(guest_addr(c.a[1]), std::min(c.a[2], kIoMax));
+    if (!view.ok())
+        return -EFAULT;
+    return view.bytes.empty() ? 0 : read_file_at(c, *fd, view.bytes, c.a[3]);
 }
 
 int64_t sys_write(SyscallCall& c)
 {
-    if (!writable(c.env, c.a[0]))
+    const GuestFd* fd = find_fd(c.env, c.a[0]);
+    if (!fd || fd->kind != GuestFd::Kind::Output)
         return -EBADF;
     const auto view = c.env.memory.read_view(guest_addr(c.a[1]), std::min(c.a[2], kIoMax));
     if (!view.ok())
         return -EFAULT;
-    return output(c, c.a[0], view.bytes);
+    return output(c, *fd, view.bytes);
 }
 
 int64_t sys_readv(SyscallCall& c)
 {
-    if (!readable(c.env, c.a[0]))
+    GuestFd* fd = find_fd(c.env, c.a[0]);
+    if (!fd)
         return -EBADF;
     std::vector<KernelIovec> iov;
     if (const int64_t error = read_iovecs(c.env.memory, c.a[1], c.a[2], iov))
         return error;
-    // One read of the input for all buffers: a second could block on input
-    // that has not come yet while the first already holds some.
+    // One read for all buffers: a second could block on input that has not
+    // come yet while the first already holds some.
     uint64_t total = 0;
     for (const KernelIovec& v : iov) {
         if (!c.env.memory.write_view(guest_addr(v.base), std::min(v.len, kIoMax)).ok())
@@ -158,7 +175,7 @@ int64_t sys_readv(SyscallCall& c)
         total += std::min(v.len, kIoMax - total);
     }
     std::vector<uint8_t> bytes(total);
-    const int64_t got = input(c, bytes);
+    const int64_t got = read_from(c, *fd, bytes);
     if (got <= 0)
         return got;
     uint64_t placed = 0;
@@ -174,7 +191,8 @@ int64_t sys_readv(SyscallCall& c)
 
 int64_t sys_writev(SyscallCall& c)
 {
-    if (!writable(c.env, c.a[0]))
+    const GuestFd* fd = find_fd(c.env, c.a[0]);
+    if (!fd || fd->kind != GuestFd::Kind::Output)
         return -EBADF;
     std::vector<KernelIovec> iov;
     if (const int64_t error = read_iovecs(c.env.memory, c.a[1], c.a[2], iov))
@@ -188,48 +206,70 @@ int64_t sys_writev(SyscallCall& c)
             return -EFAULT;
         bytes.insert(bytes.end(), view.bytes.begin(), view.bytes.end());
     }
-    return output(c, c.a[0], bytes);
+    return output(c, *fd, bytes);
 }
 
 int64_t sys_close(SyscallCall& c)
 {
-    if (!open_std(c.env, c.a[0]))
+    if (!find_fd(c.env, c.a[0]))
         return -EBADF;
-    c.env.process.closed[c.a[0]] = true;
+    c.env.process.fds.erase(static_cast<int>(c.a[0]));
     return 0;
 }
 
-int64_t sys_fstat(SyscallCall& c) { return stat_std(c, c.a[0], c.a[1]); }
-
-int64_t sys_newfstatat(SyscallCall& c)
+int64_t sys_lseek(SyscallCall& c)
 {
-    const int64_t length = check_path(c.env.memory, c.a[1]);
-    if (length < 0)
-        return length;
-    if (length == 0 && (c.a[3] & kAtEmptyPath))
-        return stat_std(c, c.a[0], c.a[2]);
-    if (static_cast<int64_t>(c.a[0]) != kAtFdcwd && !open_std(c.env, c.a[0]))
+    GuestFd* fd = find_fd(c.env, c.a[0]);
+    if (!fd)
         return -EBADF;
-    return -ENOENT;
+    if (fd->kind == GuestFd::Kind::Input || fd->kind == GuestFd::Kind::Output)
+        return -ESPIPE;
+    const auto offset = static_cast<int64_t>(c.a[1]);
+    int64_t base = 0;
+    switch (c.a[2]) {
+    case kSeekSet:
+        break;
+    case kSeekCur:
+        base = static_cast<int64_t>(fd->offset);
+        break;
+    case kSeekEnd:
+        if (fd->kind == GuestFd::Kind::Directory)
+            return -EINVAL;
+        base = file_size(*fd);
+        if (base < 0)
+            return base;
+        break;
+    default:
+        return -EINVAL;   // SEEK_DATA and SEEK_HOLE too: every file reads as data
+    }
+    if ((offset > 0 && base > INT64_MAX - offset) || base + offset < 0)
+        return -EINVAL;
+    fd->offset = static_cast<uint64_t>(base + offset);
+    return base + offset;
 }
 
-int64_t sys_lseek(SyscallCall& c) { return open_std(c.env, c.a[0]) ? -ESPIPE : -EBADF; }
+int64_t sys_ioctl(SyscallCall& c) { return find_fd(c.env, c.a[0]) ? -ENOTTY : -EBADF; }
 
-int64_t sys_ioctl(SyscallCall& c) { return open_std(c.env, c.a[0]) ? -ENOTTY : -EBADF; }
-
-int64_t sys_open(SyscallCall& c) { return lookup(c.env.memory, c.a[0]); }
-
-int64_t sys_openat(SyscallCall& c)
+int64_t sys_fcntl(SyscallCall& c)
 {
-    if (static_cast<int64_t>(c.a[0]) != kAtFdcwd && !open_std(c.env, c.a[0]))
+    GuestFd* fd = find_fd(c.env, c.a[0]);
+    if (!fd)
         return -EBADF;
-    return lookup(c.env.memory, c.a[1]);
+    switch (c.a[1]) {
+    case kFGetfd:
+        return fd->close_on_exec ? kFdCloexec : 0;
+    case kFSetfd:
+        fd->close_on_exec = (c.a[2] & kFdCloexec) != 0;
+        return 0;
+    case kFGetfl:
+        if (fd->kind == GuestFd::Kind::Output)
+            return kOWronly;
+        return fd->kind == GuestFd::Kind::Directory ? kORdonly | kODirectory : kORdonly;
+    case kFSetfl:
+        return 0;   // O_APPEND, O_NONBLOCK and the like change nothing here
+    default:
+        return -EINVAL;   // no dup (F_DUPFD), no locks
+    }
 }
-
-int64_t sys_stat(SyscallCall& c) { return lookup(c.env.memory, c.a[0]); }
-
-int64_t sys_access(SyscallCall& c) { return lookup(c.env.memory, c.a[0]); }
-
-int64_t sys_getdents64(SyscallCall& c) { return open_std(c.env, c.a[0]) ? -ENOTDIR : -EBADF; }
 
 } // namespace hl::linux_abi

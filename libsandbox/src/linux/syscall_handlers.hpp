@@ -32,21 +32,33 @@ int64_t put_guest(GuestMemory& memory, uint64_t address, const T& value)
     return 0;
 }
 
+// The guest's open descriptor `fd`, or nullptr (EBADF). linux_io.cpp
+GuestFd* find_fd(SyscallEnv& env, uint64_t fd);
+
 // linux_io.cpp
 int64_t sys_read(SyscallCall& c);
+int64_t sys_pread64(SyscallCall& c);
 int64_t sys_write(SyscallCall& c);
 int64_t sys_readv(SyscallCall& c);
 int64_t sys_writev(SyscallCall& c);
 int64_t sys_close(SyscallCall& c);
-int64_t sys_fstat(SyscallCall& c);
-int64_t sys_newfstatat(SyscallCall& c);
 int64_t sys_lseek(SyscallCall& c);
 int64_t sys_ioctl(SyscallCall& c);
+int64_t sys_fcntl(SyscallCall& c);
+
+// linux_files.cpp
 int64_t sys_open(SyscallCall& c);
 int64_t sys_openat(SyscallCall& c);
 int64_t sys_stat(SyscallCall& c);
+int64_t sys_lstat(SyscallCall& c);
+int64_t sys_fstat(SyscallCall& c);
+int64_t sys_newfstatat(SyscallCall& c);
 int64_t sys_access(SyscallCall& c);
+int64_t sys_faccessat(SyscallCall& c);
 int64_t sys_getdents64(SyscallCall& c);
+int64_t sys_getcwd(SyscallCall& c);
+int64_t sys_chdir(SyscallCall& c);
+int64_t sys_fchdir(SyscallCall& c);
 
 // linux_process_calls.cpp
 int64_t sys_exit(SyscallCall& c);

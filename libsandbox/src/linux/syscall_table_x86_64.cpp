@@ -24,7 +24,7 @@ const std::map<uint64_t, ServedCall>& table()
         {3, {sys_close, 1, {"fd"}, 0}},
         {4, {sys_stat, 2, {"path", "statbuf"}, hex({0, 1})}},
         {5, {sys_fstat, 2, {"fd", "statbuf"}, hex({1})}},
-        {6, {sys_stat, 2, {"path", "statbuf"}, hex({0, 1})}},   // lstat: no links either
+        {6, {sys_lstat, 2, {"path", "statbuf"}, hex({0, 1})}},
         {8, {sys_lseek, 3, {"fd", "offset", "whence"}, 0}},
         {9, {sys_mmap, 6, {"addr", "length", "prot", "flags", "fd", "offset"}, hex({0, 2, 3})}},
         {10, {sys_mprotect, 3, {"addr", "length", "prot"}, hex({0, 2})}},
@@ -33,6 +33,7 @@ const std::map<uint64_t, ServedCall>& table()
         {13, {sys_rt_sigaction, 4, {"signum", "act", "oldact", "sigsetsize"}, hex({1, 2})}},
         {14, {sys_rt_sigprocmask, 4, {"how", "set", "oldset", "sigsetsize"}, hex({1, 2})}},
         {16, {sys_ioctl, 3, {"fd", "request", "arg"}, hex({1, 2})}},
+        {17, {sys_pread64, 4, {"fd", "buf", "count", "offset"}, hex({1})}},
         {19, {sys_readv, 3, {"fd", "iov", "iovcnt"}, hex({1})}},
         {20, {sys_writev, 3, {"fd", "iov", "iovcnt"}, hex({1})}},
         {21, {sys_access, 2, {"path", "mode"}, hex({0})}},
@@ -42,6 +43,10 @@ const std::map<uint64_t, ServedCall>& table()
         {39, {sys_getpid, 0, {}, 0}},
         {60, {sys_exit, 1, {"status"}, 0}},
         {63, {sys_uname, 1, {"buf"}, hex({0})}},
+        {72, {sys_fcntl, 3, {"fd", "cmd", "arg"}, 0}},
+        {79, {sys_getcwd, 2, {"buf", "size"}, hex({0})}},
+        {80, {sys_chdir, 1, {"path"}, hex({0})}},
+        {81, {sys_fchdir, 1, {"fd"}, 0}},
         {96, {sys_gettimeofday, 2, {"tv", "tz"}, hex({0, 1})}},
         {102, {sys_getuid, 0, {}, 0}},
         {104, {sys_getuid, 0, {}, 0}},   // getgid
@@ -59,7 +64,9 @@ const std::map<uint64_t, ServedCall>& table()
         {231, {sys_exit, 1, {"status"}, 0}},   // exit_group: one thread, the same
         {257, {sys_openat, 4, {"dirfd", "path", "flags", "mode"}, hex({1, 2})}},
         {262, {sys_newfstatat, 4, {"dirfd", "path", "statbuf", "flags"}, hex({1, 2, 3})}},
+        {269, {sys_faccessat, 3, {"dirfd", "path", "mode"}, hex({1})}},
         {318, {sys_getrandom, 3, {"buf", "buflen", "flags"}, hex({0, 2})}},
+        {439, {sys_faccessat, 4, {"dirfd", "path", "mode", "flags"}, hex({1, 3})}},   // faccessat2
     };
     return calls;
 }

@@ -39,6 +39,8 @@ void write_hypercall(std::string& out, const HypercallRecord& call)
     else
         json::null_field(out, "result", first);
     json::field(out, "bytes", call.bytes, first);
+    if (!call.path.empty())
+        json::field(out, "path", call.path, first);
     out += '}';
 }
 
