@@ -109,7 +109,7 @@ void add_hlrun_options(CLI::App& app, HlrunOptions& options)
     app.add_flag("--no-seccomp", options.no_seccomp,
                  "Do not confine the thread that runs the guest with a seccomp filter (on by default)");
     app.add_option("--env", options.environment,
-                   "Give a static Linux executable this environment variable (repeatable; none by default)")
+                   "Give a static Linux executable or a musl guest this environment variable (repeatable; none by default)")
         ->check(environment_validator())
         ->allow_extra_args(false);
     app.add_option("--dir", options.directories,

@@ -1,7 +1,7 @@
 // An hl guest whose C library is musl (tests/guests/musl, libc = "musl"):
 // its main run by hlrun, its exports called through hlrun call and through
-// libsandbox with a host function, fresh calls resetting musl's state, and
-// its system calls in the trace beside its hypercalls.
+// libsandbox with a host function, fresh calls resetting musl's state, files
+// of a mapped directory, and its system calls in the trace beside its hypercalls.
 #include "musl.hpp"
 #include "process.hpp"
 
@@ -105,6 +105,16 @@ TEST_CASE("musl guest: hlrun call formats, parses and sorts with musl")
     CHECK(call({"say", "no newline"}) == kInit + "no newline");
     // hlrun registers no host functions.
     CHECK(call({"use_host", "21"}) == kInit + "twice failed: no host function named 'twice'\n-2\n");
+}
+
+TEST_CASE("musl guest: reads files of a mapped directory with stdio, and nothing else")
+{
+    HL_REQUIRE_MUSL();
+    HL_REQUIRE_KVM();
+    const std::string dir = make_temp_dir();
+    write_file(dir + "/notes.txt", "first line\nsecond line\n");
+    CHECK(call({"first_line", "/data/notes.txt"}, {"--dir", dir + ":/data"}) == kInit + "first line\n\n");
+    CHECK(call({"first_line", "/data/notes.txt"}) == kInit + "/data/notes.txt: No such file or directory\n");
 }
 
 TEST_CASE("musl guest: state persists between calls, and fresh calls reset malloc'd, stdio and TLS state")

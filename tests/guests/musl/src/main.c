@@ -1,7 +1,8 @@
 /* The musl test guest: an hl guest whose C library is musl. main prints with
  * musl's stdio and serves calls; the exports use what the tiny libc lacks
- * (%.17g, strtod, qsort, open_memstream), malloc'd and thread-local state,
- * the boot info and a host function. */
+ * (%.17g, strtod, qsort, open_memstream, fopen), malloc'd and thread-local
+ * state, the boot info and a host function. */
+#include <errno.h>
 #include <hl/guest.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,6 +82,20 @@ HL_EXPORT(int64_t, remember, (hl_string, word))
 HL_EXPORT(void, say, (hl_string, words))
 {
     printf("%.*s", (int)words.len, words.ptr);
+}
+
+/* The first line of a file in a mapped directory (hlrun --dir), or why not. */
+HL_EXPORT(hl_string, first_line, (hl_string, path))
+{
+    char name[256];
+    snprintf(name, sizeof name, "%.*s", (int)path.len, path.ptr);
+    FILE *file = fopen(name, "r");
+    if (!file)
+        return result(snprintf(text, sizeof text, "%s: %s", name, strerror(errno)));
+    if (!fgets(text, sizeof text, file))
+        text[0] = '\0';
+    fclose(file);
+    return result((int)strlen(text));
 }
 
 HL_EXPORT(int64_t, boot_argc)
