@@ -93,6 +93,9 @@ ExitOutcome handle_system_call(const arch::FaultReport& report, ExitContext& con
         result.fault = report.fault;
         end_run(result, RunResult::Ending::Faulted, "guest fault: " + served.message);
         break;
+    case A::Abort:
+        end_run(result, RunResult::Ending::Aborted, "guest aborted: " + served.message);
+        break;
     case A::OutputClosed:
         end_run(result, RunResult::Ending::OutputClosed, "guest stopped: " + served.message);
         break;

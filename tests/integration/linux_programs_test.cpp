@@ -141,6 +141,23 @@ TEST_CASE("linux programs: every system call is a traced exit with its name, arg
     CHECK(stats.err.find("socket") != std::string::npos);
 }
 
+TEST_CASE("linux programs: abort() and a failed assert end the run as aborted, not as a crash")
+{
+    HL_REQUIRE_KVM();
+    HL_REQUIRE_MUSL_GCC();
+    const std::string aborted =
+        "hlrun: error: guest aborted: SIGABRT, which the guest sent itself (abort() or raise(); hl runs no signal "
+        "handler)\n";
+    ProcessResult r = hlrun({program("abort")});
+    CHECK(r.status == 126);
+    CHECK(r.out == "before\n");
+    CHECK(r.err == aborted);
+    r = hlrun({program("abort"), "assert"});
+    CHECK(r.status == 126);
+    CHECK(r.err.find("Assertion failed: argc == 0") != std::string::npos);
+    CHECK(r.err.ends_with(aborted));
+}
+
 TEST_CASE("hlrun call: a static Linux executable is told that it exports nothing, and how to run it")
 {
     HL_REQUIRE_MUSL_GCC();

@@ -15,6 +15,7 @@ using Action = linux_abi::SyscallOutcome::Action;
 
 namespace {
 
+constexpr uint64_t kKill = 62, kTkill = 200, kTgkill = 234;
 constexpr uint64_t kRead = 0, kWrite = 1, kClose = 3, kFstat = 5, kLseek = 8, kIoctl = 16, kReadv = 19, kWritev = 20,
                    kGetpid = 39, kFork = 57, kExit = 60, kUname = 63, kArchPrctl = 158, kFutex = 202,
                    kClockGettime = 228, kExitGroup = 231, kOpenat = 257, kGetrandom = 318;
@@ -167,4 +168,21 @@ TEST_CASE("linux syscall: a futex wait no thread can end is a fault, a timed one
     const auto forever = f.call(kFutex, {f.heap, 128, 5});
     CHECK(forever.action == Action::Fault);
     CHECK(forever.message == "futex wait that no other thread can end: the guest would sleep forever");
+}
+
+TEST_CASE("linux syscall: a signal the guest sends itself takes its default action, and no handler runs")
+{
+    SyscallFixture f;
+    const auto abort = f.call(kTkill, {1, 6});
+    CHECK(abort.action == Action::Abort);
+    CHECK(abort.message == "SIGABRT, which the guest sent itself (abort() or raise(); hl runs no signal handler)");
+    CHECK(f.call(kKill, {1, 15}).message ==
+          "SIGTERM, which the guest sent itself (abort() or raise(); hl runs no signal handler)");
+    CHECK(f.call(kTgkill, {1, 1, 9}).action == Action::Abort);
+    CHECK(f.result(kKill, {1, 0}) == 0);          // the process exists
+    CHECK(f.result(kTgkill, {1, 1, 17}) == 0);    // SIGCHLD is ignored
+    CHECK(f.result(kTkill, {1, 19}) == 0);        // and a stop nobody could end
+    CHECK(f.result(kTkill, {2, 6}) == -ESRCH);    // no other process or thread
+    CHECK(f.result(kTgkill, {1, 2, 6}) == -ESRCH);
+    CHECK(f.result(kKill, {1, 65}) == -EINVAL);
 }

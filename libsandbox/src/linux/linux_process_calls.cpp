@@ -1,11 +1,13 @@
 // The Linux personality's process, time, randomness, signal and memory calls.
 // The guest is process 1 and its only thread, user and group 0; signals are
-// accepted and never delivered.
+// accepted and never delivered to a handler: one the guest sends itself takes
+// its default action at once (abort() ends the run as aborted).
 #include "linux/syscall_handlers.hpp"
 
 #include "linux/linux_memory.hpp"
 
 #include <cerrno>
+#include <cstring>
 #include <ctime>
 #include <sys/random.h>
 #include <sys/time.h>
@@ -194,6 +196,56 @@ int64_t sys_rt_sigprocmask(SyscallCall& c)
         mask &= ~kUnblockable;
     }
     return 0;
+}
+
+namespace {
+
+// What a signal's default action does to the one process there is.
+bool ends_the_process(uint64_t signal)
+{
+    switch (signal) {
+    case 17: // SIGCHLD
+    case 18: // SIGCONT
+    case 23: // SIGURG
+    case 28: // SIGWINCH
+        return false;   // ignored
+    case 19: // SIGSTOP
+    case 20: // SIGTSTP
+    case 21: // SIGTTIN
+    case 22: // SIGTTOU
+        return false;   // a stop no other process could ever continue: ignored too
+    default:
+        return true;
+    }
+}
+
+// kill, tkill, tgkill aimed at `target`: only the guest itself exists.
+int64_t signal_self(SyscallCall& c, uint64_t target, uint64_t signal)
+{
+    if (signal > 64)
+        return -EINVAL;
+    if (target != 1)
+        return -ESRCH;
+    if (signal == 0 || !ends_the_process(signal))
+        return 0;
+    const char* name = sigabbrev_np(static_cast<int>(signal));
+    c.out.action = SyscallOutcome::Action::Abort;
+    c.out.message = (name ? "SIG" + std::string(name) : "signal " + std::to_string(signal)) +
+                    ", which the guest sent itself (abort() or raise(); hl runs no signal handler)";
+    return 0;
+}
+
+} // namespace
+
+int64_t sys_kill(SyscallCall& c) { return signal_self(c, c.a[0], c.a[1]); }
+
+int64_t sys_tkill(SyscallCall& c) { return signal_self(c, c.a[0], c.a[1]); }
+
+int64_t sys_tgkill(SyscallCall& c)
+{
+    if (c.a[0] != c.a[1])
+        return c.a[2] > 64 ? -EINVAL : -ESRCH;   // the one thread is the process
+    return signal_self(c, c.a[1], c.a[2]);
 }
 
 int64_t sys_sched_yield(SyscallCall&) { return 0; }

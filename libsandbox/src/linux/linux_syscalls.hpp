@@ -33,6 +33,7 @@ struct SyscallOutcome {
         Resume,        // resume the guest with result
         Exit,          // exit or exit_group: status
         Fault,         // the run ends as a guest fault; message says why (strict: names the call)
+        Abort,         // the guest sent itself a signal that ends it (abort()): message names it
         OutputClosed,  // the reader of stdout or stderr is gone; message names it
     };
     Action action = Action::Resume;

@@ -42,6 +42,7 @@ const std::map<uint64_t, ServedCall>& table()
         {28, {sys_madvise, 3, {"addr", "length", "advice"}, hex({0})}},
         {39, {sys_getpid, 0, {}, 0}},
         {60, {sys_exit, 1, {"status"}, 0}},
+        {62, {sys_kill, 2, {"pid", "sig"}, 0}},
         {63, {sys_uname, 1, {"buf"}, hex({0})}},
         {72, {sys_fcntl, 3, {"fd", "cmd", "arg"}, 0}},
         {79, {sys_getcwd, 2, {"buf", "size"}, hex({0})}},
@@ -55,6 +56,7 @@ const std::map<uint64_t, ServedCall>& table()
         {110, {sys_getppid, 0, {}, 0}},
         {158, {sys_arch_prctl, 2, {"code", "addr"}, hex({0, 1})}},
         {186, {sys_getpid, 0, {}, 0}},   // gettid: the one thread is the process
+        {200, {sys_tkill, 2, {"tid", "sig"}, 0}},
         {201, {sys_time, 1, {"tloc"}, hex({0})}},
         {202, {sys_futex, 6, {"uaddr", "op", "val", "timeout", "uaddr2", "val3"}, hex({0, 3, 4})}},
         {217, {sys_getdents64, 3, {"fd", "dirp", "count"}, hex({1})}},
@@ -62,6 +64,7 @@ const std::map<uint64_t, ServedCall>& table()
         {228, {sys_clock_gettime, 2, {"clockid", "tp"}, hex({1})}},
         {229, {sys_clock_getres, 2, {"clockid", "res"}, hex({1})}},
         {231, {sys_exit, 1, {"status"}, 0}},   // exit_group: one thread, the same
+        {234, {sys_tgkill, 3, {"tgid", "tid", "sig"}, 0}},
         {257, {sys_openat, 4, {"dirfd", "path", "flags", "mode"}, hex({1, 2})}},
         {262, {sys_newfstatat, 4, {"dirfd", "path", "statbuf", "flags"}, hex({1, 2, 3})}},
         {269, {sys_faccessat, 3, {"dirfd", "path", "mode"}, hex({1})}},
