@@ -21,6 +21,23 @@ ExitOutcome end_run(RunResult& result, RunResult::Ending ending, std::string mes
     return {.done = true, .hypercall = std::nullopt};
 }
 
+// The endings a hypercall and a system call share, worded once.
+void end_exited(RunResult& result, int status)
+{
+    result.ending = RunResult::Ending::Exited;
+    result.exit_status = status;
+}
+
+void end_aborted(RunResult& result, const std::string& why)
+{
+    end_run(result, RunResult::Ending::Aborted, "guest aborted: " + why);
+}
+
+void end_output_closed(RunResult& result, const std::string& why)
+{
+    end_run(result, RunResult::Ending::OutputClosed, "guest stopped: " + why);
+}
+
 std::string describe_unbacked_access(const VcpuExit& exit)
 {
     char text[112];
@@ -41,11 +58,10 @@ ExitOutcome handle_hypercall(const VcpuExit& exit, ExitContext& context, RunResu
     case A::Continue:
         return outcome;
     case A::Exit:
-        result.ending = RunResult::Ending::Exited;
-        result.exit_status = served.status;
+        end_exited(result, served.status);
         break;
     case A::Abort:
-        end_run(result, RunResult::Ending::Aborted, "guest aborted: " + served.message);
+        end_aborted(result, served.message);
         break;
     case A::Ready:
         if (context.phase == Phase::Call)
@@ -63,7 +79,7 @@ ExitOutcome handle_hypercall(const VcpuExit& exit, ExitContext& context, RunResu
         end_run(result, RunResult::Ending::Faulted, "bad hypercall: " + served.message);
         break;
     case A::OutputClosed:
-        end_run(result, RunResult::Ending::OutputClosed, "guest stopped: " + served.message);
+        end_output_closed(result, served.message);
         break;
     }
     outcome.done = true;
@@ -86,18 +102,17 @@ ExitOutcome handle_system_call(const arch::FaultReport& report, ExitContext& con
         arch::return_from_system_call(context.vcpu, call, served.result);
         return outcome;
     case A::Exit:
-        result.ending = RunResult::Ending::Exited;
-        result.exit_status = served.status;
+        end_exited(result, served.status);
         break;
     case A::Fault:
         result.fault = report.fault;
         end_run(result, RunResult::Ending::Faulted, "guest fault: " + served.message);
         break;
     case A::Abort:
-        end_run(result, RunResult::Ending::Aborted, "guest aborted: " + served.message);
+        end_aborted(result, served.message);
         break;
     case A::OutputClosed:
-        end_run(result, RunResult::Ending::OutputClosed, "guest stopped: " + served.message);
+        end_output_closed(result, served.message);
         break;
     }
     outcome.done = true;
