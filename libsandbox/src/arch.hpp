@@ -61,13 +61,19 @@ struct SystemCall {
 // write (forged).
 struct FaultReport {
     enum class Kind { None, Fault, Forged } kind = Kind::None;
-    GuestFault fault;        // Fault: the exception, as reported when nothing serves it
+    // Fault: the exception, as reported when nothing serves it; left empty for
+    // a system call when serving_system_calls (see fault_report).
+    GuestFault fault;
     // Fault: set when the exception is a system call, which a Linux
     // personality serves (linux/) and an hl guest gets as its fault.
     std::optional<SystemCall> system_call;
     std::string forged_at;   // Forged: where in the guest the write came from
 };
-FaultReport fault_report(const VcpuExit& exit, Vcpu& vcpu, const GuestMemory& memory, const Image& image);
+// With serving_system_calls, a system call's report skips describing it as a
+// fault (symbolizing, naming registers): that costs more than serving most
+// calls, and only a refused one needs it, which asks again without the flag.
+FaultReport fault_report(const VcpuExit& exit, Vcpu& vcpu, const GuestMemory& memory, const Image& image,
+                         bool serving_system_calls = false);
 // Resumes the guest after call with result in the return register.
 void return_from_system_call(Vcpu& vcpu, const SystemCall& call, int64_t result);
 

@@ -86,7 +86,8 @@ ExitOutcome handle_hypercall(const VcpuExit& exit, ExitContext& context, RunResu
     return outcome;
 }
 
-ExitOutcome handle_system_call(const arch::FaultReport& report, ExitContext& context, RunResult& result)
+ExitOutcome handle_system_call(const VcpuExit& exit, const arch::FaultReport& report, ExitContext& context,
+                               RunResult& result)
 {
     const arch::SystemCall& call = *report.system_call;
     linux_abi::SyscallEnv env{context.memory, context.layout, context.output, context.input, *context.process,
@@ -105,7 +106,7 @@ ExitOutcome handle_system_call(const arch::FaultReport& report, ExitContext& con
         end_exited(result, served.status);
         break;
     case A::Fault:
-        result.fault = report.fault;
+        result.fault = arch::fault_report(exit, context.vcpu, context.memory, context.image).fault;
         end_run(result, RunResult::Ending::Faulted, "guest fault: " + served.message);
         break;
     case A::Abort:
@@ -127,12 +128,13 @@ ExitOutcome handle_exit(const VcpuExit& exit, ExitContext& context, RunResult& r
     using E = RunResult::Ending;
     if (arch::is_hypercall(exit))
         return handle_hypercall(exit, context, result);
-    const arch::FaultReport report = arch::fault_report(exit, context.vcpu, context.memory, context.image);
+    const arch::FaultReport report =
+        arch::fault_report(exit, context.vcpu, context.memory, context.image, context.process != nullptr);
     if (report.kind == arch::FaultReport::Kind::Forged)
         return end_run(result, E::Faulted,
                        "bad hypercall: the guest wrote to the fault report page itself, at " + report.forged_at);
     if (report.kind == arch::FaultReport::Kind::Fault && report.system_call && context.process)
-        return handle_system_call(report, context, result);
+        return handle_system_call(exit, report, context, result);
     if (report.kind == arch::FaultReport::Kind::Fault) {
         result.fault = report.fault;
         return end_run(result, E::Faulted, "guest fault: " + arch::describe_fault(*result.fault, context.layout));

@@ -125,6 +125,9 @@ TEST_CASE("linux programs: processes and sockets get ENOSYS, or a fault under --
     r = hlrun({"--strict-syscalls", program("unsupported")});
     CHECK(r.out.empty());
     CHECK(lines(r.err).front() == "hlrun: error: guest fault: unsupported system call fork (57)");
+    // Served calls skip describing themselves as faults; a refused one is described in full.
+    r = hlrun({"-v", "--strict-syscalls", program("unsupported")});
+    CHECK(r.err.find("registers: rax=0x39 ") != std::string::npos);
 }
 
 TEST_CASE("linux programs: every system call is a traced exit with its name, arguments and result")

@@ -72,7 +72,8 @@ Hypercall hypercall(const VcpuExit& exit)
     return call;
 }
 
-FaultReport fault_report(const VcpuExit& exit, Vcpu& vcpu, const GuestMemory& memory, const Image& image)
+FaultReport fault_report(const VcpuExit& exit, Vcpu& vcpu, const GuestMemory& memory, const Image& image,
+                         bool serving_system_calls)
 {
     FaultReport report;
     // The stubs report through the one page with no memory behind it: the
@@ -89,6 +90,11 @@ FaultReport fault_report(const VcpuExit& exit, Vcpu& vcpu, const GuestMemory& me
         return report;
     }
     report.kind = FaultReport::Kind::Fault;
+    if (system_call && serving_system_calls) {
+        report.system_call = cpu::decode_system_call(registers_at_fault(vector, registers, memory, nullptr));
+        if (report.system_call)
+            return report;
+    }
     // CR2 means something only for a page fault, and reading it costs a request of the vCPU.
     constexpr unsigned kPageFault = 14;
     const uint64_t cr2 = vector == kPageFault ? vcpu.fault_address() : 0;
