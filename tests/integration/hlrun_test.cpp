@@ -372,3 +372,17 @@ TEST_CASE("guest abort(), a failed assert and exit() reach hlrun as they should"
     CHECK(r.status == 7);
     CHECK(r.out == "bye"); // exit() flushed stdout, which had no newline
 }
+
+TEST_CASE("the tiny libc's printf stops at a conversion it leaves out, rather than print it wrong")
+{
+    HL_REQUIRE_KVM();
+    auto r = hlrun({guest_image("libc"), "float"});
+    CHECK(r.status == 126);
+    check_one_error_line(r, "guest aborted: printf: %1.17g needs floating point, which hl's tiny libc leaves out; "
+                            "build with libc = \"musl\"");
+    CHECK(r.out == "half: "); // what came before is kept
+    r = hlrun({guest_image("libc"), "wide"});
+    CHECK(r.status == 126);
+    check_one_error_line(r, "guest aborted: printf: %-3ls needs wide characters, which hl's tiny libc leaves out; "
+                            "build with libc = \"musl\"");
+}

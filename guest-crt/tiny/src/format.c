@@ -1,4 +1,7 @@
-/* format.c: the printf engine (a glibc-compatible subset), shared by every printf. */
+/* format.c: the printf engine (a glibc-compatible subset), shared by every printf.
+ * Conversions it leaves out (floating point, wide characters) stop the guest
+ * with a message rather than print wrong text. */
+#include <hl/guest.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -133,6 +136,34 @@ static void emit_unknown(struct out *o, const struct spec *sp)
         emit_number(o, &d, (uint64_t)sp->prec, 0, NULL);
     }
     put(o, &sp->conv, 1);
+}
+
+/* A conversion C defines that this libc leaves out, as the format wrote it.
+ * Printing it as text would be wrong output nobody notices (a JSON writer's
+ * "%.17g" makes invalid JSON), so the guest stops here, saying what it needs. */
+_Noreturn static void refuse(const char *conversion, size_t length, const char *needs)
+{
+    char message[160];
+    snprintf(message, sizeof message,
+             "printf: %.*s needs %s, which hl's tiny libc leaves out; build with libc = \"musl\"",
+             (int)(length < 32 ? length : 32), conversion, needs);
+    fflush(stdout); /* keep what the guest printed before it */
+    hl_abort(message);
+}
+
+/* %n: the count so far, stored through the length's type. */
+static void store_count(va_list *ap, enum length len, size_t count)
+{
+    switch (len) {
+    case L_HH: *va_arg(*ap, signed char *) = (signed char)count; break;
+    case L_H: *va_arg(*ap, short *) = (short)count; break;
+    case L_L: *va_arg(*ap, long *) = (long)count; break;
+    case L_LL: *va_arg(*ap, long long *) = (long long)count; break;
+    case L_Z: *va_arg(*ap, size_t *) = count; break;
+    case L_J: *va_arg(*ap, intmax_t *) = (intmax_t)count; break;
+    case L_T: *va_arg(*ap, ptrdiff_t *) = (ptrdiff_t)count; break;
+    default: *va_arg(*ap, int *) = (int)count; break;
+    }
 }
 
 /* Decimal field with saturation: glibc fails past INT_MAX, we just clamp. */
@@ -279,11 +310,15 @@ int __hl_vformat(__hl_sink sink, void *ctx, const char *fmt, va_list ap_in)
             break;
         }
         case 'c': {
+            if (len == L_L)
+                refuse(pct, (size_t)(fmt - pct), "wide characters");
             char c = (char)va_arg(ap, int);
             emit_padded(&o, &sp, &c, 1);
             break;
         }
         case 's': {
+            if (len == L_L)
+                refuse(pct, (size_t)(fmt - pct), "wide characters");
             const char *s = va_arg(ap, const char *);
             if (s == NULL) /* glibc prints "(null)" only if it fits the precision */
                 s = sp.prec < 0 || sp.prec >= 6 ? "(null)" : "";
@@ -294,6 +329,13 @@ int __hl_vformat(__hl_sink sink, void *ctx, const char *fmt, va_list ap_in)
         case '%':
             put(&o, "%", 1);
             break;
+        case 'n':
+            store_count(&ap, len, o.count);
+            break;
+        case 'f': case 'F': case 'e': case 'E': case 'g': case 'G': case 'a': case 'A':
+            refuse(pct, (size_t)(fmt - pct), "floating point");
+        case 'C': case 'S': /* glibc's %lc and %ls */
+            refuse(pct, (size_t)(fmt - pct), "wide characters");
         default:
             emit_unknown(&o, &sp);
             break;

@@ -9,6 +9,9 @@
  *   libc abort     calls abort().
  *   libc assert    fails assert(1 == 2).
  *   libc exit7     prints "bye" with no newline, then exit(7): exit() flushes.
+ *   libc float     prints "half: " with no newline, then printf("%1.17g") of
+ *                  0.5, which the tiny libc refuses by aborting.
+ *   libc wide      snprintf("%ls"), refused the same way.
  *   libc cat       copies stdin to stdout with fgets (63-byte pieces), then
  *                  "cat: P pieces, B bytes, eof E, error R, then C"; C is
  *                  getchar() after the end (-1). */
@@ -74,6 +77,14 @@ int main(int argc, char **argv)
     } else if (want && strcmp(want, "exit7") == 0) {
         printf("bye");
         exit(7);
+    } else if (want && strcmp(want, "float") == 0) {
+        printf("half: ");
+        printf("%1.17g\n", 0.5);
+        return 3; /* not reached */
+    } else if (want && strcmp(want, "wide") == 0) {
+        char text[8];
+        snprintf(text, sizeof text, "%-3ls", L"w");
+        return 3; /* not reached */
     } else if (want && strcmp(want, "cat") == 0) {
         char piece[64];
         int pieces = 0;
@@ -104,7 +115,7 @@ int main(int argc, char **argv)
         }
         if (!found) {
             fprintf(stderr, "libc: unknown group '%s' (printf string stdlib malloc data ctype"
-                            " hello abort assert exit7 cat)\n", want);
+                            " hello abort assert exit7 float wide cat)\n", want);
             return 2;
         }
     }

@@ -257,6 +257,23 @@ static void truncation(void)
     check_mem("sprintf buffer", small, "99red\0X", 7);
 }
 
+/* %n stores the count so far through its length's type; a conversion C does
+ * not define is printed as its rebuilt text and takes no argument, as glibc
+ * does (gcc warns about it at compile time). */
+static void counts_and_unknown(void)
+{
+    int n_int = -1;
+    signed char n_char = -1;
+    long long n_long_long = -1;
+    int n = snprintf(buf, sizeof buf, "ab%ncd%hhn%lln|", &n_int, &n_char, &n_long_long);
+    check_str("\"ab%ncd%hhn%lln|\"", buf, "abcd|");
+    check_int("\"ab%ncd%hhn%lln|\" returns", n, 5);
+    check_int("%n", n_int, 2);
+    check_int("%hhn", n_char, 4);
+    check_int("%lln", n_long_long, 4);
+    fmt_nc("%-5y|%'+07.3k|7", "%-5y|%'+07.3k|%d", 7);
+}
+
 void group_printf(void)
 {
     conversions();
@@ -264,6 +281,7 @@ void group_printf(void)
     lengths();
     pointers_and_null();
     truncation();
+    counts_and_unknown();
 
     /* The host compares stdout, so this line must come out exactly. */
     int n = printf("printf: The answer is %d, hex %x, str '%s'\n", 42, 42u, "ok");
