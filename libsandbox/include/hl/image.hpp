@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -93,39 +94,39 @@ public:
     // Validates bytes already in memory; `name` is used in messages.
     static Image parse(std::string name, std::vector<uint8_t> bytes);
 
-    const std::string& name() const { return name_; }
+    const std::string& name() const { return c_->name_; }
     // Hl when the image has the hl note, Linux when it has none.
-    Personality personality() const { return personality_; }
+    Personality personality() const { return c_->personality_; }
     // Whether the host serves the guest's Linux system calls and starts it
     // with a Linux initial stack: a Linux executable, or an hl image linked
     // against musl (its note has HL_NOTE_LINUX_SYSCALLS).
     bool serves_system_calls() const;
-    uint64_t entry() const { return entry_; }
+    uint64_t entry() const { return c_->entry_; }
     // PT_LOAD segments, sorted by address, non-overlapping, no two on one page.
-    const std::vector<Segment>& segments() const { return segments_; }
+    const std::vector<Segment>& segments() const { return c_->segments_; }
     // The hl note. A Linux image has none: abi_version 0 and the default
     // stack and minimum heap of <hl/abi.h> (HL_STACK_DEFAULT, HL_HEAP_DEFAULT).
-    const ImageNote& note() const { return note_; }
+    const ImageNote& note() const { return c_->note_; }
     // Function and object symbols from .symtab, sorted by address; empty when stripped.
-    const std::vector<Symbol>& symbols() const { return symbols_; }
+    const std::vector<Symbol>& symbols() const { return c_->symbols_; }
     // Exported functions in section order; empty when the image has none,
     // and always for a Linux image.
-    const std::vector<Export>& exports() const { return exports_; }
+    const std::vector<Export>& exports() const { return c_->exports_; }
 
     // The program header table, for a Linux initial stack's auxiliary vector.
     // Size of one entry (e_phentsize, AT_PHENT): always sizeof(Elf64_Phdr), 56.
-    uint16_t program_header_size() const { return program_header_size_; }
+    uint16_t program_header_size() const { return c_->program_header_size_; }
     // Number of entries (e_phnum, AT_PHNUM): 1 to 64.
-    uint16_t program_header_count() const { return program_header_count_; }
+    uint16_t program_header_count() const { return c_->program_header_count_; }
     // The table's bytes as in the file: count * size bytes from e_phoff.
     std::span<const uint8_t> program_header_bytes() const;
     // Where the table is in guest memory once the segments are loaded
     // (AT_PHDR): set when one PT_LOAD's file bytes hold the whole table,
     // nullopt when none does (as in hlbuild's images, which do not load their headers).
-    std::optional<uint64_t> program_headers_address() const { return program_headers_address_; }
+    std::optional<uint64_t> program_headers_address() const { return c_->program_headers_address_; }
     // The PT_TLS of a Linux image or of an hl image that serves system calls;
     // nullopt when it has none (other hl images never do).
-    const std::optional<TlsSegment>& tls() const { return tls_; }
+    const std::optional<TlsSegment>& tls() const { return c_->tls_; }
     const Export* find_export(std::string_view name) const;
     // The file bytes of a segment (filesz bytes).
     std::span<const uint8_t> segment_bytes(const Segment& segment) const;
@@ -133,22 +134,30 @@ public:
     std::optional<std::string> symbolize(uint64_t address) const;
     // One past the highest byte any segment occupies in memory.
     uint64_t end_address() const;
+    // Whether other is this image: a copy of it, or the same bytes parsed again.
+    bool same_as(const Image& other) const;
 
 private:
     Image() = default;
-    std::string name_;
-    std::vector<uint8_t> bytes_;
-    Personality personality_ = Personality::Hl;
-    uint64_t entry_ = 0;
-    std::vector<Segment> segments_;
-    ImageNote note_;
-    uint16_t program_header_size_ = 0;
-    uint16_t program_header_count_ = 0;
-    uint64_t program_header_offset_ = 0;
-    std::optional<uint64_t> program_headers_address_;
-    std::optional<TlsSegment> tls_;
-    std::vector<Symbol> symbols_;
-    std::vector<Export> exports_;
+    // Immutable once parsed and shared by every copy: a sandbox keeps its
+    // image, and a thousand sandboxes of one image should not hold a thousand
+    // copies of its bytes and symbols.
+    struct Contents {
+        std::string name_;
+        std::vector<uint8_t> bytes_;
+        Personality personality_ = Personality::Hl;
+        uint64_t entry_ = 0;
+        std::vector<Segment> segments_;
+        ImageNote note_;
+        uint16_t program_header_size_ = 0;
+        uint16_t program_header_count_ = 0;
+        uint64_t program_header_offset_ = 0;
+        std::optional<uint64_t> program_headers_address_;
+        std::optional<TlsSegment> tls_;
+        std::vector<Symbol> symbols_;
+        std::vector<Export> exports_;
+    };
+    std::shared_ptr<const Contents> c_;
 };
 
 // "no export named 'NAME'; the image exports: add, greet", or "...: nothing

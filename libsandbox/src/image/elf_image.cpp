@@ -182,64 +182,66 @@ Image Image::parse(std::string name, std::vector<uint8_t> bytes) {
     const ElfHandle elf = open_elf(name, copy);
     const std::vector<GElf_Phdr> phdrs = read_program_headers(name, elf.get(), ehdr.e_phnum);
 
-    Image image;
-    image.personality_ = personality;
+    auto c = std::make_shared<Contents>();
+    c->personality_ = personality;
     if (personality == Personality::Linux)
         rules::check_linux_kind(name, ehdr, phdrs, bytes);
     // An hl image linked against musl may have a PT_TLS; its note is checked below.
     const bool musl_hl = personality == Personality::Hl &&
                          (rules::peek_note_flags(phdrs, bytes) & HL_NOTE_LINUX_SYSCALLS) != 0;
-    image.segments_ = rules::check_program_headers(name, phdrs, bytes.size(), personality, musl_hl);
-    rules::check_entry(name, ehdr.e_entry, image.segments_);
-    image.program_headers_address_ =
-        rules::program_headers_address(image.segments_, ehdr.e_phoff, uint64_t{ehdr.e_phnum} * ehdr.e_phentsize);
+    c->segments_ = rules::check_program_headers(name, phdrs, bytes.size(), personality, musl_hl);
+    rules::check_entry(name, ehdr.e_entry, c->segments_);
+    c->program_headers_address_ =
+        rules::program_headers_address(c->segments_, ehdr.e_phoff, uint64_t{ehdr.e_phnum} * ehdr.e_phentsize);
     if (personality == Personality::Hl) {
-        image.note_ = rules::find_note(name, phdrs, bytes);
+        c->note_ = rules::find_note(name, phdrs, bytes);
         if (musl_hl)
-            image.tls_ = rules::find_tls(name, phdrs, image.segments_);
+            c->tls_ = rules::find_tls(name, phdrs, c->segments_);
     } else {
         rules::check_notes(name, phdrs, bytes, [](const rules::Note&) {});
-        image.note_ = ImageNote{0, 0, HL_STACK_DEFAULT, HL_HEAP_DEFAULT};
-        image.tls_ = rules::find_tls(name, phdrs, image.segments_);
-        rules::check_phdr_segment(name, phdrs, image.program_headers_address_);
+        c->note_ = ImageNote{0, 0, HL_STACK_DEFAULT, HL_HEAP_DEFAULT};
+        c->tls_ = rules::find_tls(name, phdrs, c->segments_);
+        rules::check_phdr_segment(name, phdrs, c->program_headers_address_);
     }
-    image.symbols_ = read_symbols(elf.get());
+    c->symbols_ = read_symbols(elf.get());
     // Exports are called through the hl runtime, which a Linux executable lacks.
     if (personality == Personality::Hl)
-        image.exports_ = rules::read_exports(name, elf.get(), image.segments_, bytes);
-    image.entry_ = ehdr.e_entry;
-    image.program_header_size_ = ehdr.e_phentsize;
-    image.program_header_count_ = ehdr.e_phnum;
-    image.program_header_offset_ = ehdr.e_phoff;
-    image.name_ = std::move(name);
-    image.bytes_ = std::move(bytes);
+        c->exports_ = rules::read_exports(name, elf.get(), c->segments_, bytes);
+    c->entry_ = ehdr.e_entry;
+    c->program_header_size_ = ehdr.e_phentsize;
+    c->program_header_count_ = ehdr.e_phnum;
+    c->program_header_offset_ = ehdr.e_phoff;
+    c->name_ = std::move(name);
+    c->bytes_ = std::move(bytes);
+    Image image;
+    image.c_ = std::move(c);
     return image;
 }
 
 bool Image::serves_system_calls() const {
-    return personality_ == Personality::Linux || (note_.flags & HL_NOTE_LINUX_SYSCALLS) != 0;
+    return c_->personality_ == Personality::Linux || (c_->note_.flags & HL_NOTE_LINUX_SYSCALLS) != 0;
 }
 
 std::span<const uint8_t> Image::program_header_bytes() const {
     // check_elf_header put the table inside the file.
-    return std::span<const uint8_t>(bytes_).subspan(program_header_offset_,
-                                                   size_t{program_header_count_} * program_header_size_);
+    return std::span<const uint8_t>(c_->bytes_).subspan(c_->program_header_offset_,
+                                                   size_t{c_->program_header_count_} * c_->program_header_size_);
 }
 
 std::span<const uint8_t> Image::segment_bytes(const Segment& segment) const {
     if (segment.filesz == 0)
         return {};
-    if (segment.offset > bytes_.size() || bytes_.size() - segment.offset < segment.filesz)
-        throw std::out_of_range(name_ + ": segment file data lies outside the image");
-    return std::span<const uint8_t>(bytes_).subspan(segment.offset, segment.filesz);
+    if (segment.offset > c_->bytes_.size() || c_->bytes_.size() - segment.offset < segment.filesz)
+        throw std::out_of_range(c_->name_ + ": segment file data lies outside the image");
+    return std::span<const uint8_t>(c_->bytes_).subspan(segment.offset, segment.filesz);
 }
 
 std::optional<std::string> Image::symbolize(uint64_t address) const {
     // The candidates are the symbols at the highest start address <= address;
     // aliases share that address, so look at each of them.
-    auto upper = std::upper_bound(symbols_.begin(), symbols_.end(), address,
+    auto upper = std::upper_bound(c_->symbols_.begin(), c_->symbols_.end(), address,
                                   [](uint64_t a, const Symbol& s) { return a < s.address; });
-    if (upper == symbols_.begin())
+    if (upper == c_->symbols_.begin())
         return std::nullopt;
     const uint64_t start = std::prev(upper)->address;
     for (auto it = std::prev(upper);; --it) {
@@ -251,14 +253,14 @@ std::optional<std::string> Image::symbolize(uint64_t address) const {
                 return it->name;
             return it->name + "+" + rules::hex(offset);
         }
-        if (it == symbols_.begin())
+        if (it == c_->symbols_.begin())
             break;
     }
     return std::nullopt;
 }
 
 const Export* Image::find_export(std::string_view name) const {
-    for (const Export& e : exports_)
+    for (const Export& e : c_->exports_)
         if (e.name == name)
             return &e;
     return nullptr;
@@ -266,9 +268,13 @@ const Export* Image::find_export(std::string_view name) const {
 
 uint64_t Image::end_address() const {
     uint64_t end = 0;
-    for (const Segment& segment : segments_)
+    for (const Segment& segment : c_->segments_)
         end = std::max(end, segment.vaddr + segment.memsz);
     return end;
+}
+
+bool Image::same_as(const Image& other) const {
+    return c_ == other.c_ || c_->bytes_ == other.c_->bytes_;
 }
 
 } // namespace hl
