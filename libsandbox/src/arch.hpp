@@ -33,6 +33,8 @@ uint64_t translation_table_bytes(uint64_t memory_size);
 // out by layout): translation tables, descriptor tables, exception stubs.
 // Returns the guest address of the root translation table.
 uint64_t write_machine_structures(const Layout& layout, std::span<uint8_t> memory);
+// The guest address of the root translation table write_machine_structures writes.
+uint64_t root_table_address(const Layout& layout);
 
 // Whether the exit is the guest's way of making a hypercall (x86-64: port
 // I/O), to be decoded by hypercall().

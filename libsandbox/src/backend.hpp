@@ -93,6 +93,11 @@ public:
     // Puts back a saved state exactly, whatever the guest did since: every
     // register the guest can read or write.
     virtual void restore_state(const VcpuState& state, FpuRestore fpu) = 0;
+    // Instead of set_boot_state on a new vCPU, for a guest that resumes a
+    // state saved elsewhere (a sandbox from a snapshot): what boot sets up
+    // that a saved state does not hold (x86-64: CPUID, the system-call MSRs),
+    // then the state, as restore_state with FpuRestore::Load.
+    virtual void start_from_state(const BootState& boot, const VcpuState& state) = 0;
     // A flag that, once set, makes run() return Interrupted without entering
     // the guest (closing the race with a cancelling signal); nullptr: none.
     virtual void set_stop_flag(const std::atomic<bool>* flag) = 0;

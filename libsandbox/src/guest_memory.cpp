@@ -11,15 +11,28 @@
 
 namespace hl {
 
-GuestMemory::GuestMemory(const Layout& layout) : layout_(layout), size_(layout.memory_size())
+GuestMemory::GuestMemory(const Layout& layout) : GuestMemory(layout, -1, 0) {}
+
+GuestMemory::GuestMemory(const Layout& layout, int fd, uint64_t offset)
+    : layout_(layout), size_(layout.memory_size())
 {
     // MAP_NORESERVE: untouched guest pages cost the host nothing.
-    void* p = mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                   -1, 0);
+    void* p = mmap(nullptr, size_, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_NORESERVE | (fd < 0 ? MAP_ANONYMOUS : 0), fd, static_cast<off_t>(offset));
     if (p == MAP_FAILED)
         throw Error("cannot map " + format_size(size_) + " of guest memory: " + std::strerror(errno));
     base_ = static_cast<uint8_t*>(p);
     host_dirty_.assign((size_ / HL_PAGE_SIZE + 63) / 64, 0);
+}
+
+void GuestMemory::map_copy_on_write(int fd, uint64_t offset)
+{
+    // MAP_FIXED replaces the old pages in one step: the address, which the
+    // VM's memory slot names, stays the same.
+    void* p = mmap(base_, size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED | MAP_NORESERVE, fd,
+                   static_cast<off_t>(offset));
+    if (p == MAP_FAILED)
+        throw Error("cannot map a snapshot's memory: " + std::string(std::strerror(errno)));
 }
 
 void GuestMemory::mark_host_dirty(GuestAddr where, uint64_t length)

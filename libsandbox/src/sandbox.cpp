@@ -93,6 +93,7 @@ Sandbox::Sandbox(Image image, SandboxOptions options, std::unique_ptr<Vm> vm)
     machine_ = std::make_unique<Machine>(std::move(image), std::move(options), std::move(vm));
     Machine& m = *machine_;
     m.files = linux_abi::FileNamespace::open(m.options.directories);
+    SnapshotMemory::prepare(); // before the thread may be confined
     load_segments(m.image, m.memory);
     const uint64_t page_tables = arch::write_machine_structures(m.layout, m.memory.host_view());
     m.vm->map_memory(m.memory.host_address(), m.memory.size());
@@ -101,13 +102,14 @@ Sandbox::Sandbox(Image image, SandboxOptions options, std::unique_ptr<Vm> vm)
                             .entry = m.image.entry(),
                             .stack_top = m.layout.stack_top(),
                             .argument = HL_BOOT_INFO_ADDR});
-    m.interrupt = std::make_shared<InterruptHandle::State>();
-    m.vcpu->set_stop_flag(&m.interrupt->cancel);
+    m.arm_interrupt();
     if (m.image.serves_system_calls())
         m.process = LinuxProcess::for_layout(m.layout, m.files);
 }
 
 Sandbox::~Sandbox() = default;
+Sandbox::Sandbox(Sandbox&&) noexcept = default;
+Sandbox& Sandbox::operator=(Sandbox&&) noexcept = default;
 
 const Image& Sandbox::image() const { return machine_->image; }
 const Layout& Sandbox::layout() const { return machine_->layout; }

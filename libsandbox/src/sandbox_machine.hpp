@@ -6,6 +6,7 @@
 #include "exit_handler.hpp"
 #include "backend.hpp"
 #include "linux/linux_process.hpp"
+#include "snapshot_memory.hpp"
 
 #include <hl/guest_memory.hpp>
 #include <hl/sandbox.hpp>
@@ -42,6 +43,9 @@ struct Sandbox::Machine {
     // Snapshots: guest memory equals the snapshot `base` plus the pages the
     // guest (KVM's dirty log) and the host (GuestMemory) wrote since.
     uint64_t base = 0;
+    // The snapshot memory guest memory is mapped copy-on-write from, if any:
+    // kept alive while the mapping uses it.
+    std::shared_ptr<const SnapshotMemory> backing;
     bool fresh_per_call = false;
     // The guest's state is the one initialize() left: no call has run since,
     // nor has a snapshot taken at another moment been restored.
@@ -53,10 +57,14 @@ struct Sandbox::Machine {
     // An image whose system calls are served (Image::serves_system_calls): the process they act on.
     std::optional<LinuxProcess> process;
 
-    Machine(Image&& img, SandboxOptions&& opts, std::unique_ptr<Vm> machine)
+    // Gives the vCPU the flag InterruptHandle::cancel() sets.
+    void arm_interrupt();
+
+    // from: the snapshot memory to map guest memory from; null: zeroed memory.
+    Machine(Image&& img, SandboxOptions&& opts, std::unique_ptr<Vm> machine, const SnapshotMemory* from = nullptr)
         : image(std::move(img)), options(std::move(opts)),
           layout(Layout::compute(image.segments(), image.note(), options.memory_size)),
-          memory(layout), vm(std::move(machine))
+          memory(layout, from ? from->fd() : -1, from ? from->offset() : 0), vm(std::move(machine))
     {
     }
 };
@@ -66,11 +74,19 @@ struct InterruptHandle::State {
     std::atomic<pid_t> thread{0};
 };
 
+inline void Sandbox::Machine::arm_interrupt()
+{
+    interrupt = std::make_shared<InterruptHandle::State>();
+    vcpu->set_stop_flag(&interrupt->cancel);
+}
+
 struct Snapshot::Data {
+    explicit Data(Image of) : image(std::move(of)) {}
     uint64_t id = 0;                          // unique_id()
-    uint64_t owner = 0;                       // the id of the Machine that took it
+    Image image;                              // what the sandbox runs: the layout follows from it and the memory size
     bool initial_state = false;               // taken while at_initial_state
-    std::vector<uint8_t> memory;
+    std::shared_ptr<const SnapshotMemory> memory;
+    std::shared_ptr<const linux_abi::FileNamespace> files;   // the sandbox's mapped directories
     VcpuState vcpu;
     FpuRestore fpu = FpuRestore::Load;
     std::optional<LinuxProcess> process;      // the Linux process's own state, with its memory

@@ -1,10 +1,14 @@
-// Snapshots and restores: the vCPU state and guest memory; a restore copies
-// back only the pages written since, when it returns to the latest snapshot.
+// Snapshots and restores: the vCPU state and guest memory. A snapshot's
+// memory is a sealed memfd that sandboxes map copy-on-write; a restore copies
+// back only the pages written since, when it returns to the snapshot the
+// sandbox last took or restored, and otherwise maps the snapshot's anew.
 #include "sandbox_machine.hpp"
 
 #include "arch.hpp"
+#include "kvm/kvm_backend.hpp"
 
 #include <hl/abi.h>
+#include <hl/units.hpp>
 
 #include <atomic>
 #include <bit>
@@ -24,24 +28,28 @@ Snapshot Sandbox::snapshot()
     require_ready(m, "take a snapshot");
     if (!m.poisoned.empty())
         throw CallError("cannot take a snapshot of a poisoned sandbox: " + m.poisoned);
-    auto data = std::make_shared<Snapshot::Data>();
+    auto data = std::make_shared<Snapshot::Data>(m.image);
     data->id = unique_id();
-    data->owner = m.id;
     data->initial_state = m.at_initial_state;
+    data->files = m.files;
     data->vcpu = m.vcpu->save_state();
     data->process = m.process;
     // From here on KVM logs the guest's writes; what it logged so far is moot.
     // Discarding it unmakes the base, as the pages written since are no
-    // longer known: should a step below fail, the next restore copies all.
+    // longer known: should a step below fail, the next restore maps all anew.
     m.base = 0;
     m.vm->enable_dirty_log();
     std::vector<uint64_t> discard(m.memory.host_dirty().size());
     m.vm->collect_dirty_pages(discard);
     m.memory.clear_host_dirty();
-    const auto all = m.memory.host_view();
-    data->memory.assign(all.begin(), all.end());
+    data->memory = SnapshotMemory::capture(m.memory.host_view(), m.backing.get());
+    // The sandbox now runs on the snapshot's pages, copy-on-write: the
+    // private copies it held go back to the host, and the pages it keeps
+    // sharing cost nothing more.
+    m.memory.map_copy_on_write(data->memory->fd(), data->memory->offset());
+    m.backing = data->memory;
     // Checked on the snapshot's own memory: what every restore brings back.
-    if (arch::resets_fpu_at(m.layout, data->memory, data->vcpu.resume_at))
+    if (arch::resets_fpu_at(m.layout, data->memory->view(), data->vcpu.resume_at))
         data->fpu = FpuRestore::GuestResets;
     m.base = data->id;
     Snapshot snapshot;
@@ -49,39 +57,90 @@ Snapshot Sandbox::snapshot()
     return snapshot;
 }
 
+Sandbox Sandbox::from_snapshot(const Snapshot& snapshot, SandboxOptions options)
+{
+    return from_snapshot(snapshot, std::move(options), create_kvm_vm());
+}
+
+Sandbox Sandbox::from_snapshot(const Snapshot& snapshot, SandboxOptions options, std::unique_ptr<Vm> vm)
+{
+    if (snapshot.empty())
+        throw CallError("cannot create a sandbox from an empty snapshot");
+    const Snapshot::Data& data = *snapshot.data_;
+    if (!options.directories.empty())
+        throw OptionError("a sandbox from a snapshot reads the directories its snapshot's sandbox mapped; "
+                          "options.directories must be empty");
+    options.memory_size = data.memory->size();
+    Sandbox sandbox;
+    sandbox.machine_ =
+        std::make_unique<Machine>(Image(data.image), std::move(options), std::move(vm), data.memory.get());
+    Machine& m = *sandbox.machine_;
+    m.files = data.files;
+    m.backing = data.memory;
+    m.vm->enable_dirty_log();
+    m.vm->map_memory(m.memory.host_address(), m.memory.size());
+    m.vcpu = m.vm->create_vcpu();
+    m.vcpu->start_from_state({.page_tables = arch::root_table_address(m.layout),
+                              .entry = m.image.entry(),
+                              .stack_top = m.layout.stack_top(),
+                              .argument = HL_BOOT_INFO_ADDR},
+                             data.vcpu);
+    m.arm_interrupt();
+    m.process = data.process;
+    m.state = Machine::State::Ready;
+    m.at_initial_state = data.initial_state;
+    if (data.initial_state)
+        m.after_init = snapshot;
+    m.base = data.id;
+    return sandbox;
+}
+
+uint64_t Snapshot::memory_size() const { return data_ ? data_->memory->size() : 0; }
+uint64_t Snapshot::stored_bytes() const { return data_ ? data_->memory->stored_bytes() : 0; }
+
 void Sandbox::restore(const Snapshot& snapshot)
 {
     Machine& m = *machine_;
-    // Ids are never reused, so the snapshot of a sandbox gone, whose address
-    // a new one may have, is still someone else's.
-    if (snapshot.empty() || snapshot.data_->owner != m.id)
-        throw CallError("cannot restore: the snapshot was not taken from this sandbox");
+    if (snapshot.empty())
+        throw CallError("cannot restore: the snapshot is empty");
     const Snapshot::Data& data = *snapshot.data_;
+    if (!data.image.same_as(m.image))
+        throw CallError("cannot restore: the snapshot is of another image (" + data.image.name() + ")");
     const auto memory = m.memory.host_view();
-    if (data.memory.size() != memory.size())
-        throw CallError("cannot restore: the snapshot holds " + std::to_string(data.memory.size()) +
-                        " bytes of memory, the sandbox " + std::to_string(memory.size()));
+    if (data.memory->size() != memory.size())
+        throw CallError("cannot restore: the snapshot holds " + format_size(data.memory->size()) +
+                        " of memory, the sandbox " + format_size(memory.size()));
     try {
-        std::vector<uint64_t> dirty = m.memory.host_dirty();
-        m.vm->collect_dirty_pages(dirty);
+        std::vector<uint64_t>& dirty = m.memory.host_dirty_for_restore();
         if (m.base == data.id) {
             // Only the pages written since this snapshot differ from it.
-            for (size_t word = 0; word < dirty.size(); ++word)
+            m.vm->collect_dirty_pages(dirty);
+            const uint8_t* from = data.memory->view().data();
+            for (size_t word = 0; word < dirty.size(); ++word) {
+                if (dirty[word] == 0)
+                    continue;
                 for (uint64_t bits = dirty[word]; bits; bits &= bits - 1) {
                     const uint64_t page = word * 64 + static_cast<uint64_t>(std::countr_zero(bits));
-                    std::memcpy(memory.data() + page * HL_PAGE_SIZE, data.memory.data() + page * HL_PAGE_SIZE,
-                                HL_PAGE_SIZE);
+                    std::memcpy(memory.data() + page * HL_PAGE_SIZE, from + page * HL_PAGE_SIZE, HL_PAGE_SIZE);
                 }
+                dirty[word] = 0;
+            }
         } else {
-            std::memcpy(memory.data(), data.memory.data(), memory.size());
+            // Anything may differ: take the snapshot's pages, copy-on-write,
+            // in place of all of guest memory, and log the guest's writes
+            // from here on (what the log held is moot).
+            m.vm->enable_dirty_log();
+            m.memory.map_copy_on_write(data.memory->fd(), data.memory->offset());
+            m.backing = data.memory;
+            m.vm->collect_dirty_pages(dirty);
+            m.memory.clear_host_dirty();
         }
-        m.memory.clear_host_dirty();
         m.vcpu->restore_state(data.vcpu, data.fpu);
         m.process = data.process;
     } catch (const std::exception& error) {
         // The guest is neither as it was nor as the snapshot has it, and the
         // dirty log may be lost: refuse calls until a restore succeeds, and
-        // make that one copy all of memory.
+        // make that one map all of memory anew.
         m.base = 0;
         m.at_initial_state = false;
         m.poisoned = std::string("restoring a snapshot failed: ") + error.what();

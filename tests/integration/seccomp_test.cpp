@@ -75,7 +75,9 @@ TEST_CASE("seccomp: files, sockets, processes, signals and tracing are all forbi
         {"prctl", SYS_prctl, [] { syscall(SYS_prctl, PR_GET_SECCOMP, 0, 0, 0, 0); }},
         {"seccomp", SYS_seccomp, [] { syscall(SYS_seccomp, 0, 0, nullptr); }},
         {"perf_event_open", SYS_perf_event_open, [] { syscall(SYS_perf_event_open, nullptr, 0, -1, -1, 0); }},
+        // Only a snapshot's kind of memfd, and only sealing by fcntl.
         {"memfd_create", SYS_memfd_create, [] { syscall(SYS_memfd_create, "x", 0); }},
+        {"fcntl", SYS_fcntl, [] { syscall(SYS_fcntl, 0, F_DUPFD, 10); }},
         {"mount", SYS_mount, [] { syscall(SYS_mount, "none", "/mnt", "tmpfs", 0, nullptr); }},
     };
     for (const Attempt& attempt : attempts) {
@@ -224,11 +226,14 @@ TEST_CASE("seccomp: the allow-list names what it allows and none of the dangerou
         names.push_back(entry.substr(0, entry.find(' ')));
     for (const char* forbidden : {"open", "openat", "socket", "connect", "execve", "execveat", "fork", "vfork",
                                   "clone", "clone3", "ptrace", "kill", "rt_sigaction", "prctl", "seccomp",
-                                  "perf_event_open", "memfd_create", "mount", "process_vm_writev"}) {
+                                  "perf_event_open", "mount", "process_vm_writev"}) {
         INFO(forbidden);
         CHECK(std::find(names.begin(), names.end(), forbidden) == names.end());
     }
     CHECK(std::find(list.begin(), list.end(), "mmap (without PROT_EXEC)") != list.end());
+    CHECK(std::find(list.begin(), list.end(), "memfd_create (MFD_CLOEXEC | MFD_ALLOW_SEALING (snapshots))") !=
+          list.end());
+    CHECK(std::find(list.begin(), list.end(), "fcntl (F_ADD_SEALS (snapshots))") != list.end());
     CHECK(std::find(list.begin(), list.end(), "read (fd 0 only: the guest's stdin)") != list.end());
     CHECK(std::find(list.begin(), list.end(), "tgkill (this process; the interrupt signal or SIGABRT)") != list.end());
     const auto ioctl = std::find_if(list.begin(), list.end(), [](const std::string& e) { return e.rfind("ioctl ", 0) == 0; });

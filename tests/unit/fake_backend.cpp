@@ -99,15 +99,16 @@ void FakeBackend::map_memory(void* host_address, uint64_t size)
     record("map_memory");
     maybe_fail(FakeCall::MapMemory);
     mappings.push_back({host_address, size});
+    if (dirty_log_on && dirty_.empty())
+        dirty_.assign((size / HL_PAGE_SIZE + 63) / 64, 0);
 }
 
 void FakeBackend::enable_dirty_log()
 {
     record("enable_dirty_log");
     maybe_fail(FakeCall::EnableDirtyLog);
-    if (mappings.empty())
-        throw FakeMisuse("FakeBackend: enable_dirty_log before map_memory");
-    if (!dirty_log_on)
+    // Before map_memory the log starts with the mapping, as KVM's does.
+    if (!dirty_log_on && !mappings.empty())
         dirty_.assign((mappings.back().size / HL_PAGE_SIZE + 63) / 64, 0);
     dirty_log_on = true;
 }
@@ -202,6 +203,13 @@ void FakeBackend::restore_state(const VcpuState& state, FpuRestore fpu)
     registers = s.registers;
     fault_address = s.fault_address;
     thread_pointer = s.thread_pointer;
+}
+
+void FakeBackend::start_from_state(const BootState& state, const VcpuState& saved)
+{
+    record("start_from_state");
+    boot = state;
+    restore_state(saved, FpuRestore::Load);
 }
 
 void FakeBackend::set_registers(const Registers& to)

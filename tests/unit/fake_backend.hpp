@@ -105,7 +105,8 @@ public:
     // "collect_dirty_pages", "create_vcpu", "set_boot_state", "set_stop_flag",
     // "keep_registers_at_exit(true|false)", "run", "set_registers",
     // "set_thread_pointer(0x...)", "save_state",
-    // "restore_state(load)", "restore_state(guest resets)". A call that
+    // "restore_state(load)", "restore_state(guest resets)", "start_from_state"
+    // (then "restore_state(load)"). A call that
     // fails is recorded too.
     std::vector<std::string> calls;
     size_t count(const std::string& call) const;
@@ -141,6 +142,7 @@ public:
     void set_thread_pointer(uint64_t address);
     VcpuState save_state();
     void restore_state(const VcpuState& state, FpuRestore fpu);
+    void start_from_state(const BootState& boot, const VcpuState& state);
     void set_stop_flag(const std::atomic<bool>* flag);
 
 private:
@@ -178,6 +180,10 @@ public:
     uint64_t fault_address() override { return backend_.fault_address; }
     VcpuState save_state() override { return backend_.save_state(); }
     void restore_state(const VcpuState& state, FpuRestore fpu) override { backend_.restore_state(state, fpu); }
+    void start_from_state(const BootState& boot, const VcpuState& state) override
+    {
+        backend_.start_from_state(boot, state);
+    }
     void set_stop_flag(const std::atomic<bool>* flag) override { backend_.set_stop_flag(flag); }
 
 private:

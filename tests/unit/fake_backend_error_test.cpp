@@ -65,7 +65,7 @@ TEST_CASE("fake backend error: a restore that fails part-way throws and poisons 
     CHECK_THROWS_WITH(s.sandbox.snapshot(), "cannot take a snapshot of a poisoned sandbox: " + kPoisoned);
     CHECK(s.fake.take_calls().empty());
 
-    // The next restore trusts no dirty log: it copies all of memory.
+    // The next restore trusts no dirty log: it maps all of memory anew.
     s.sandbox.restore(clean);
     CHECK(s.sandbox.poisoned().empty());
     CHECK(s.fake.get<uint8_t>(guest_page(s)) == 0);
@@ -73,7 +73,7 @@ TEST_CASE("fake backend error: a restore that fails part-way throws and poisons 
     CHECK(call_storing(s, 1).ending == Ending::Returned);
 }
 
-TEST_CASE("fake backend error: a restore whose dirty log read fails poisons, and the next restore copies all")
+TEST_CASE("fake backend error: a restore whose dirty log read fails poisons, and the next restore replaces all")
 {
     Dirtied d;
     FakeSandbox& s = d.s;
@@ -113,7 +113,7 @@ TEST_CASE("fake backend error: a snapshot whose dirty log read fails leaves an o
     s.fake.fail_next(FakeCall::CollectDirtyPages, "KVM_GET_DIRTY_LOG failed: Bad address");
     CHECK_THROWS_WITH(s.sandbox.snapshot(), "KVM_GET_DIRTY_LOG failed: Bad address");
     CHECK(s.sandbox.ready());
-    // The page written since `clean` is in no log any more: the restore copies all memory.
+    // The page written since `clean` is in no log any more: the restore replaces all memory.
     s.sandbox.restore(clean);
     CHECK(s.fake.get<uint8_t>(guest_page(s)) == 0);
 }

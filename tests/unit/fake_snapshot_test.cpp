@@ -75,7 +75,7 @@ TEST_CASE("fake snapshot: a restore copies back exactly the pages the dirty log 
     CHECK(s.sandbox.ready());
 }
 
-TEST_CASE("fake snapshot: restoring another snapshot than the last taken or restored copies all of memory")
+TEST_CASE("fake snapshot: restoring another snapshot than the last taken or restored replaces all of memory")
 {
     FakeSandbox s;
     s.initialize();
@@ -169,4 +169,28 @@ TEST_CASE("fake snapshot: fresh calls cannot start once a call changed the state
     CHECK_THROWS_WITH(s.sandbox.set_fresh_per_call(true),
                       "cannot make calls fresh: the state right after initialize() is gone (calls ran since, or "
                       "another snapshot was restored); call set_fresh_per_call(true) before the first call");
+}
+
+TEST_CASE("fake snapshot: a sandbox from a snapshot resumes its state on a VM of its own, without booting")
+{
+    FakeSandbox s;
+    s.initialize();
+    s.fake.then(touching(s));
+    REQUIRE(s.sandbox.call("nothing", {}).ending == Ending::Returned);
+    const Snapshot touched = s.sandbox.snapshot();
+
+    FakeBackend other;
+    Sandbox copy = Sandbox::from_snapshot(touched, {}, other.make_vm());
+    CHECK(other.take_calls() == Calls{"enable_dirty_log", "map_memory", "create_vcpu", "start_from_state",
+                                      "restore_state(load)", "set_stop_flag"});
+    CHECK(copy.ready());
+    CHECK(other.registers.rip == kServeResume);
+    CHECK(other.get<uint8_t>(guest_page(s)) == 0x5a);   // the snapshot's memory
+    // Its writes are its own, and its restores copy back only what it wrote.
+    other.put(guest_page(s), uint8_t{0x11});
+    CHECK(s.fake.get<uint8_t>(guest_page(s)) == 0x5a);
+    s.fake.put(guest_page(s) + HL_PAGE_SIZE, uint8_t{0x22});
+    CHECK(other.get<uint8_t>(guest_page(s) + HL_PAGE_SIZE) == 0);
+    copy.restore(touched);
+    CHECK(other.get<uint8_t>(guest_page(s)) == 0x5a);
 }

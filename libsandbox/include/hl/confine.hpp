@@ -24,6 +24,9 @@
 //     (stdio), newfstatat with AT_EMPTY_PATH only;
 //   mmap and mprotect without PROT_EXEC, munmap, mremap, brk, madvise (malloc,
 //     snapshots); futex, sched_yield (locks);
+//   memfd_create with MFD_CLOEXEC | MFD_ALLOW_SEALING, ftruncate, pwrite64,
+//     fcntl F_ADD_SEALS, lseek and pread64 (a snapshot writes its memory to a
+//     sealed memfd, reading the process's page map opened beforehand);
 //   clock_gettime, gettimeofday (when the vDSO falls back to the kernel);
 //   timer_create, timer_settime, timer_delete (SandboxOptions::timeout);
 //   rt_sigreturn, rt_sigprocmask, restart_syscall (the interrupt signal);
@@ -32,11 +35,11 @@
 //   exit, exit_group;
 //   with ConfinePolicy::file_roots, openat2 whose directory is one of them
 //     (libsandbox asks for RESOLVE_BENEATH; the filter cannot see that, as
-//     it cannot read the call's struct), pread64 and getdents64;
+//     it cannot read the call's struct) and getdents64;
 //   and ConfinePolicy::extra_syscalls.
 // Forbidden, among all else: open/openat, read, socket and connect, execve,
 // fork/clone/vfork, ptrace, kill, rt_sigaction, mount, prctl, seccomp,
-// perf_event_open, memfd_create, process_vm_*. So, once confined, the thread
+// perf_event_open, process_vm_*. So, once confined, the thread
 // can no longer build a Sandbox (Image::load opens a file; KVM_CREATE_VM),
 // open --trace=all's perf events (KernelTrace::open_for_this_thread) or,
 // in a host function, touch files, unless extra_syscalls allows it.

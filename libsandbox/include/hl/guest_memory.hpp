@@ -29,6 +29,9 @@ public:
     // Maps layout.memory_size() bytes of zeroed anonymous memory. The layout
     // must outlive this object. Throws hl::Error when the mapping fails.
     explicit GuestMemory(const Layout& layout);
+    // The same, mapped copy-on-write from file fd at offset instead (see
+    // map_copy_on_write).
+    GuestMemory(const Layout& layout, int fd, uint64_t offset);
     ~GuestMemory();
     GuestMemory(const GuestMemory&) = delete;
     GuestMemory& operator=(const GuestMemory&) = delete;
@@ -49,10 +52,21 @@ public:
     // Also records the pages as written by the host (see host_dirty()).
     Checked<uint8_t> write_view(GuestAddr address, uint64_t length);
 
+    // Replaces all of guest memory, at the same host address, with the bytes
+    // of file fd from offset, mapped copy-on-write: reads see the file, writes
+    // (the guest's and the host's) go to private copies. A snapshot's memory
+    // is mapped this way (libsandbox/src/snapshot_memory.hpp). Throws
+    // hl::Error when the host refuses; guest memory is then unchanged.
+    void map_copy_on_write(int fd, uint64_t offset);
+
     // Pages the host wrote through write_view or mark_host_dirty since the
     // last clear: KVM's dirty log sees only the guest's own writes, and a
     // restore must undo both. One bit per page.
     const std::vector<uint64_t>& host_dirty() const { return host_dirty_; }
+    // The same bits for a restore to OR the guest's writes into and clear
+    // word by word as it puts the pages back: no copy of a bitmap that grows
+    // with memory (32 KiB for 1 GiB) on a path that should cost what was written.
+    std::vector<uint64_t>& host_dirty_for_restore() { return host_dirty_; }
     void mark_host_dirty(GuestAddr address, uint64_t length);
     void clear_host_dirty();
 

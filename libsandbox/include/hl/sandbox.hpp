@@ -115,12 +115,18 @@ struct SandboxOptions {
 };
 
 // Memory and vCPU state of a Sandbox at one moment between calls. Cheap to
-// copy (shared); restores only into the Sandbox that took it, which is known
-// by an id no other sandbox of the process gets, even at the same address.
+// copy (shared). Its memory is a sealed in-memory file holding only the pages
+// that differ from zero; sandboxes restored to it or made from it
+// (Sandbox::from_snapshot) map those pages copy-on-write, so they share every
+// page none of them wrote.
 class Snapshot {
 public:
     Snapshot() = default;
     bool empty() const { return !data_; }
+    // The guest memory it holds, as SandboxOptions::memory_size; 0 when empty.
+    uint64_t memory_size() const;
+    // The host memory its pages take (zero pages take none).
+    uint64_t stored_bytes() const;
 
 private:
     friend class Sandbox;
@@ -150,9 +156,23 @@ public:
     // The same on a VM of the caller's: libsandbox's own tests drive a
     // scripted one; Vm is not part of the installed API.
     Sandbox(Image image, SandboxOptions options, std::unique_ptr<Vm> vm);
+    // A new sandbox in the state snapshot holds, ready for calls (no
+    // initialize()): a VM and vCPU of its own on the snapshot's memory, shared
+    // copy-on-write with every other sandbox made from or restored to it.
+    // options.memory_size is ignored (the snapshot's is used); the guest reads
+    // the directories the snapshot's sandbox mapped, so options.directories
+    // must be empty (OptionError otherwise). Host functions are not carried
+    // over: register them again. Fresh calls (set_fresh_per_call) return to
+    // the snapshot when it was taken right after initialize(). Throws
+    // CallError for an empty snapshot, KvmError and Error as the constructor.
+    static Sandbox from_snapshot(const Snapshot& snapshot, SandboxOptions options);
+    // The same on a VM of the caller's (see above).
+    static Sandbox from_snapshot(const Snapshot& snapshot, SandboxOptions options, std::unique_ptr<Vm> vm);
     ~Sandbox();
     Sandbox(const Sandbox&) = delete;
     Sandbox& operator=(const Sandbox&) = delete;
+    Sandbox(Sandbox&&) noexcept;
+    Sandbox& operator=(Sandbox&&) noexcept;
 
     // Boots the guest with argv (argv[0] is by convention the image name) and
     // runs it to its end. Once per Sandbox. Throws LayoutError if the
@@ -175,14 +195,16 @@ public:
     // Throws KvmError when the backend cannot save the vCPU or read its dirty
     // log; the guest is then as it was, still ready for calls.
     Snapshot snapshot();
-    // Back to a snapshot this sandbox took: memory and every register the
-    // guest can reach; clears poisoning. Throws CallError for another
-    // sandbox's snapshot (a sandbox destroyed since included), and nothing
-    // changes. Throws KvmError when the backend fails part-way (reading the
+    // Back to a snapshot: memory and every register the guest can reach;
+    // clears poisoning. The snapshot may come from any sandbox of the same
+    // image and memory size; CallError otherwise, and nothing changes. A
+    // restore copies back the pages written since when it returns to the
+    // snapshot this sandbox last took, restored or was made from; any other
+    // maps the snapshot's memory anew. Throws KvmError when the backend fails part-way (reading the
     // dirty log, setting the vCPU): the guest is then neither as it was nor
     // as the snapshot has it, so the sandbox is poisoned ("restoring a
     // snapshot failed: " and the error) until a restore succeeds; that one
-    // copies all of guest memory, trusting no dirty log.
+    // maps all of guest memory anew, trusting no dirty log.
     void restore(const Snapshot& snapshot);
     // Every call from now on starts from the state right after initialize():
     // memory and every register the guest can reach (general, segment bases,
@@ -216,6 +238,7 @@ public:
     std::vector<int> mapped_directory_fds() const;
 
 private:
+    Sandbox() = default;
     std::unique_ptr<Machine> machine_;
 };
 

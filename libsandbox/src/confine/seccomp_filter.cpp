@@ -75,7 +75,6 @@ void allow_file_roots(std::vector<Allowed>& list, const std::vector<int>& roots)
     for (const int fd : roots)
         open.when.push_back({low32_equals(0, static_cast<uint64_t>(fd))});
     list.push_back(std::move(open));
-    list.push_back({"pread64", "with mapped directories", {}});
     list.push_back({"getdents64", "with mapped directories", {}});
 }
 
@@ -103,6 +102,15 @@ std::vector<Allowed> allow_list()
         {"mremap", {}, {}},
         {"brk", {}, {}},
         {"madvise", {}, {}},
+        // A snapshot's memory: a sealed memfd written from guest memory,
+        // looking at the pages the process's page map says it has.
+        {"memfd_create", "MFD_CLOEXEC | MFD_ALLOW_SEALING (snapshots)",
+         {{low32_equals(1, MFD_CLOEXEC | MFD_ALLOW_SEALING)}}},
+        {"ftruncate", "snapshots", {}},
+        {"pwrite64", "snapshots", {}},
+        {"fcntl", "F_ADD_SEALS (snapshots)", {{low32_equals(1, F_ADD_SEALS)}}},
+        {"lseek", "snapshots", {}},
+        {"pread64", "snapshots, mapped directories", {}},
         // Locks (std::mutex, call_once, stdio, the logger).
         {"futex", {}, {}},
         {"sched_yield", {}, {}},

@@ -29,13 +29,35 @@ kvm_segment to_kvm(const cpu::SegmentRegister& r)
 
 } // namespace
 
-void KvmVcpu::set_boot_state(const BootState& state)
+cpu::BootRegisters KvmVcpu::set_up_machine(const BootState& state)
 {
     // CPUID first: KVM accepts CR4.OSXSAVE/PKE and XCR0 bits only for features CPUID lists.
     if (ioctl(fd_, kKvmSetCpuid2, KvmSystem::get().supported_cpuid()) < 0)
         throw_kvm_failure("KVM_SET_CPUID2");
     const cpu::BootRegisters boot =
         cpu::boot_registers(state, cpu::guest_features(KvmSystem::get().supported_features()));
+    struct {
+        uint32_t nmsrs = 0, pad = 0;
+        kvm_msr_entry entries[std::tuple_size_v<decltype(boot.msrs)>];
+    } msrs;
+    for (const cpu::Msr& msr : boot.msrs)
+        msrs.entries[msrs.nmsrs++] = {.index = msr.index, .reserved = 0, .data = msr.value};
+    // The header of kvm_msrs is 8 bytes in C; g++ lays the kernel's struct out differently (see kvm_system.hpp).
+    constexpr unsigned long kSetMsrs = _IOC(_IOC_WRITE, KVMIO, 0x89, kKvmCpuidHeaderSize);
+    if (ioctl(fd_, kSetMsrs, &msrs) != static_cast<int>(msrs.nmsrs))
+        throw_kvm_failure("KVM_SET_MSRS");
+    return boot;
+}
+
+void KvmVcpu::start_from_state(const BootState& boot, const VcpuState& state)
+{
+    set_up_machine(boot);
+    restore_state(state, FpuRestore::Load);
+}
+
+void KvmVcpu::set_boot_state(const BootState& state)
+{
+    const cpu::BootRegisters boot = set_up_machine(state);
 
     kvm_sregs sregs{};
     if (ioctl(fd_, KVM_GET_SREGS, &sregs) < 0)
@@ -65,17 +87,6 @@ void KvmVcpu::set_boot_state(const BootState& state)
     regs.rflags = boot.rflags;
     if (ioctl(fd_, KVM_SET_REGS, &regs) < 0)
         throw_kvm_failure("KVM_SET_REGS");
-
-    struct {
-        uint32_t nmsrs = 0, pad = 0;
-        kvm_msr_entry entries[std::tuple_size_v<decltype(boot.msrs)>];
-    } msrs;
-    for (const cpu::Msr& msr : boot.msrs)
-        msrs.entries[msrs.nmsrs++] = {.index = msr.index, .reserved = 0, .data = msr.value};
-    // The header of kvm_msrs is 8 bytes in C; g++ lays the kernel's struct out differently (see kvm_system.hpp).
-    constexpr unsigned long kSetMsrs = _IOC(_IOC_WRITE, KVMIO, 0x89, kKvmCpuidHeaderSize);
-    if (ioctl(fd_, kSetMsrs, &msrs) != static_cast<int>(msrs.nmsrs))
-        throw_kvm_failure("KVM_SET_MSRS");
 
     set_xcr0(boot.xcr0);
     set_xstate(clean_xstate(KvmSystem::get().xsave_size(), boot.xcr0));

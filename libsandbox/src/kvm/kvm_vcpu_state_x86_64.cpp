@@ -87,6 +87,7 @@ void KvmVcpu::complete_pending_io()
     const int error = errno;
     run_->immediate_exit = 0;
     pending_out_.reset();
+    exit_pending_ = false;
     if (rc < 0 && error != EINTR) {
         errno = error;
         throw_kvm_failure("KVM_RUN (completing I/O)");
@@ -154,7 +155,7 @@ void KvmVcpu::restore_state(const VcpuState& state, FpuRestore fpu)
         const PendingOut& at = pending_out_registers();
         same_out = at.rip == s.out_rip && at.rflags == s.regs.rflags;
     }
-    if (!same_out)
+    if (!same_out && exit_pending_)
         complete_pending_io(); // finish what the last exit left pending, then overwrite
     // XCR0 only changes by xsetbv, which faults at CPL3: set it only for a
     // state saved with another.

@@ -70,6 +70,7 @@ VcpuExit KvmVcpu::run()
         errno = error;
         throw_kvm_failure("KVM_RUN");
     }
+    exit_pending_ = true;
     exit.raw_reason = run_->exit_reason;
     switch (run_->exit_reason) {
     case KVM_EXIT_IO: {

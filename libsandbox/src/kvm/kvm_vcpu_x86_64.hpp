@@ -2,6 +2,7 @@
 #pragma once
 
 #include "backend.hpp"
+#include "x86_64/boot_state.hpp"
 
 #include <linux/kvm.h>
 
@@ -37,6 +38,7 @@ public:
     uint64_t fault_address() override;
     VcpuState save_state() override;
     void restore_state(const VcpuState& state, FpuRestore fpu) override;
+    void start_from_state(const BootState& boot, const VcpuState& state) override;
     void set_stop_flag(const std::atomic<bool>* flag) override { stop_flag_ = flag; }
 
 private:
@@ -52,6 +54,9 @@ private:
         uint64_t rip, rflags;
     };
     std::optional<PendingOut> pending_out_;
+    // KVM_RUN returned since the last completion: KVM may hold the rest of
+    // an exit's instruction (an `out`, an MMIO read) for the next entry.
+    bool exit_pending_ = false;
     uint64_t xcr0_ = 0;                        // the guest's, as set by the host (xsetbv faults at CPL3)
     void set_xcr0(uint64_t xcr0);
     void set_xstate(const uint8_t* xsave);
@@ -59,6 +64,9 @@ private:
     // An XSAVE image of size bytes with every component of xcr0 at its boot value.
     static std::vector<uint8_t> clean_xstate(size_t size, uint64_t xcr0);
     void complete_pending_io();
+    // CPUID and the MSRs: what a vCPU needs before any state is set; returns
+    // the boot registers for the rest.
+    cpu::BootRegisters set_up_machine(const BootState& state);
     const PendingOut& pending_out_registers();
     static bool sync_registers_supported();
 };

@@ -54,6 +54,9 @@ void KvmVm::map_memory(void* host_address, uint64_t size)
     region.userspace_addr = reinterpret_cast<uint64_t>(host_address);
     if (ioctl(fd_, KVM_SET_USER_MEMORY_REGION, &region) < 0)
         throw_kvm_failure("KVM_SET_USER_MEMORY_REGION");
+    // One bit per page, as GuestMemory's dirty bitmap that collect_dirty_pages merges into.
+    if (dirty_log_)
+        log_.assign((size_ / kPage + 63) / 64, 0);
 }
 
 void KvmVm::enable_dirty_log()
@@ -61,9 +64,9 @@ void KvmVm::enable_dirty_log()
     if (dirty_log_)
         return;
     dirty_log_ = true;
-    map_memory(host_address_, size_); // the same slot again, now with the flag
-    // One bit per page, as GuestMemory's dirty bitmap that collect_dirty_pages merges into.
-    log_.assign((size_ / kPage + 63) / 64, 0);
+    // Before the memory is mapped, the flag goes with it; after, the same slot again.
+    if (size_ != 0)
+        map_memory(host_address_, size_);
 }
 
 void KvmVm::collect_dirty_pages(std::vector<uint64_t>& pages)
@@ -74,7 +77,8 @@ void KvmVm::collect_dirty_pages(std::vector<uint64_t>& pages)
     if (ioctl(fd_, KVM_GET_DIRTY_LOG, &log) < 0)
         throw_kvm_failure("KVM_GET_DIRTY_LOG");
     for (size_t i = 0; i < log_.size() && i < pages.size(); ++i)
-        pages[i] |= log_[i];
+        if (log_[i] != 0)
+            pages[i] |= log_[i];
 }
 
 } // namespace hl

@@ -46,6 +46,11 @@ uint64_t write_machine_structures(const Layout& layout, std::span<uint8_t> memor
     return root;
 }
 
+uint64_t root_table_address(const Layout& layout)
+{
+    return layout.page_tables_start(); // the PML4 is the first page of the tables
+}
+
 bool is_hypercall(const VcpuExit& exit)
 {
     return exit.reason == VcpuExit::Reason::IoOut || exit.reason == VcpuExit::Reason::IoIn;
