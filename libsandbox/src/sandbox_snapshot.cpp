@@ -6,6 +6,7 @@
 
 #include "arch.hpp"
 #include "kvm/kvm_backend.hpp"
+#include "linux/file_namespace.hpp"
 
 #include <hl/abi.h>
 #include <hl/units.hpp>
@@ -67,15 +68,19 @@ Sandbox Sandbox::from_snapshot(const Snapshot& snapshot, SandboxOptions options,
     if (snapshot.empty())
         throw CallError("cannot create a sandbox from an empty snapshot");
     const Snapshot::Data& data = *snapshot.data_;
-    if (!options.directories.empty())
-        throw OptionError("a sandbox from a snapshot reads the directories its snapshot's sandbox mapped; "
-                          "options.directories must be empty");
+    std::shared_ptr<const linux_abi::FileNamespace> files = data.files;
+    if (!options.directories.empty()) {
+        if (!files->directory_fds().empty())
+            throw OptionError("a sandbox from a snapshot reads the directories its snapshot's sandbox mapped; "
+                              "options.directories must be empty");
+        files = linux_abi::FileNamespace::open(options.directories);
+    }
     options.memory_size = data.memory->size();
     Sandbox sandbox;
     sandbox.machine_ =
         std::make_unique<Machine>(Image(data.image), std::move(options), std::move(vm), data.memory.get());
     Machine& m = *sandbox.machine_;
-    m.files = data.files;
+    m.files = files;
     m.backing = data.memory;
     m.vm->enable_dirty_log();
     m.vm->map_memory(m.memory.host_address(), m.memory.size());
@@ -87,6 +92,8 @@ Sandbox Sandbox::from_snapshot(const Snapshot& snapshot, SandboxOptions options,
                              data.vcpu);
     m.arm_interrupt();
     m.process = data.process;
+    if (m.process)
+        m.process->files = files;
     m.state = Machine::State::Ready;
     m.at_initial_state = data.initial_state;
     if (data.initial_state)
@@ -137,6 +144,8 @@ void Sandbox::restore(const Snapshot& snapshot)
         }
         m.vcpu->restore_state(data.vcpu, data.fpu);
         m.process = data.process;
+        if (m.process)
+            m.process->files = m.files;   // the sandbox's own directories, whoever took the snapshot
     } catch (const std::exception& error) {
         // The guest is neither as it was nor as the snapshot has it, and the
         // dirty log may be lost: refuse calls until a restore succeeds, and

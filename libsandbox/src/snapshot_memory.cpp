@@ -97,8 +97,7 @@ SnapshotMemory::SnapshotMemory(int fd, uint64_t offset, uint64_t size) : fd_(fd)
     if (view == MAP_FAILED) {
         const int error = errno;
         ::close(fd);
-        errno = error;
-        fail("mapping its memory");
+        throw Error("cannot map a snapshot's memory: " + std::string(std::strerror(error)));
     }
     view_ = static_cast<const uint8_t*>(view);
 }
@@ -152,6 +151,11 @@ std::shared_ptr<const SnapshotMemory> SnapshotMemory::capture(std::span<const ui
         throw;
     }
     return std::shared_ptr<const SnapshotMemory>(new SnapshotMemory(fd, 0, memory.size()));
+}
+
+std::shared_ptr<const SnapshotMemory> SnapshotMemory::map_file(int fd, uint64_t offset, uint64_t size)
+{
+    return std::shared_ptr<const SnapshotMemory>(new SnapshotMemory(fd, offset, size));
 }
 
 uint64_t SnapshotMemory::stored_bytes() const

@@ -38,6 +38,10 @@ public:
     // The page ranges [first, last) of the file that hold data; the rest are zeros.
     std::vector<std::pair<uint64_t, uint64_t>> data_pages() const;
 
+    // The memory of a snapshot file: size bytes of fd from offset (a page
+    // multiple). Takes fd. Throws hl::Error when it cannot be mapped.
+    static std::shared_ptr<const SnapshotMemory> map_file(int fd, uint64_t offset, uint64_t size);
+
     // Opens the process's page map once, so that captures on a thread that
     // can no longer open files (hl::confine_this_thread) still work.
     static void prepare();

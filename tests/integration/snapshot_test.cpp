@@ -118,11 +118,16 @@ TEST_CASE("snapshots: hold only the pages that differ from zero, whatever the me
     CHECK(Snapshot{}.stored_bytes() == 0);
 }
 
-TEST_CASE("snapshots: from_snapshot refuses an empty snapshot and directories of its own")
+TEST_CASE("snapshots: from_snapshot refuses an empty snapshot, and directories over its snapshot's")
 {
     HL_REQUIRE_KVM();
     CHECK_THROWS_WITH(Sandbox::from_snapshot(Snapshot{}, {}), "cannot create a sandbox from an empty snapshot");
-    Guest g;
+    // A snapshot of a sandbox without directories takes those of the new one.
+    Guest plain;
+    CHECK(Sandbox::from_snapshot(plain.sandbox.snapshot(), {.directories = {{"/tmp", "/data"}}})
+              .mapped_directory_fds()
+              .size() == 1);
+    Guest g({.directories = {{"/tmp", "/data"}}});
     const Snapshot snapshot = g.sandbox.snapshot();
     CHECK_THROWS_AS(Sandbox::from_snapshot(snapshot, {.directories = {{"/tmp", "/data"}}}), OptionError);
     CHECK_THROWS_WITH(Sandbox::from_snapshot(snapshot, {.directories = {{"/tmp", "/data"}}}),

@@ -46,6 +46,19 @@ public:
     using Error::Error;
 };
 
+// A snapshot file could not be read (Unreadable), is not one or is damaged
+// (Invalid), was written in another format (Version), or needs what this
+// host lacks (Host: CPU features).
+class SnapshotError : public Error {
+public:
+    enum class Kind { Unreadable, Invalid, Version, Host };
+    SnapshotError(Kind kind, const std::string& message) : Error(message), kind_(kind) {}
+    Kind kind() const { return kind_; }
+
+private:
+    Kind kind_;
+};
+
 // The host's KVM is missing, unusable, or failed an ioctl.
 class KvmError : public Error {
 public:

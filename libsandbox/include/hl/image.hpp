@@ -134,6 +134,8 @@ public:
     std::optional<std::string> symbolize(uint64_t address) const;
     // One past the highest byte any segment occupies in memory.
     uint64_t end_address() const;
+    // The whole file, as loaded.
+    std::span<const uint8_t> bytes() const { return c_->bytes_; }
     // Whether other is this image: a copy of it, or the same bytes parsed again.
     bool same_as(const Image& other) const;
 

@@ -30,6 +30,7 @@
 #include <hl/value.hpp>
 
 #include <chrono>
+#include <filesystem>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -128,6 +129,20 @@ public:
     // The host memory its pages take (zero pages take none).
     uint64_t stored_bytes() const;
 
+    // Writes it to a snapshot file (hl-snapshot(5)): the image, the vCPU
+    // state, the Linux process state and the memory, its pages of zeros left
+    // as holes. The file appears whole or not at all (written beside it, then
+    // renamed). Throws hl::Error when it cannot be written, or when the guest
+    // has a file of a mapped directory open (a host descriptor cannot travel).
+    void save(const std::filesystem::path& path) const;
+    // Reads a snapshot file, checking everything before trusting it: its
+    // header, checksum and sections, its image (as Image::load does), the
+    // machine's tables in its memory (they must be hl's own), and that this
+    // host's CPU can resume its state. Its memory is mapped from the file
+    // itself, copy-on-write, never read in: do not change a file that is in
+    // use (replace it by renaming another over it). Throws SnapshotError.
+    static Snapshot load(const std::filesystem::path& path);
+
 private:
     friend class Sandbox;
     struct Data;
@@ -159,9 +174,10 @@ public:
     // A new sandbox in the state snapshot holds, ready for calls (no
     // initialize()): a VM and vCPU of its own on the snapshot's memory, shared
     // copy-on-write with every other sandbox made from or restored to it.
-    // options.memory_size is ignored (the snapshot's is used); the guest reads
-    // the directories the snapshot's sandbox mapped, so options.directories
-    // must be empty (OptionError otherwise). Host functions are not carried
+    // options.memory_size is ignored (the snapshot's is used). The guest reads
+    // the directories the snapshot's sandbox mapped; options.directories must
+    // be empty then (OptionError otherwise), and may map some for a snapshot
+    // whose sandbox had none (one read from a file has none). Host functions are not carried
     // over: register them again. Fresh calls (set_fresh_per_call) return to
     // the snapshot when it was taken right after initialize(). Throws
     // CallError for an empty snapshot, KvmError and Error as the constructor.

@@ -6,10 +6,22 @@
 #include "backend.hpp"
 
 #include <memory>
+#include <string>
 
 namespace hl {
 
 // A new KVM VM (KVM_CREATE_VM); throws KvmError.
 std::unique_ptr<Vm> create_kvm_vm();
+
+// A vCPU state saved elsewhere (read from a snapshot file), made safe to
+// resume here: every register the guest cannot set itself (control and
+// descriptor-table registers, segments but for the FS and GS bases, the
+// RFLAGS system bits) is replaced by the boot state's, and what remains is
+// checked against this host (the XSAVE area's size and features).
+struct AdoptedState {
+    std::string error;        // why the state cannot be used here; empty when it can
+    bool host_lacks = false;  // the reason is this host's CPU, not the state
+};
+AdoptedState adopt_saved_state(VcpuState& state, const BootState& boot);
 
 } // namespace hl

@@ -1,6 +1,7 @@
 // KVM vCPU for x86-64: the state the guest boots in (x86_64/boot_state.hpp),
 // in KVM's structures.
 #include "kvm/kvm_vcpu_x86_64.hpp"
+#include "kvm/kvm_saved_state_x86_64.hpp"
 
 #include "x86_64/boot_state.hpp"
 #include "kvm/kvm_system.hpp"
@@ -9,25 +10,6 @@
 #include <tuple>
 
 namespace hl {
-namespace {
-
-kvm_segment to_kvm(const cpu::SegmentRegister& r)
-{
-    kvm_segment s{};
-    s.base = r.base;
-    s.limit = r.limit;
-    s.selector = r.selector;
-    s.type = r.type;
-    s.present = r.present;
-    s.dpl = r.dpl;
-    s.db = r.db;
-    s.s = r.s;
-    s.l = r.l;
-    s.g = r.g;
-    return s;
-}
-
-} // namespace
 
 cpu::BootRegisters KvmVcpu::set_up_machine(const BootState& state)
 {

@@ -3,6 +3,7 @@
 // the guest's XCR0 holds (x87, SSE with MXCSR, AVX, AVX-512, opmask, PKRU) --
 // and the pending-`out` bookkeeping that lets a restore skip vCPU requests.
 #include "kvm/kvm_vcpu_x86_64.hpp"
+#include "kvm/kvm_saved_state_x86_64.hpp"
 
 #include "kvm/kvm_system.hpp"
 
@@ -15,16 +16,6 @@
 namespace hl {
 namespace {
 
-// The saved state: this header, then the XSAVE image (standard format, as
-// KVM_GET_XSAVE2 gives it) of xsave_size bytes.
-struct SavedHeader {
-    kvm_regs regs;
-    kvm_sregs sregs;
-    uint64_t xcr0;
-    uint64_t xsave_size;
-    uint64_t stopped_at_out;  // 1: saved with an `out` pending, now complete; regs.rip is past it
-    uint64_t out_rip;         // that `out`
-};
 
 // Offsets in the XSAVE image (Intel SDM vol. 1, 13.4).
 constexpr size_t kFcwOffset = 0;
