@@ -1,5 +1,5 @@
-// hlrun call: initialise a function guest, call one export with ARGS parsed
-// by its signature, print the result.
+// hlrun call: initialise a function guest (or start one from a snapshot
+// file, ready), call one export with ARGS parsed by its signature, print the result.
 //   hlrun call [-m SIZE] [-t DURATION] [--json] [--repeat N] [--fresh] [--stats] IMAGE FUNCTION [ARGS...]
 #include "command_line.hpp"
 #include "hlrun_common.hpp"
@@ -8,6 +8,7 @@
 #include "logging.hpp"
 
 #include <hl/text.hpp>
+#include <hl/units.hpp>
 #include <hl/trace_stats.hpp>
 
 #include <algorithm>
@@ -26,6 +27,7 @@ struct CallOptions {
     uint64_t repeat = 1;
     bool fresh = false;
     bool stats = false;
+    bool memory_given = false;   // --memory on the command line (a snapshot file's is fixed)
 };
 
 // ARGS as the export's parameter types say; nullopt after logging the first bad one.
@@ -84,13 +86,45 @@ int print_result(const Export& e, const RunResult& result, const CallOptions& op
     return 0;
 }
 
+// The sandbox for IMAGE, initialised, or for a snapshot file, ready as it was saved.
+std::optional<Sandbox> ready_sandbox(const CallOptions& options, const std::string& path,
+                                     std::optional<Snapshot>& snapshot, SandboxOptions sandbox_opts, int& status)
+{
+    if (snapshot) {
+        Sandbox sandbox = Sandbox::from_snapshot(*snapshot, std::move(sandbox_opts));
+        confine_unless_disabled(options.common, sandbox);
+        return sandbox;
+    }
+    Sandbox sandbox(Image::load(path), std::move(sandbox_opts));
+    confine_unless_disabled(options.common, sandbox);
+    const RunResult init = sandbox.initialize({path});
+    if (init.ending == RunResult::Ending::Ready)
+        return sandbox;
+    const auto deadline = final_output_deadline(init);
+    report(init);
+    if (init.ending == RunResult::Ending::Exited)
+        spdlog::error("the guest exited with status {} before it was ready for calls (its main must call hl_serve)",
+                      init.exit_status);
+    status = init.ending == RunResult::Ending::Exited ? static_cast<int>(kExitGuestFault) : exit_code_for(init);
+    return std::nullopt;
+}
+
 int call(const CallOptions& options, const std::vector<std::string>& rest)
 {
     auto sandbox_opts = sandbox_options(options.common);
     if (!sandbox_opts)
         return kExitUsage;
     return guarded([&] {
-        Image image = Image::load(rest[0]);
+        std::optional<Snapshot> snapshot;
+        if (Snapshot::is_snapshot_file(rest[0])) {
+            snapshot = Snapshot::load(rest[0]);
+            if (options.memory_given) {
+                spdlog::error("--memory: {} is a snapshot file, whose memory size is fixed ({})", rest[0],
+                              format_size(snapshot->memory_size()));
+                return static_cast<int>(kExitUsage);
+            }
+        }
+        const Image image = snapshot ? snapshot->image() : Image::load(rest[0]);
         const Export* found = image.find_export(rest[1]);
         if (!found) {
             spdlog::error("{}: {}", rest[0], unknown_export_error(image, rest[1]));
@@ -100,17 +134,11 @@ int call(const CallOptions& options, const std::vector<std::string>& rest)
         const auto args = parse_arguments(e, {rest.begin() + 2, rest.end()});
         if (!args)
             return static_cast<int>(kExitUsage);
-        Sandbox sandbox(std::move(image), std::move(*sandbox_opts));
-        confine_unless_disabled(options.common, sandbox);
-        const RunResult init = sandbox.initialize({rest[0]});
-        if (init.ending != RunResult::Ending::Ready) {
-            const auto deadline = final_output_deadline(init);
-            report(init);
-            if (init.ending == RunResult::Ending::Exited)
-                spdlog::error("the guest exited with status {} before it was ready for calls (its main must call hl_serve)",
-                              init.exit_status);
-            return init.ending == RunResult::Ending::Exited ? static_cast<int>(kExitGuestFault) : exit_code_for(init);
-        }
+        int status = 0;
+        std::optional<Sandbox> ready = ready_sandbox(options, rest[0], snapshot, std::move(*sandbox_opts), status);
+        if (!ready)
+            return status;
+        Sandbox& sandbox = *ready;
         sandbox.set_fresh_per_call(options.fresh);
         LatencyHistogram latency;
         RunResult result;
@@ -156,11 +184,14 @@ int hlrun_call(int argc, char** argv)
                    "Let the guest read host directory HOST, at GUEST or the same path (repeatable; read-only)")
         ->check(directory_validator())
         ->allow_extra_args(false);
-    app.footer("IMAGE FUNCTION [ARGS...]  ARGS are parsed by FUNCTION's signature (hlrun inspect IMAGE lists them)");
+    app.footer("IMAGE FUNCTION [ARGS...]  ARGS are parsed by FUNCTION's signature (hlrun inspect IMAGE lists them);\n"
+               "IMAGE may be a snapshot file (hlrun snapshot), which starts ready, as it was saved");
     if (const auto status = parse_command_line(app, argc, argv, kExitUsage))
         return *status;
-    if (app.count("--memory"))
+    if (app.count("--memory")) {
         options.common.memory_from = "--memory";
+        options.memory_given = true;
+    }
     if (app.count("--timeout"))
         options.common.timeout_from = "--timeout";
     std::vector<std::string> rest = app.remaining();

@@ -106,6 +106,15 @@ int guarded(const std::function<int()>& body)
     } catch (const ImageError& error) {
         spdlog::error("{}", error.what());
         return error.kind() == ImageError::Kind::Unreadable ? kExitImageUnreadable : kExitImageInvalid;
+    } catch (const SnapshotError& error) {
+        spdlog::error("{}", error.what());
+        switch (error.kind()) {
+        case SnapshotError::Kind::Unreadable: return kExitImageUnreadable;
+        case SnapshotError::Kind::Invalid: return kExitSnapshotInvalid;
+        case SnapshotError::Kind::Version: return kExitSnapshotVersion;
+        case SnapshotError::Kind::Host: return kExitSnapshotHost;
+        }
+        return kExitSnapshotInvalid;
     } catch (const OptionError& error) {
         spdlog::error("{}", error.what());
         return kExitUsage;

@@ -9,11 +9,14 @@
 namespace hl::cli {
 
 enum HlrunExit : int {
+    kExitSnapshotHost = 114,     // a snapshot file made on a CPU whose features this host lacks
+    kExitSnapshotVersion = 115,  // a snapshot file of another format
+    kExitSnapshotInvalid = 116,  // not a snapshot file, truncated or corrupted
     kExitOutputClosed = 117,     // the reader of stdout or stderr closed it
     kExitExitLimit = 118,        // --max-exits reached
     kExitCancelled = 119,        // cancelled through an InterruptHandle (library users; hlrun itself never does)
     kExitUsage = 120,            // bad flags or values, limits that cannot hold the image
-    kExitImageUnreadable = 121,  // missing or unreadable image file
+    kExitImageUnreadable = 121,  // missing or unreadable image or snapshot file
     kExitImageInvalid = 122,     // not a valid hl image
     kExitHostError = 123,        // no usable /dev/kvm, or KVM failed
     kExitTimeout = 124,          // --timeout passed

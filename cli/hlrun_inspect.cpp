@@ -1,7 +1,9 @@
 // hlrun inspect: what an image holds, read from the file alone: its
 // personality, entry point, note (hl images) or thread-local storage (Linux
-// executables), segments with their permissions, and the functions it exports.
-//   hlrun inspect [--json] IMAGE
+// executables), segments with their permissions, and the functions it exports;
+// for a snapshot file, its memory and whether it was taken right after
+// initialisation, then the same of its image.
+//   hlrun inspect [--json] IMAGE|SNAPSHOT
 #include "command_line.hpp"
 #include "hlrun_common.hpp"
 #include "hlrun_exit_codes.hpp"
@@ -88,6 +90,24 @@ std::string json_of(const Image& image)
     return out;
 }
 
+// A snapshot file: what it holds, then its image as for an image file.
+std::string snapshot_text(const std::string& path, const Snapshot& snapshot)
+{
+    return fmt::format("snapshot    {}\nmemory      {} ({} stored)\ninitialised {}\n", path,
+                       format_size(snapshot.memory_size()), format_size(snapshot.stored_bytes()),
+                       snapshot.after_initialize() ? "yes: fresh calls return to it" : "no: calls ran before it") +
+           text_of(snapshot.image());
+}
+
+std::string snapshot_json(const std::string& path, const Snapshot& snapshot)
+{
+    std::string image = json_of(snapshot.image());
+    image.pop_back(); // its newline
+    return "{\"snapshot\":" + json_string(path) + ",\"memory\":" + std::to_string(snapshot.memory_size()) +
+           ",\"stored\":" + std::to_string(snapshot.stored_bytes()) + ",\"initialised\":" +
+           (snapshot.after_initialize() ? "true" : "false") + ",\"image\":" + image + "}\n";
+}
+
 } // namespace
 
 int hlrun_inspect(int argc, char** argv)
@@ -96,10 +116,15 @@ int hlrun_inspect(int argc, char** argv)
     std::string path;
     CLI::App app{"Show what a guest image holds, without running it (see hlrun(1))", "hlrun inspect"};
     app.add_flag("--json", json, "Print one JSON object");
-    app.add_option("IMAGE", path, "The guest image")->required();
+    app.add_option("IMAGE", path, "The guest image, or a snapshot file")->required();
     if (const auto status = parse_command_line(app, argc, argv, kExitUsage))
         return *status;
     return guarded([&] {
+        if (Snapshot::is_snapshot_file(path)) {
+            const Snapshot snapshot = Snapshot::load(path);
+            return print_to_stdout(json ? snapshot_json(path, snapshot) : snapshot_text(path, snapshot),
+                                   "what " + path + " holds");
+        }
         const Image image = Image::load(path);
         return print_to_stdout(json ? json_of(image) : text_of(image), "what " + path + " holds");
     });

@@ -1,5 +1,6 @@
-// hlrun's subcommands besides running a program: `hlrun call` and `hlrun inspect`.
-// Each takes the arguments after its own name (argv[0] is "call" or "inspect").
+// hlrun's subcommands besides running a program: `hlrun call`, `hlrun inspect`
+// and `hlrun snapshot`. Each takes the arguments after its own name (argv[0]
+// is the subcommand's name).
 #pragma once
 
 namespace hl::cli {
@@ -7,7 +8,10 @@ namespace hl::cli {
 // hlrun call [OPTIONS] IMAGE FUNCTION [ARGS...]
 int hlrun_call(int argc, char** argv);
 
-// hlrun inspect [--json] IMAGE
+// hlrun inspect [--json] IMAGE|SNAPSHOT
 int hlrun_inspect(int argc, char** argv);
+
+// hlrun snapshot -o FILE [OPTIONS] IMAGE [ARGS...]
+int hlrun_snapshot(int argc, char** argv);
 
 } // namespace hl::cli

@@ -236,3 +236,83 @@ TEST_CASE("snapshot files: damaged, foreign or unreadable files are refused with
     // The good one still loads.
     CHECK(load_error(good) == "(loaded)");
 }
+
+TEST_CASE("hlrun snapshot: writes a file that hlrun call starts from and hlrun inspect describes")
+{
+    HL_REQUIRE_KVM();
+    TempDir dir;
+    const std::string file = (dir.path / "functions.hlsnap").string();
+    ProcessResult r = hlrun({"snapshot", "-o", file, guest_image("functions")});
+    INFO(r.err);
+    CHECK(r.status == 0);
+    CHECK(r.err.rfind("hlrun: info: wrote " + file + ": 16Mi of memory, ", 0) == 0);
+    CHECK(std::filesystem::directory_iterator(dir.path)->path() == file);   // nothing left beside it
+
+    r = hlrun({"call", file, "next"});
+    CHECK(r.status == 0);
+    CHECK(r.out == "101\n");
+    r = hlrun({"call", "--fresh", "--repeat", "3", file, "next"});
+    CHECK(r.out == "101\n");
+    r = hlrun({"call", "--memory", "32Mi", file, "next"});
+    CHECK(r.status == 120);
+    CHECK(r.err == "hlrun: error: --memory: " + file + " is a snapshot file, whose memory size is fixed (16Mi)\n");
+
+    r = hlrun({"inspect", file});
+    CHECK(r.status == 0);
+    CHECK(r.out.rfind("snapshot    " + file + "\nmemory      16Mi (", 0) == 0);
+    CHECK(r.out.find("initialised yes: fresh calls return to it\nimage       " + file + " (its image)\n") !=
+          std::string::npos);
+    CHECK(r.out.find("  i64 next()\n") != std::string::npos);
+    r = hlrun({"inspect", "--json", file});
+    CHECK(r.out.find(",\"initialised\":true,\"image\":{\"image\":") != std::string::npos);
+}
+
+TEST_CASE("hlrun snapshot: a guest that never gets ready leaves no file, and bad files get their own status")
+{
+    HL_REQUIRE_KVM();
+    TempDir dir;
+    const std::string file = (dir.path / "hello.hlsnap").string();
+    ProcessResult r = hlrun({"snapshot", "-o", file, guest_image("hello")});
+    CHECK(r.status == 125);
+    CHECK(r.err.find("hlrun: error: the guest exited with status 0 before it was ready for calls (its main must call "
+                     "hl_serve): there is nothing to snapshot\n") != std::string::npos);
+    CHECK(std::filesystem::is_empty(dir.path));
+    r = hlrun({"snapshot", "-o", (dir.path / "no" / "such.hlsnap").string(), guest_image("functions")});
+    CHECK(r.status == 120);
+    CHECK(r.err.rfind("hlrun: error: --output: cannot create " + (dir.path / "no" / "such.hlsnap").string() +
+                          ".tmp.",
+                      0) == 0);
+    r = hlrun({"snapshot", guest_image("functions")});
+    CHECK(r.status == 120);
+
+    const std::string good = (dir.path / "good.hlsnap").string();
+    REQUIRE(hlrun({"snapshot", "-o", good, guest_image("functions")}).status == 0);
+    const std::vector<uint8_t> bytes = read_all(good);
+    const SnapshotHeader h = header_of(bytes);
+    const std::string bad = (dir.path / "bad.hlsnap").string();
+
+    write_all(bad, {bytes.begin(), bytes.begin() + static_cast<long>(h.memory_offset)});
+    r = hlrun({"call", bad, "next"});
+    CHECK(r.status == 116);
+    CHECK(r.err == "hlrun: error: " + bad + ": truncated: " + std::to_string(h.memory_offset) +
+                       " bytes, its memory ends at " + std::to_string(h.memory_offset) + " + 16777216\n");
+    std::vector<uint8_t> changed = bytes;
+    SnapshotHeader v = h;
+    v.format = 2;
+    std::memcpy(changed.data(), &v, sizeof v);
+    write_all(bad, changed);
+    r = hlrun({"inspect", bad});
+    CHECK(r.status == 115);
+    CHECK(r.err == "hlrun: error: " + bad + ": snapshot format 2, this hl reads format 1 (take the snapshot again "
+                                            "with this hl)\n");
+    changed = bytes;
+    const uint64_t xcr0_at = h.cpu_offset + sizeof(kvm_regs) + sizeof(kvm_sregs);
+    changed[xcr0_at + 7] |= 0x40;   // bit 62 of XCR0: no CPU has it
+    reseal(changed);
+    write_all(bad, changed);
+    r = hlrun({"call", bad, "next"});
+    CHECK(r.status == 114);
+    CHECK(r.err.rfind("hlrun: error: " + bad + ": the CPU state needs XSAVE features this host lacks", 0) == 0);
+    r = hlrun({"call", (dir.path / "missing.hlsnap").string(), "next"});
+    CHECK(r.status == 121);
+}

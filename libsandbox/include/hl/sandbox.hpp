@@ -128,6 +128,11 @@ public:
     uint64_t memory_size() const;
     // The host memory its pages take (zero pages take none).
     uint64_t stored_bytes() const;
+    // The image it runs; throws CallError when empty.
+    const Image& image() const;
+    // Whether it was taken right after initialize(), so that fresh calls
+    // of a sandbox made from it return to it.
+    bool after_initialize() const;
 
     // Writes it to a snapshot file (hl-snapshot(5)): the image, the vCPU
     // state, the Linux process state and the memory, its pages of zeros left
@@ -135,6 +140,10 @@ public:
     // renamed). Throws hl::Error when it cannot be written, or when the guest
     // has a file of a mapped directory open (a host descriptor cannot travel).
     void save(const std::filesystem::path& path) const;
+    // What save() writes, into fd: an empty regular file open for writing
+    // (for a process that may no longer create files, hl::confine_this_thread:
+    // its parent creates the file and renames it once whole). Throws hl::Error.
+    void write_to(int fd) const;
     // Reads a snapshot file, checking everything before trusting it: its
     // header, checksum and sections, its image (as Image::load does), the
     // machine's tables in its memory (they must be hl's own), and that this
@@ -142,6 +151,9 @@ public:
     // itself, copy-on-write, never read in: do not change a file that is in
     // use (replace it by renaming another over it). Throws SnapshotError.
     static Snapshot load(const std::filesystem::path& path);
+    // Whether the file starts as a snapshot file does (its magic), so that a
+    // tool can take either an image or a snapshot; false when unreadable.
+    static bool is_snapshot_file(const std::filesystem::path& path);
 
 private:
     friend class Sandbox;

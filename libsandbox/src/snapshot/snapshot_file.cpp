@@ -163,12 +163,11 @@ void hash_metadata(const SnapshotHeader& header, std::span<const uint8_t> image,
     std::memcpy(out, digest.data(), digest.size());
 }
 
-void Snapshot::save(const std::filesystem::path& path) const
+void Snapshot::write_to(int out) const
 {
     if (!data_)
-        throw Error("cannot write an empty snapshot to " + path.string());
+        throw Error("cannot write an empty snapshot");
     const Data& data = *data_;
-    const std::string name = path.string();
     const std::vector<uint8_t> process = data.process ? encode_process(*data.process) : std::vector<uint8_t>{};
     const std::span<const uint8_t> image = data.image.bytes();
     const std::span<const uint8_t> cpu = data.vcpu.bytes;
@@ -194,28 +193,58 @@ void Snapshot::save(const std::filesystem::path& path) const
         h.stored_bytes += (last - first) * kPage;
     hash_metadata(h, image, cpu, process, h.metadata_sha256);
 
+    const uint8_t* memory = data.memory->view().data();
+    bool ok = write_exactly(out, reinterpret_cast<const uint8_t*>(&h), sizeof h, 0) &&
+              write_exactly(out, image.data(), image.size(), h.image_offset) &&
+              write_exactly(out, cpu.data(), cpu.size(), h.cpu_offset) &&
+              write_exactly(out, process.data(), process.size(), after_cpu);
+    for (const auto& [first, last] : ranges)
+        ok = ok && write_exactly(out, memory + first * kPage, (last - first) * kPage, h.memory_offset + first * kPage);
+    // The pages of zeros stay holes: the file's size covers them.
+    ok = ok && ::ftruncate(out, static_cast<off_t>(h.memory_offset + h.memory_size)) == 0;
+    if (!ok)
+        throw Error(std::string("cannot write the snapshot file: ") + std::strerror(errno));
+}
+
+void Snapshot::save(const std::filesystem::path& path) const
+{
+    const std::string name = path.string();
+    if (!data_)
+        throw Error("cannot write an empty snapshot to " + name);
     // Written beside the file, then renamed over it: a reader never sees half
     // a file, and sandboxes mapping the old one keep it.
     const std::string temporary = name + ".tmp." + std::to_string(::getpid());
     Fd out{::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)};
     if (out.fd < 0)
         throw Error("cannot write the snapshot file " + name + ": " + std::strerror(errno));
-    const uint8_t* memory = data.memory->view().data();
-    bool ok = write_exactly(out.fd, reinterpret_cast<const uint8_t*>(&h), sizeof h, 0) &&
-              write_exactly(out.fd, image.data(), image.size(), h.image_offset) &&
-              write_exactly(out.fd, cpu.data(), cpu.size(), h.cpu_offset) &&
-              write_exactly(out.fd, process.data(), process.size(), after_cpu);
-    for (const auto& [first, last] : ranges)
-        ok = ok && write_exactly(out.fd, memory + first * kPage, (last - first) * kPage, h.memory_offset + first * kPage);
-    // The pages of zeros stay holes: the file's size covers them.
-    ok = ok && ::ftruncate(out.fd, static_cast<off_t>(h.memory_offset + h.memory_size)) == 0;
-    const int error = errno;
-    if (!ok || ::rename(temporary.c_str(), name.c_str()) != 0) {
-        const int why = ok ? errno : error;
+    try {
+        write_to(out.fd);
+    } catch (const Error& error) {
         ::unlink(temporary.c_str());
-        throw Error("cannot write the snapshot file " + name + ": " + std::strerror(why));
+        throw Error(name + ": " + error.what());
+    }
+    if (::rename(temporary.c_str(), name.c_str()) != 0) {
+        const int error = errno;
+        ::unlink(temporary.c_str());
+        throw Error("cannot write the snapshot file " + name + ": " + std::strerror(error));
     }
 }
+
+bool Snapshot::is_snapshot_file(const std::filesystem::path& path)
+{
+    Fd in{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+    uint8_t magic[sizeof kSnapshotMagic];
+    return in.fd >= 0 && read_exactly(in.fd, magic, sizeof magic, 0) && looks_like_snapshot(magic);
+}
+
+const Image& Snapshot::image() const
+{
+    if (!data_)
+        throw CallError("an empty snapshot has no image");
+    return data_->image;
+}
+
+bool Snapshot::after_initialize() const { return data_ && data_->initial_state; }
 
 Snapshot Snapshot::load(const std::filesystem::path& path)
 {
