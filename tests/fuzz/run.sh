@@ -3,7 +3,7 @@
 #
 #   tests/fuzz/run.sh                           every target for a bounded number of runs:
 #                                               the stage of tests/run-all.sh
-#   tests/fuzz/run.sh --long [TARGET] [SECONDS] TARGET (image, project_file, hypercall, syscall or all;
+#   tests/fuzz/run.sh --long [TARGET] [SECONDS] TARGET (image, project_file, hypercall, syscall, snapshot or all;
 #                                               default all) for SECONDS each (default 600)
 #
 # Each target starts from its seeds, tests/fuzz/corpus/TARGET (and, for image,
@@ -26,24 +26,25 @@ bounded_runs() {
         project_file) echo 500000 ;;
         hypercall) echo 100000 ;;   # each input also goes through three trace sinks
         syscall) echo 100000 ;;
+        snapshot) echo 20000 ;;     # each input is a file, mapped and checked
     esac
 }
 bounded_max_seconds=40
 
 usage() {
-    echo "usage: tests/fuzz/run.sh [--long [image|project_file|hypercall|syscall|all] [SECONDS]]" >&2
+    echo "usage: tests/fuzz/run.sh [--long [image|project_file|hypercall|syscall|snapshot|all] [SECONDS]]" >&2
     exit 2
 }
 
-targets="image project_file hypercall syscall"
+targets="image project_file hypercall syscall snapshot"
 long=""
 seconds=600
 if [ "${1:-}" = "--long" ]; then
     long=yes
     case "${2:-all}" in
         all) ;;
-        image|project_file|hypercall|syscall) targets=$2 ;;
-        fuzz_image|fuzz_project_file|fuzz_hypercall|fuzz_syscall) targets=${2#fuzz_} ;;
+        image|project_file|hypercall|syscall|snapshot) targets=$2 ;;
+        fuzz_image|fuzz_project_file|fuzz_hypercall|fuzz_syscall|fuzz_snapshot) targets=${2#fuzz_} ;;
         *) usage ;;
     esac
     seconds=${3:-600}
