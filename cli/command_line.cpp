@@ -18,4 +18,16 @@ std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv, int 
     return std::nullopt;
 }
 
+std::optional<std::vector<std::string>> arguments_after_options(const CLI::App& app, const std::string& command)
+{
+    std::vector<std::string> rest = app.remaining();
+    if (!rest.empty() && rest.front() == "--") {
+        rest.erase(rest.begin());
+    } else if (!rest.empty() && rest.front().size() > 1 && rest.front()[0] == '-') {
+        spdlog::error("unknown option '{}'; see {} --help", rest.front(), command);
+        return std::nullopt;
+    }
+    return rest;
+}
+
 } // namespace hl::cli

@@ -194,13 +194,10 @@ int hlrun_call(int argc, char** argv)
     }
     if (app.count("--timeout"))
         options.common.timeout_from = "--timeout";
-    std::vector<std::string> rest = app.remaining();
-    if (!rest.empty() && rest.front() == "--")
-        rest.erase(rest.begin());
-    else if (!rest.empty() && rest.front().size() > 1 && rest.front()[0] == '-') {
-        spdlog::error("unknown option '{}'; see hlrun call --help", rest.front());
+    const auto arguments = arguments_after_options(app, "hlrun call");
+    if (!arguments)
         return kExitUsage;
-    }
+    const std::vector<std::string>& rest = *arguments;
     if (rest.size() < 2) {
         spdlog::error("missing {}; usage: hlrun call [OPTIONS] IMAGE FUNCTION [ARGS...]", rest.empty() ? "IMAGE" : "FUNCTION");
         return kExitUsage;

@@ -127,13 +127,10 @@ int hlrun_snapshot(int argc, char** argv)
         options.common.memory_from = "--memory";
     if (app.count("--timeout"))
         options.common.timeout_from = "--timeout";
-    std::vector<std::string> rest = app.remaining();
-    if (!rest.empty() && rest.front() == "--")
-        rest.erase(rest.begin());
-    else if (!rest.empty() && rest.front().size() > 1 && rest.front()[0] == '-') {
-        spdlog::error("unknown option '{}'; see hlrun snapshot --help", rest.front());
+    const auto arguments = arguments_after_options(app, "hlrun snapshot");
+    if (!arguments)
         return kExitUsage;
-    }
+    const std::vector<std::string>& rest = *arguments;
     if (rest.empty()) {
         spdlog::error("missing IMAGE; usage: hlrun snapshot -o FILE [OPTIONS] IMAGE [ARGS...]");
         return kExitUsage;

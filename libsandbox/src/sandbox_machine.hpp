@@ -6,7 +6,7 @@
 #include "exit_handler.hpp"
 #include "backend.hpp"
 #include "linux/linux_process.hpp"
-#include "snapshot_memory.hpp"
+#include "snapshot/snapshot_memory.hpp"
 
 #include <hl/guest_memory.hpp>
 #include <hl/sandbox.hpp>

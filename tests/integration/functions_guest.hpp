@@ -12,6 +12,15 @@
 
 namespace hl::test {
 
+// Calls name(args) on sandbox, which must return; its value.
+inline Value must_return(Sandbox& sandbox, std::string_view name, const std::vector<Value>& args = {})
+{
+    const RunResult r = sandbox.call(name, args);
+    INFO(name << ": " << r.message);
+    REQUIRE(r.ending == RunResult::Ending::Returned);
+    return r.value;
+}
+
 struct Guest {
     std::string out;
     Sandbox sandbox;
@@ -32,13 +41,7 @@ struct Guest {
         return options;
     }
 
-    Value call(std::string_view name, const std::vector<Value>& args)
-    {
-        const RunResult r = sandbox.call(name, args);
-        INFO(name << ": " << r.message);
-        REQUIRE(r.ending == RunResult::Ending::Returned);
-        return r.value;
-    }
+    Value call(std::string_view name, const std::vector<Value>& args) { return must_return(sandbox, name, args); }
 };
 
 } // namespace hl::test

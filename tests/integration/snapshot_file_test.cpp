@@ -79,13 +79,6 @@ std::string load_error(const std::filesystem::path& path, SnapshotError::Kind* k
     return "(loaded)";
 }
 
-Value must_return(Sandbox& sandbox, std::string_view name, const std::vector<Value>& args = {})
-{
-    const RunResult r = sandbox.call(name, args);
-    INFO(name << ": " << r.message);
-    REQUIRE(r.ending == RunResult::Ending::Returned);
-    return r.value;
-}
 
 } // namespace
 

@@ -15,13 +15,6 @@ using namespace hl::test;
 
 namespace {
 
-Value must_return(Sandbox& sandbox, std::string_view name, const std::vector<Value>& args = {})
-{
-    const RunResult r = sandbox.call(name, args);
-    INFO(name << ": " << r.message);
-    REQUIRE(r.ending == RunResult::Ending::Returned);
-    return r.value;
-}
 
 } // namespace
 

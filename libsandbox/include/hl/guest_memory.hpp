@@ -55,7 +55,7 @@ public:
     // Replaces all of guest memory, at the same host address, with the bytes
     // of file fd from offset, mapped copy-on-write: reads see the file, writes
     // (the guest's and the host's) go to private copies. A snapshot's memory
-    // is mapped this way (libsandbox/src/snapshot_memory.hpp). Throws
+    // is mapped this way (libsandbox/src/snapshot/snapshot_memory.hpp). Throws
     // hl::Error when the host refuses; guest memory is then unchanged.
     void map_copy_on_write(int fd, uint64_t offset);
 

@@ -62,6 +62,8 @@ void Sha256::block(const uint8_t* data)
 
 void Sha256::update(std::span<const uint8_t> bytes)
 {
+    if (bytes.empty()) // its data() may be null, which memcpy may not be given
+        return;
     size_t used = length_ % 64;
     length_ += bytes.size();
     size_t at = 0;

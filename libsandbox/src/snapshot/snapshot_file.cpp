@@ -7,6 +7,7 @@
 #include "linux/file_namespace.hpp"
 #include "pages.hpp"
 #include "sandbox_machine.hpp"
+#include "snapshot/file_io.hpp"
 #include "snapshot/process_state.hpp"
 #include "snapshot/sha256.hpp"
 
@@ -44,36 +45,6 @@ struct Fd {
             ::close(fd);
     }
 };
-
-bool read_exactly(int fd, uint8_t* into, uint64_t size, uint64_t offset)
-{
-    while (size > 0) {
-        const ssize_t n = ::pread(fd, into, size, static_cast<off_t>(offset));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        into += n;
-        size -= static_cast<uint64_t>(n);
-        offset += static_cast<uint64_t>(n);
-    }
-    return true;
-}
-
-bool write_exactly(int fd, const uint8_t* from, uint64_t size, uint64_t offset)
-{
-    while (size > 0) {
-        const ssize_t n = ::pwrite(fd, from, size, static_cast<off_t>(offset));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        from += n;
-        size -= static_cast<uint64_t>(n);
-        offset += static_cast<uint64_t>(n);
-    }
-    return true;
-}
 
 std::span<const uint8_t> as_bytes(const SnapshotHeader& header)
 {

@@ -1,7 +1,8 @@
 // Snapshot memory in a sealed memfd (see snapshot_memory.hpp).
-#include "snapshot_memory.hpp"
+#include "snapshot/snapshot_memory.hpp"
 
 #include "pages.hpp"
+#include "snapshot/file_io.hpp"
 
 #include <hl/error.hpp>
 
@@ -73,20 +74,6 @@ bool all_zero(const uint8_t* page)
     return any == 0;
 }
 
-void write_all(int fd, const uint8_t* bytes, uint64_t length, uint64_t offset)
-{
-    while (length > 0) {
-        const ssize_t n = ::pwrite(fd, bytes, length, static_cast<off_t>(offset));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            fail("writing its memory");
-        bytes += n;
-        length -= static_cast<uint64_t>(n);
-        offset += static_cast<uint64_t>(n);
-    }
-}
-
 } // namespace
 
 void SnapshotMemory::prepare() { page_map(); }
@@ -139,8 +126,8 @@ std::shared_ptr<const SnapshotMemory> SnapshotMemory::capture(std::span<const ui
                 ++length;
                 continue;
             }
-            if (length > 0)
-                write_all(fd, memory.data() + run * kPage, length * kPage, run * kPage);
+            if (length > 0 && !write_exactly(fd, memory.data() + run * kPage, length * kPage, run * kPage))
+                fail("writing its memory");
             length = 0;
         }
         // Nobody changes it from here on; the sandboxes map it privately.
