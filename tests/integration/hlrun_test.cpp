@@ -60,6 +60,18 @@ TEST_CASE("hlrun exits with the guest's exit status")
     CHECK(hlrun({guest_image("hello"), "--exit", "300"}).status == (300 & 255));
 }
 
+TEST_CASE("hlrun runs an image built for ABI version 1, before the boot info had flags")
+{
+    HL_REQUIRE_KVM();
+    // The hello guest as hl built it before version 2, kept with the fuzz seeds.
+    const std::string image = std::string(HL_TEST_SOURCE_DIR) + "/fuzz/corpus/image/guest-hello.hl";
+    REQUIRE(hl::Image::load(image).note().abi_version == 1);
+    const auto r = hlrun({image, "old"});
+    CHECK(r.status == 0);
+    CHECK(r.out == "argc=2\nargv[0]=" + image + "\nargv[1]=old\n");
+    CHECK(r.err == "to stderr\n");
+}
+
 TEST_CASE("hlrun --trace prints one line per exit on stderr, never on stdout")
 {
     HL_REQUIRE_KVM();
