@@ -103,8 +103,11 @@ Sandbox::Sandbox(Image image, SandboxOptions options, std::unique_ptr<Vm> vm)
                             .argument = HL_BOOT_INFO_ADDR});
     m.interrupt = std::make_shared<InterruptHandle::State>();
     m.vcpu->set_stop_flag(&m.interrupt->cancel);
-    if (m.image.serves_system_calls())
+    if (m.image.serves_system_calls()) {
         m.process = LinuxProcess::for_layout(m.layout, m.files);
+        m.process->fds[1].terminal = m.options.stdout_terminal;
+        m.process->fds[2].terminal = m.options.stderr_terminal;
+    }
 }
 
 Sandbox::~Sandbox() = default;

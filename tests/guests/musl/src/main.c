@@ -121,6 +121,14 @@ int main(int argc, char **argv)
         printf("exiting with %s\n", argv[2]);
         return atoi(argv[2]);
     }
+    /* "lines N": N lines "line I", then "end" with no newline, buffered as
+     * musl buffers a terminal (line by line) or anything else (in blocks). */
+    if (argc == 3 && strcmp(argv[1], "lines") == 0) {
+        for (long i = 0, n = atol(argv[2]); i < n; i++)
+            printf("line %ld\n", i);
+        printf("end");
+        return 0;
+    }
     counter = malloc(sizeof *counter);
     memlog = open_memstream(&memlog_data, &memlog_size);
     if (!counter || !memlog)
