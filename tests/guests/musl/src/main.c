@@ -103,6 +103,12 @@ HL_EXPORT(int64_t, boot_argc)
     return hl_boot_info()->argc;
 }
 
+/* HL_BOOT_STDOUT_TERMINAL, HL_BOOT_STDERR_TERMINAL: what the host said of the streams. */
+HL_EXPORT(int64_t, boot_flags)
+{
+    return hl_boot_info()->flags;
+}
+
 HL_EXPORT(int64_t, use_host, (int64_t, x))
 {
     int64_t doubled;
