@@ -49,19 +49,21 @@ uint64_t stats_count(const std::string& err, const char* table, const std::strin
     return 0;
 }
 
+// How many times `name` was called, from RunStats's rows.
+uint64_t count(const std::vector<hl::RunStats::Row>& rows, const std::string& name)
+{
+    for (const auto& row : rows)
+        if (row.name == name)
+            return row.host_time.count();
+    return 0;
+}
+
 // A run through the library: what the guest wrote to each stream, and its exits summed up.
 struct Run {
     hl::RunResult result;
     std::string out, err;
     hl::RunStats stats;
 
-    uint64_t count(const std::vector<hl::RunStats::Row>& rows, const std::string& name) const
-    {
-        for (const auto& row : rows)
-            if (row.name == name)
-                return row.host_time.count();
-        return 0;
-    }
     uint64_t hypercalls(const std::string& name) const { return count(stats.hypercalls(), name); }
     uint64_t syscalls(const std::string& name) const { return count(stats.syscalls(), name); }
 };
@@ -85,19 +87,10 @@ std::unique_ptr<Run> run(const std::string& image, const std::vector<std::string
 {
     auto r = std::make_unique<Run>();
     hl::SandboxOptions options;
-    struct Both final : hl::TraceSink {
-        hl::TraceSink* first;
-        hl::TraceSink* second;
-        Both(hl::TraceSink* a, hl::TraceSink* b) : first(a), second(b) {}
-        void on_exit(const hl::ExitEvent& event) override
-        {
-            first->on_exit(event);
-            if (second)
-                second->on_exit(event);
-        }
-        void on_run_end(const hl::RunResult& result) override { first->on_run_end(result); }
-    };
-    Both both(&r->stats, also);
+    hl::TraceTee both;
+    both.add(r->stats);
+    if (also)
+        both.add(*also);
     options.trace = &both;
     options.input = [&input](std::span<uint8_t> buffer) -> int64_t {
         const size_t n = std::min(buffer.size(), input.size());
@@ -126,6 +119,7 @@ TEST_CASE("linux programs: TIOCGWINSZ gives hlrun's terminal's size, only for a 
         Terminal native_terminal(50, 132), guest_terminal(50, 132);
         const auto native = run_process({kLines, "tty"}, {.stdout_fd = native_terminal.side()});
         const auto guest = hlrun({kLines, "tty"}, {.stdout_fd = guest_terminal.side()});
+        CHECK(native.status == 0);
         CHECK(guest.status == 0);
         const std::string expected = "fd 1: terminal, 132 columns, 50 rows, isatty 1\n"
                                      "fd 2: no window size, isatty 0\n";
@@ -176,10 +170,10 @@ TEST_CASE("musl guest: stdout follows SandboxOptions::stdout_terminal, through t
     const std::string image = guest_image("musl");
     const long count = 3000;
     const std::string expected = numbered_lines(count, "end");
-    const auto blocks = run(image, {image, "lines", std::to_string(count)}, false);
-    CHECK(blocks->result.ending == hl::RunResult::Ending::Exited);
-    CHECK(blocks->out == expected);
-    CHECK(blocks->syscalls("writev") <= expected.size() / 1024 + 2);
+    const auto blocked = run(image, {image, "lines", std::to_string(count)}, false);
+    CHECK(blocked->result.ending == hl::RunResult::Ending::Exited);
+    CHECK(blocked->out == expected);
+    CHECK(blocked->syscalls("writev") <= expected.size() / 1024 + 2);
     const auto by_line = run(image, {image, "lines", std::to_string(count)}, true);
     CHECK(by_line->out == expected);
     CHECK(by_line->syscalls("writev") == count + 1);
@@ -287,10 +281,7 @@ TEST_CASE("function guest: each call's output goes out when the call returns, in
         stats = hl::RunStats{};
         guest.call("say", {word});
         CHECK(guest.out.ends_with(word + "\n"));
-        uint64_t writes = 0;
-        for (const auto& row : stats.hypercalls())
-            writes += row.name == "write" ? row.host_time.count() : 0;
-        CHECK(writes == 1);
+        CHECK(count(stats.hypercalls(), "write") == 1);
     }
     CHECK(guest.out == "one\ntwo\n");
     const auto called = hlrun({"call", "--repeat", "3", guest_image("functions"), "say", "hi"});
