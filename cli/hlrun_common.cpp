@@ -9,6 +9,7 @@
 #include <hl/units.hpp>
 
 #include <cstdio>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #if defined(HL_ASAN)
@@ -16,6 +17,23 @@
 #endif
 
 namespace hl::cli {
+
+namespace {
+
+// What the guest learns of hlrun's fd: a terminal of its size, or no terminal.
+std::optional<TerminalSize> terminal_of(int fd)
+{
+    if (!isatty(fd))
+        return std::nullopt;
+    // A terminal that does not know its size (a serial line, a pseudo-terminal
+    // nobody sized) says 0x0: the guest gets 80x24, as most programs assume then.
+    winsize size{};
+    if (ioctl(fd, TIOCGWINSZ, &size) != 0 || size.ws_row == 0 || size.ws_col == 0)
+        return TerminalSize{};
+    return TerminalSize{size.ws_row, size.ws_col};
+}
+
+} // namespace
 
 // Turns flag text into SandboxOptions; nullopt after logging the bad value.
 std::optional<SandboxOptions> sandbox_options(const HlrunOptions& options)
@@ -32,6 +50,8 @@ std::optional<SandboxOptions> sandbox_options(const HlrunOptions& options)
     out.input = read_from_host_stdin;
     out.environment = options.environment;
     out.strict_syscalls = options.strict_syscalls;
+    out.stdout_terminal = terminal_of(STDOUT_FILENO);
+    out.stderr_terminal = terminal_of(STDERR_FILENO);
     for (const std::string& spec : options.directories) {
         std::string error;
         out.directories.push_back(*parse_directory_spec(spec, error));   // the validator accepted it

@@ -1,13 +1,20 @@
 // Boot info and argv in guest memory (see boot_info.hpp).
 #include "boot_info.hpp"
 
-#include <hl/abi.h>
+#include <hl/sandbox.hpp>
 
 #include <cstring>
 
 namespace hl {
 
-void write_boot_info(std::span<uint8_t> memory, const Layout& layout, const std::vector<std::string>& argv)
+uint32_t boot_flags(const SandboxOptions& options)
+{
+    return (options.stdout_terminal ? HL_BOOT_STDOUT_TERMINAL : 0u) |
+           (options.stderr_terminal ? HL_BOOT_STDERR_TERMINAL : 0u);
+}
+
+void write_boot_info(std::span<uint8_t> memory, const Layout& layout, const std::vector<std::string>& argv,
+                     const BootFacts& facts)
 {
     const uint64_t pointers = HL_BOOT_INFO_ADDR + sizeof(hl_boot_info);
     uint64_t strings = pointers + (argv.size() + 1) * sizeof(uint64_t);
@@ -23,7 +30,7 @@ void write_boot_info(std::span<uint8_t> memory, const Layout& layout, const std:
 
     hl_boot_info info{};
     info.magic = HL_BOOT_MAGIC;
-    info.abi_version = HL_ABI_VERSION;
+    info.abi_version = facts.abi_version;
     info.argc = static_cast<uint32_t>(argv.size());
     info.argv = pointers;
     info.heap_start = layout.heap_start();
@@ -31,6 +38,7 @@ void write_boot_info(std::span<uint8_t> memory, const Layout& layout, const std:
     info.stack_top = layout.stack_top();
     info.stack_size = layout.stack_size();
     info.memory_size = layout.memory_size();
+    info.flags = facts.flags;
     std::memcpy(memory.data() + HL_BOOT_INFO_ADDR, &info, sizeof info);
 
     for (size_t i = 0; i <= argv.size(); ++i) {

@@ -103,8 +103,10 @@ Sandbox::Sandbox(Image image, SandboxOptions options, std::unique_ptr<Vm> vm)
                             .stack_top = m.layout.stack_top(),
                             .argument = HL_BOOT_INFO_ADDR});
     m.arm_interrupt();
-    if (m.image.serves_system_calls())
+    if (m.image.serves_system_calls()) {
         m.process = LinuxProcess::for_layout(m.layout, m.files);
+        m.give_process_terminals();
+    }
 }
 
 Sandbox::~Sandbox() = default;
@@ -123,7 +125,8 @@ RunResult Sandbox::run(const std::vector<std::string>& argv)
         throw Error("this sandbox has already run; create a new one for another run");
     // An hl image linked against musl gets both: the boot info for hl's layer, the stack for musl.
     if (m.image.personality() == Personality::Hl)
-        write_boot_info(m.memory.host_view(), m.layout, argv);
+        write_boot_info(m.memory.host_view(), m.layout, argv,
+                        {.abi_version = m.image.note().abi_version, .flags = boot_flags(m.options)});
     if (m.process)
         start_linux_process(m, argv);
     m.state = Machine::State::Done;

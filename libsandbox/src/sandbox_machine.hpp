@@ -59,6 +59,17 @@ struct Sandbox::Machine {
 
     // Gives the vCPU the flag InterruptHandle::cancel() sets.
     void arm_interrupt();
+    // Tells the process's stdout and stderr what options say of the host's:
+    // a process from a snapshot (or restored to one) got them where the
+    // snapshot was taken.
+    void give_process_terminals()
+    {
+        if (!process)
+            return;
+        for (auto& [number, fd] : process->fds)
+            if (fd.kind == GuestFd::Kind::Output)
+                fd.terminal = fd.stream == 1 ? options.stdout_terminal : options.stderr_terminal;
+    }
 
     // from: the snapshot memory to map guest memory from; null: zeroed memory.
     Machine(Image&& img, SandboxOptions&& opts, std::unique_ptr<Vm> machine, const SnapshotMemory* from = nullptr)

@@ -94,6 +94,7 @@ Sandbox Sandbox::from_snapshot(const Snapshot& snapshot, SandboxOptions options,
     m.process = data.process;
     if (m.process)
         m.process->files = files;
+    m.give_process_terminals();
     m.state = Machine::State::Ready;
     m.at_initial_state = data.initial_state;
     if (data.initial_state)
@@ -146,6 +147,7 @@ void Sandbox::restore(const Snapshot& snapshot)
         m.process = data.process;
         if (m.process)
             m.process->files = m.files;   // the sandbox's own directories, whoever took the snapshot
+        m.give_process_terminals();
     } catch (const std::exception& error) {
         // The guest is neither as it was nor as the snapshot has it, and the
         // dirty log may be lost: refuse calls until a restore succeeds, and

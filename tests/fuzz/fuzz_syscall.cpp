@@ -129,6 +129,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     size -= 2;
     GuestMemory memory(layout());
     LinuxProcess process = LinuxProcess::for_layout(layout(), files());
+    process.fds[1].terminal = TerminalSize{};   // so that ioctl's one answer is reached too
     std::memcpy(memory.host_view().data() + process.arena_start, data, prefix);
     data += prefix;
     size -= prefix;

@@ -2,7 +2,9 @@
 // the unit tests' ElfBuilder) into DIR/image and exit sequences for
 // fuzz_hypercall (hypercall_input.hpp) into DIR/hypercall, one file per case,
 // named after it. The real guest images and the project files in
-// tests/fuzz/corpus are kept by hand. Regenerate with
+// tests/fuzz/corpus are kept by hand; image/guest-hello.hl, built for ABI
+// version 1, is also the image hlrun_test.cpp runs to show that version 1
+// images still run: keep it as it is. Regenerate with
 //   cmake --build build-fuzz --target fuzz_make_seeds && build-fuzz/bin/fuzz_make_seeds tests/fuzz/corpus
 #include "hypercall_input.hpp"
 

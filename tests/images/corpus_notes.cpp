@@ -121,10 +121,12 @@ void notes_and_hl_note(std::vector<Case>& out) {
         with("hlnote-twice-in-two-segments.elf", b, "note: 2 hl ABI notes found, expected exactly one");
     }
     // The hl note's fields.
-    for (uint32_t abi : {0u, 2u, 0xffffffffu})
+    for (uint32_t abi : {0u, 3u, 0xffffffffu})
         with("hlnote-abi-version-" + std::to_string(abi) + ".elf",
              hl_note([=](hl_image_note& n) { n.abi_version = abi; }),
-             "note: abi_version is " + std::to_string(abi) + ", expected 1 (this host's HL_ABI_VERSION)");
+             "note: abi_version is " + std::to_string(abi) +
+                 ", expected 1 to 2 (this host's HL_ABI_VERSION_MIN to HL_ABI_VERSION)");
+    with("hlnote-abi-version-1-before-boot-flags.elf", hl_note([](hl_image_note& n) { n.abi_version = 1; }), kAccepted);
     with("hlnote-flags-0x1-linux-syscalls.elf", hl_note([](hl_image_note& n) { n.flags = HL_NOTE_LINUX_SYSCALLS; }),
          kAccepted);
     for (uint32_t flags : {2u, 0x80000000u})

@@ -15,7 +15,7 @@ TEST_CASE("hlrun inspect lists the exports with their signatures, without runnin
 {
     auto r = hlrun({"inspect", kFunctions});
     CHECK(r.status == 0);
-    CHECK(r.out.find("personality hl\nentry       0x100000 (_start)\nabi         1\nstack       256Ki\n") !=
+    CHECK(r.out.find("personality hl\nentry       0x100000 (_start)\nabi         2\nstack       256Ki\n") !=
           std::string::npos);
     CHECK(r.out.find("exports     33\n") != std::string::npos);
     CHECK(r.out.find("  i64 add(i64, i64)\n") != std::string::npos);
@@ -26,7 +26,7 @@ TEST_CASE("hlrun inspect lists the exports with their signatures, without runnin
     CHECK(r.status == 0);
     const auto j = nlohmann::json::parse(r.out);
     CHECK(j["personality"] == "hl");
-    CHECK(j["abi"] == 1);
+    CHECK(j["abi"] == 2);
     CHECK(j["tls"].is_null());
     CHECK(j["exports"].size() == 33);
     bool found = false;

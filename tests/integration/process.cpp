@@ -123,26 +123,48 @@ ProcessResult hlbuild(std::vector<std::string> args, const std::string& program)
     return run_process(args, std::chrono::seconds(120));
 }
 
+Terminal::Terminal(uint16_t rows, uint16_t columns)
+{
+    terminal_ = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    REQUIRE(terminal_ >= 0);
+    REQUIRE(grantpt(terminal_) == 0);
+    REQUIRE(unlockpt(terminal_) == 0);
+    side_ = open(ptsname(terminal_), O_RDWR | O_NOCTTY | O_CLOEXEC);
+    REQUIRE(side_ >= 0);
+    termios mode {};
+    REQUIRE(tcgetattr(side_, &mode) == 0);
+    cfmakeraw(&mode); // no \n -> \r\n: the bytes as written
+    REQUIRE(tcsetattr(side_, TCSANOW, &mode) == 0);
+    const winsize size{rows, columns, 0, 0};
+    REQUIRE(ioctl(terminal_, TIOCSWINSZ, &size) == 0);
+}
+
+Terminal::~Terminal()
+{
+    if (side_ >= 0)
+        close(side_);
+    close(terminal_);
+}
+
+std::string Terminal::written()
+{
+    // The child has exited: what it wrote waits in the terminal's buffer.
+    if (side_ >= 0)
+        close(side_);
+    side_ = -1;
+    REQUIRE(fcntl(terminal_, F_SETFL, O_NONBLOCK) == 0);
+    std::string out;
+    char buffer[4096];
+    for (ssize_t n; (n = read(terminal_, buffer, sizeof buffer)) > 0;)
+        out.append(buffer, static_cast<size_t>(n));
+    return out;
+}
+
 ProcessResult hlrun_on_terminal(std::vector<std::string> args)
 {
-    const int terminal = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-    REQUIRE(terminal >= 0);
-    REQUIRE(grantpt(terminal) == 0);
-    REQUIRE(unlockpt(terminal) == 0);
-    const int side = open(ptsname(terminal), O_RDWR | O_NOCTTY | O_CLOEXEC);
-    REQUIRE(side >= 0);
-    termios mode {};
-    REQUIRE(tcgetattr(side, &mode) == 0);
-    cfmakeraw(&mode); // no \n -> \r\n: the bytes as hlrun wrote them
-    REQUIRE(tcsetattr(side, TCSANOW, &mode) == 0);
-    ProcessResult result = hlrun(std::move(args), {.stdout_fd = side});
-    close(side);
-    // hlrun has exited: what it wrote waits in the terminal's buffer.
-    REQUIRE(fcntl(terminal, F_SETFL, O_NONBLOCK) == 0);
-    char buffer[4096];
-    for (ssize_t n; (n = read(terminal, buffer, sizeof buffer)) > 0;)
-        result.out.append(buffer, static_cast<size_t>(n));
-    close(terminal);
+    Terminal terminal;
+    ProcessResult result = hlrun(std::move(args), {.stdout_fd = terminal.side()});
+    result.out = terminal.written();
     return result;
 }
 

@@ -40,8 +40,25 @@ ProcessResult hlrun(std::vector<std::string> args, const ProcessOptions& options
 // The hlbuild under test (or another, such as a copy of it) with these
 // arguments, given two minutes: it runs the compiler.
 ProcessResult hlbuild(std::vector<std::string> args, const std::string& program = HL_HLBUILD);
-// hlrun with its stdout on a terminal (a pseudo-terminal in raw mode, so that
-// bytes arrive as written): out holds what it wrote there, at most 4Ki.
+// A pseudo-terminal in raw mode, so that bytes arrive as written, of the
+// given size (0x0: one that does not know its size). Give side() to a child
+// as its stdout or stderr; once the child has exited, written() is what it
+// wrote there. The terminal buffers at most 4Ki: a child that writes more
+// blocks, so keep such output small.
+class Terminal {
+public:
+    explicit Terminal(uint16_t rows = 0, uint16_t columns = 0);
+    ~Terminal();
+    Terminal(const Terminal&) = delete;
+    Terminal& operator=(const Terminal&) = delete;
+    int side() const { return side_; }
+    std::string written();
+
+private:
+    int terminal_ = -1, side_ = -1;
+};
+
+// hlrun with its stdout on a Terminal: out holds what it wrote there.
 ProcessResult hlrun_on_terminal(std::vector<std::string> args);
 
 std::string guest_image(const std::string& name);   // path of a test guest built by hlbuild

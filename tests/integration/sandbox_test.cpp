@@ -48,7 +48,7 @@ TEST_CASE("library: a guest runs to its exit status with its output captured")
     CHECK_FALSE(result.fault.has_value());
     CHECK(io.out == "argc=4\nargv[0]=hello\nargv[1]=one\nargv[2]=--exit\nargv[3]=7\n");
     CHECK(io.err == "to stderr\n");
-    CHECK(result.exits == 7); // 5 stdout lines, 1 stderr write, exit
+    CHECK(result.exits == 3); // stderr's line, stdout's 5 lines in one block at exit (not a terminal), exit
 }
 
 TEST_CASE("library: a trace sink sees every exit in order, with decoded hypercalls")
@@ -68,11 +68,14 @@ TEST_CASE("library: a trace sink sees every exit in order, with decoded hypercal
         CHECK(e.handled_ns >= e.exit_ns);
         previous_ns = e.handled_ns;
     }
+    // stdout is no terminal: its lines wait in the buffer until exit, after stderr's.
     REQUIRE(sink.events[0].hypercall.has_value());
-    CHECK(sink.events[0].hypercall->bytes == 7);
+    CHECK(sink.events[0].hypercall->bytes == 10);
     const std::string first = describe_hypercall(*sink.events[0].hypercall);
-    CHECK(first.rfind("write(fd=1, buf=0x", 0) == 0);
-    CHECK(first.substr(first.size() - 12) == ", len=7) = 7");
+    CHECK(first.rfind("write(fd=2, buf=0x", 0) == 0);
+    CHECK(first.substr(first.size() - 14) == ", len=10) = 10");
+    CHECK(io.out == "argc=1\nargv[0]=hello\n");
+    CHECK(describe_hypercall(*sink.events[1].hypercall).ends_with(", len=21) = 21"));
     CHECK(sink.events[0].symbol.rfind("hl_write+", 0) == 0);
     CHECK(describe_hypercall(*sink.events.back().hypercall) == "exit(status=0)");
     CHECK(sink.events.back().final);

@@ -43,7 +43,8 @@ TEST_CASE("seccomp: the run loop works confined: runs, traces, timeouts, faults,
 
         const RunResult ran = hello.run({"hello", "a"});
         checks.expect(ran.ending == RunResult::Ending::Exited && ran.exit_status == 0, "hello exits 0: " + ran.message);
-        checks.expect(out == "argc=2\nargv[0]=hello\nargv[1]=a\nto stderr\n", "hello's output: " + out);
+        // stdout, no terminal here, goes out in one block at exit: after stderr's line.
+        checks.expect(out == "to stderr\nargc=2\nargv[0]=hello\nargv[1]=a\n", "hello's output: " + out);
         const RunResult traced_run = traced.run({"hello"});
         checks.expect(traced_run.ending == RunResult::Ending::Exited, "the traced run exits: " + traced_run.message);
         struct stat written {};

@@ -91,8 +91,16 @@ TEST_CASE("rule: hl note fields", "[elf][rules][note]") {
             b.set_notes(ElfBuilder::hl_note(note));
         };
     };
-    CHECK(invalid(with([](hl_image_note& n) { n.abi_version = 2; })) ==
-          "img: note: abi_version is 2, expected 1 (this host's HL_ABI_VERSION)");
+    // Versions from HL_ABI_VERSION_MIN on run: images built before the boot info's flags still run.
+    for (uint32_t version : {0u, 3u, 0xffffffffu})
+        CHECK(invalid(with([=](hl_image_note& n) { n.abi_version = version; })) ==
+              "img: note: abi_version is " + std::to_string(version) +
+                  ", expected 1 to 2 (this host's HL_ABI_VERSION_MIN to HL_ABI_VERSION)");
+    for (uint32_t version : {1u, 2u}) {
+        hl_image_note note = ElfBuilder::default_note();
+        note.abi_version = version;
+        CHECK(valid([&](ElfBuilder& b) { b.set_notes(ElfBuilder::hl_note(note)); }).note().abi_version == version);
+    }
     // HL_NOTE_LINUX_SYSCALLS is the one flag; any other bit is refused, alone or with it.
     for (uint32_t flags : {0x2u, 0x3u, 0x80000000u})
         CHECK(invalid(with([=](hl_image_note& n) { n.flags = flags; })) ==

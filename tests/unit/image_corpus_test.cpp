@@ -194,7 +194,7 @@ std::string broken_promise(const Image& image) {
     }
     if (image.tls())
         return "an hl image has a PT_TLS";
-    if (note.abi_version != HL_ABI_VERSION || note.stack_size < HL_STACK_MIN || note.stack_size > HL_STACK_MAX ||
+    if (note.abi_version < HL_ABI_VERSION_MIN || note.abi_version > HL_ABI_VERSION || note.stack_size < HL_STACK_MIN || note.stack_size > HL_STACK_MAX ||
         note.stack_size % HL_PAGE_SIZE != 0 || note.heap_size > HL_HEAP_MAX)
         return "the hl note breaks a rule";
     for (const hl::Export& e : image.exports())

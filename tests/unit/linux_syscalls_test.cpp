@@ -64,6 +64,31 @@ TEST_CASE("linux syscall: bad descriptors and pointers get EBADF and EFAULT, nev
     CHECK(f.result(kClose, {1}) == -EBADF);
 }
 
+TEST_CASE("linux syscall: TIOCGWINSZ answers only for a stream the host says is a terminal")
+{
+    constexpr uint64_t kTiocgwinsz = 0x5413, kTcgets = 0x5401;
+    SyscallFixture f;
+    f.process.fds[1].terminal = TerminalSize{50, 132};
+    f.process.fds[2].terminal = TerminalSize{};
+    f.put(f.heap, std::string(8, 'x'));
+    CHECK(f.result(kIoctl, {1, kTiocgwinsz, f.heap}) == 0);
+    uint16_t size[4];
+    std::memcpy(size, f.get(f.heap, sizeof size).data(), sizeof size);
+    CHECK((size[0] == 50 && size[1] == 132 && size[2] == 0 && size[3] == 0));
+    CHECK(f.result(kIoctl, {2, 0xffffffff00000000 | kTiocgwinsz, f.heap}) == 0);   // the kernel reads 32 bits
+    std::memcpy(size, f.get(f.heap, sizeof size).data(), sizeof size);
+    CHECK((size[0] == 24 && size[1] == 80));
+    // Nothing else of a terminal, nor of stdin, nor a bad pointer.
+    CHECK(f.result(kIoctl, {1, kTcgets, f.heap}) == -ENOTTY);
+    CHECK(f.result(kIoctl, {0, kTiocgwinsz, f.heap}) == -ENOTTY);
+    CHECK(f.result(kIoctl, {1, kTiocgwinsz, 0}) == -EFAULT);
+    CHECK(f.result(kIoctl, {1, kTiocgwinsz, 0x100000}) == -EFAULT);                 // text: read-only
+    CHECK(f.result(kIoctl, {9, kTiocgwinsz, f.heap}) == -EBADF);
+    // A closed descriptor is no terminal.
+    CHECK(f.result(kClose, {1}) == 0);
+    CHECK(f.result(kIoctl, {1, kTiocgwinsz, f.heap}) == -EBADF);
+}
+
 TEST_CASE("linux syscall: read and readv take the input, one read of it at a time")
 {
     SyscallFixture f;

@@ -20,10 +20,12 @@ long hl_write(int fd, const void *buf, size_t len);
  * (HL_EBADF for any other fd). At most HL_READ_MAX bytes per call. */
 long hl_read(int fd, void *buf, size_t len);
 
-/* Ends the guest with status; the host's run returns it unchanged. */
+/* Ends the guest with status; the host's run returns it unchanged. Unlike
+ * exit(), it runs no destructors and writes nothing stdio holds buffered. */
 _Noreturn void hl_exit(int status);
 
-/* Ends the guest abnormally, with a message the host reports. */
+/* Ends the guest abnormally, with a message the host reports. Unlike abort(),
+ * it writes nothing stdio holds buffered. */
 _Noreturn void hl_abort(const char *msg);
 
 /* Host CLOCK_MONOTONIC in nanoseconds. */

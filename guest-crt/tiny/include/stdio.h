@@ -11,9 +11,13 @@ extern "C" {
 
 #define EOF (-1)
 
-/* Only the three host streams exist: stdout is line-buffered, stderr is
- * written at the end of every call, stdin reads the host's input in blocks of
- * up to 4 KiB. Reading works on stdin only, writing on stdout and stderr only. */
+/* Only the three host streams exist: stdout is line-buffered on a terminal
+ * and written in 16 KiB blocks otherwise (the host says which in the boot
+ * info), stderr is written at the end of every call, stdin reads the host's
+ * input in blocks of up to 4 KiB. Buffered output goes out at fflush, exit,
+ * return from main, abort and a failed assert, and after each call of a
+ * function guest; a fault, hl_exit and hl_abort lose it. Reading works on
+ * stdin only, writing on stdout and stderr only. */
 typedef struct hl_file FILE;
 extern FILE *stdin;
 extern FILE *stdout;

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tiny_internal.h"
+
 /* Not <limits.h>: gcc's copy needs a libc one behind it under -nostdinc. */
 #define INT_MAX __INT_MAX__
 #define INT_MIN (-__INT_MAX__ - 1)
@@ -147,8 +149,7 @@ _Noreturn static void refuse(const char *conversion, size_t length, const char *
     snprintf(message, sizeof message,
              "printf: %.*s needs %s, which hl's tiny libc leaves out; build with libc = \"musl\"",
              (int)(length < 32 ? length : 32), conversion, needs);
-    fflush(stdout); /* keep what the guest printed before it */
-    hl_abort(message);
+    __hl_fail(message);
 }
 
 /* %n: the count so far, stored through the length's type. */

@@ -170,7 +170,7 @@ static struct block *checked_block(void *p, const char *who)
     struct block *b = at(a);
     if (((uintptr_t)p & 15u) || a < heap_lo || a >= heap_end || !(b->head & USED) ||
         size_of(b) < MIN_BLOCK || size_of(b) > heap_end - a || !(next_of(b)->head & PREV_USED))
-        hl_abort(who);
+        __hl_fail(who);
     return b;
 }
 

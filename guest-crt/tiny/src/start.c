@@ -30,6 +30,7 @@ _Noreturn void __hl_start(const struct hl_boot_info *info)
         hl_abort("guest-crt: boot info has the wrong magic or ABI version");
     boot_info = info;
     __hl_malloc_init(info->heap_start, info->heap_size);
+    __hl_stdio_init(info->flags);
     for (const hl_init_fn *fn = __init_array_start; fn != __init_array_end; fn++)
         (*fn)();
     exit(main((int)info->argc, (char **)(uintptr_t)info->argv));

@@ -24,10 +24,15 @@ void exit(int status)
     hl_exit(status);
 }
 
+_Noreturn void __hl_fail(const char *msg)
+{
+    __hl_stdio_flush(); /* keep what the guest printed before it */
+    hl_abort(msg);
+}
+
 void abort(void)
 {
-    fflush(stdout);
-    hl_abort("abort() called");
+    __hl_fail("abort() called");
 }
 
 static int digit_value(unsigned char c)

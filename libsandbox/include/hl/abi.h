@@ -1,4 +1,4 @@
-/* hl guest ABI, version 1: the single contract between the host (libsandbox)
+/* hl guest ABI, version 2: the single contract between the host (libsandbox)
  * and the guest (guest-crt). Compiled by both sides, so it uses only
  * <stdint.h> and <stddef.h> and no host-only types.
  *
@@ -11,7 +11,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HL_ABI_VERSION 1u
+#define HL_ABI_VERSION 2u
+/* The oldest version a host still runs. Version 2 added the boot info's
+ * flags after memory_size; a version 1 runtime reads only the 64 bytes before
+ * them, so the host runs its images unchanged, writing abi_version 1 into
+ * their boot info (a version 1 runtime checks for exactly that). */
+#define HL_ABI_VERSION_MIN 1u
 
 /* ---- Guest address space (identity mapped, guest virtual == guest physical) ----
  *
@@ -74,7 +79,7 @@
 
 struct hl_boot_info {
     uint64_t magic;
-    uint32_t abi_version;
+    uint32_t abi_version;  /* the image note's: HL_ABI_VERSION_MIN to HL_ABI_VERSION */
     uint32_t argc;
     uint64_t argv;         /* guest address of uint64_t[argc + 1] */
     uint64_t heap_start;
@@ -82,7 +87,15 @@ struct hl_boot_info {
     uint64_t stack_top;
     uint64_t stack_size;
     uint64_t memory_size;
+    uint32_t flags;        /* HL_BOOT_* bits; since version 2 */
+    uint32_t _reserved;    /* 0 */
 };
+
+/* Boot info flags: what the host's caller knows of where the guest's output
+ * goes (hlrun: isatty(1) and isatty(2)). A C library buffers by them: stdout
+ * line by line on a terminal, in large blocks elsewhere. */
+#define HL_BOOT_STDOUT_TERMINAL 0x1u  /* fd 1 is a terminal */
+#define HL_BOOT_STDERR_TERMINAL 0x2u  /* fd 2 is a terminal */
 
 /* ---- Hypercalls: one `out` each, to port HL_PORT_BASE + number ----
  * The 32-bit value written is either a small immediate (exit) or the guest
@@ -225,14 +238,15 @@ struct hl_host_call_req {
 #define HL_NOTE_KNOWN_FLAGS    HL_NOTE_LINUX_SYSCALLS
 
 struct hl_image_note {
-    uint32_t abi_version; /* must equal HL_ABI_VERSION */
+    uint32_t abi_version; /* HL_ABI_VERSION_MIN to HL_ABI_VERSION */
     uint32_t flags;       /* HL_NOTE_* bits; others must be 0 */
     uint64_t stack_size;  /* bytes the guest asks for its stack */
     uint64_t heap_size;   /* minimum heap bytes the guest needs */
 };
 
 #ifdef __cplusplus
-static_assert(sizeof(struct hl_boot_info) == 64, "boot info layout");
+static_assert(sizeof(struct hl_boot_info) == 72, "boot info layout");
+static_assert(offsetof(struct hl_boot_info, flags) == 64, "boot info: version 1 ends at flags");
 static_assert(sizeof(struct hl_write_req) == 32, "write request layout");
 static_assert(sizeof(struct hl_abort_req) == 16, "abort request layout");
 static_assert(sizeof(struct hl_clock_req) == 8, "clock request layout");
@@ -241,7 +255,8 @@ static_assert(sizeof(struct hl_export) == 80, "export record layout");
 static_assert(sizeof(struct hl_call_frame) == 152, "call frame layout");
 static_assert(sizeof(struct hl_host_call_req) == 496, "host call request layout");
 #else
-_Static_assert(sizeof(struct hl_boot_info) == 64, "boot info layout");
+_Static_assert(sizeof(struct hl_boot_info) == 72, "boot info layout");
+_Static_assert(offsetof(struct hl_boot_info, flags) == 64, "boot info: version 1 ends at flags");
 _Static_assert(sizeof(struct hl_write_req) == 32, "write request layout");
 _Static_assert(sizeof(struct hl_abort_req) == 16, "abort request layout");
 _Static_assert(sizeof(struct hl_clock_req) == 8, "clock request layout");

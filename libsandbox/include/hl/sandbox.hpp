@@ -92,6 +92,12 @@ struct MappedDirectory {
     std::string guest;   // absolute and normal: "/data", "/" (no "." or "..")
 };
 
+// A terminal's size in character cells, as ioctl(TIOCGWINSZ) reports it.
+struct TerminalSize {
+    uint16_t rows = 24;
+    uint16_t columns = 80;
+};
+
 struct SandboxOptions {
     uint64_t memory_size = HL_MEMORY_DEFAULT;
     std::chrono::nanoseconds timeout{0};   // 0: no limit (per run, initialisation or call)
@@ -113,6 +119,19 @@ struct SandboxOptions {
     // Host directories the guest may read, each at its guest path (the
     // innermost wins where they nest). Empty: every path is ENOENT.
     std::vector<MappedDirectory> directories{};
+    // Whether the guest's stdout (fd 1) and stderr (fd 2) are terminals, and
+    // of what size; unset, the default: they are not. The guest buffers its
+    // output by it, as C libraries do natively: stdout line by line on a
+    // terminal, in blocks otherwise (the tiny libc: 16 KiB; musl: 1 KiB), so a
+    // guest printing many lines into a file or pipe makes few exits. The tiny
+    // libc learns it from the boot info (HL_BOOT_STDOUT_TERMINAL,
+    // HL_BOOT_STDERR_TERMINAL); musl and static Linux executables from
+    // ioctl(TIOCGWINSZ), which the Linux personality answers with this size
+    // for a terminal and with ENOTTY otherwise. The library never guesses
+    // from its own descriptors, since output goes wherever `output` sends it;
+    // hlrun sets them from isatty(1), isatty(2) and the terminal's size.
+    std::optional<TerminalSize> stdout_terminal{};
+    std::optional<TerminalSize> stderr_terminal{};
 };
 
 // Memory and vCPU state of a Sandbox at one moment between calls. Cheap to

@@ -93,9 +93,10 @@ ImageNote find_note(const std::string& name, std::span<const Elf64_Phdr> phdrs, 
     });
     if (found > 1)
         reject(name, "note", std::to_string(found) + " hl ABI notes found", "exactly one");
-    if (desc.abi_version != HL_ABI_VERSION)
+    if (desc.abi_version < HL_ABI_VERSION_MIN || desc.abi_version > HL_ABI_VERSION)
         reject(name, "note", "abi_version is " + std::to_string(desc.abi_version),
-               std::to_string(HL_ABI_VERSION) + " (this host's HL_ABI_VERSION)");
+               std::to_string(HL_ABI_VERSION_MIN) + " to " + std::to_string(HL_ABI_VERSION) +
+                   " (this host's HL_ABI_VERSION_MIN to HL_ABI_VERSION)");
     if ((desc.flags & ~HL_NOTE_KNOWN_FLAGS) != 0)
         reject(name, "note",
                "flags " + hex(desc.flags) + " has unknown bits " + hex(desc.flags & ~HL_NOTE_KNOWN_FLAGS),

@@ -1,5 +1,6 @@
-// The Linux personality's descriptor calls: reading, writing, seeking and
-// closing what the guest has open (linux_process.hpp, GuestFd). fd 0 reads
+// The Linux personality's descriptor calls: reading, writing, seeking,
+// closing and asking for the window size of what the guest has open
+// (linux_process.hpp, GuestFd). fd 0 reads
 // the sandbox's input, fds 1 and 2 write its output, and the files of mapped
 // directories (opened by linux_files.cpp) read the host's file at the
 // descriptor's own offset, with pread, so that a snapshot's copy of the
@@ -27,9 +28,14 @@ constexpr uint64_t kFGetfd = 1, kFSetfd = 2, kFGetfl = 3, kFSetfl = 4;
 constexpr uint64_t kFdCloexec = 1;
 constexpr uint64_t kSeekSet = 0, kSeekCur = 1, kSeekEnd = 2;
 constexpr int64_t kORdonly = 0, kOWronly = 1, kODirectory = 0200000;
+constexpr uint64_t kTiocgwinsz = 0x5413;
 
 struct KernelIovec {
     uint64_t base, len;
+};
+
+struct KernelWinsize {
+    uint16_t rows, columns, x_pixels, y_pixels;
 };
 
 int64_t output(SyscallCall& c, const GuestFd& fd, std::span<const uint8_t> bytes)
@@ -248,7 +254,19 @@ int64_t sys_lseek(SyscallCall& c)
     return base + offset;
 }
 
-int64_t sys_ioctl(SyscallCall& c) { return find_fd(c.env, c.a[0]) ? -ENOTTY : -EBADF; }
+int64_t sys_ioctl(SyscallCall& c)
+{
+    const GuestFd* fd = find_fd(c.env, c.a[0]);
+    if (!fd)
+        return -EBADF;
+    // Only the window size of a stream the host said is a terminal: musl
+    // line-buffers stdout when this answers and fully buffers it otherwise,
+    // and isatty() asks the same. The kernel reads the request as 32 bits.
+    if (fd->kind != GuestFd::Kind::Output || !fd->terminal || (c.a[1] & 0xffffffffu) != kTiocgwinsz)
+        return -ENOTTY;
+    const KernelWinsize size{fd->terminal->rows, fd->terminal->columns, 0, 0};
+    return put_guest(c.env.memory, c.a[2], size);
+}
 
 int64_t sys_fcntl(SyscallCall& c)
 {

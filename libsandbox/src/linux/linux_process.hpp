@@ -10,10 +10,12 @@
 #pragma once
 
 #include <hl/layout.hpp>
+#include <hl/sandbox.hpp>
 
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +36,7 @@ struct GuestFd {
     };
     Kind kind = Kind::Input;
     int stream = 0;                                    // Output: 1 or 2
+    std::optional<TerminalSize> terminal;              // Output: set when the host says it is a terminal
     std::shared_ptr<const linux_abi::HostFd> host;     // File, and Directory unless it only holds mapped ones
     std::shared_ptr<const std::vector<linux_abi::DirectoryEntry>> entries;   // Directory: read when opened
     std::string path;                                  // File, Directory: its normal guest path

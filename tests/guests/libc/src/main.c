@@ -14,7 +14,13 @@
  *   libc wide      snprintf("%ls"), refused the same way.
  *   libc cat       copies stdin to stdout with fgets (63-byte pieces), then
  *                  "cat: P pieces, B bytes, eof E, error R, then C"; C is
- *                  getchar() after the end (-1). */
+ *                  getchar() after the end (-1).
+ *   libc lines N [END]
+ *                  N lines "line I" with printf, then "end" with no newline,
+ *                  then END: return from main (the default), exit, abort,
+ *                  assert (a failed assert), or fault (a write to address 0).
+ *   libc prompt    "name? " with no newline, reads a line from stdin, then
+ *                  "hello, NAME" (NAME without its newline). */
 #include <assert.h>
 #include <hl/guest.h>
 #include <stdint.h>
@@ -97,6 +103,29 @@ int main(int argc, char **argv)
         printf("cat: %d pieces, %lu bytes, eof %d, error %d, then %d\n", pieces, bytes, feof(stdin),
                ferror(stdin), getchar());
         return 0;
+    } else if (want && strcmp(want, "lines") == 0 && argc > 2) {
+        const char *end = argc > 3 ? argv[3] : "return";
+        for (long i = 0, n = atol(argv[2]); i < n; i++)
+            printf("line %ld\n", i);
+        printf("end");
+        if (strcmp(end, "exit") == 0)
+            exit(0);
+        if (strcmp(end, "abort") == 0)
+            abort();
+        assert(strcmp(end, "assert") != 0);
+        if (strcmp(end, "fault") == 0)
+            *(volatile int *)(uintptr_t)argc = 0; /* argc < 4096: the null page */
+        return 0;
+    } else if (want && strcmp(want, "prompt") == 0) {
+        char name[64];
+        printf("name? ");
+        if (!fgets(name, sizeof name, stdin))
+            return 1;
+        char *newline = strchr(name, '\n');
+        if (newline)
+            *newline = '\0';
+        printf("hello, %s\n", name);
+        return 0;
     } else if (want && strcmp(want, "destructor") == 0) {
         report_destructors = 1;
         printf("main\n");
@@ -115,7 +144,7 @@ int main(int argc, char **argv)
         }
         if (!found) {
             fprintf(stderr, "libc: unknown group '%s' (printf string stdlib malloc data ctype"
-                            " hello abort assert exit7 float wide cat)\n", want);
+                            " hello abort assert exit7 float wide cat lines prompt)\n", want);
             return 2;
         }
     }

@@ -103,6 +103,12 @@ HL_EXPORT(int64_t, boot_argc)
     return hl_boot_info()->argc;
 }
 
+/* HL_BOOT_STDOUT_TERMINAL, HL_BOOT_STDERR_TERMINAL: what the host said of the streams. */
+HL_EXPORT(int64_t, boot_flags)
+{
+    return hl_boot_info()->flags;
+}
+
 HL_EXPORT(int64_t, use_host, (int64_t, x))
 {
     int64_t doubled;
@@ -120,6 +126,14 @@ int main(int argc, char **argv)
     if (argc == 3 && strcmp(argv[1], "exit") == 0) {
         printf("exiting with %s\n", argv[2]);
         return atoi(argv[2]);
+    }
+    /* "lines N": N lines "line I", then "end" with no newline, buffered as
+     * musl buffers a terminal (line by line) or anything else (in blocks). */
+    if (argc == 3 && strcmp(argv[1], "lines") == 0) {
+        for (long i = 0, n = atol(argv[2]); i < n; i++)
+            printf("line %ld\n", i);
+        printf("end");
+        return 0;
     }
     counter = malloc(sizeof *counter);
     memlog = open_memstream(&memlog_data, &memlog_size);
