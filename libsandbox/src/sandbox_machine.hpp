@@ -23,13 +23,13 @@ namespace hl {
 using Clock = std::chrono::steady_clock;
 
 
-// A number no other Machine or Snapshot of this process has had or will have:
-// what ownership is checked by (an address can be reused, this cannot).
+// A number no other Snapshot of this process has had or will have: what a
+// restore knows the sandbox's latest snapshot by (an address can be reused,
+// this cannot).
 uint64_t unique_id();
 
 // Members in construction order: each step of the recipe needs the ones above it.
 struct Sandbox::Machine {
-    const uint64_t id = unique_id();
     Image image;
     SandboxOptions options;
     Layout layout;
