@@ -18,6 +18,10 @@
  *                     the memory and a vCPU with its kvm_run mapped (and
  *                     tears them down, untimed): what a new sandbox costs at
  *                     the least
+ *           start     a whole cold start, untimed, for a benchmark that times
+ *                     the process: fresh anonymous memory, the VM and vCPU,
+ *                     CPUID and registers, then ROUNDS `out` exits, each
+ *                     answered with one line on stdout, as `hlrun hello` does
  * Prints the median ns per round (exit + optional restore, or creation) over ROUNDS. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -166,7 +170,7 @@ static void print_creation_ns(int kvm, uint8_t *mem, int rounds)
 int main(int argc, char **argv)
 {
     if (argc != 4) {
-        fprintf(stderr, "usage: kvm_floor ROUNDS PAGES none|dirtylog|dontneed|mmio|syscall|create\n");
+        fprintf(stderr, "usage: kvm_floor ROUNDS PAGES none|dirtylog|dontneed|mmio|syscall|create|start\n");
         return 2;
     }
     const int rounds = atoi(argv[1]);
@@ -174,27 +178,35 @@ int main(int argc, char **argv)
     const char *mode = argv[3];
     const int dirtylog = strcmp(mode, "dirtylog") == 0, dontneed = strcmp(mode, "dontneed") == 0;
     const int mmio = strcmp(mode, "mmio") == 0, syscall = strcmp(mode, "syscall") == 0;
-    const int create = strcmp(mode, "create") == 0;
+    const int create = strcmp(mode, "create") == 0, start = strcmp(mode, "start") == 0;
     if (rounds < 1 || pages > 256 ||
-        (!dirtylog && !dontneed && !mmio && !syscall && !create && strcmp(mode, "none") != 0)) {
+        (!dirtylog && !dontneed && !mmio && !syscall && !create && !start && strcmp(mode, "none") != 0)) {
         fprintf(stderr, "kvm_floor: bad arguments\n");
         return 2;
     }
 
-    /* Memory: a memfd holding the initial image, mapped privately, so that
-     * MADV_DONTNEED brings written pages back to the file's content. */
-    const int memfd = memfd_create("kvm_floor", MFD_CLOEXEC);
-    if (memfd < 0 || ftruncate(memfd, MEM_SIZE) < 0)
-        die("memfd");
-    uint8_t *image = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
-    if (image == MAP_FAILED)
-        die("mmap image");
-    build_guest(image, mmio, syscall);
-    uint8_t *mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE, memfd, 0);
-    if (mem == MAP_FAILED)
-        die("mmap guest");
-    uint8_t *snapshot = malloc(MEM_SIZE);
-    memcpy(snapshot, image, MEM_SIZE);
+    uint8_t *mem, *snapshot = NULL;
+    if (start) { /* what a process starting one guest needs: zeroed memory, written once */
+        mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (mem == MAP_FAILED)
+            die("mmap guest");
+        build_guest(mem, 0, 0);
+    } else {
+        /* Memory: a memfd holding the initial image, mapped privately, so that
+         * MADV_DONTNEED brings written pages back to the file's content. */
+        const int memfd = memfd_create("kvm_floor", MFD_CLOEXEC);
+        if (memfd < 0 || ftruncate(memfd, MEM_SIZE) < 0)
+            die("memfd");
+        uint8_t *image = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+        if (image == MAP_FAILED)
+            die("mmap image");
+        build_guest(image, mmio, syscall);
+        mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE, memfd, 0);
+        if (mem == MAP_FAILED)
+            die("mmap guest");
+        snapshot = malloc(MEM_SIZE);
+        memcpy(snapshot, image, MEM_SIZE);
+    }
 
     const int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
     if (kvm < 0)
@@ -255,6 +267,19 @@ int main(int argc, char **argv)
         if (ioctl(vcpu, KVM_SET_MSRS, &msrs) != 3)
             die("KVM_SET_MSRS");
         run->kvm_valid_regs = KVM_SYNC_X86_REGS;
+    }
+
+    if (start) {
+        static const char line[] = "hello from the floor\n";
+        for (int exit = 0; exit < rounds; exit++)
+            if (ioctl(vcpu, KVM_RUN, 0) < 0 || run->exit_reason != KVM_EXIT_IO ||
+                write(STDOUT_FILENO, line, sizeof line - 1) != (ssize_t)(sizeof line - 1))
+                die("KVM_RUN did not stop at the exit");
+        munmap(run, (size_t)run_size);
+        close(vcpu);
+        close(vm);
+        munmap(mem, MEM_SIZE);
+        return 0;
     }
 
     uint64_t bitmap[MEM_SIZE / PAGE / 64];

@@ -9,6 +9,7 @@
 //   usage: hl_bench_output HLRUN LIBC_IMAGE LINES_EXECUTABLE [LINES]
 // The target: 200,000 lines into a file in <= 3,000 exits.
 #include "bench_pairs.hpp"
+#include "bench_process.hpp"
 
 #include <hl/sandbox.hpp>
 #include <hl/trace_stats.hpp>
@@ -19,13 +20,9 @@
 #include <fcntl.h>
 #include <fstream>
 #include <iterator>
-#include <spawn.h>
 #include <string>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <vector>
-
-extern char** environ;
 
 namespace {
 
@@ -38,27 +35,6 @@ const std::string kOutFile = "/tmp/hl-bench-output.txt";
 {
     std::fprintf(stderr, "bench: %s\n", what.c_str());
     std::exit(1);
-}
-
-// Wall ns of argv run as a process, stdout on kOutFile (truncated), stdin on /dev/null.
-uint64_t process_ns(const std::vector<std::string>& argv)
-{
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, kOutFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    std::vector<char*> args;
-    for (const std::string& a : argv)
-        args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    const auto start = Clock::now();
-    pid_t pid = -1;
-    const int error = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    int status = 0;
-    if (error != 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        fail("'" + argv[0] + " " + argv[1] + "' failed");
-    return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count());
 }
 
 std::string out_file()
@@ -123,12 +99,12 @@ int main(int argc, char** argv)
         const std::vector<std::string> tiny_argv{libc, "lines", lines}, musl_argv{native, lines};
 
         // The same bytes every way, or the times compare nothing.
-        process_ns({native, lines});
+        process_ns({native, lines}, kOutFile);
         const std::string expected = out_file();
-        process_ns({hlrun, libc, "lines", lines});
+        process_ns({hlrun, libc, "lines", lines}, kOutFile);
         if (out_file() != expected)
             fail("the tiny libc guest's output differs from the native program's");
-        process_ns({hlrun, native, lines});
+        process_ns({hlrun, native, lines}, kOutFile);
         if (out_file() != expected)
             fail("the musl executable's output under hlrun differs from its native output");
 
@@ -146,10 +122,10 @@ int main(int argc, char** argv)
 
         std::printf("median of %d pairs, microseconds\n", kPairs);
         std::printf("%-34s %10s %10s %9s   %s\n", "", "hl", "base", "ratio", "base");
-        row("tiny libc guest under hlrun", [&] { return process_ns({hlrun, libc, "lines", lines}); },
-            [&] { return process_ns({native, lines}); }, "native, into a file");
-        row("static musl under hlrun", [&] { return process_ns({hlrun, native, lines}); },
-            [&] { return process_ns({native, lines}); }, "native, into a file");
+        row("tiny libc guest under hlrun", [&] { return process_ns({hlrun, libc, "lines", lines}, kOutFile); },
+            [&] { return process_ns({native, lines}, kOutFile); }, "native, into a file");
+        row("static musl under hlrun", [&] { return process_ns({hlrun, native, lines}, kOutFile); },
+            [&] { return process_ns({native, lines}, kOutFile); }, "native, into a file");
         row("tiny libc: line by line vs blocks", [&] { return library_run(tiny, tiny_argv, true).ns; },
             [&] { return library_run(tiny, tiny_argv, false).ns; }, "blocks (library runs)");
     } catch (const std::exception& error) {
