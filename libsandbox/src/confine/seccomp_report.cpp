@@ -3,10 +3,9 @@
 // nothing it would have to compute then: names come from a table filled
 // before confinement, and it makes only write(2) and exit_group, both allowed.
 #include "confine/seccomp_report.hpp"
+#include "linux/syscall_names.hpp"
 
 #include <hl/confine.hpp>
-
-#include <seccomp.h>
 
 #include <cerrno>
 #include <csignal>
@@ -22,11 +21,23 @@
 namespace hl {
 namespace {
 
-// System call names by number, for x86-64 and for the i386 ABI (`int $0x80`).
-constexpr int kNames = 512;
-constexpr size_t kNameSize = 32;
-char g_x86_64_names[kNames][kNameSize];
-char g_i386_names[kNames][kNameSize];
+// The i386 ABI's calls (`int $0x80`), generated from <asm/unistd_32.h>
+// (cmake/SyscallNames.cmake); x86-64's are linux_abi::syscall_name's.
+struct NumberedName {
+    int number;
+    const char* name;
+};
+constexpr NumberedName kI386Calls[] = {
+#include "syscall_names_i386.inc"
+};
+
+const char* i386_name(int nr)
+{
+    for (const NumberedName& call : kI386Calls)
+        if (call.number == nr)
+            return call.name;
+    return nullptr;
+}
 
 // What this thread's report says; initial-exec TLS is async-signal-safe to read.
 struct Report {
@@ -36,17 +47,6 @@ struct Report {
 };
 thread_local Report t_report __attribute__((tls_model("initial-exec"))) = {false, {0}, 0};
 constexpr int kUnarmedStatus = 159; // a SIGSYS from a filter that is not ours: as if killed by it
-
-void fill_names(char (*names)[kNameSize], uint32_t arch)
-{
-    for (int nr = 0; nr < kNames; ++nr) {
-        char* name = seccomp_syscall_resolve_num_arch(arch, nr);
-        if (name) {
-            std::strncpy(names[nr], name, kNameSize - 1);
-            std::free(name);
-        }
-    }
-}
 
 // A fixed buffer and appends that cannot fail or allocate.
 struct Line {
@@ -77,8 +77,10 @@ void on_sigsys(int, siginfo_t* info, void* context)
     const int nr = info->si_syscall;
     const bool i386 = info->si_arch == AUDIT_ARCH_I386;
     const char* name = nullptr;
-    if (nr >= 0 && nr < kNames && (i386 || info->si_arch == AUDIT_ARCH_X86_64))
-        name = i386 ? g_i386_names[nr] : g_x86_64_names[nr];
+    if (i386)
+        name = i386_name(nr);
+    else if (info->si_arch == AUDIT_ARCH_X86_64 && nr >= 0)
+        name = linux_abi::syscall_name(static_cast<uint64_t>(nr));
     Line line;
     line.add(t_report.armed && t_report.program[0] ? t_report.program : program_invocation_short_name);
     line.add(": error: seccomp stopped system call ");
@@ -118,8 +120,6 @@ void arm_seccomp_report(const std::string& program, int exit_status)
     static std::once_flag once;
     static int install_error = 0;
     std::call_once(once, [] {
-        fill_names(g_x86_64_names, SCMP_ARCH_X86_64);
-        fill_names(g_i386_names, SCMP_ARCH_X86);
         struct sigaction action {};
         action.sa_sigaction = on_sigsys;
         sigemptyset(&action.sa_mask);
