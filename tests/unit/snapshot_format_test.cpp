@@ -70,6 +70,30 @@ TEST_CASE("snapshot format: SHA-256 gives the standard's digests")
     CHECK(to_hex(pieces.finish()) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 }
 
+TEST_CASE("snapshot format: SHA-256 with the CPU's SHA extensions compresses as the portable code does")
+{
+    if (!sha256_blocks::accelerated_available()) {
+        WARN("skipped: this CPU has no SHA extensions");
+        return;
+    }
+    std::vector<uint8_t> data(64 * 40);
+    uint32_t seed = 12345;
+    for (uint8_t& byte : data) {
+        seed = seed * 1103515245 + 12345;
+        byte = static_cast<uint8_t>(seed >> 16);
+    }
+    for (const size_t blocks : {size_t{1}, size_t{2}, size_t{3}, size_t{17}, size_t{40}}) {
+        uint32_t portable[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+        uint32_t accelerated[8];
+        std::memcpy(accelerated, portable, sizeof portable);
+        sha256_blocks::portable(portable, data.data(), blocks);
+        sha256_blocks::accelerated(accelerated, data.data(), blocks);
+        INFO(blocks << " blocks");
+        CHECK(std::memcmp(portable, accelerated, sizeof portable) == 0);
+    }
+}
+
 TEST_CASE("snapshot format: a header is checked against the file before anything else is read")
 {
     CHECK(refusal(good_header()) == "(accepted)");
