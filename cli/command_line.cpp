@@ -12,7 +12,7 @@ std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv, int 
     } catch (const CLI::Success& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        spdlog::error("{}; see {} --help", e.what(), app.get_name());
+        log_error("{}; see {} --help", e.what(), app.get_name());
         return usage_status;
     }
     return std::nullopt;
@@ -24,7 +24,7 @@ std::optional<std::vector<std::string>> arguments_after_options(const CLI::App& 
     if (!rest.empty() && rest.front() == "--") {
         rest.erase(rest.begin());
     } else if (!rest.empty() && rest.front().size() > 1 && rest.front()[0] == '-') {
-        spdlog::error("unknown option '{}'; see {} --help", rest.front(), command);
+        log_error("unknown option '{}'; see {} --help", rest.front(), command);
         return std::nullopt;
     }
     return rest;

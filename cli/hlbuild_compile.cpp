@@ -34,7 +34,7 @@ std::optional<ProjectFile> read_project(const fs::path& dir)
     const fs::path path = dir / "hlbuild.toml";
     std::ifstream in(path);
     if (!in) {
-        spdlog::error("{}: cannot read the project file ({}); create a project with 'hlbuild new NAME'",
+        log_error("{}: cannot read the project file ({}); create a project with 'hlbuild new NAME'",
                       path.string(), std::strerror(errno));
         return std::nullopt;
     }
@@ -42,7 +42,7 @@ std::optional<ProjectFile> read_project(const fs::path& dir)
     text << in.rdbuf();
     ProjectParse parse = parse_project_file(text.str(), path.string());
     for (const std::string& error : parse.errors)
-        spdlog::error("{}", error);
+        log_error("{}", error);
     return parse.project;
 }
 
@@ -61,7 +61,7 @@ std::optional<std::vector<fs::path>> expand_sources(const fs::path& dir, const P
             if (entry.is_regular_file() && fnmatch(glob.c_str(), entry.path().filename().c_str(), 0) == 0)
                 matches.push_back(entry.path());
         if (matches.empty()) {
-            spdlog::error("{}: image.sources: '{}' matches no file", (dir / "hlbuild.toml").string(), pattern);
+            log_error("{}: image.sources: '{}' matches no file", (dir / "hlbuild.toml").string(), pattern);
             ok = false;
         }
         std::sort(matches.begin(), matches.end());
@@ -93,7 +93,7 @@ bool check_include_dirs(const fs::path& dir, const ProjectFile& project)
     for (const std::string& include : project.include_dirs) {
         std::error_code ec;
         if (!fs::is_directory(dir / include, ec)) {
-            spdlog::error("{}: image.include_dirs: '{}' is not a directory ({} does not exist or is a file)",
+            log_error("{}: image.include_dirs: '{}' is not a directory ({} does not exist or is a file)",
                           (dir / "hlbuild.toml").string(), include, (dir / include).string());
             ok = false;
         }
@@ -161,7 +161,7 @@ int hlbuild_compile(const CompileOptions& options)
     probe.push_back("-print-file-name=include");
     const auto cc_include = capture_command(probe);
     if (!cc_include) {
-        spdlog::error("cannot run the guest compiler '{}' (set CC to a gcc or clang for x86-64)", quote_command(cc));
+        log_error("cannot run the guest compiler '{}' (set CC to a gcc or clang for x86-64)", quote_command(cc));
         return kBuildFailed;
     }
     // Throws, reported by main, when the project asks for musl and it is not there.
@@ -172,14 +172,14 @@ int hlbuild_compile(const CompileOptions& options)
     std::error_code ec;
     fs::create_directories(object_dir, ec);
     if (ec) {
-        spdlog::error("{}: cannot create: {}", object_dir.string(), ec.message());
+        log_error("{}: cannot create: {}", object_dir.string(), ec.message());
         return kBuildFailed;
     }
     // Under a name no project source maps to (see object_for).
     const fs::path note = object_dir / ".generated" / "hl_note.c";
     fs::create_directories(note.parent_path(), ec);
     if (!write_note_source(note, *project, libc.note_flags)) {
-        spdlog::error("{}: cannot write", note.string());
+        log_error("{}: cannot write", note.string());
         return kBuildFailed;
     }
 
@@ -199,13 +199,13 @@ int hlbuild_compile(const CompileOptions& options)
         command.insert(command.end(), {"-c", source.string(), "-o", object});
         const auto status = run_command(command, options.verbose);
         if (!status || *status != 0) {
-            spdlog::error("{}: compilation failed", source.string());
+            log_error("{}: compilation failed", source.string());
             ++failures;
         }
         objects.push_back(object);
     }
     if (failures) {
-        spdlog::error("{} of {} source files failed to compile", failures, inputs.size());
+        log_error("{} of {} source files failed to compile", failures, inputs.size());
         return kBuildFailed;
     }
 
@@ -222,14 +222,14 @@ int hlbuild_compile(const CompileOptions& options)
     link.insert(link.end(), {"-o", image});
     const auto status = run_command(link, options.verbose);
     if (!status || *status != 0) {
-        spdlog::error("{}: linking failed", image);
+        log_error("{}: linking failed", image);
         return kBuildFailed;
     }
 
     try {
         hl::Image::load(image);
     } catch (const hl::ImageError& error) {
-        spdlog::error("{} (the linked image is not a valid hl image)", error.what());
+        log_error("{} (the linked image is not a valid hl image)", error.what());
         return kBuildFailed;
     }
     std::printf("%s\n", image.c_str());

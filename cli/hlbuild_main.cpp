@@ -40,7 +40,7 @@ int main(int argc, char** argv)
         return hlbuild_compile(compile_options);
     } catch (const std::exception& error) {
         // A missing toolchain, file system errors, out of memory: still one line.
-        spdlog::error("{}", error.what());
+        log_error("{}", error.what());
         return kBuildFailed;
     }
 }

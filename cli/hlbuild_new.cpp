@@ -42,16 +42,16 @@ int hlbuild_new(const NewOptions& options)
         target = target.parent_path();
     const std::string name = target.filename().string();
     if (!valid_image_name(name)) {
-        spdlog::error("{}: '{}' is not a usable image name; use letters, digits, '_', '-' and '.'", options.path, name);
+        log_error("{}: '{}' is not a usable image name; use letters, digits, '_', '-' and '.'", options.path, name);
         return kBuildUsage;
     }
     std::error_code ec;
     if (fs::exists(target, ec) && !(fs::is_directory(target, ec) && fs::is_empty(target, ec))) {
-        spdlog::error("{}: already exists and is not an empty directory; choose another name", options.path);
+        log_error("{}: already exists and is not an empty directory; choose another name", options.path);
         return kBuildUsage;
     }
     if (options.libc != "tiny" && options.libc != "musl") {
-        spdlog::error("--libc: no C library '{}'; expected tiny or musl", options.libc);
+        log_error("--libc: no C library '{}'; expected tiny or musl", options.libc);
         return kBuildUsage;
     }
     // A guest with musl starts from its own template: the tiny libc's would not show what musl adds.
@@ -66,7 +66,7 @@ int hlbuild_new(const NewOptions& options)
         std::string known;
         for (const std::string& n : names)
             known += (known.empty() ? "" : ", ") + n;
-        spdlog::error("--template: no template '{}'; available: {}", template_name, known);
+        log_error("--template: no template '{}'; available: {}", template_name, known);
         return kBuildUsage;
     }
 
@@ -87,7 +87,7 @@ int hlbuild_new(const NewOptions& options)
         filled = replace_all(std::move(filled), "{{stack}}", format_size(HL_STACK_DEFAULT));
         out << replace_all(std::move(filled), "{{heap}}", format_size(HL_HEAP_DEFAULT));
         if (!out) {
-            spdlog::error("{}: cannot write: {}", destination.string(), std::strerror(errno));
+            log_error("{}: cannot write: {}", destination.string(), std::strerror(errno));
             return kBuildFailed;
         }
     }

@@ -34,7 +34,7 @@ struct CallOptions {
 std::optional<std::vector<Value>> parse_arguments(const Export& e, const std::vector<std::string>& text)
 {
     if (text.size() != e.parameters.size()) {
-        spdlog::error("{}", argument_count_error(e, text.size()));
+        log_error("{}", argument_count_error(e, text.size()));
         return std::nullopt;
     }
     std::vector<Value> values;
@@ -42,7 +42,7 @@ std::optional<std::vector<Value>> parse_arguments(const Export& e, const std::ve
         std::string error;
         auto value = parse_value(e.parameters[i], text[i], error);
         if (!value) {
-            spdlog::error("{}: argument {}: {} ({})", e.name, i + 1, error, describe_export(e));
+            log_error("{}: argument {}: {} ({})", e.name, i + 1, error, describe_export(e));
             return std::nullopt;
         }
         values.push_back(std::move(*value));
@@ -103,7 +103,7 @@ std::optional<Sandbox> ready_sandbox(const CallOptions& options, const std::stri
     const auto deadline = final_output_deadline(init);
     report(init);
     if (init.ending == RunResult::Ending::Exited)
-        spdlog::error("the guest exited with status {} before it was ready for calls (its main must call hl_serve)",
+        log_error("the guest exited with status {} before it was ready for calls (its main must call hl_serve)",
                       init.exit_status);
     status = init.ending == RunResult::Ending::Exited ? static_cast<int>(kExitGuestFault) : exit_code_for(init);
     return std::nullopt;
@@ -119,7 +119,7 @@ int call(const CallOptions& options, const std::vector<std::string>& rest)
         if (Snapshot::is_snapshot_file(rest[0])) {
             snapshot = Snapshot::load(rest[0]);
             if (options.memory_given) {
-                spdlog::error("--memory: {} is a snapshot file, whose memory size is fixed ({})", rest[0],
+                log_error("--memory: {} is a snapshot file, whose memory size is fixed ({})", rest[0],
                               format_size(snapshot->memory_size()));
                 return static_cast<int>(kExitUsage);
             }
@@ -127,7 +127,7 @@ int call(const CallOptions& options, const std::vector<std::string>& rest)
         const Image image = snapshot ? snapshot->image() : Image::load(rest[0]);
         const Export* found = image.find_export(rest[1]);
         if (!found) {
-            spdlog::error("{}: {}", rest[0], unknown_export_error(image, rest[1]));
+            log_error("{}: {}", rest[0], unknown_export_error(image, rest[1]));
             return static_cast<int>(kExitUsage);
         }
         const Export e = *found;
@@ -151,7 +151,7 @@ int call(const CallOptions& options, const std::vector<std::string>& rest)
                 const auto deadline = final_output_deadline(result);
                 std::fflush(stdout);
                 if (result.ending == RunResult::Ending::Exited)
-                    spdlog::error("the guest exited with status {} during a call to {}", result.exit_status, e.name);
+                    log_error("the guest exited with status {} during a call to {}", result.exit_status, e.name);
                 else
                     report(result);
                 return result.ending == RunResult::Ending::Exited ? static_cast<int>(kExitGuestFault) : exit_code_for(result);
@@ -199,11 +199,11 @@ int hlrun_call(int argc, char** argv)
         return kExitUsage;
     const std::vector<std::string>& rest = *arguments;
     if (rest.size() < 2) {
-        spdlog::error("missing {}; usage: hlrun call [OPTIONS] IMAGE FUNCTION [ARGS...]", rest.empty() ? "IMAGE" : "FUNCTION");
+        log_error("missing {}; usage: hlrun call [OPTIONS] IMAGE FUNCTION [ARGS...]", rest.empty() ? "IMAGE" : "FUNCTION");
         return kExitUsage;
     }
     if (options.common.verbose)
-        spdlog::set_level(spdlog::level::debug);
+        log_verbosely();
     return call(options, rest);
 }
 

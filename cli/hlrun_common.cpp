@@ -41,7 +41,7 @@ std::optional<SandboxOptions> sandbox_options(const HlrunOptions& options)
     SandboxOptions out;
     const auto memory = parse_size(options.memory);
     if (!memory) {
-        spdlog::error("{}: '{}' is not a size, expected a number with an optional unit like 64Mi or 512Ki",
+        log_error("{}: '{}' is not a size, expected a number with an optional unit like 64Mi or 512Ki",
                       options.memory_from, options.memory);
         return std::nullopt;
     }
@@ -59,7 +59,7 @@ std::optional<SandboxOptions> sandbox_options(const HlrunOptions& options)
     if (!options.timeout.empty()) {
         const auto timeout = parse_duration(options.timeout);
         if (!timeout || timeout->count() == 0) {
-            spdlog::error("{}: '{}' is not a duration, expected a positive number with a unit like 500ms, 5s or 2m",
+            log_error("{}: '{}' is not a duration, expected a positive number with a unit like 500ms, 5s or 2m",
                           options.timeout_from, options.timeout);
             return std::nullopt;
         }
@@ -89,12 +89,12 @@ void report(const RunResult& result)
     if (result.ending == RunResult::Ending::Exited || result.ending == RunResult::Ending::Ready ||
         result.ending == RunResult::Ending::Returned)
         return;
-    spdlog::error("{}", result.message);
+    log_error("{}", result.message);
     if (result.fault) {
         std::string dump;
         for (const auto& [name, value] : result.fault->registers)
-            dump += fmt::format("{}={:#x} ", name, value);
-        spdlog::debug("registers: {}", dump);
+            dump += std::string(name) + "=" + hl::format_hex(value) + " ";
+        log_debug("registers: {}", dump);
     }
 }
 
@@ -112,10 +112,10 @@ int print_to_stdout(std::string_view text, std::string_view what)
     if (written == static_cast<int64_t>(text.size()))
         return 0;
     if (written == HL_EPIPE) {
-        spdlog::error("cannot print {}: the reader of stdout closed it", what);
+        log_error("cannot print {}: the reader of stdout closed it", what);
         return kExitOutputClosed;
     }
-    spdlog::error("cannot print {}: writing to stdout failed", what);
+    log_error("cannot print {}: writing to stdout failed", what);
     return kExitHostError;
 }
 
@@ -124,10 +124,10 @@ int guarded(const std::function<int()>& body)
     try {
         return body();
     } catch (const ImageError& error) {
-        spdlog::error("{}", error.what());
+        log_error("{}", error.what());
         return error.kind() == ImageError::Kind::Unreadable ? kExitImageUnreadable : kExitImageInvalid;
     } catch (const SnapshotError& error) {
-        spdlog::error("{}", error.what());
+        log_error("{}", error.what());
         switch (error.kind()) {
         case SnapshotError::Kind::Unreadable: return kExitImageUnreadable;
         case SnapshotError::Kind::Invalid: return kExitSnapshotInvalid;
@@ -136,20 +136,20 @@ int guarded(const std::function<int()>& body)
         }
         return kExitSnapshotInvalid;
     } catch (const OptionError& error) {
-        spdlog::error("{}", error.what());
+        log_error("{}", error.what());
         return kExitUsage;
     } catch (const LayoutError& error) {
-        spdlog::error("{}", error.what());
+        log_error("{}", error.what());
         return kExitUsage;
     } catch (const CallError& error) {
-        spdlog::error("{}", error.what());
+        log_error("{}", error.what());
         return kExitUsage;
     } catch (const Error& error) {
-        spdlog::error("{}", error.what());
+        log_error("{}", error.what());
         return kExitHostError;
     } catch (const std::exception& error) {
         // Last resort (out of memory and the like): still one line.
-        spdlog::error("internal error: {}", error.what());
+        log_error("internal error: {}", error.what());
         return kExitHostError;
     }
 }

@@ -13,6 +13,8 @@
 #include <hl/text.hpp>
 #include <hl/units.hpp>
 
+#include <fmt/format.h>
+
 #include <cinttypes>
 #include <cstdio>
 

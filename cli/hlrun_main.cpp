@@ -33,7 +33,7 @@ int run(const HlrunOptions& options)
         return kExitUsage;
     HlrunTrace trace;
     if (const std::string error = trace.configure(options, options.guest_argv.front()); !error.empty()) {
-        spdlog::error("{}", error);
+        log_error("{}", error);
         return kExitUsage;
     }
     sandbox_opts->trace = trace.sink();
@@ -47,7 +47,7 @@ int run(const HlrunOptions& options)
         trace.finish(result);
         report(result);
         if (result.ending == hl::RunResult::Ending::Ready)
-            spdlog::info("the guest called hl_serve and waits for calls; use 'hlrun call {} FUNCTION ARGS...'",
+            log_info("the guest called hl_serve and waits for calls; use 'hlrun call {} FUNCTION ARGS...'",
                          options.guest_argv.front());
         return exit_code_for(result);
     });
@@ -81,10 +81,10 @@ int main(int argc, char** argv)
     if (const auto status = parse_command_line(app, static_cast<int>(arg_pointers.size()), arg_pointers.data(), kExitUsage))
         return *status;
     if (const std::string error = finish_hlrun_options(app, options); !error.empty()) {
-        spdlog::error("{}", error);
+        log_error("{}", error);
         return kExitUsage;
     }
     if (options.verbose)
-        spdlog::set_level(spdlog::level::debug);
+        log_verbosely();
     return run(options);
 }

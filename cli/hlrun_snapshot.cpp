@@ -41,14 +41,14 @@ int run_and_write(const SnapshotOptions& options, SandboxOptions sandbox_opts, i
             std::fflush(stdout);
             report(init);
             if (init.ending == RunResult::Ending::Exited)
-                spdlog::error("the guest exited with status {} before it was ready for calls (its main must call "
+                log_error("the guest exited with status {} before it was ready for calls (its main must call "
                               "hl_serve): there is nothing to snapshot",
                               init.exit_status);
             return init.ending == RunResult::Ending::Exited ? static_cast<int>(kExitGuestFault) : exit_code_for(init);
         }
         const Snapshot snapshot = sandbox.snapshot();
         snapshot.write_to(fd);
-        spdlog::info("wrote {}: {} of memory, {} stored", options.output, format_size(snapshot.memory_size()),
+        log_info("wrote {}: {} of memory, {} stored", options.output, format_size(snapshot.memory_size()),
                      format_size(snapshot.stored_bytes()));
         return 0;
     });
@@ -62,13 +62,13 @@ int snapshot(const SnapshotOptions& options)
     const std::string temporary = options.output + ".tmp." + std::to_string(getpid());
     const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0) {
-        spdlog::error("--output: cannot create {}: {}", temporary, std::strerror(errno));
+        log_error("--output: cannot create {}: {}", temporary, std::strerror(errno));
         return kExitUsage;
     }
     std::fflush(nullptr);
     const pid_t child = ::fork();
     if (child < 0) {
-        spdlog::error("cannot start the process that runs the guest: {}", std::strerror(errno));
+        log_error("cannot start the process that runs the guest: {}", std::strerror(errno));
         ::close(fd);
         ::unlink(temporary.c_str());
         return kExitHostError;
@@ -84,9 +84,9 @@ int snapshot(const SnapshotOptions& options)
     }
     const int status = WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : static_cast<int>(kExitHostError);
     if (!WIFEXITED(wait_status))
-        spdlog::error("the process that ran the guest was killed by signal {}", WTERMSIG(wait_status));
+        log_error("the process that ran the guest was killed by signal {}", WTERMSIG(wait_status));
     if (status == 0 && ::rename(temporary.c_str(), options.output.c_str()) != 0) {
-        spdlog::error("--output: cannot write {}: {}", options.output, std::strerror(errno));
+        log_error("--output: cannot write {}: {}", options.output, std::strerror(errno));
         ::unlink(temporary.c_str());
         return kExitHostError;
     }
@@ -132,12 +132,12 @@ int hlrun_snapshot(int argc, char** argv)
         return kExitUsage;
     const std::vector<std::string>& rest = *arguments;
     if (rest.empty()) {
-        spdlog::error("missing IMAGE; usage: hlrun snapshot -o FILE [OPTIONS] IMAGE [ARGS...]");
+        log_error("missing IMAGE; usage: hlrun snapshot -o FILE [OPTIONS] IMAGE [ARGS...]");
         return kExitUsage;
     }
     options.common.guest_argv = rest;
     if (options.common.verbose)
-        spdlog::set_level(spdlog::level::debug);
+        log_verbosely();
     return snapshot(options);
 }
 

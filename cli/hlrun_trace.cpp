@@ -64,7 +64,7 @@ std::string HlrunTrace::configure(const HlrunOptions& options, const std::string
         try {
             kernel_trace_ = KernelTrace::open_for_this_thread();
         } catch (const hl::Error& error) {
-            spdlog::warn("--trace=all: {}; tracing user space only", error.what());
+            log_warn("--trace=all: {}; tracing user space only", error.what());
         }
     }
     format_name_ = options.trace_format;

@@ -1,7 +1,8 @@
-// spdlog set-up shared by hlrun and hlbuild.
+// spdlog set-up shared by hlrun and hlbuild, and the one place that calls it.
 #include "logging.hpp"
 
 #include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 
 #include <cstdlib>
 #include <unistd.h>
@@ -18,4 +19,34 @@ void init_logging(const char* program, bool verbose)
     spdlog::set_default_logger(logger);
 }
 
+void log_verbosely() { spdlog::set_level(spdlog::level::debug); }
+
+namespace logging {
+
+std::string fill(std::string_view pattern, std::initializer_list<std::string_view> texts)
+{
+    std::string message;
+    message.reserve(pattern.size());
+    const std::string_view* text = texts.begin();
+    for (size_t at = 0; at < pattern.size();) {
+        const size_t hole = pattern.find("{}", at);
+        message.append(pattern.substr(at, hole - at));
+        if (hole == std::string_view::npos)
+            break;
+        if (text != texts.end())
+            message.append(*text++);
+        at = hole + 2;
+    }
+    return message;
+}
+
+void write(Level level, std::string_view pattern, std::initializer_list<std::string_view> texts)
+{
+    const std::string message = fill(pattern, texts);
+    constexpr spdlog::level::level_enum kLevels[] = {spdlog::level::debug, spdlog::level::info, spdlog::level::warn,
+                                                     spdlog::level::err};
+    spdlog::default_logger_raw()->log(kLevels[static_cast<int>(level)], spdlog::string_view_t(message));
+}
+
+} // namespace logging
 } // namespace hl::cli

@@ -23,7 +23,7 @@ std::optional<int> spawn_and_wait(const std::vector<std::string>& argv, posix_sp
     pid_t pid;
     const int error = posix_spawnp(&pid, args[0], actions, nullptr, args.data(), environ);
     if (error != 0) {
-        spdlog::error("cannot run {}: {}", argv[0], std::strerror(error));
+        log_error("cannot run {}: {}", argv[0], std::strerror(error));
         return std::nullopt;
     }
     int status = 0;
@@ -31,7 +31,7 @@ std::optional<int> spawn_and_wait(const std::vector<std::string>& argv, posix_sp
         if (errno != EINTR)
             return std::nullopt;
     if (WIFSIGNALED(status)) {
-        spdlog::error("{} was killed by signal {}", argv[0], WTERMSIG(status));
+        log_error("{} was killed by signal {}", argv[0], WTERMSIG(status));
         return std::nullopt;
     }
     return WEXITSTATUS(status);
@@ -62,7 +62,7 @@ std::string quote_command(const std::vector<std::string>& argv)
 std::optional<int> run_command(const std::vector<std::string>& argv, bool echo)
 {
     if (echo)
-        spdlog::info("{}", quote_command(argv));
+        log_info("{}", quote_command(argv));
     return spawn_and_wait(argv, nullptr);
 }
 
