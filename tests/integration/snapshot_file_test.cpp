@@ -5,11 +5,13 @@
 #include "musl.hpp"
 #include "process.hpp"
 
+#include "kvm/kvm_saved_state_x86_64.hpp"
 #include "snapshot/sha256.hpp"
 #include "snapshot/snapshot_file.hpp"
 
 #include <hl/sandbox.hpp>
 
+#include <cstddef>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -210,6 +212,38 @@ TEST_CASE("snapshot files: damaged, foreign or unreadable files are refused with
     CHECK(load_error(bad, &kind).find(bad.string() + ": the CPU state needs XSAVE features this host lacks (XCR0 0x4") ==
           0);
     CHECK(kind == SnapshotError::Kind::Host);
+
+    // An XSAVE image KVM would refuse, each re-sealed: a compacted format,
+    // MXCSR's reserved bits, a component XCR0 does not enable.
+    const uint64_t xsave_at = h.cpu_offset + sizeof(SavedHeader);
+    auto with_xsave_word = [&](size_t offset, uint64_t value, size_t size) {
+        std::vector<uint8_t> c = bytes;
+        std::memcpy(c.data() + xsave_at + offset, &value, size);
+        reseal(c);
+        write_all(bad, c);
+        return load_error(bad, &kind);
+    };
+    CHECK(with_xsave_word(520, uint64_t{1} << 63 | 3, 8) ==
+          bad.string() + ": the CPU state is corrupted (XCOMP_BV 0x8000000000000003, expected 0 (the standard format))");
+    CHECK(kind == SnapshotError::Kind::Invalid);
+    CHECK(with_xsave_word(24, 0x11f80, 4) == bad.string() + ": the CPU state is corrupted (MXCSR 0x11f80 sets reserved bits)");
+    CHECK(with_xsave_word(512, uint64_t{1} << 61, 8).rfind(
+              bad.string() + ": the CPU state is corrupted (XSTATE_BV 0x2", 0) == 0);
+    CHECK(with_xsave_word(540, 1, 1) ==
+          bad.string() + ": the CPU state is corrupted (a reserved byte of the XSAVE header is not zero)");
+
+    // The APIC base is the machine's, whatever the file says: a sandbox from
+    // it runs, although KVM would refuse this one (reserved bits).
+    {
+        changed = bytes;
+        const uint64_t apic_at = h.cpu_offset + offsetof(SavedHeader, sregs) + offsetof(kvm_sregs, apic_base);
+        const uint64_t elsewhere = uint64_t{1} << 62 | 0xfee00900;
+        std::memcpy(changed.data() + apic_at, &elsewhere, sizeof elsewhere);
+        reseal(changed);
+        write_all(bad, changed);
+        Sandbox from = Sandbox::from_snapshot(Snapshot::load(bad), {});
+        CHECK(must_return(from, "next") == Value(int64_t{101}));
+    }
 
     // An image that breaks hl's rules, re-sealed so that only the image is wrong.
     changed = bytes;

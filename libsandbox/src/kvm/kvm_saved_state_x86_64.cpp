@@ -28,6 +28,39 @@ kvm_segment to_kvm(const cpu::SegmentRegister& r)
     return s;
 }
 
+namespace {
+
+// The APIC base of vCPU 0 after KVM's reset: the default address, enabled,
+// bootstrap processor. Nothing at CPL3 can change it.
+constexpr uint64_t kApicBase = 0xfee00000 | 0x800 | 0x100;
+
+// What KVM_SET_XSAVE would refuse in the XSAVE image that follows the
+// header (Intel SDM vol. 1, 13.4): components the guest's XCR0 does not
+// enable, a compacted format, a non-zero reserved header byte, or MXCSR's
+// reserved upper half. An empty string when none.
+std::string xsave_error(const uint8_t* xsave, size_t size, uint64_t xcr0)
+{
+    if (size < 576)
+        return "an XSAVE area of " + std::to_string(size) + " bytes has no room for its header";
+    uint64_t xstate_bv, xcomp_bv;
+    uint32_t mxcsr;
+    std::memcpy(&mxcsr, xsave + 24, sizeof mxcsr);
+    std::memcpy(&xstate_bv, xsave + 512, sizeof xstate_bv);
+    std::memcpy(&xcomp_bv, xsave + 520, sizeof xcomp_bv);
+    if (xstate_bv & ~xcr0)
+        return "XSTATE_BV " + format_hex(xstate_bv) + " names components XCR0 " + format_hex(xcr0) + " does not";
+    if (xcomp_bv != 0)
+        return "XCOMP_BV " + format_hex(xcomp_bv) + ", expected 0 (the standard format)";
+    for (size_t at = 528; at < 576; ++at)
+        if (xsave[at] != 0)
+            return "a reserved byte of the XSAVE header is not zero";
+    if (mxcsr >> 16)
+        return "MXCSR " + format_hex(mxcsr) + " sets reserved bits";
+    return {};
+}
+
+} // namespace
+
 AdoptedState adopt_saved_state(VcpuState& state, const BootState& boot)
 {
     SavedHeader s;
@@ -44,6 +77,8 @@ AdoptedState adopt_saved_state(VcpuState& state, const BootState& boot)
         return {"the CPU state needs XSAVE features this host lacks (XCR0 " + format_hex(s.xcr0) + ", this host " +
                     format_hex(machine.xcr0) + ")",
                 true};
+    if (const std::string error = xsave_error(state.bytes.data() + sizeof s, s.xsave_size, s.xcr0); !error.empty())
+        return {"the CPU state is corrupted (" + error + ")"};
     if (s.stopped_at_out > 1)
         return {"the CPU state is corrupted (stopped_at_out " + std::to_string(s.stopped_at_out) + ")"};
     auto canonical = [](uint64_t a) { return (a >> 47) == 0 || (a >> 47) == 0x1ffff; };
@@ -70,6 +105,7 @@ AdoptedState adopt_saved_state(VcpuState& state, const BootState& boot)
     s.sregs.cr4 = machine.cr4;
     s.sregs.cr8 = 0;
     s.sregs.efer = machine.efer;
+    s.sregs.apic_base = kApicBase;
     std::memset(s.sregs.interrupt_bitmap, 0, sizeof s.sregs.interrupt_bitmap);
     // The arithmetic flags, TF, DF, AC and ID: what popf at CPL3 can change.
     constexpr uint64_t kUserFlags = 0x1 | 0x4 | 0x10 | 0x40 | 0x80 | 0x100 | 0x400 | 0x800 | 0x40000 | 0x200000;
