@@ -52,23 +52,33 @@ bool libelf_ready() {
 
 // Hands `copy` to libelf. elfutils refuses a whole file whose section header
 // table is out of bounds, but sections are not needed to run an image, so on
-// failure the section header fields are cleared and libelf is asked again.
-ElfHandle open_elf(const std::string& name, std::vector<uint8_t>& copy) {
+// failure libelf is asked again with a copy whose section header fields are
+// cleared, which `fallback` keeps for as long as the handle.
+//
+// libelf reads `bytes` in place and never writes them: elf_memory opens
+// them as ELF_C_READ_MMAP_PRIVATE, whose in-place use only writes when the
+// caller updates the file (elf_update, gelf_update_*), which hl never does,
+// or converts another byte order, which check_elf_header refuses first.
+// (Checked over the unit tests' images and every fuzz seed: the bytes after
+// parsing were the bytes before.) So the usual image costs no copy: on
+// these hosts each fresh page of one is a ~2 us page fault.
+ElfHandle open_elf(const std::string& name, const std::vector<uint8_t>& bytes, std::vector<uint8_t>& fallback) {
     if (!libelf_ready())
         throw ImageError(ImageError::Kind::Unreadable, name + ": cannot read: libelf is unusable");
-    auto open = [&] {
-        return ElfHandle(elf_memory(reinterpret_cast<char*>(copy.data()), copy.size()));
+    auto open = [](const std::vector<uint8_t>& image) {
+        return ElfHandle(elf_memory(reinterpret_cast<char*>(const_cast<uint8_t*>(image.data())), image.size()));
     };
-    ElfHandle elf = open();
+    ElfHandle elf = open(bytes);
     if (!elf || elf_kind(elf.get()) != ELF_K_ELF) {
         elf.reset();
+        fallback = bytes;
         Elf64_Ehdr ehdr;
-        std::memcpy(&ehdr, copy.data(), sizeof ehdr);
+        std::memcpy(&ehdr, fallback.data(), sizeof ehdr);
         ehdr.e_shoff = 0;
         ehdr.e_shnum = 0;
         ehdr.e_shstrndx = SHN_UNDEF;
-        std::memcpy(copy.data(), &ehdr, sizeof ehdr);
-        elf = open();
+        std::memcpy(fallback.data(), &ehdr, sizeof ehdr);
+        elf = open(fallback);
     }
     if (!elf || elf_kind(elf.get()) != ELF_K_ELF)
         rules::reject(name, "ELF header", std::string("libelf cannot read it (") + elf_errmsg(-1) + ")",
@@ -184,8 +194,8 @@ Image Image::parse(std::string name, std::vector<uint8_t> bytes) {
     // and program header table that lie inside the buffer.
     const Elf64_Ehdr ehdr = rules::check_elf_header(name, bytes, personality);
 
-    std::vector<uint8_t> copy = bytes;
-    const ElfHandle elf = open_elf(name, copy);
+    std::vector<uint8_t> fallback;
+    const ElfHandle elf = open_elf(name, bytes, fallback);
     const std::vector<GElf_Phdr> phdrs = read_program_headers(name, elf.get(), ehdr.e_phnum);
 
     auto c = std::make_shared<Contents>();
