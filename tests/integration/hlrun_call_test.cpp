@@ -17,7 +17,7 @@ TEST_CASE("hlrun inspect lists the exports with their signatures, without runnin
     CHECK(r.status == 0);
     CHECK(r.out.find("personality hl\nentry       0x100000 (_start)\nabi         2\nstack       256Ki\n") !=
           std::string::npos);
-    CHECK(r.out.find("exports     33\n") != std::string::npos);
+    CHECK(r.out.find("exports     34\n") != std::string::npos);
     CHECK(r.out.find("  i64 add(i64, i64)\n") != std::string::npos);
     CHECK(r.out.find("  bytes reverse(bytes)\n") != std::string::npos);
     CHECK(r.out.find("  0x00100000 ") != std::string::npos);
@@ -28,7 +28,7 @@ TEST_CASE("hlrun inspect lists the exports with their signatures, without runnin
     CHECK(j["personality"] == "hl");
     CHECK(j["abi"] == 2);
     CHECK(j["tls"].is_null());
-    CHECK(j["exports"].size() == 33);
+    CHECK(j["exports"].size() == 34);
     bool found = false;
     for (const auto& e : j["exports"])
         if (e["name"] == "sum8") {

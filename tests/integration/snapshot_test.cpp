@@ -2,6 +2,7 @@
 // (Sandbox::from_snapshot), their independence, fresh calls that return to
 // the snapshot, the memory a snapshot holds, and what from_snapshot refuses.
 #include "functions_guest.hpp"
+#include "kvm/kvm_backend.hpp"
 #include "musl.hpp"
 #include "process.hpp"
 
@@ -89,6 +90,32 @@ TEST_CASE("snapshots: a sandbox from a snapshot needs its host functions registe
     Sandbox registered = Sandbox::from_snapshot(snapshot, {});
     registered.register_host("mul", [](int64_t a, int64_t b) { return a * b; });
     CHECK(must_return(registered, "use_mul", {int64_t{6}, int64_t{7}}) == Value(int64_t{42}));
+}
+
+TEST_CASE("snapshots: fresh calls restore every page written, past a full dirty ring, with the ring or the bitmap")
+{
+    HL_REQUIRE_KVM();
+    for (const DirtyTracking tracking : {DirtyTracking::Best, DirtyTracking::Bitmap}) {
+        INFO((tracking == DirtyTracking::Best ? "dirty ring where KVM has one" : "dirty bitmap"));
+        std::string out;
+        Sandbox s(Image::load(guest_image("functions")), Guest::with_output({}, out), create_kvm_vm(tracking));
+        REQUIRE(s.initialize().ending == RunResult::Ending::Ready);
+        s.set_fresh_per_call(true);
+        for (int i = 0; i < 3; ++i) {
+            // 1024 pages: more than an 8 KiB ring's 448 before KVM stops the vCPU to have them collected.
+            CHECK(must_return(s, "touch", {uint64_t{1024}}) == Value(uint64_t{1024}));
+            CHECK(must_return(s, "scratch_sum") == Value(uint64_t{0}));
+        }
+        // Without fresh calls the writes stay, as many as were made.
+        Sandbox from = Sandbox::from_snapshot(s.snapshot(), {}, create_kvm_vm(tracking));
+        CHECK(must_return(from, "touch", {uint64_t{1024}}) == Value(uint64_t{1024}));
+        CHECK(must_return(from, "touch", {uint64_t{600}}) == Value(uint64_t{600}));
+        CHECK(must_return(from, "scratch_sum") == Value(uint64_t{1624}));
+        const Snapshot after = from.snapshot();
+        CHECK(must_return(from, "touch", {uint64_t{1024}}) == Value(uint64_t{1024}));
+        from.restore(after);
+        CHECK(must_return(from, "scratch_sum") == Value(uint64_t{1624}));
+    }
 }
 
 TEST_CASE("snapshots: hold only the pages that differ from zero, whatever the memory size")

@@ -10,8 +10,13 @@
 
 namespace hl {
 
+// How a VM learns which pages its guest wrote, for restores: KVM's dirty ring
+// where the host has one (kvm_dirty_ring.hpp), its dirty bitmap elsewhere;
+// Bitmap asks for the bitmap even where the ring is there (to test it).
+enum class DirtyTracking { Best, Bitmap };
+
 // A new KVM VM (KVM_CREATE_VM); throws KvmError.
-std::unique_ptr<Vm> create_kvm_vm();
+std::unique_ptr<Vm> create_kvm_vm(DirtyTracking tracking = DirtyTracking::Best);
 
 // A vCPU state saved elsewhere (read from a snapshot file), made safe to
 // resume here: every register the guest cannot set itself (control and

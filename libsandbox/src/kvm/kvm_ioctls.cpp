@@ -22,7 +22,8 @@ std::span<const IoctlRequest> kvm_run_loop_ioctls()
         {"KVM_GET_XSAVE2", kKvmGetXsave2},                          // snapshots: every XSAVE component
         {"KVM_SET_XSAVE", kKvmSetXsave},                            // restores
         {"KVM_SET_XCRS", KVM_SET_XCRS},                             // restores of a state saved with another XCR0
-        {"KVM_GET_DIRTY_LOG", KVM_GET_DIRTY_LOG},                   // restores copy back only dirty pages
+        {"KVM_GET_DIRTY_LOG", KVM_GET_DIRTY_LOG},                   // restores copy back only dirty pages (bitmap)
+        {"KVM_RESET_DIRTY_RINGS", KVM_RESET_DIRTY_RINGS},           // the same, with KVM's dirty ring
         {"KVM_SET_USER_MEMORY_REGION", KVM_SET_USER_MEMORY_REGION}, // the first snapshot turns the dirty log on
         {"KVM_CHECK_EXTENSION", KVM_CHECK_EXTENSION},               // KVM_CAP_SYNC_REGS, asked on first use
     };

@@ -6,6 +6,7 @@
 #include "interrupt_signal.hpp"
 
 #include "x86_64/cpu_tables.hpp"
+#include "kvm/kvm_dirty_ring.hpp"
 #include "kvm/kvm_system.hpp"
 #include "kvm/kvm_vm.hpp"
 
@@ -46,6 +47,16 @@ KvmVcpu::~KvmVcpu()
 }
 
 VcpuExit KvmVcpu::run()
+{
+    for (;;) {
+        VcpuExit exit = enter();
+        if (exit.raw_reason != KVM_EXIT_DIRTY_RING_FULL || dirty_ring_ == nullptr)
+            return exit;
+        dirty_ring_->drain();
+    }
+}
+
+VcpuExit KvmVcpu::enter()
 {
     interrupt::enter_run(&run_->immediate_exit);
     // From here on a stop is seen below or its signal sets immediate_exit.

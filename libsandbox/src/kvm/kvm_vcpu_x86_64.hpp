@@ -14,6 +14,7 @@
 namespace hl {
 
 class KvmVm;
+class KvmDirtyRing;
 
 class KvmVcpu final : public Vcpu {
 public:
@@ -41,12 +42,19 @@ public:
     void start_from_state(const BootState& boot, const VcpuState& state) override;
     void set_stop_flag(const std::atomic<bool>* flag) override { stop_flag_ = flag; }
 
+    int fd() const { return fd_; }
+    // The VM's dirty ring for this vCPU, emptied when full so that run()
+    // goes on (KVM_EXIT_DIRTY_RING_FULL never leaves run()); null: none.
+    void set_dirty_ring(KvmDirtyRing* ring) { dirty_ring_ = ring; }
+
 private:
     int fd_ = -1;
     kvm_run* run_ = nullptr;
     size_t run_size_ = 0;
     bool synced_registers_ = false;   // KVM_CAP_SYNC_REGS copies them into run_ at each exit
     const std::atomic<bool>* stop_flag_ = nullptr;
+    KvmDirtyRing* dirty_ring_ = nullptr;
+    VcpuExit enter();
     // The last exit was an `out` that the next KVM_RUN completes (moving RIP
     // past it); where it is and the RFLAGS it leaves, as KVM reported them.
     struct PendingOut {

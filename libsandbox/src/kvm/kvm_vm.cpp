@@ -17,7 +17,7 @@
 
 namespace hl {
 
-KvmVm::KvmVm()
+KvmVm::KvmVm(DirtyTracking tracking)
 {
     const KvmSystem& kvm = KvmSystem::get();
     do {
@@ -25,6 +25,8 @@ KvmVm::KvmVm()
     } while (fd_ < 0 && errno == EINTR);
     if (fd_ < 0)
         throw_kvm_failure("KVM_CREATE_VM");
+    if (tracking == DirtyTracking::Best)
+        ring_bytes_ = KvmDirtyRing::enable(fd_);
 }
 
 KvmVm::~KvmVm()
@@ -34,12 +36,17 @@ KvmVm::~KvmVm()
 
 std::unique_ptr<Vcpu> KvmVm::create_vcpu()
 {
-    return std::make_unique<KvmVcpu>(*this);
+    auto vcpu = std::make_unique<KvmVcpu>(*this);
+    if (ring_bytes_ != 0) {
+        ring_ = std::make_unique<KvmDirtyRing>(fd_, vcpu->fd(), ring_bytes_);
+        vcpu->set_dirty_ring(ring_.get());
+    }
+    return vcpu;
 }
 
-std::unique_ptr<Vm> create_kvm_vm()
+std::unique_ptr<Vm> create_kvm_vm(DirtyTracking tracking)
 {
-    return std::make_unique<KvmVm>();
+    return std::make_unique<KvmVm>(tracking);
 }
 
 void KvmVm::map_memory(void* host_address, uint64_t size)
@@ -55,7 +62,7 @@ void KvmVm::map_memory(void* host_address, uint64_t size)
     if (ioctl(fd_, KVM_SET_USER_MEMORY_REGION, &region) < 0)
         throw_kvm_failure("KVM_SET_USER_MEMORY_REGION");
     // One bit per page, as GuestMemory's dirty bitmap that collect_dirty_pages merges into.
-    if (dirty_log_)
+    if (dirty_log_ && ring_bytes_ == 0)
         log_.assign((size_ / kPage + 63) / 64, 0);
 }
 
@@ -71,6 +78,11 @@ void KvmVm::enable_dirty_log()
 
 void KvmVm::collect_dirty_pages(std::vector<uint64_t>& pages)
 {
+    if (ring_bytes_ != 0) {
+        if (ring_)   // no vCPU yet: nothing written
+            ring_->collect(pages);
+        return;
+    }
     kvm_dirty_log log{};
     log.slot = 0;
     log.dirty_bitmap = log_.data();

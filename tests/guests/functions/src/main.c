@@ -112,13 +112,24 @@ HL_EXPORT(hl_string, host_failure, (hl_string, which))
     return (hl_string){text_copy, (size_t)n};
 }
 
-/* Writes one byte to each of `pages` pages: the dirty-page benchmarks. */
-static unsigned char scratch[256 * HL_PAGE_SIZE] __attribute__((aligned(HL_PAGE_SIZE)));
+/* Adds one to a byte of each of `pages` pages, at most 1024 (more than a
+ * KVM dirty ring holds between collections): the dirty-page benchmarks and
+ * tests; scratch_sum says what a restore left. */
+#define SCRATCH_PAGES 1024
+static unsigned char scratch[SCRATCH_PAGES * HL_PAGE_SIZE] __attribute__((aligned(HL_PAGE_SIZE)));
 HL_EXPORT(uint64_t, touch, (uint64_t, pages))
 {
-    for (uint64_t i = 0; i < pages && i < 256; i++)
+    for (uint64_t i = 0; i < pages && i < SCRATCH_PAGES; i++)
         scratch[i * HL_PAGE_SIZE] = (unsigned char)(scratch[i * HL_PAGE_SIZE] + 1);
-    return pages < 256 ? pages : 256;
+    return pages < SCRATCH_PAGES ? pages : SCRATCH_PAGES;
+}
+
+HL_EXPORT(uint64_t, scratch_sum)
+{
+    uint64_t sum = 0;
+    for (uint64_t i = 0; i < SCRATCH_PAGES; i++)
+        sum += scratch[i * HL_PAGE_SIZE];
+    return sum;
 }
 
 HL_EXPORT(void, quit, (int32_t, status)) { exit(status); }
