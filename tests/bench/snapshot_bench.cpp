@@ -10,13 +10,13 @@
 #include "bench_pairs.hpp"
 #include "host_memory.hpp"
 
+#include <hl/open_files.hpp>
 #include <hl/sandbox.hpp>
 
 #include <chrono>
 #include <cstdio>
 #include <memory>
 #include <string>
-#include <sys/resource.h>
 #include <vector>
 
 namespace {
@@ -83,15 +83,6 @@ uint64_t from_snapshot_ns(const hl::Snapshot& snapshot, int rounds)
 
 // Two descriptors per sandbox (its VM and vCPU): a thousand need more than
 // the usual soft limit of 1,024.
-void raise_fd_limit()
-{
-    rlimit limit{};
-    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
-        limit.rlim_cur = limit.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &limit);
-    }
-}
-
 } // namespace
 
 int main(int argc, char** argv)
@@ -132,8 +123,8 @@ int main(int argc, char** argv)
         row("sandbox from a snapshot vs KVM floor", [&] { return from_snapshot_ns(clean, rounds / 10); },
             [&] { return floor_ns(floor, rounds / 10, 0, "create"); }, "<= 1.3x VM + vCPU + memory slot");
 
-        raise_fd_limit();
         constexpr int kLive = 1000;
+        hl::raise_open_file_limit(kLive * hl::kFilesPerSandbox + 64);
         const uint64_t before = host_memory_bytes(), available_before = available_bytes();
         std::vector<hl::Sandbox> live;
         live.reserve(kLive);

@@ -1,6 +1,7 @@
 // Opening and probing /dev/kvm (see kvm_system.hpp).
 #include "kvm/kvm_system.hpp"
 
+#include <hl/open_files.hpp>
 #include <hl/error.hpp>
 
 #include <algorithm>
@@ -30,7 +31,12 @@ std::string device_hint(int error)
 
 void throw_kvm_failure(const char* what)
 {
-    throw KvmError(std::string(what) + " failed: " + std::strerror(errno));
+    const int error = errno;
+    std::string message = std::string(what) + " failed: " + std::strerror(error);
+    if (error == EMFILE)   // the usual wall of a process with hundreds of sandboxes
+        message += " (each sandbox holds " + std::to_string(kFilesPerSandbox) +
+                   "; raise the limit with 'ulimit -n' or hl::raise_open_file_limit)";
+    throw KvmError(message);
 }
 
 KvmSystem::KvmSystem()
