@@ -21,10 +21,11 @@ hl_require_package(LIBELF_FOUND libelf-dev)
 # The vCPU thread's seccomp filter (libsandbox/src/seccomp_filter.cpp).
 pkg_check_modules(LIBSECCOMP QUIET IMPORTED_TARGET libseccomp)
 hl_require_package(LIBSECCOMP_FOUND libseccomp-dev)
+# hlrun serve's typed calls take their arguments as JSON; the tests parse
+# the JSON traces with it too.
+find_package(nlohmann_json 3 CONFIG QUIET)
+hl_require_package(nlohmann_json_FOUND nlohmann-json3-dev)
 if(BUILD_TESTING OR NOT DEFINED BUILD_TESTING)
   find_package(Catch2 2 CONFIG QUIET)
   hl_require_package(Catch2_FOUND catch2)
-  # Tests parse the JSON traces with a real parser.
-  find_package(nlohmann_json 3 CONFIG QUIET)
-  hl_require_package(nlohmann_json_FOUND nlohmann-json3-dev)
 endif()
