@@ -80,6 +80,7 @@ Sandbox Sandbox::from_snapshot(const Snapshot& snapshot, SandboxOptions options,
     sandbox.machine_ =
         std::make_unique<Machine>(Image(data.image), std::move(options), std::move(vm), data.memory.get());
     Machine& m = *sandbox.machine_;
+    SnapshotMemory::prepare(); // before the thread may be confined
     m.files = files;
     m.backing = data.memory;
     m.vm->enable_dirty_log();

@@ -1,6 +1,7 @@
 // Snapshots as shared, copy-on-write memory: sandboxes made from a snapshot
 // (Sandbox::from_snapshot), their independence, fresh calls that return to
 // the snapshot, the memory a snapshot holds, and what from_snapshot refuses.
+#include "confined_child.hpp"
 #include "functions_guest.hpp"
 #include "kvm/kvm_backend.hpp"
 #include "musl.hpp"
@@ -116,6 +117,30 @@ TEST_CASE("snapshots: fresh calls restore every page written, past a full dirty 
         from.restore(after);
         CHECK(must_return(from, "scratch_sum") == Value(uint64_t{1624}));
     }
+}
+
+TEST_CASE("snapshots: a process forked after taking snapshots takes its own right")
+{
+    HL_REQUIRE_KVM();
+    // The parent has looked at its page map; the child's pages are not its.
+    Guest parent;
+    REQUIRE(parent.call("next", {}) == Value(int64_t{101}));
+    const Snapshot before_fork = parent.sandbox.snapshot();
+    const ChildResult child = in_child([] {
+        Guest g;
+        ChildChecks checks;
+        checks.expect(g.call("next", {}) == Value(int64_t{101}), "next in the child");
+        checks.expect(g.call("touch", {uint64_t{300}}) == Value(uint64_t{300}), "touch in the child");
+        const Snapshot mine = g.sandbox.snapshot();
+        Sandbox from = Sandbox::from_snapshot(mine, {});
+        checks.expect(must_return(from, "next") == Value(int64_t{102}), "the child's snapshot holds its counter");
+        checks.expect(must_return(from, "scratch_sum") == Value(uint64_t{300}), "and its touched pages");
+        return checks.failures;
+    });
+    CHECK(child.err == "");
+    CHECK(child.status == 0);
+    Sandbox from = Sandbox::from_snapshot(before_fork, {});
+    CHECK(must_return(from, "next") == Value(int64_t{102}));
 }
 
 TEST_CASE("snapshots: hold only the pages that differ from zero, whatever the memory size")

@@ -12,6 +12,7 @@
 #include <string>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <mutex>
 #include <unistd.h>
 
 namespace hl {
@@ -22,11 +23,22 @@ namespace {
     throw Error("cannot take a snapshot: " + what + ": " + std::strerror(errno));
 }
 
-// The process's page map, opened once: -1 when the host has none to give, and
-// then every page is looked at.
+// The process's page map, opened once per process: -1 when the host has none
+// to give, and then every page is looked at. A descriptor inherited across
+// fork() still reads the parent's map, whose pages are not the child's: a
+// child opens its own (or, confined already, looks at every page).
 int page_map()
 {
-    static const int fd = ::open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+    static std::mutex mutex;
+    static int fd = -1;
+    static pid_t owner = 0;
+    std::lock_guard lock(mutex);
+    if (const pid_t pid = ::getpid(); owner != pid) {
+        if (fd >= 0)
+            ::close(fd);
+        fd = ::open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+        owner = pid;
+    }
     return fd;
 }
 
