@@ -46,8 +46,13 @@ std::optional<Value> integer(const Json& j, char code, bool strings, std::string
         std::string parse_error;
         auto parsed = parse_value(code, j.get_ref<const std::string&>(), parse_error);
         if (!parsed) {
+            // parse_value's words quote the text as it is; here it may hold
+            // anything a client sent, so it is quoted as JSON, on one line.
+            const char* why = parse_error.ends_with("(out of range)") ? "out of range"
+                              : parse_error.ends_with("(negative)")   ? "negative"
+                                                                       : "not an integer";
             error = "expected " + std::string(type) + ", got the string " + json_string(j.get_ref<const std::string&>()) +
-                    " (" + parse_error + ")";
+                    " (" + why + ")";
             return std::nullopt;
         }
         return parsed;

@@ -35,9 +35,11 @@ std::optional<Value> parse_integer(std::string_view text, const char* type, std:
     // Parse the magnitude wide, then check the range of the target type.
     unsigned long long magnitude = 0;
     const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), magnitude, base);
-    const bool whole = ec == std::errc() && end == digits.data() + digits.size() && !digits.empty();
+    // Digits past 64 bits are a number too, just out of range.
+    const bool whole = (ec == std::errc() || ec == std::errc::result_out_of_range) &&
+                       end == digits.data() + digits.size() && !digits.empty();
     using Limits = std::numeric_limits<Integer>;
-    bool fits = whole;
+    bool fits = whole && ec == std::errc();
     if (fits && negative)
         fits = Limits::is_signed && magnitude <= static_cast<unsigned long long>(Limits::max()) + 1ull;
     else if (fits)

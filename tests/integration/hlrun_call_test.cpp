@@ -154,6 +154,8 @@ TEST_CASE("hlrun call refuses what does not match, each with one line")
     CHECK(r.err == "hlrun: error: add: argument 2: 'x' is not an i64 (i64 add(i64, i64))\n");
     r = hlrun({"call", kFunctions, "negate", "3000000000"});
     CHECK(r.err == "hlrun: error: negate: argument 1: '3000000000' is not an i32 (out of range) (i32 negate(i32))\n");
+    r = hlrun({"call", kFunctions, "twice", "99999999999999999999"});   // past 64 bits: a number still
+    CHECK(r.err == "hlrun: error: twice: argument 1: '99999999999999999999' is not a u64 (out of range) (u64 twice(u64))\n");
     r = hlrun({"call", kFunctions, "twice", "-1"});
     CHECK(r.err == "hlrun: error: twice: argument 1: '-1' is not a u64 (negative) (u64 twice(u64))\n");
     r = hlrun({"call", kFunctions, "is_even", "maybe"});
