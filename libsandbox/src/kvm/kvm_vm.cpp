@@ -38,7 +38,7 @@ std::unique_ptr<Vcpu> KvmVm::create_vcpu()
 {
     auto vcpu = std::make_unique<KvmVcpu>(*this);
     if (ring_bytes_ != 0) {
-        ring_ = std::make_unique<KvmDirtyRing>(fd_, vcpu->fd(), ring_bytes_);
+        ring_ = std::make_unique<KvmDirtyRing>(fd_, vcpu->fd(), ring_bytes_, size_ / kPage);
         vcpu->set_dirty_ring(ring_.get());
     }
     return vcpu;
