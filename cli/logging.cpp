@@ -42,10 +42,12 @@ std::string fill(std::string_view pattern, std::initializer_list<std::string_vie
 
 void write(Level level, std::string_view pattern, std::initializer_list<std::string_view> texts)
 {
-    const std::string message = fill(pattern, texts);
     constexpr spdlog::level::level_enum kLevels[] = {spdlog::level::debug, spdlog::level::info, spdlog::level::warn,
                                                      spdlog::level::err};
-    spdlog::default_logger_raw()->log(kLevels[static_cast<int>(level)], spdlog::string_view_t(message));
+    spdlog::logger* logger = spdlog::default_logger_raw();
+    if (!logger->should_log(kLevels[static_cast<int>(level)]))
+        return;
+    logger->log(kLevels[static_cast<int>(level)], spdlog::string_view_t(fill(pattern, texts)));
 }
 
 } // namespace logging

@@ -47,7 +47,7 @@ struct Pattern {
 
 inline std::string_view text_of(std::string_view s) { return s; }
 inline std::string_view text_of(const std::string& s) { return s; }
-inline std::string_view text_of(const char* s) { return s; }
+inline std::string_view text_of(const char* s) { return s ? s : "(null)"; }
 template <std::integral T>
     requires(!std::same_as<T, char> && !std::same_as<T, bool>)
 std::string text_of(T value) { return std::to_string(value); }

@@ -6,6 +6,9 @@
 #include <hl/error.hpp>
 #include <hl/text.hpp>
 
+#include <cstdio>
+#include <system_error>
+
 namespace hl::cli {
 namespace {
 
@@ -25,14 +28,6 @@ int status_of(RunResult::Ending ending)
     case RunResult::Ending::Cancelled: return 503;    // the server is stopping
     default: return 500;                              // faulted, aborted, exited, exit limit, host error
     }
-}
-
-const Export* find_export(const Image& image, std::string_view name)
-{
-    for (const Export& e : image.exports())
-        if (e.name == name)
-            return &e;
-    return nullptr;
 }
 
 } // namespace
@@ -55,23 +50,32 @@ CallService::CallService(const Snapshot& ready, ServiceOptions options, MetricRe
 {
     if (options_.workers == 0)
         throw OptionError("--workers: 0; expected at least one worker");
+    if (options_.queue_limit == 0)
+        throw OptionError("--queue: 0; expected room for at least one call waiting for a worker");
     if (!options_.keep_state && !ready_.after_initialize())
         throw OptionError("the snapshot was taken after calls ran, so calls cannot start fresh from it; "
                           "take it right after initialisation, or serve with --keep-state");
     for (unsigned i = 0; i < options_.workers; ++i) {
         auto worker = std::make_unique<Worker>();
         worker->sandbox = std::make_unique<Sandbox>(Sandbox::from_snapshot(ready_, options_.sandbox));
+        worker->interrupt = worker->sandbox->interrupt_handle();
         workers_.push_back(std::move(worker));
     }
     pool_.set({}, static_cast<int64_t>(workers_.size()));
     live_ = workers_.size();
-    keeper_ = std::thread([this] { keep(); });
     // Each worker confines its own thread; a failure there is the service's.
     std::vector<std::future<std::string>> started;
-    for (auto& worker : workers_) {
-        std::promise<std::string> promise;
-        started.push_back(promise.get_future());
-        worker->thread = std::thread([this, w = worker.get(), p = std::move(promise)]() mutable { work(*w, std::move(p)); });
+    try {
+        keeper_ = std::thread([this] { keep(); });
+        for (auto& worker : workers_) {
+            std::promise<std::string> promise;
+            started.push_back(promise.get_future());
+            worker->thread =
+                std::thread([this, w = worker.get(), p = std::move(promise)]() mutable { work(*w, std::move(p)); });
+        }
+    } catch (const std::system_error& error) {   // no more threads (RLIMIT_NPROC, memory)
+        stop();
+        throw Error("cannot start the workers' threads: " + std::string(error.what()));
     }
     std::string error;
     for (auto& s : started)
@@ -87,7 +91,7 @@ CallService::~CallService() { stop(); }
 
 void CallService::stop()
 {
-    drain();
+    drain(std::chrono::nanoseconds(0));
     for (auto& worker : workers_)
         if (worker->thread.joinable())
             worker->thread.join();
@@ -109,7 +113,7 @@ void CallService::refuse(const std::string& function, const ReplyFn& reply, int 
 
 void CallService::call(std::string_view function, std::string_view body, ReplyFn reply)
 {
-    const Export* e = find_export(image(), function);
+    const Export* e = image().find_export(function);
     if (!e)
         return refuse("", reply, 404, "unknown function", unknown_export_error(image(), function));
     std::string error;
@@ -121,7 +125,7 @@ void CallService::call(std::string_view function, std::string_view body, ReplyFn
 
 void CallService::invoke(std::string_view function, std::string_view body, ReplyFn reply)
 {
-    const Export* e = find_export(image(), function);
+    const Export* e = image().find_export(function);
     if (!e)
         return refuse("", reply, 404, "unknown function", unknown_export_error(image(), function));
     if (e->result != 'y' || e->parameters != "y")
@@ -131,11 +135,28 @@ void CallService::invoke(std::string_view function, std::string_view body, Reply
     admit(*e, true, {Value(Bytes(body.begin(), body.end()))}, std::move(reply));
 }
 
+namespace {
+constexpr std::string_view kNoSandbox = "no worker has a sandbox left: new ones could not be made";
+}
+
 void CallService::admit(const Export& e, bool raw, std::vector<Value> args, ReplyFn reply)
 {
+    std::string_view ending;
+    std::string message;
     {
+        // The refusal is decided under the lock; the reply is made outside it.
         std::lock_guard lock(mutex_);
-        if (!draining_ && live_ > 0 && queue_.size() < options_.queue_limit) {
+        if (draining_) {
+            ending = "shutting down";
+            message = "the server is shutting down; call another instance";
+        } else if (live_ == 0) {
+            ending = "no sandbox";
+            message = kNoSandbox;
+        } else if (queue_.size() >= options_.queue_limit) {
+            ending = "overloaded";
+            message = "all " + std::to_string(live_) + " workers are busy and " + std::to_string(queue_.size()) +
+                      " calls wait; try again later";
+        } else {
             queue_.push_back(Job{&e, raw, std::move(args), std::move(reply), Clock::now()});
             ++busy_;
             inflight_.set({}, static_cast<int64_t>(busy_));
@@ -144,14 +165,7 @@ void CallService::admit(const Export& e, bool raw, std::vector<Value> args, Repl
             return;
         }
     }
-    if (draining_)
-        return refuse(e.name, reply, 503, "shutting down", "the server is shutting down; call another instance");
-    if (live_ == 0)
-        return refuse(e.name, reply, 503, "no sandbox", "no worker has a sandbox left: new ones could not be made");
-    refuse(e.name, reply, 503, "overloaded",
-           "all " + std::to_string(options_.workers) + " workers are busy and " + std::to_string(options_.queue_limit) +
-               " calls wait; try again later",
-           1);
+    refuse(e.name, reply, 503, ending, message, ending == "overloaded" ? 1 : 0);
 }
 
 void CallService::work(Worker& worker, std::promise<std::string> started)
@@ -175,7 +189,27 @@ void CallService::work(Worker& worker, std::promise<std::string> started)
             queue_.pop_front();
             queued_.set({}, static_cast<int64_t>(queue_.size()));
         }
-        answer(worker, job);
+        Reply reply = answer(worker, job);
+        requests_.add({job.function->name, std::to_string(reply.status)}, 1);
+        latency_.observe({job.function->name}, Clock::now() - job.admitted);
+        try {
+            job.reply(std::move(reply));
+        } catch (const std::exception& error) {   // the caller's to handle; the worker goes on
+            std::fprintf(stderr, "hlrun: warning: answering a call of %s failed: %s\n", job.function->name.c_str(),
+                         error.what());
+        }
+        reset(worker, reply.status != 200);
+        finished(worker);
+        if (!worker.sandbox) {   // no replacement could be made: this worker is done
+            pool_.add({}, -1);
+            return;
+        }
+    }
+}
+
+void CallService::finished(Worker& worker)
+{
+    {
         std::deque<Job> orphans;   // what nobody will run, once no worker is left
         {
             std::lock_guard lock(mutex_);
@@ -189,16 +223,11 @@ void CallService::work(Worker& worker, std::promise<std::string> started)
                 all_done_.notify_all();
         }
         for (Job& orphan : orphans)
-            refuse(orphan.function->name, orphan.reply, 503, "no sandbox",
-                   "no worker has a sandbox left: new ones could not be made");
-        if (!worker.sandbox) {   // no replacement could be made: this worker is done
-            pool_.add({}, -1);
-            return;
-        }
+            refuse(orphan.function->name, orphan.reply, 503, "no sandbox", kNoSandbox);
     }
 }
 
-void CallService::answer(Worker& worker, Job& job)
+Reply CallService::answer(Worker& worker, const Job& job)
 {
     const Export& e = *job.function;
     RunResult result;
@@ -209,22 +238,20 @@ void CallService::answer(Worker& worker, Job& job)
         result.message = error.what();
     }
     exits_.add({}, static_cast<int64_t>(result.exits));
-    const int status = status_of(result.ending);
     Reply reply;
-    reply.status = status;
-    if (status == 200 && job.raw) {
-        const auto& bytes = std::get<Bytes>(result.value);
-        reply.content_type = "application/octet-stream";
-        reply.body.assign(bytes.begin(), bytes.end());
-    } else if (status == 200) {
-        reply.body = result_json(e, result.value);
-    } else {
+    reply.status = status_of(result.ending);
+    if (reply.status != 200) {
         reply.body = error_json(ending_name(result.ending), result.message);
+    } else if (!job.raw) {
+        reply.body = result_json(e, result.value);
+    } else if (const auto* bytes = std::get_if<Bytes>(&result.value)) {
+        reply.content_type = "application/octet-stream";
+        reply.body.assign(bytes->begin(), bytes->end());
+    } else {   // invoke() admits only bytes f(bytes)
+        reply.status = 500;
+        reply.body = error_json("host error", e.name + " returned no bytes");
     }
-    requests_.add({e.name, std::to_string(status)}, 1);
-    latency_.observe({e.name}, Clock::now() - job.admitted);
-    job.reply(std::move(reply));
-    reset(worker, status != 200);
+    return reply;
 }
 
 void CallService::reset(Worker& worker, bool failed)
@@ -239,8 +266,12 @@ void CallService::reset(Worker& worker, bool failed)
     } catch (const std::exception&) {
         // Poisoned until a restore succeeds; a new sandbox is surer.
     }
-    replaced_.add({}, 1);
-    worker.sandbox = replacement();
+    auto made = replacement();
+    if (made)
+        replaced_.add({}, 1);
+    std::lock_guard lock(mutex_);
+    worker.sandbox = std::move(made);
+    worker.interrupt = worker.sandbox ? worker.sandbox->interrupt_handle() : InterruptHandle{};
 }
 
 std::unique_ptr<Sandbox> CallService::replacement()
@@ -276,12 +307,33 @@ void CallService::keep()
     }
 }
 
-void CallService::drain()
+void CallService::drain(std::chrono::nanoseconds grace)
 {
     std::unique_lock lock(mutex_);
     draining_ = true;
     work_ready_.notify_all();
-    all_done_.wait(lock, [&] { return busy_ == 0; });
+    const auto done = [&] { return busy_ == 0; };
+    if (grace == std::chrono::nanoseconds::max())
+        all_done_.wait(lock, done);
+    else if (all_done_.wait_for(lock, grace, done))
+        return;
+    // Past the grace: the queued are refused, the running cancelled. A
+    // cancel before its call begins is lost (each call clears the flag), so
+    // it is repeated until every call has ended.
+    std::deque<Job> refused;
+    refused.swap(queue_);
+    busy_ -= refused.size();
+    queued_.set({}, 0);
+    inflight_.set({}, static_cast<int64_t>(busy_));
+    lock.unlock();
+    for (Job& job : refused)
+        refuse(job.function->name, job.reply, 503, "shutting down", "the server is shutting down; call another instance");
+    lock.lock();
+    while (!done()) {
+        for (auto& worker : workers_)
+            worker->interrupt.cancel();
+        all_done_.wait_for(lock, std::chrono::milliseconds(10), done);
+    }
 }
 
 std::string CallService::functions_json() const

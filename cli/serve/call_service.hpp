@@ -52,8 +52,9 @@ class CallService {
 public:
     // Makes options.workers sandboxes from `ready` (taken right after
     // initialisation, unless keep_state) and starts their workers. Throws
-    // hl::Error (and its kinds) when a sandbox cannot be made, OptionError
-    // for options it cannot serve with.
+    // hl::Error (and its kinds) when a sandbox or a thread cannot be made,
+    // OptionError for options it cannot serve with, ConfineError when a
+    // worker cannot confine its thread.
     CallService(const Snapshot& ready, ServiceOptions options, MetricRegistry& metrics);
     ~CallService();
     CallService(const CallService&) = delete;
@@ -68,9 +69,12 @@ public:
     std::string functions_json() const;
     const Image& image() const { return ready_.image(); }
 
-    // Admits no more calls (503 from now on) and returns once every admitted
-    // one is answered; the workers then end. Idempotent.
-    void drain();
+    // Admits no more calls (503 from now on), waits up to `grace` for the
+    // admitted ones, then refuses those still queued (503) and cancels those
+    // still running (503, cancelled); returns once every admitted call is
+    // answered, and the workers then end. Idempotent. Not from a reply
+    // function: it runs on a worker, which would wait for itself.
+    void drain(std::chrono::nanoseconds grace = std::chrono::nanoseconds::max());
 
 private:
     struct Job {
@@ -82,14 +86,16 @@ private:
     };
     struct Worker {
         std::unique_ptr<Sandbox> sandbox;
+        InterruptHandle interrupt;   // the sandbox's, for drain(); under mutex_
         std::thread thread;
     };
     void admit(const Export& e, bool raw, std::vector<Value> args, ReplyFn reply);
     void refuse(const std::string& function, const ReplyFn& reply, int status, std::string_view ending,
                 std::string_view message, unsigned retry_after = 0);
     void work(Worker& worker, std::promise<std::string> started);
-    void answer(Worker& worker, Job& job);
+    Reply answer(Worker& worker, const Job& job);
     void reset(Worker& worker, bool failed);
+    void finished(Worker& worker);
     std::unique_ptr<Sandbox> replacement();
     void stop();   // drain, then join the workers and the keeper
     void keep();

@@ -134,26 +134,34 @@ void MetricFamily::render(std::string& out) const
         one(labels, s.get());
 }
 
+MetricFamily& MetricRegistry::add(std::string name, std::string help, MetricFamily::Kind kind,
+                                  std::vector<std::string> labels, std::vector<double> buckets)
+{
+    for (const auto& family : families_)
+        if (family->name() == name) {
+            if (!family->same_kind(kind, labels, buckets))
+                throw std::logic_error("metric " + name + " is registered already, of another kind or labels");
+            return *family;
+        }
+    families_.push_back(std::make_unique<MetricFamily>(std::move(name), std::move(help), kind, std::move(labels),
+                                                       std::move(buckets)));
+    return *families_.back();
+}
+
 MetricFamily& MetricRegistry::counter(std::string name, std::string help, std::vector<std::string> labels)
 {
-    families_.push_back(std::make_unique<MetricFamily>(std::move(name), std::move(help), MetricFamily::Kind::Counter,
-                                                       std::move(labels)));
-    return *families_.back();
+    return add(std::move(name), std::move(help), MetricFamily::Kind::Counter, std::move(labels), {});
 }
 
 MetricFamily& MetricRegistry::gauge(std::string name, std::string help, std::vector<std::string> labels)
 {
-    families_.push_back(std::make_unique<MetricFamily>(std::move(name), std::move(help), MetricFamily::Kind::Gauge,
-                                                       std::move(labels)));
-    return *families_.back();
+    return add(std::move(name), std::move(help), MetricFamily::Kind::Gauge, std::move(labels), {});
 }
 
 MetricFamily& MetricRegistry::histogram(std::string name, std::string help, std::vector<double> buckets,
                                         std::vector<std::string> labels)
 {
-    families_.push_back(std::make_unique<MetricFamily>(std::move(name), std::move(help), MetricFamily::Kind::Histogram,
-                                                       std::move(labels), std::move(buckets)));
-    return *families_.back();
+    return add(std::move(name), std::move(help), MetricFamily::Kind::Histogram, std::move(labels), std::move(buckets));
 }
 
 std::string MetricRegistry::render() const

@@ -34,6 +34,11 @@ public:
     void observe(const LabelValues& labels, std::chrono::nanoseconds duration);
 
     void render(std::string& out) const;
+    const std::string& name() const { return name_; }
+    bool same_kind(Kind kind, const std::vector<std::string>& labels, const std::vector<double>& buckets) const
+    {
+        return kind == kind_ && labels == label_names_ && buckets == buckets_;
+    }
 
 private:
     struct Series {
@@ -53,7 +58,9 @@ private:
     std::map<LabelValues, std::unique_ptr<Series>> series_;
 };
 
-// The families in the order they render.
+// The families in the order they render. Asking twice for one name gives the
+// family already there when its kind and labels are the same (two services
+// on one registry share their series), and throws std::logic_error when not.
 class MetricRegistry {
 public:
     MetricFamily& counter(std::string name, std::string help, std::vector<std::string> labels = {});
@@ -63,6 +70,8 @@ public:
     std::string render() const;
 
 private:
+    MetricFamily& add(std::string name, std::string help, MetricFamily::Kind kind, std::vector<std::string> labels,
+                      std::vector<double> buckets);
     std::vector<std::unique_ptr<MetricFamily>> families_;
 };
 

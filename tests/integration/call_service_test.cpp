@@ -11,7 +11,10 @@
 #include <cstdio>
 #include <chrono>
 #include <future>
+#include <memory>
 #include <mutex>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -34,18 +37,38 @@ ServiceOptions with(unsigned workers, bool keep_state = false)
     return options;
 }
 
-// One call, waited for.
-Reply call(CallService& service, std::string_view function, std::string_view body, bool raw = false)
+// One call, waited for; nullopt if no answer came in 30 s. Free of Catch2's
+// assertions, which are for the test's own thread.
+std::optional<Reply> answer_of(CallService& service, std::string_view function, std::string_view body, bool raw)
 {
-    std::promise<Reply> answered;
-    auto reply = answered.get_future();
-    auto fn = [&](Reply r) { answered.set_value(std::move(r)); };
+    auto answered = std::make_shared<std::promise<Reply>>();
+    auto reply = answered->get_future();
+    auto fn = [answered](Reply r) { answered->set_value(std::move(r)); };
     if (raw)
         service.invoke(function, body, fn);
     else
         service.call(function, body, fn);
-    REQUIRE(reply.wait_for(30s) == std::future_status::ready);
+    if (reply.wait_for(30s) != std::future_status::ready)
+        return std::nullopt;
     return reply.get();
+}
+
+Reply call(CallService& service, std::string_view function, std::string_view body, bool raw = false)
+{
+    auto reply = answer_of(service, function, body, raw);
+    REQUIRE(reply);
+    return *reply;
+}
+
+// Waits until the metrics show `line` (the service's state as it publishes it).
+bool shows(const MetricRegistry& metrics, const std::string& line)
+{
+    for (int i = 0; i < 3000; ++i) {
+        if (metrics.render().find(line + "\n") != std::string::npos)
+            return true;
+        std::this_thread::sleep_for(1ms);
+    }
+    return false;
 }
 
 } // namespace
@@ -145,8 +168,9 @@ TEST_CASE("serve core: past the queue's bound a call gets 503 at once, and drain
         statuses.push_back(r.status);
     };
     service.call("spin", "[]", record);   // runs until its timeout
-    std::this_thread::sleep_for(100ms);   // the worker has taken it
+    REQUIRE(shows(metrics, "hl_queued_requests 0"));   // the worker has taken it
     service.call("add", "[1, 2]", record);   // waits in the queue
+    REQUIRE(shows(metrics, "hl_queued_requests 1"));
     std::promise<Reply> refused;
     service.call("add", "[1, 2]", [&](Reply r) { refused.set_value(std::move(r)); });
     const Reply r = refused.get_future().get();
@@ -177,7 +201,8 @@ TEST_CASE("serve core: many calls from many threads on confined workers all get 
             clients.emplace_back([&, t] {
                 for (int i = 0; i < 50; ++i) {
                     const int a = t * 1000 + i;
-                    const std::string body = call(service, "add", "[" + std::to_string(a) + ", 1]").body;
+                    const auto reply = answer_of(service, "add", "[" + std::to_string(a) + ", 1]", false);
+                    const std::string body = reply ? reply->body : "(no answer)";
                     if (body != "{\"value\":" + std::to_string(a + 1) + "}" && wrong++ == 0)
                         std::fprintf(stderr, "%s\n", body.c_str());
                 }
@@ -195,11 +220,47 @@ TEST_CASE("serve core: many calls from many threads on confined workers all get 
     CHECK(child.status == 0);
 }
 
+TEST_CASE("serve core: draining past its grace cancels what runs and refuses what waits")
+{
+    HL_REQUIRE_KVM();
+    MetricRegistry metrics;
+    CallService service(ready_snapshot(), with(1), metrics);   // no timeout: spin never ends by itself
+    std::promise<Reply> spun, waited;
+    service.call("spin", "[]", [&](Reply r) { spun.set_value(std::move(r)); });
+    REQUIRE(shows(metrics, "hl_queued_requests 0"));
+    service.call("add", "[1, 2]", [&](Reply r) { waited.set_value(std::move(r)); });
+    service.drain(200ms);
+    const Reply cancelled = spun.get_future().get();
+    CHECK(cancelled.status == 503);
+    CHECK(cancelled.body.rfind(R"j({"error":{"ending":"cancelled",)j", 0) == 0);
+    CHECK(waited.get_future().get().body ==
+          R"j({"error":{"ending":"shutting down","message":"the server is shutting down; call another instance"}})j");
+}
+
+TEST_CASE("serve core: a reply function that throws leaves the worker serving")
+{
+    HL_REQUIRE_KVM();
+    MetricRegistry metrics;
+    CallService service(ready_snapshot(), with(1), metrics);
+    service.call("add", "[1, 2]", [](Reply) { throw std::runtime_error("the client went away"); });
+    CHECK(call(service, "add", "[2, 2]").body == R"j({"value":4})j");
+}
+
 TEST_CASE("serve core: options it cannot serve with are refused with one line")
 {
     HL_REQUIRE_KVM();
     MetricRegistry metrics;
     CHECK_THROWS_WITH(CallService(ready_snapshot(), with(0), metrics), "--workers: 0; expected at least one worker");
+    ServiceOptions no_queue = with(1);
+    no_queue.queue_limit = 0;
+    CHECK_THROWS_WITH(CallService(ready_snapshot(), no_queue, metrics),
+                      "--queue: 0; expected room for at least one call waiting for a worker");
+    // A worker that cannot confine its thread: the service stops what it started and says why.
+    ServiceOptions unconfinable = with(2);
+    unconfinable.confine = ConfinePolicy{};
+    unconfinable.confine->extra_syscalls = {"no_such_call"};
+    CHECK_THROWS_WITH(CallService(ready_snapshot(), unconfinable, metrics),
+                      "confine: 'no_such_call' is not a system call of this architecture (see syscalls(2))");
     auto sandbox = ready_functions_guest();
     REQUIRE(sandbox->call("next", {}).ending == RunResult::Ending::Returned);
     CHECK_THROWS_WITH(CallService(sandbox->snapshot(), with(1), metrics),

@@ -85,3 +85,17 @@ TEST_CASE("metrics: updates from many threads all count")
     CHECK(registry.render().find("hl_latency_seconds_count 40000\n") != std::string::npos);
     CHECK_THROWS_WITH(requests.add({}, 1), "hl_requests_total: 0 label values for 1 labels");
 }
+
+TEST_CASE("metrics: a name registered twice is one family, and only of one kind")
+{
+    MetricRegistry registry;
+    MetricFamily& first = registry.counter("hl_requests_total", "Requests.", {"function"});
+    CHECK(&registry.counter("hl_requests_total", "Requests.", {"function"}) == &first);
+    CHECK_THROWS_WITH(registry.gauge("hl_requests_total", "Requests."),
+                      "metric hl_requests_total is registered already, of another kind or labels");
+    CHECK_THROWS_WITH(registry.counter("hl_requests_total", "Requests.", {"status"}),
+                      "metric hl_requests_total is registered already, of another kind or labels");
+    first.add({"add"}, 1);
+    const std::string text = registry.render();
+    CHECK(text.find("# TYPE hl_requests_total counter") == text.rfind("# TYPE hl_requests_total counter"));
+}
