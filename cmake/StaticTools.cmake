@@ -23,11 +23,34 @@ find_package(Threads REQUIRED)
 add_library(hl_cli_dependencies INTERFACE)
 target_link_libraries(hl_cli_dependencies INTERFACE CLI11::CLI11 Threads::Threads)
 if(HL_STATIC_TOOLS)
+  # What a static link needs, checked now rather than by the linker.
+  include(CheckLinkerFlag)
+  check_linker_flag(CXX -static-pie HL_HAVE_STATIC_PIE)
+  if(NOT HL_HAVE_STATIC_PIE)
+    message(FATAL_ERROR "hl: the C++ toolchain cannot link -static-pie executables; "
+                        "configure with -DHL_STATIC_TOOLS=OFF, or install g++ 8 or later and libc6-dev")
+  endif()
+  foreach(archive IN ITEMS libelf.a:libelf-dev libz.a:zlib1g-dev libseccomp.a:libseccomp-dev)
+    string(REPLACE ":" ";" pair ${archive})
+    list(GET pair 0 file)
+    list(GET pair 1 package)
+    find_library(HL_STATIC_${file} NAMES ${file})
+    if(NOT HL_STATIC_${file})
+      message(FATAL_ERROR "hl: ${file} is missing for the static tools; install it with: apt-get install ${package} "
+                          "(or configure with -DHL_STATIC_TOOLS=OFF)")
+    endif()
+  endforeach()
+  # spdlog's own header-only target brings fmt as a shared library: its
+  # include directory with fmt header-only is what a static link can take.
   get_target_property(hl_spdlog_include spdlog::spdlog_header_only INTERFACE_INCLUDE_DIRECTORIES)
   target_include_directories(hl_cli_dependencies INTERFACE ${hl_spdlog_include})
   target_compile_definitions(hl_cli_dependencies INTERFACE SPDLOG_FMT_EXTERNAL FMT_HEADER_ONLY=1 TOML_HEADER_ONLY=1)
+  # By name, where pkg-config says they are: the linker takes the .a for the
+  # static tools and the .so for every other program of the build.
   set_property(TARGET PkgConfig::LIBELF PROPERTY INTERFACE_LINK_LIBRARIES ${LIBELF_STATIC_LIBRARIES})
+  set_property(TARGET PkgConfig::LIBELF APPEND PROPERTY INTERFACE_LINK_DIRECTORIES ${LIBELF_STATIC_LIBRARY_DIRS})
   set_property(TARGET PkgConfig::LIBSECCOMP PROPERTY INTERFACE_LINK_LIBRARIES ${LIBSECCOMP_STATIC_LIBRARIES})
+  set_property(TARGET PkgConfig::LIBSECCOMP APPEND PROPERTY INTERFACE_LINK_DIRECTORIES ${LIBSECCOMP_STATIC_LIBRARY_DIRS})
 else()
   target_link_libraries(hl_cli_dependencies INTERFACE spdlog::spdlog tomlplusplus::tomlplusplus)
 endif()

@@ -11,6 +11,10 @@ endif()
 
 function(hl_generate_i386_syscall_names output)
   file(STRINGS ${HL_UNISTD_32_H} defines REGEX "^#define __NR_[a-z0-9_]+ [0-9]+$")
+  if(NOT defines)
+    message(FATAL_ERROR "hl: ${HL_UNISTD_32_H} defines no system call numbers as '#define __NR_name N'; "
+                        "expected the kernel headers of Debian's linux-libc-dev")
+  endif()
   set(entries "")
   foreach(define IN LISTS defines)
     string(REGEX REPLACE "^#define __NR_([a-z0-9_]+) ([0-9]+)$" "    {\\2, \"\\1\"},\n" entry ${define})

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <fstream>
 #include <regex>
+#include <thread>
 
 using namespace hl::test;
 
@@ -33,6 +34,29 @@ TEST_CASE("hlrun passes arguments to the guest and its output through")
     CHECK(r.status == 0);
     CHECK(r.out == "argc=3\nargv[0]=" + image + "\nargv[1]=a\nargv[2]=b c\n");
     CHECK(r.err == "to stderr\n");
+}
+
+TEST_CASE("hlrun reads an image from a pipe, past what one read returns")
+{
+    HL_REQUIRE_KVM();
+    const std::string image = read_file(guest_image("hello"));
+    REQUIRE(image.size() > 65536);   // more than a pipe holds: read as it arrives, grown as it goes
+    int ends[2];
+    REQUIRE(pipe2(ends, O_CLOEXEC) == 0);
+    std::thread writer([&] {
+        for (size_t done = 0; done < image.size();) {
+            const ssize_t n = write(ends[1], image.data() + done, image.size() - done);
+            if (n <= 0)
+                break;
+            done += static_cast<size_t>(n);
+        }
+        close(ends[1]);
+    });
+    const ProcessResult r = hlrun({"/dev/stdin"}, {.stdin_fd = ends[0]});
+    writer.join();
+    close(ends[0]);
+    CHECK(r.status == 0);
+    CHECK(r.out.find("argv[0]=/dev/stdin\n") != std::string::npos);
 }
 
 TEST_CASE("hlrun gives every word after IMAGE to the guest, dashes included")

@@ -13,6 +13,8 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <mutex>
+#include <new>
+#include <pthread.h>
 #include <unistd.h>
 
 namespace hl {
@@ -25,21 +27,38 @@ namespace {
 
 // The process's page map, opened once per process: -1 when the host has none
 // to give, and then every page is looked at. A descriptor inherited across
-// fork() still reads the parent's map, whose pages are not the child's: a
-// child opens its own (or, confined already, looks at every page).
+// fork() still reads the parent's map, whose pages are not the child's, so a
+// child opens its own: at its first sandbox, SnapshotMemory::prepare(),
+// before its thread may be confined. The lock is made anew in a child, where
+// a thread of the parent may have held it at the fork.
+struct PageMap {
+    std::mutex mutex;
+    int fd = -1;
+    pid_t owner = 0;
+};
+
+PageMap& page_map_state()
+{
+    static PageMap state;
+    static const bool reset_in_children = [] {
+        pthread_atfork(nullptr, nullptr, [] { new (&page_map_state().mutex) std::mutex(); });
+        return true;
+    }();
+    (void)reset_in_children;
+    return state;
+}
+
 int page_map()
 {
-    static std::mutex mutex;
-    static int fd = -1;
-    static pid_t owner = 0;
-    std::lock_guard lock(mutex);
-    if (const pid_t pid = ::getpid(); owner != pid) {
-        if (fd >= 0)
-            ::close(fd);
-        fd = ::open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-        owner = pid;
+    PageMap& map = page_map_state();
+    std::lock_guard lock(map.mutex);
+    if (const pid_t pid = ::getpid(); map.owner != pid) {
+        if (map.fd >= 0)
+            ::close(map.fd);
+        map.fd = ::open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+        map.owner = pid;
     }
-    return fd;
+    return map.fd;
 }
 
 // Marks in `pages` (one flag per page of memory) the pages the process has,
