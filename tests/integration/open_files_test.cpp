@@ -32,6 +32,10 @@ TEST_CASE("open files: a process out of file descriptors is told why a sandbox c
                 live.push_back(Sandbox::from_snapshot(ready, {}));
             return 3;   // 64 sandboxes in 64 descriptors: the limit did not hold
         } catch (const KvmError& error) {
+            // Two descriptors back first: UBSan's vptr check of what() probes
+            // memory through a pipe, which needs one (sanitizer builds).
+            if (!live.empty())
+                live.pop_back();
             std::fprintf(stderr, "%s\n", error.what());
         }
         // Raised, the same process makes as many again.
