@@ -100,12 +100,7 @@ std::optional<Sandbox> ready_sandbox(const CallOptions& options, const std::stri
     const RunResult init = sandbox.initialize({path});
     if (init.ending == RunResult::Ending::Ready)
         return sandbox;
-    const auto deadline = final_output_deadline(init);
-    report(init);
-    if (init.ending == RunResult::Ending::Exited)
-        log_error("the guest exited with status {} before it was ready for calls (its main must call hl_serve)",
-                      init.exit_status);
-    status = init.ending == RunResult::Ending::Exited ? static_cast<int>(kExitGuestFault) : exit_code_for(init);
+    status = report_not_ready(init);
     return std::nullopt;
 }
 
@@ -188,12 +183,7 @@ int hlrun_call(int argc, char** argv)
                "IMAGE may be a snapshot file (hlrun snapshot), which starts ready, as it was saved");
     if (const auto status = parse_command_line(app, argc, argv, kExitUsage))
         return *status;
-    if (app.count("--memory")) {
-        options.common.memory_from = "--memory";
-        options.memory_given = true;
-    }
-    if (app.count("--timeout"))
-        options.common.timeout_from = "--timeout";
+    options.memory_given = note_flag_sources(app, options.common);
     const auto arguments = arguments_after_options(app, "hlrun call");
     if (!arguments)
         return kExitUsage;

@@ -119,6 +119,17 @@ int print_to_stdout(std::string_view text, std::string_view what)
     return kExitHostError;
 }
 
+int report_not_ready(const RunResult& init)
+{
+    const auto deadline = final_output_deadline(init);
+    report(init);
+    if (init.ending != RunResult::Ending::Exited)
+        return exit_code_for(init);
+    log_error("the guest exited with status {} before it was ready for calls (its main must call hl_serve)",
+              init.exit_status);
+    return kExitGuestFault;
+}
+
 int guarded(const std::function<int()>& body)
 {
     try {

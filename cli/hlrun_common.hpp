@@ -35,6 +35,11 @@ void report(const RunResult& result);
 // for the other endings.
 std::unique_ptr<ThreadDeadline> final_output_deadline(const RunResult& result);
 
+// A function guest's initialisation that did not reach hl_serve(): says how
+// it ended (for a guest that exited, that its main must call hl_serve) and
+// returns hlrun's exit status for it.
+int report_not_ready(const RunResult& init);
+
 // Writes hlrun's own output (a call's result, what inspect found) to stdout,
 // whole. Returns 0, or after one line ("cannot print WHAT: the reader of
 // stdout closed it") kExitOutputClosed, or kExitHostError if writing failed

@@ -138,12 +138,19 @@ std::vector<std::string> spell_out_optional_values(int argc, char** argv)
     return args;
 }
 
-std::string finish_hlrun_options(CLI::App& app, HlrunOptions& options)
+bool note_flag_sources(const CLI::App& app, HlrunOptions& options)
 {
-    if (app.count("--memory"))
-        options.memory_from = "--memory";
     if (app.count("--timeout"))
         options.timeout_from = "--timeout";
+    if (app.count("--memory") == 0)
+        return false;
+    options.memory_from = "--memory";
+    return true;
+}
+
+std::string finish_hlrun_options(CLI::App& app, HlrunOptions& options)
+{
+    note_flag_sources(app, options);
     options.guest_argv = app.remaining();
     // CLI11 hands an unknown option to the prefix command too: reject it
     // here, unless `--` said that what follows is IMAGE, whatever its name.

@@ -61,4 +61,9 @@ std::vector<std::string> spell_out_optional_values(int argc, char** argv);
 // the sources of values. Returns an error message, or empty.
 std::string finish_hlrun_options(CLI::App& app, HlrunOptions& options);
 
+// After parsing, for every command: --memory and --timeout given as flags
+// win over HL_MEMORY and HL_TIMEOUT, and errors name them. Returns whether
+// --memory was given.
+bool note_flag_sources(const CLI::App& app, HlrunOptions& options);
+
 } // namespace hl::cli

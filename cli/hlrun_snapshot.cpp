@@ -123,10 +123,7 @@ int hlrun_snapshot(int argc, char** argv)
     app.footer("IMAGE [ARGS...]  the guest and its arguments, as for hlrun IMAGE [ARGS...]");
     if (const auto status = parse_command_line(app, argc, argv, kExitUsage))
         return *status;
-    if (app.count("--memory"))
-        options.common.memory_from = "--memory";
-    if (app.count("--timeout"))
-        options.common.timeout_from = "--timeout";
+    note_flag_sources(app, options.common);
     const auto arguments = arguments_after_options(app, "hlrun snapshot");
     if (!arguments)
         return kExitUsage;
