@@ -152,7 +152,8 @@ void CallService::admit(const Export& e, bool raw, std::vector<Value> args, Repl
         } else if (live_ == 0) {
             ending = "no sandbox";
             message = kNoSandbox;
-        } else if (queue_.size() >= options_.queue_limit) {
+        } else if (queue_.size() >= options_.queue_limit ||
+                   (options_.max_inflight != 0 && busy_ >= options_.max_inflight)) {
             ending = "overloaded";
             message = "all " + std::to_string(live_) + " workers are busy and " + std::to_string(queue_.size()) +
                       " calls wait; try again later";
@@ -198,33 +199,38 @@ void CallService::work(Worker& worker, std::promise<std::string> started)
             std::fprintf(stderr, "hlrun: warning: answering a call of %s failed: %s\n", job.function->name.c_str(),
                          error.what());
         }
+        // Answered: no longer in flight, though the worker restores before its next call.
+        {
+            std::lock_guard lock(mutex_);
+            --busy_;
+            inflight_.set({}, static_cast<int64_t>(busy_));
+            if (busy_ == 0)
+                all_done_.notify_all();
+        }
         reset(worker, reply.status != 200);
-        finished(worker);
         if (!worker.sandbox) {   // no replacement could be made: this worker is done
-            pool_.add({}, -1);
+            retire();
             return;
         }
     }
 }
 
-void CallService::finished(Worker& worker)
+void CallService::retire()
 {
+    pool_.add({}, -1);
+    std::deque<Job> orphans;   // what nobody will run, once no worker is left
     {
-        std::deque<Job> orphans;   // what nobody will run, once no worker is left
-        {
-            std::lock_guard lock(mutex_);
-            --busy_;
-            if (!worker.sandbox && --live_ == 0)
-                orphans.swap(queue_);
-            busy_ -= orphans.size();
-            inflight_.set({}, static_cast<int64_t>(busy_));
-            queued_.set({}, static_cast<int64_t>(queue_.size()));
-            if (busy_ == 0)
-                all_done_.notify_all();
-        }
-        for (Job& orphan : orphans)
-            refuse(orphan.function->name, orphan.reply, 503, "no sandbox", kNoSandbox);
+        std::lock_guard lock(mutex_);
+        if (--live_ == 0)
+            orphans.swap(queue_);
+        busy_ -= orphans.size();
+        inflight_.set({}, static_cast<int64_t>(busy_));
+        queued_.set({}, static_cast<int64_t>(queue_.size()));
+        if (busy_ == 0)
+            all_done_.notify_all();
     }
+    for (Job& orphan : orphans)
+        refuse(orphan.function->name, orphan.reply, 503, "no sandbox", kNoSandbox);
 }
 
 Reply CallService::answer(Worker& worker, const Job& job)

@@ -34,6 +34,7 @@ namespace hl::cli {
 struct ServiceOptions {
     unsigned workers = 1;
     size_t queue_limit = 64;          // admitted calls waiting for a worker; one more gets 503
+    size_t max_inflight = 0;          // admitted calls, waiting or running; 0: workers + queue_limit
     SandboxOptions sandbox{};         // timeout, max_exits, output (memory comes from the snapshot)
     bool keep_state = false;
     std::optional<ConfinePolicy> confine{};   // each worker confines its thread before its first call
@@ -95,7 +96,7 @@ private:
     void work(Worker& worker, std::promise<std::string> started);
     Reply answer(Worker& worker, const Job& job);
     void reset(Worker& worker, bool failed);
-    void finished(Worker& worker);
+    void retire();   // a worker left without a sandbox
     std::unique_ptr<Sandbox> replacement();
     void stop();   // drain, then join the workers and the keeper
     void keep();
@@ -108,7 +109,7 @@ private:
     std::mutex mutex_;
     std::condition_variable work_ready_, all_done_;
     std::deque<Job> queue_;
-    size_t busy_ = 0;          // admitted and not yet answered, queued or running
+    size_t busy_ = 0;          // admitted and not yet answered, queued or running (not restoring)
     bool draining_ = false;
 
     size_t live_ = 0;          // workers with a sandbox

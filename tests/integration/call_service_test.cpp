@@ -144,7 +144,7 @@ TEST_CASE("serve core: a fault, an abort or a timeout is a 5xx naming it, and th
     CHECK(r.body.rfind(R"j({"error":{"ending":"exited",)j", 0) == 0);
     CHECK(call(service, "add", "[2, 2]").body == R"j({"value":4})j");
 
-    service.drain();   // the last restore is done after the last answer
+    REQUIRE(shows(metrics, "hl_restore_duration_seconds_count 6"));   // the last restore follows the last answer
     const std::string text = metrics.render();
     CHECK(text.find("hl_requests_total{function=\"add\",status=\"200\"} 3\n") != std::string::npos);
     CHECK(text.find("hl_requests_total{function=\"spin\",status=\"504\"} 1\n") != std::string::npos);
@@ -235,6 +235,25 @@ TEST_CASE("serve core: draining past its grace cancels what runs and refuses wha
     CHECK(cancelled.body.rfind(R"j({"error":{"ending":"cancelled",)j", 0) == 0);
     CHECK(waited.get_future().get().body ==
           R"j({"error":{"ending":"shutting down","message":"the server is shutting down; call another instance"}})j");
+}
+
+TEST_CASE("serve core: --max-inflight bounds the calls admitted, waiting or running")
+{
+    HL_REQUIRE_KVM();
+    MetricRegistry metrics;
+    ServiceOptions options = with(1);
+    options.queue_limit = 10;
+    options.max_inflight = 1;
+    options.sandbox.timeout = 300ms;
+    CallService service(ready_snapshot(), options, metrics);
+    std::promise<Reply> spun;
+    service.call("spin", "[]", [&](Reply r) { spun.set_value(std::move(r)); });
+    const Reply r = call(service, "add", "[1, 2]");   // the queue has room, the bound has not
+    CHECK(r.status == 503);
+    CHECK(r.retry_after == 1);
+    CHECK(spun.get_future().get().status == 504);
+    REQUIRE(shows(metrics, "hl_inflight_requests 0"));   // once its reply function has returned
+    CHECK(call(service, "add", "[1, 2]").body == R"j({"value":3})j");
 }
 
 TEST_CASE("serve core: a reply function that throws leaves the worker serving")
