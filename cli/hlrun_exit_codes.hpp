@@ -9,6 +9,7 @@
 namespace hl::cli {
 
 enum HlrunExit : int {
+    kExitCannotListen = 113,     // hlrun serve: the address cannot be listened on (in use, not ours)
     kExitSnapshotHost = 114,     // a snapshot file made on a CPU whose features this host lacks
     kExitSnapshotVersion = 115,  // a snapshot file of another format
     kExitSnapshotInvalid = 116,  // not a snapshot file, truncated or corrupted

@@ -61,7 +61,7 @@ int main(int argc, char** argv)
     // A reader that goes away is an ending with its own line and status
     // (kExitOutputClosed), not a silent death by SIGPIPE: writes get EPIPE.
     std::signal(SIGPIPE, SIG_IGN);
-    // `hlrun call ...`, `hlrun inspect ...` and `hlrun snapshot ...`; anything else is
+    // `hlrun call ...`, `hlrun inspect ...`, `hlrun snapshot ...` and `hlrun serve ...`; anything else is
     // `hlrun [OPTIONS] IMAGE [ARGS...]` (an image really named "call" is run as ./call).
     if (argc > 1 && std::string_view(argv[1]) == "call")
         return hlrun_call(argc - 1, argv + 1);
@@ -69,6 +69,8 @@ int main(int argc, char** argv)
         return hlrun_inspect(argc - 1, argv + 1);
     if (argc > 1 && std::string_view(argv[1]) == "snapshot")
         return hlrun_snapshot(argc - 1, argv + 1);
+    if (argc > 1 && std::string_view(argv[1]) == "serve")
+        return hlrun_serve(argc - 1, argv + 1);
     HlrunOptions options;
     CLI::App app{"Run a guest image in a fresh micro-VM (see hlrun(1))", "hlrun"};
     app.set_version_flag("--version", std::string("hlrun ") + HL_VERSION);

@@ -14,4 +14,7 @@ int hlrun_inspect(int argc, char** argv);
 // hlrun snapshot -o FILE [OPTIONS] IMAGE [ARGS...]
 int hlrun_snapshot(int argc, char** argv);
 
+// hlrun serve [OPTIONS] IMAGE|SNAPSHOT
+int hlrun_serve(int argc, char** argv);
+
 } // namespace hl::cli

@@ -21,6 +21,10 @@ hl_require_package(LIBELF_FOUND libelf-dev)
 # The vCPU thread's seccomp filter (libsandbox/src/seccomp_filter.cpp).
 pkg_check_modules(LIBSECCOMP QUIET IMPORTED_TARGET libseccomp)
 hl_require_package(LIBSECCOMP_FOUND libseccomp-dev)
+# hlrun serve's HTTP: Boost.Beast, header-only (Debian's 1.81, whose Asio
+# builds as C++20 with GCC 12; the default 1.74 does not).
+find_package(Boost 1.81 CONFIG QUIET)
+hl_require_package(Boost_FOUND "--no-install-recommends libboost1.81-dev")
 # hlrun serve's typed calls take their arguments as JSON; the tests parse
 # the JSON traces with it too.
 find_package(nlohmann_json 3 CONFIG QUIET)

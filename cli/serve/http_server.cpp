@@ -1,0 +1,391 @@
+// hlrun serve's HTTP side on Boost.Beast (see http_server.hpp). One I/O
+// thread runs every connection; a call's reply comes back to it from a
+// worker through a mailbox, so connections are only ever touched here. Not
+// through net::post: waking Asio's reactor from another thread takes
+// epoll_ctl, which the workers' seccomp filter does not allow; a byte down
+// a pipe takes write(2), which it does.
+#include "serve/http_server.hpp"
+
+#include "serve/call_json.hpp"
+
+#include <hl/error.hpp>
+
+#include <utility>   // before Asio: GCC 12 needs std::exchange declared
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <atomic>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <functional>
+#include <mutex>
+#include <unistd.h>
+#include <thread>
+#include <vector>
+
+namespace hl::cli {
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+constexpr size_t kHeaderLimit = 16 * 1024;
+
+} // namespace
+
+struct HttpServer::Impl {
+    struct Session;
+
+    HttpOptions options;
+    CallService& service;
+    MetricFamily& responses;
+    MetricRegistry& metrics;
+    net::io_context io{1};
+    tcp::acceptor acceptor{io};
+    net::signal_set signals{io, SIGINT, SIGTERM};
+    bool draining = false;                      // I/O thread only
+    std::atomic<bool> ready{true};
+    std::chrono::nanoseconds grace{0};
+    std::thread drainer;
+    std::vector<std::weak_ptr<Session>> sessions;   // I/O thread only
+    // Replies from the workers: queued here, announced by a byte on `wake`.
+    std::mutex mailbox_mutex;
+    std::vector<std::function<void()>> mailbox;
+    int wake_fds[2] = {-1, -1};
+    net::posix::stream_descriptor wake{io};
+    char wake_bytes[64];
+
+    Impl(const HttpOptions& o, CallService& s, MetricRegistry& m)
+        : options(o), service(s),
+          responses(m.counter("hl_http_responses_total", "HTTP responses, by status.", {"status"})), metrics(m)
+    {
+    }
+
+    ~Impl()
+    {
+        if (wake_fds[1] >= 0)
+            ::close(wake_fds[1]);
+    }
+
+    void accept();
+    void begin_drain();
+    void close_idle();
+    // From any thread: runs `work` on the I/O thread.
+    void deliver(std::function<void()> work)
+    {
+        {
+            std::lock_guard lock(mailbox_mutex);
+            mailbox.push_back(std::move(work));
+        }
+        const char byte = 1;
+        (void)!::write(wake_fds[1], &byte, 1);   // full (EAGAIN): a wake-up is already pending
+    }
+    void empty_mailbox()
+    {
+        std::vector<std::function<void()>> work;
+        {
+            std::lock_guard lock(mailbox_mutex);
+            work.swap(mailbox);
+        }
+        for (auto& item : work)
+            item();
+    }
+    void read_mailbox()
+    {
+        wake.async_read_some(net::buffer(wake_bytes), [this](beast::error_code ec, size_t) {
+            if (ec)
+                return;
+            empty_mailbox();
+            read_mailbox();
+        });
+    }
+};
+
+struct HttpServer::Impl::Session : std::enable_shared_from_this<Session> {
+    Impl& server;
+    beast::tcp_stream stream;
+    beast::flat_buffer buffer;
+    std::optional<http::request_parser<http::string_body>> parser;
+    http::response<http::string_body> response;
+    std::string peer;
+    std::string request_line;
+    Clock::time_point started;
+    bool busy = false;        // from a request's header to its answer's last byte
+    bool keep_alive = false;
+
+    Session(Impl& s, tcp::socket socket) : server(s), stream(std::move(socket))
+    {
+        beast::error_code ignored;
+        const auto endpoint = stream.socket().remote_endpoint(ignored);
+        peer = ignored ? "-" : endpoint.address().to_string();
+    }
+
+    void read()
+    {
+        if (server.draining)
+            return close();
+        parser.emplace();
+        parser->header_limit(kHeaderLimit);
+        parser->body_limit(server.options.max_body);
+        // From here the whole request must arrive within read_timeout: an idle
+        // keep-alive connection, or one that sends a byte now and then, is closed.
+        stream.expires_after(server.options.read_timeout);
+        http::async_read_header(stream, buffer, *parser, [self = shared_from_this()](beast::error_code ec, size_t) {
+            self->on_header(ec);
+        });
+    }
+
+    void on_header(beast::error_code ec)
+    {
+        if (ec)
+            return failed(ec);
+        busy = true;
+        started = Clock::now();
+        const auto& head = parser->get();
+        request_line = std::string(head.method_string()) + " " + std::string(head.target());
+        if (beast::iequals(head[http::field::expect], "100-continue")) {   // curl asks before sending a body
+            auto proceed = std::make_shared<http::response<http::empty_body>>(http::status::continue_, 11);
+            http::async_write(stream, *proceed, [self = shared_from_this(), proceed](beast::error_code e, size_t) {
+                if (e)
+                    return self->close();
+                self->read_body();
+            });
+            return;
+        }
+        read_body();
+    }
+
+    void read_body()
+    {
+        http::async_read(stream, buffer, *parser, [self = shared_from_this()](beast::error_code ec, size_t) {
+            if (ec)
+                return self->failed(ec);
+            self->dispatch();
+        });
+    }
+
+    void failed(beast::error_code ec)
+    {
+        keep_alive = false;
+        if (!busy) {   // refused at its header: the log still names it
+            started = Clock::now();
+            if (parser && parser->is_header_done())
+                request_line = std::string(parser->get().method_string()) + " " + std::string(parser->get().target());
+        }
+        if (ec == http::error::body_limit)
+            return respond(413, "application/json",
+                           error_json("too large", "the body passes the limit of " +
+                                                       std::to_string(server.options.max_body) + " bytes (--max-body)"));
+        if (ec == http::error::header_limit)
+            return respond(431, "application/json",
+                           error_json("too large", "the header passes the limit of " + std::to_string(kHeaderLimit) +
+                                                       " bytes"));
+        // Any other complaint of the parser is the request's fault; the rest
+        // (timed out, the peer left, closed by a drain) ends the connection.
+        if (&ec.category() == &http::make_error_code(http::error::bad_target).category() &&
+            ec != http::error::end_of_stream && ec != http::error::partial_message)
+            return respond(400, "application/json", error_json("bad request", ec.message()));
+        close();
+    }
+
+    void dispatch()
+    {
+        auto request = parser->release();
+        keep_alive = request.keep_alive();
+        stream.expires_never();   // the call's own --timeout bounds it from here
+        std::string_view target = request.target();
+        target = target.substr(0, target.find('?'));
+        const bool get = request.method() == http::verb::get, post = request.method() == http::verb::post;
+        auto answer_on_io = [self = shared_from_this()](Reply reply) {
+            self->server.deliver([self, reply = std::move(reply)]() mutable {
+                self->respond(reply.status, reply.content_type, std::move(reply.body), reply.retry_after);
+            });
+        };
+        for (const std::string_view prefix : {std::string_view("/v1/call/"), std::string_view("/v1/invoke/")}) {
+            if (target.substr(0, prefix.size()) != prefix)
+                continue;
+            if (!post)
+                return refuse_method("POST");
+            const std::string function(target.substr(prefix.size()));
+            if (prefix == "/v1/call/")
+                server.service.call(function, request.body(), answer_on_io);
+            else
+                server.service.invoke(function, request.body(), answer_on_io);
+            return;
+        }
+        if (target == "/v1/functions" || target == "/metrics" || target == "/healthz" || target == "/readyz") {
+            if (!get)
+                return refuse_method("GET");
+            if (target == "/v1/functions")
+                return respond(200, "application/json", server.service.functions_json());
+            if (target == "/metrics")
+                return respond(200, "text/plain; version=0.0.4; charset=utf-8", server.metrics.render());
+            if (target == "/healthz")
+                return respond(200, "text/plain", "ok\n");
+            return server.ready ? respond(200, "text/plain", "ready\n") : respond(503, "text/plain", "draining\n");
+        }
+        respond(404, "application/json",
+                error_json("not found", "no route " + std::string(target) +
+                                            "; try POST /v1/call/FUNC, POST /v1/invoke/FUNC or GET /v1/functions"));
+    }
+
+    void refuse_method(const char* allowed)
+    {
+        respond(405, "application/json",
+                error_json("method not allowed", request_line + ": this path takes " + std::string(allowed)), 0,
+                allowed);
+    }
+
+    void respond(int status, const std::string& content_type, std::string body, unsigned retry_after = 0,
+                 const char* allowed = nullptr)
+    {
+        response = {};
+        response.version(11);
+        response.result(static_cast<unsigned>(status));
+        response.set(http::field::server, "hlrun");
+        response.set(http::field::content_type, content_type);
+        if (allowed)
+            response.set(http::field::allow, allowed);
+        if (retry_after)
+            response.set(http::field::retry_after, std::to_string(retry_after));
+        response.keep_alive(keep_alive && !server.draining);
+        response.body() = std::move(body);
+        response.prepare_payload();
+        server.responses.add({std::to_string(status)}, 1);
+        stream.expires_after(server.options.read_timeout);   // a reader that does not read is let go
+        http::async_write(stream, response, [self = shared_from_this(), status](beast::error_code ec, size_t bytes) {
+            self->written(ec, status, bytes);
+        });
+    }
+
+    void written(beast::error_code ec, int status, size_t bytes)
+    {
+        if (server.options.access_log) {
+            const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+            std::fprintf(server.options.access_log, "%s \"%s\" %d %zu %.6f\n", peer.c_str(), request_line.c_str(),
+                         status, bytes, seconds);
+            std::fflush(server.options.access_log);
+        }
+        busy = false;
+        if (ec || !response.keep_alive())
+            return close();
+        read();
+    }
+
+    void close()
+    {
+        beast::error_code ignored;
+        stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+        stream.socket().close(ignored);
+    }
+};
+
+void HttpServer::Impl::accept()
+{
+    acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
+        if (ec)
+            return;   // closed by a drain
+        socket.set_option(tcp::no_delay(true));
+        auto session = std::make_shared<Session>(*this, std::move(socket));
+        std::erase_if(sessions, [](const std::weak_ptr<Session>& s) { return s.expired(); });
+        sessions.push_back(session);
+        session->read();
+        accept();
+    });
+}
+
+void HttpServer::Impl::begin_drain()
+{
+    if (draining)
+        return;
+    draining = true;
+    ready = false;
+    beast::error_code ignored;
+    acceptor.close(ignored);
+    signals.cancel(ignored);
+    // The service's drain blocks until its calls are answered, whose replies
+    // come here: it runs on a thread of its own, and the I/O loop is kept
+    // going until it is done, whatever the connections do meanwhile.
+    auto keep_running = std::make_shared<net::executor_work_guard<net::io_context::executor_type>>(io.get_executor());
+    drainer = std::thread([this, keep_running] {
+        service.drain(grace);
+        net::post(io, [this, keep_running] {
+            empty_mailbox();   // the last replies, whose wake-up may not have been read yet
+            close_idle();
+            beast::error_code ignored;
+            wake.close(ignored);   // every reply has been delivered: the drain is done
+            keep_running->reset();
+        });
+    });
+    close_idle();
+}
+
+void HttpServer::Impl::close_idle()
+{
+    // A connection waiting for its next request is closed; one with a
+    // request in hand closes after its answer (keep-alive is off now).
+    for (const auto& weak : sessions)
+        if (auto session = weak.lock(); session && !session->busy)
+            session->close();
+}
+
+HttpServer::HttpServer(const HttpOptions& options, CallService& service, MetricRegistry& metrics)
+    : impl_(std::make_unique<Impl>(options, service, metrics))
+{
+    const std::string where = options.host + ":" + std::to_string(options.port);
+    beast::error_code ec;
+    const auto address = net::ip::make_address(options.host, ec);
+    if (ec)
+        throw OptionError("--listen " + where + ": '" + options.host + "' is not an IP address");
+    const tcp::endpoint endpoint(address, options.port);
+    auto& acceptor = impl_->acceptor;
+    acceptor.open(endpoint.protocol(), ec);
+    if (!ec)
+        acceptor.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec)
+        acceptor.bind(endpoint, ec);
+    if (!ec)
+        acceptor.listen(net::socket_base::max_listen_connections, ec);
+    if (ec)
+        throw Error("--listen " + where + ": cannot listen: " + ec.message());
+    if (::pipe2(impl_->wake_fds, O_CLOEXEC | O_NONBLOCK) != 0)
+        throw Error(std::string("cannot make the workers' reply pipe: ") + std::strerror(errno));
+    impl_->wake.assign(impl_->wake_fds[0]);
+}
+
+HttpServer::~HttpServer()
+{
+    if (impl_->drainer.joinable())
+        impl_->drainer.join();
+}
+
+uint16_t HttpServer::port() const { return impl_->acceptor.local_endpoint().port(); }
+
+void HttpServer::run(std::chrono::nanoseconds grace)
+{
+    Impl& s = *impl_;
+    s.grace = grace;
+    s.signals.async_wait([&s](beast::error_code ec, int) {
+        if (!ec)
+            s.begin_drain();
+    });
+    s.accept();
+    s.read_mailbox();
+    s.io.run();
+    if (s.drainer.joinable())
+        s.drainer.join();
+}
+
+void HttpServer::stop()
+{
+    net::post(impl_->io, [this] { impl_->begin_drain(); });
+}
+
+} // namespace hl::cli

@@ -1,0 +1,57 @@
+// hlrun serve's HTTP/1.1 side (Boost.Beast, in http_server.cpp alone: it is a
+// large header). Routes requests to a CallService and answers what needs no
+// guest itself:
+//   POST /v1/call/FUNC     typed call, JSON in and out (call_json.hpp)
+//   POST /v1/invoke/FUNC   raw call of an export bytes f(bytes)
+//   GET  /v1/functions     the exports with their signatures
+//   GET  /metrics          Prometheus text
+//   GET  /healthz          200 while the process serves
+//   GET  /readyz           200 while it admits calls, 503 once it drains
+// A request whose body passes max_body gets 413; one that is not whole
+// within read_timeout of its first byte (or an idle keep-alive connection)
+// is closed. I/O runs on its own thread; calls run on the service's workers,
+// whose replies come back to the connection.
+#pragma once
+
+#include "serve/call_service.hpp"
+#include "serve/metrics.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <string>
+
+namespace hl::cli {
+
+struct HttpOptions {
+    std::string host = "127.0.0.1";
+    uint16_t port = 8080;                         // 0: any free port (port() says which)
+    uint64_t max_body = uint64_t{1} << 20;
+    std::chrono::nanoseconds read_timeout = std::chrono::seconds(10);
+    std::FILE* access_log = nullptr;              // a line per request when set; not owned
+};
+
+class HttpServer {
+public:
+    // Listens on host:port; throws hl::Error naming the address when it cannot.
+    HttpServer(const HttpOptions& options, CallService& service, MetricRegistry& metrics);
+    ~HttpServer();
+    HttpServer(const HttpServer&) = delete;
+    HttpServer& operator=(const HttpServer&) = delete;
+
+    uint16_t port() const;
+    // Serves on the calling thread until SIGTERM or SIGINT, or stop(). Then:
+    // no new connections, /readyz 503, the service drains for `grace`
+    // (calls admitted still answered, later ones 503), connections close
+    // once their last answer is written, and run() returns.
+    void run(std::chrono::nanoseconds grace);
+    // As a signal does, from any thread.
+    void stop();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+} // namespace hl::cli
