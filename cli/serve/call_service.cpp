@@ -223,14 +223,16 @@ void CallService::retire()
         std::lock_guard lock(mutex_);
         if (--live_ == 0)
             orphans.swap(queue_);
-        busy_ -= orphans.size();
-        inflight_.set({}, static_cast<int64_t>(busy_));
         queued_.set({}, static_cast<int64_t>(queue_.size()));
-        if (busy_ == 0)
-            all_done_.notify_all();
     }
+    // Answered before they stop counting, so that a drain waits for them.
     for (Job& orphan : orphans)
         refuse(orphan.function->name, orphan.reply, 503, "no sandbox", kNoSandbox);
+    std::lock_guard lock(mutex_);
+    busy_ -= orphans.size();
+    inflight_.set({}, static_cast<int64_t>(busy_));
+    if (busy_ == 0)
+        all_done_.notify_all();
 }
 
 Reply CallService::answer(Worker& worker, const Job& job)

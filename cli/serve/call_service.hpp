@@ -76,6 +76,9 @@ public:
     // answered, and the workers then end. Idempotent. Not from a reply
     // function: it runs on a worker, which would wait for itself.
     void drain(std::chrono::nanoseconds grace = std::chrono::nanoseconds::max());
+    // drain() with no grace, then joins the workers: no reply function is
+    // called after it returns. Idempotent; the destructor does it too.
+    void stop();
 
 private:
     struct Job {
@@ -98,7 +101,6 @@ private:
     void reset(Worker& worker, bool failed);
     void retire();   // a worker left without a sandbox
     std::unique_ptr<Sandbox> replacement();
-    void stop();   // drain, then join the workers and the keeper
     void keep();
 
     Snapshot ready_;

@@ -50,6 +50,7 @@ struct HttpServer::Impl {
     net::io_context io{1};
     tcp::acceptor acceptor{io};
     net::signal_set signals{io, SIGINT, SIGTERM};
+    net::steady_timer retry{io};
     bool draining = false;                      // I/O thread only
     std::atomic<bool> ready{true};
     std::chrono::nanoseconds grace{0};
@@ -115,9 +116,11 @@ struct HttpServer::Impl::Session : std::enable_shared_from_this<Session> {
     std::optional<http::request_parser<http::string_body>> parser;
     http::response<http::string_body> response;
     std::string peer;
+    char discard[4096];
     std::string request_line;
     Clock::time_point started;
     bool busy = false;        // from a request's header to its answer's last byte
+    bool head = false;        // a HEAD request: its answer has the headers of a GET's, no body
     bool keep_alive = false;
 
     Session(Impl& s, tcp::socket socket) : server(s), stream(std::move(socket))
@@ -202,10 +205,16 @@ struct HttpServer::Impl::Session : std::enable_shared_from_this<Session> {
         stream.expires_never();   // the call's own --timeout bounds it from here
         std::string_view target = request.target();
         target = target.substr(0, target.find('?'));
-        const bool get = request.method() == http::verb::get, post = request.method() == http::verb::post;
-        auto answer_on_io = [self = shared_from_this()](Reply reply) {
-            self->server.deliver([self, reply = std::move(reply)]() mutable {
-                self->respond(reply.status, reply.content_type, std::move(reply.body), reply.retry_after);
+        head = request.method() == http::verb::head;
+        const bool get = request.method() == http::verb::get || head, post = request.method() == http::verb::post;
+        // The reply function hands its reference to the session over to the
+        // mailbox: a worker that keeps the function a while (it restores
+        // before its next call) must not be the one that frees the session.
+        auto answer_on_io = [self = shared_from_this()](Reply reply) mutable {
+            auto session = std::move(self);
+            Impl& server = session->server;
+            server.deliver([session = std::move(session), reply = std::move(reply)]() mutable {
+                session->respond(reply.status, reply.content_type, std::move(reply.body), reply.retry_after);
             });
         };
         for (const std::string_view prefix : {std::string_view("/v1/call/"), std::string_view("/v1/invoke/")}) {
@@ -213,6 +222,9 @@ struct HttpServer::Impl::Session : std::enable_shared_from_this<Session> {
                 continue;
             if (!post)
                 return refuse_method("POST");
+            if (server.draining)   // the service refuses too, but its answer would come by a mailbox being closed
+                return respond(503, "application/json",
+                               error_json("shutting down", "the server is shutting down; call another instance"));
             const std::string function(target.substr(prefix.size()));
             if (prefix == "/v1/call/")
                 server.service.call(function, request.body(), answer_on_io);
@@ -256,8 +268,12 @@ struct HttpServer::Impl::Session : std::enable_shared_from_this<Session> {
         if (retry_after)
             response.set(http::field::retry_after, std::to_string(retry_after));
         response.keep_alive(keep_alive && !server.draining);
-        response.body() = std::move(body);
-        response.prepare_payload();
+        if (head) {
+            response.content_length(body.size());
+        } else {
+            response.body() = std::move(body);
+            response.prepare_payload();
+        }
         server.responses.add({std::to_string(status)}, 1);
         stream.expires_after(server.options.read_timeout);   // a reader that does not read is let go
         http::async_write(stream, response, [self = shared_from_this(), status](beast::error_code ec, size_t bytes) {
@@ -274,9 +290,28 @@ struct HttpServer::Impl::Session : std::enable_shared_from_this<Session> {
             std::fflush(server.options.access_log);
         }
         busy = false;
-        if (ec || !response.keep_alive())
+        head = false;
+        if (ec)
             return close();
+        if (!response.keep_alive())
+            return linger();
         read();
+    }
+
+    // After an answer that ends the connection: stop sending, take what the
+    // client still sends for a moment, then close. Closing at once with
+    // unread bytes would reset the connection, and the client might never
+    // read the answer (a 413 while it still sends its body).
+    void linger()
+    {
+        beast::error_code ignored;
+        stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        stream.expires_after(std::chrono::seconds(1));
+        stream.async_read_some(net::buffer(discard), [self = shared_from_this()](beast::error_code ec, size_t) {
+            if (ec)
+                return self->close();
+            self->linger();
+        });
     }
 
     void close()
@@ -290,9 +325,20 @@ struct HttpServer::Impl::Session : std::enable_shared_from_this<Session> {
 void HttpServer::Impl::accept()
 {
     acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
-        if (ec)
+        if (draining || ec == net::error::operation_aborted)
             return;   // closed by a drain
-        socket.set_option(tcp::no_delay(true));
+        if (ec) {
+            // Out of descriptors or memory, say: try again shortly, never give up accepting.
+            std::fprintf(stderr, "hlrun: warning: accepting a connection failed: %s\n", ec.message().c_str());
+            retry.expires_after(std::chrono::milliseconds(50));
+            retry.async_wait([this](beast::error_code e) {
+                if (!e)
+                    accept();
+            });
+            return;
+        }
+        beast::error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
         auto session = std::make_shared<Session>(*this, std::move(socket));
         std::erase_if(sessions, [](const std::weak_ptr<Session>& s) { return s.expired(); });
         sessions.push_back(session);
@@ -309,7 +355,8 @@ void HttpServer::Impl::begin_drain()
     ready = false;
     beast::error_code ignored;
     acceptor.close(ignored);
-    signals.cancel(ignored);
+    retry.cancel();
+    signals.clear(ignored);   // a second SIGTERM or SIGINT ends the process at once
     // The service's drain blocks until its calls are answered, whose replies
     // come here: it runs on a thread of its own, and the I/O loop is kept
     // going until it is done, whatever the connections do meanwhile.
@@ -362,6 +409,9 @@ HttpServer::HttpServer(const HttpOptions& options, CallService& service, MetricR
 
 HttpServer::~HttpServer()
 {
+    // Workers hold reply functions that deliver here: they end first, whatever
+    // ended run() (a drain, or an exception out of a handler).
+    impl_->service.stop();
     if (impl_->drainer.joinable())
         impl_->drainer.join();
 }

@@ -7,9 +7,9 @@
 //   GET  /metrics          Prometheus text
 //   GET  /healthz          200 while the process serves
 //   GET  /readyz           200 while it admits calls, 503 once it drains
-// A request whose body passes max_body gets 413; one that is not whole
-// within read_timeout of its first byte (or an idle keep-alive connection)
-// is closed. I/O runs on its own thread; calls run on the service's workers,
+// A request whose body passes max_body gets 413; a connection whose next
+// request is not whole read_timeout after the server began to wait for it
+// (idle time included) is closed. I/O runs on its own thread; calls run on the service's workers,
 // whose replies come back to the connection.
 #pragma once
 
@@ -46,7 +46,8 @@ public:
     // (calls admitted still answered, later ones 503), connections close
     // once their last answer is written, and run() returns.
     void run(std::chrono::nanoseconds grace);
-    // As a signal does, from any thread.
+    // As a signal does, from any thread but a confined worker's (waking the
+    // I/O loop takes epoll_ctl).
     void stop();
 
 private:

@@ -4,6 +4,7 @@
 // flight, and the start-up errors with their statuses.
 #include "process.hpp"
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <csignal>
 #include <cstdio>
@@ -68,7 +69,12 @@ public:
         while (read_some(60s)) {
         }
         int status = 0;
-        waitpid(pid_, &status, 0);
+        // A drain that hangs must fail the test, not hang it.
+        for (int waited = 0; waitpid(pid_, &status, WNOHANG) == 0; ++waited) {
+            if (waited == 600)
+                kill(pid_, SIGKILL);
+            std::this_thread::sleep_for(100ms);
+        }
         pid_ = -1;
         return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     }
@@ -114,7 +120,11 @@ Response parse_response(const std::string& out)
 // curl METHOD url with body: status, headers and body as received.
 Response request(const std::string& method, const std::string& url, const std::string& body = {})
 {
-    std::vector<std::string> argv = {HL_CURL, "-s", "-S", "-i", "-X", method, "--max-time", "60", url};
+    std::vector<std::string> argv = {HL_CURL, "-s", "-S", "--max-time", "60", url};
+    if (method == "HEAD")   // curl -X HEAD would wait for the body the headers announce
+        argv.push_back("-I");
+    else
+        argv.insert(argv.end(), {"-i", "-X", method});
     if (!body.empty() || method == "POST")
         argv.insert(argv.end(), {"--data-binary", body});
     const ProcessResult r = run_process(argv);
@@ -171,6 +181,15 @@ TEST_CASE("hlrun serve: calls by JSON and by bytes, each from a fresh state, and
     CHECK(r.status == 200);
     CHECK(r.body.find(R"j({"name":"add","signature":"i64 add(i64, i64)")j") != std::string::npos);
     CHECK(request("GET", server.url("/healthz")).body == "ok\n");
+    // HEAD: a GET's headers, no body (else a client keeping the connection would read it as the next answer).
+    r = request("HEAD", server.url("/healthz"));
+    CHECK(r.status == 200);
+    CHECK(r.headers.find("Content-Length: 3") != std::string::npos);
+    CHECK(r.body.empty());
+    // Two requests on one kept-alive connection (curl reuses it for a second URL).
+    const ProcessResult twice = run_process({HL_CURL, "-s", "-v", server.url("/healthz"), server.url("/readyz")});
+    CHECK(twice.out == "ok\nready\n");
+    CHECK(twice.err.find("Re-using existing connection") != std::string::npos);
     CHECK(request("GET", server.url("/readyz")).body == "ready\n");
     r = request("GET", server.url("/metrics"));
     CHECK(r.headers.find("Content-Type: text/plain; version=0.0.4") != std::string::npos);
@@ -209,19 +228,24 @@ TEST_CASE("hlrun serve: a body past --max-body gets 413, a client too slow to se
 TEST_CASE("hlrun serve: overload gets 503 with Retry-After, and SIGTERM answers the call in flight before exiting")
 {
     HL_REQUIRE_KVM();
-    Server server({"--workers", "1", "--queue", "1", "--timeout", "2s", kFunctions});
+    Server server({"--workers", "1", "--queue", "1", "--timeout", "5s", kFunctions});
     Response spun, queued;
+    // Until the metrics show `lines`, every one (a bounded wait).
+    auto metrics_show = [&](std::vector<std::string> lines) {
+        for (int i = 0; i < 500; ++i) {
+            const std::string text = request("GET", server.url("/metrics")).body;
+            if (std::all_of(lines.begin(), lines.end(), [&](const std::string& l) { return text.find(l) != std::string::npos; }))
+                return true;
+            std::this_thread::sleep_for(5ms);
+        }
+        return false;
+    };
     std::thread first([&] { spun = post_from_thread(server.url("/v1/call/spin"), "[]"); });
-    // Until the worker runs spin and add waits in the queue.
-    for (int i = 0; i < 3000 && request("GET", server.url("/metrics")).body.find("hl_inflight_requests 1\n") ==
-                                    std::string::npos;
-         ++i)
-        std::this_thread::sleep_for(1ms);
+    // The worker runs spin...
+    REQUIRE(metrics_show({"hl_inflight_requests 1\n", "hl_queued_requests 0\n"}));
     std::thread second([&] { queued = post_from_thread(server.url("/v1/call/add"), "[1, 2]"); });
-    for (int i = 0; i < 3000 && request("GET", server.url("/metrics")).body.find("hl_queued_requests 1\n") ==
-                                    std::string::npos;
-         ++i)
-        std::this_thread::sleep_for(1ms);
+    // ...and add waits in the queue.
+    REQUIRE(metrics_show({"hl_inflight_requests 2\n", "hl_queued_requests 1\n"}));
     const Response refused = request("POST", server.url("/v1/call/add"), "[1, 2]");
     CHECK(refused.status == 503);
     CHECK(refused.headers.find("Retry-After: 1") != std::string::npos);
