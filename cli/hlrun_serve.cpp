@@ -104,7 +104,7 @@ int serve(const ServeOptions& options, const std::string& path)
         return kExitUsage;
     }
     const auto max_body = parse_size(options.max_body);
-    if (!max_body) {
+    if (!max_body || *max_body == 0) {
         log_error("--max-body: '{}' is not a size, expected a number with an optional unit like 1Mi or 64Ki",
                   options.max_body);
         return kExitUsage;
@@ -151,8 +151,9 @@ int serve(const ServeOptions& options, const std::string& path)
             log_error("{}", error.what());
             return static_cast<int>(kExitCannotListen);
         }
-        log_info("serving {} on http://{}:{} with {} worker{}", path, http.host, server->port(), options.workers,
-                 options.workers == 1 ? "" : "s");
+        const bool v6 = http.host.find(':') != std::string::npos;
+        log_info("serving {} on http://{}{}{}:{} with {} worker{}", path, v6 ? "[" : "", http.host, v6 ? "]" : "",
+                 server->port(), options.workers, options.workers == 1 ? "" : "s");
         server->run(*grace);
         log_info("stopped: every call admitted was answered");
         return 0;

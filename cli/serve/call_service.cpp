@@ -6,7 +6,9 @@
 #include <hl/error.hpp>
 #include <hl/text.hpp>
 
+#include <csignal>
 #include <cstdio>
+#include <pthread.h>
 #include <system_error>
 
 namespace hl::cli {
@@ -171,6 +173,13 @@ void CallService::admit(const Export& e, bool raw, std::vector<Value> args, Repl
 
 void CallService::work(Worker& worker, std::promise<std::string> started)
 {
+    // SIGTERM and SIGINT are the HTTP side's to take: here they would only
+    // interrupt a guest's output with EINTR.
+    sigset_t stops;
+    sigemptyset(&stops);
+    sigaddset(&stops, SIGTERM);
+    sigaddset(&stops, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stops, nullptr);
     try {
         if (options_.confine)
             confine_this_thread(*options_.confine);

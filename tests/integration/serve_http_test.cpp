@@ -281,6 +281,10 @@ TEST_CASE("hlrun serve: what keeps it from starting is one line and a status of 
     CHECK(r.status == 120);
     CHECK(r.err == "hlrun: error: --max-body: 'lots' is not a size, expected a number with an optional unit like 1Mi "
                    "or 64Ki\n");
+    r = hlrun({"serve", "--listen", "127.0.0.1:0", "--max-body", "0", kFunctions});
+    CHECK(r.status == 120);
+    CHECK(r.err == "hlrun: error: --max-body: '0' is not a size, expected a number with an optional unit like 1Mi "
+                   "or 64Ki\n");
     r = hlrun({"serve", "--listen", "127.0.0.1:0", guest_image("hello")});   // never calls hl_serve
     CHECK(r.status == 125);
     CHECK(r.err.find("hlrun: error: the guest exited with status 0 before it was ready for calls") != std::string::npos);
