@@ -30,6 +30,7 @@ struct ServeOptions {
     unsigned workers = std::max(1u, std::thread::hardware_concurrency());
     uint64_t queue = 64;
     uint64_t max_inflight = 0;
+    uint64_t max_connections = 1024;
     bool keep_state = false;
     std::string access_log;
     std::string max_body = "1Mi";
@@ -115,6 +116,7 @@ int serve(const ServeOptions& options, const std::string& path)
     if (!read_timeout || !grace)
         return kExitUsage;
     http.read_timeout = *read_timeout;
+    http.max_connections = options.max_connections;
     std::FILE* access_log = nullptr;
     if (options.access_log == "-")
         access_log = stderr;
@@ -124,6 +126,18 @@ int serve(const ServeOptions& options, const std::string& path)
     }
     http.access_log = access_log;
     return guarded([&] {
+        // Each worker's sandbox holds two descriptors, each connection one.
+        raise_open_file_limit(64 + options.workers * kFilesPerSandbox + options.max_connections);
+        MetricRegistry metrics;
+        // Listening comes first: an address in use is said before a long
+        // initialisation, and clients that come meanwhile wait in the backlog.
+        std::optional<HttpServer> server;
+        try {
+            server.emplace(http, metrics);
+        } catch (const ListenError& error) {
+            log_error("{}", error.what());
+            return static_cast<int>(kExitCannotListen);
+        }
         int status = 0;
         const auto ready = ready_state(options, path, *sandbox, status);
         if (!ready)
@@ -138,23 +152,11 @@ int serve(const ServeOptions& options, const std::string& path)
             service_options.confine = ConfinePolicy{.on_violation = ConfinePolicy::OnViolation::Report,
                                                     .exit_status = kExitHostError,
                                                     .program = "hlrun"};
-        // Each worker's sandbox holds two descriptors, each connection one.
-        raise_open_file_limit(1024 + options.workers * kFilesPerSandbox + 4096);
-        MetricRegistry metrics;
         CallService service(*ready, service_options, metrics);
-        std::optional<HttpServer> server;
-        try {
-            server.emplace(http, service, metrics);
-        } catch (const OptionError&) {
-            throw;
-        } catch (const Error& error) {
-            log_error("{}", error.what());
-            return static_cast<int>(kExitCannotListen);
-        }
         const bool v6 = http.host.find(':') != std::string::npos;
         log_info("serving {} on http://{}{}{}:{} with {} worker{}", path, v6 ? "[" : "", http.host, v6 ? "]" : "",
                  server->port(), options.workers, options.workers == 1 ? "" : "s");
-        server->run(*grace);
+        server->run(service, *grace);
         log_info("stopped: every call admitted was answered");
         return 0;
     });
@@ -165,6 +167,7 @@ int serve(const ServeOptions& options, const std::string& path)
 int hlrun_serve(int argc, char** argv)
 {
     ServeOptions options;
+    options.common.timeout = "30s";   // a server's calls are bounded unless asked otherwise
     apply_environment(options.common);
     if (const char* listen = std::getenv("HL_LISTEN")) {
         options.listen = listen;
@@ -180,9 +183,12 @@ int hlrun_serve(int argc, char** argv)
     app.add_option("--max-inflight", options.max_inflight,
                    "Calls admitted at once, waiting or running; one more gets 503 (default: workers + queue)")
         ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 20));
+    app.add_option("--max-connections", options.max_connections,
+                   "Connections open at once; more wait in the listen backlog (default 1024)")
+        ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 20));
     app.add_option("--memory,-m", options.common.memory, "Guest memory size of an image, e.g. 16Mi (env HL_MEMORY)");
     app.add_option("--timeout,-t", options.common.timeout,
-                   "Stop a call after this long and answer 504, e.g. 5s (env HL_TIMEOUT; default: no limit)");
+                   "Stop a call (or the initialisation) after this long and answer 504 (env HL_TIMEOUT; default 30s)");
     app.add_option("--max-exits", options.common.max_exits, "Stop a call after this many VM exits (0: no limit)")
         ->check(exit_count_validator());
     app.add_flag("--keep-state", options.keep_state,

@@ -44,14 +44,18 @@ struct HttpServer::Impl {
     struct Session;
 
     HttpOptions options;
-    CallService& service;
+    CallService* service = nullptr;             // while run() runs
     MetricFamily& responses;
+    MetricFamily& connections;
     MetricRegistry& metrics;
     net::io_context io{1};
     tcp::acceptor acceptor{io};
     net::signal_set signals{io, SIGINT, SIGTERM};
     net::steady_timer retry{io};
     bool draining = false;                      // I/O thread only
+    bool running = false;                       // I/O thread only: run() is in io.run()
+    size_t open_connections = 0;                // I/O thread only
+    bool accept_paused = false;                 // I/O thread only: max_connections are open
     std::atomic<bool> ready{true};
     std::chrono::nanoseconds grace{0};
     std::thread drainer;
@@ -63,9 +67,9 @@ struct HttpServer::Impl {
     net::posix::stream_descriptor wake{io};
     char wake_bytes[64];
 
-    Impl(const HttpOptions& o, CallService& s, MetricRegistry& m)
-        : options(o), service(s),
-          responses(m.counter("hl_http_responses_total", "HTTP responses, by status.", {"status"})), metrics(m)
+    Impl(const HttpOptions& o, MetricRegistry& m)
+        : options(o), responses(m.counter("hl_http_responses_total", "HTTP responses, by status.", {"status"})),
+          connections(m.gauge("hl_http_connections", "HTTP connections open.")), metrics(m)
     {
     }
 
@@ -128,6 +132,19 @@ struct HttpServer::Impl::Session : std::enable_shared_from_this<Session> {
         beast::error_code ignored;
         const auto endpoint = stream.socket().remote_endpoint(ignored);
         peer = ignored ? "-" : endpoint.address().to_string();
+        ++server.open_connections;
+        server.connections.add({}, 1);
+    }
+
+    // Always on the I/O thread: replies hand their session back to it.
+    ~Session()
+    {
+        --server.open_connections;
+        server.connections.add({}, -1);
+        if (server.accept_paused && server.running && !server.draining) {
+            server.accept_paused = false;
+            server.accept();
+        }
     }
 
     void read()
@@ -177,9 +194,9 @@ struct HttpServer::Impl::Session : std::enable_shared_from_this<Session> {
     void failed(beast::error_code ec)
     {
         keep_alive = false;
-        if (!busy) {   // refused at its header: the log still names it
+        if (!busy) {   // refused at its header: the log still names it (the start line is parsed first)
             started = Clock::now();
-            if (parser && parser->is_header_done())
+            if (parser && !parser->get().target().empty())
                 request_line = std::string(parser->get().method_string()) + " " + std::string(parser->get().target());
         }
         if (ec == http::error::body_limit)
@@ -227,16 +244,16 @@ struct HttpServer::Impl::Session : std::enable_shared_from_this<Session> {
                                error_json("shutting down", "the server is shutting down; call another instance"));
             const std::string function(target.substr(prefix.size()));
             if (prefix == "/v1/call/")
-                server.service.call(function, request.body(), answer_on_io);
+                server.service->call(function, request.body(), answer_on_io);
             else
-                server.service.invoke(function, request.body(), answer_on_io);
+                server.service->invoke(function, request.body(), answer_on_io);
             return;
         }
         if (target == "/v1/functions" || target == "/metrics" || target == "/healthz" || target == "/readyz") {
             if (!get)
                 return refuse_method("GET");
             if (target == "/v1/functions")
-                return respond(200, "application/json", server.service.functions_json());
+                return respond(200, "application/json", server.service->functions_json());
             if (target == "/metrics")
                 return respond(200, "text/plain; version=0.0.4; charset=utf-8", server.metrics.render());
             if (target == "/healthz")
@@ -343,7 +360,10 @@ void HttpServer::Impl::accept()
         std::erase_if(sessions, [](const std::weak_ptr<Session>& s) { return s.expired(); });
         sessions.push_back(session);
         session->read();
-        accept();
+        if (open_connections >= options.max_connections)
+            accept_paused = true;   // the next waits in the backlog; a session's end resumes
+        else
+            accept();
     });
 }
 
@@ -362,7 +382,7 @@ void HttpServer::Impl::begin_drain()
     // going until it is done, whatever the connections do meanwhile.
     auto keep_running = std::make_shared<net::executor_work_guard<net::io_context::executor_type>>(io.get_executor());
     drainer = std::thread([this, keep_running] {
-        service.drain(grace);
+        service->drain(grace);
         net::post(io, [this, keep_running] {
             empty_mailbox();   // the last replies, whose wake-up may not have been read yet
             close_idle();
@@ -383,8 +403,8 @@ void HttpServer::Impl::close_idle()
             session->close();
 }
 
-HttpServer::HttpServer(const HttpOptions& options, CallService& service, MetricRegistry& metrics)
-    : impl_(std::make_unique<Impl>(options, service, metrics))
+HttpServer::HttpServer(const HttpOptions& options, MetricRegistry& metrics)
+    : impl_(std::make_unique<Impl>(options, metrics))
 {
     const std::string where = options.host + ":" + std::to_string(options.port);
     beast::error_code ec;
@@ -401,36 +421,41 @@ HttpServer::HttpServer(const HttpOptions& options, CallService& service, MetricR
     if (!ec)
         acceptor.listen(net::socket_base::max_listen_connections, ec);
     if (ec)
-        throw Error("--listen " + where + ": cannot listen: " + ec.message());
+        throw ListenError("--listen " + where + ": cannot listen: " + ec.message());
     if (::pipe2(impl_->wake_fds, O_CLOEXEC | O_NONBLOCK) != 0)
         throw Error(std::string("cannot make the workers' reply pipe: ") + std::strerror(errno));
     impl_->wake.assign(impl_->wake_fds[0]);
 }
 
-HttpServer::~HttpServer()
-{
-    // Workers hold reply functions that deliver here: they end first, whatever
-    // ended run() (a drain, or an exception out of a handler).
-    impl_->service.stop();
-    if (impl_->drainer.joinable())
-        impl_->drainer.join();
-}
+HttpServer::~HttpServer() = default;
 
 uint16_t HttpServer::port() const { return impl_->acceptor.local_endpoint().port(); }
 
-void HttpServer::run(std::chrono::nanoseconds grace)
+void HttpServer::run(CallService& service, std::chrono::nanoseconds grace)
 {
     Impl& s = *impl_;
+    s.service = &service;
     s.grace = grace;
     s.signals.async_wait([&s](beast::error_code ec, int) {
         if (!ec)
             s.begin_drain();
     });
+    // Workers hold reply functions that deliver here: they end first, whatever
+    // ends the loop (a drain, or an exception out of a handler).
+    struct Finish {
+        Impl& s;
+        ~Finish()
+        {
+            s.running = false;
+            s.service->stop();
+            if (s.drainer.joinable())
+                s.drainer.join();
+        }
+    } finish{s};
+    s.running = true;
     s.accept();
     s.read_mailbox();
     s.io.run();
-    if (s.drainer.joinable())
-        s.drainer.join();
 }
 
 void HttpServer::stop()

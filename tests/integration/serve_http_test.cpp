@@ -9,6 +9,7 @@
 #include <csignal>
 #include <cstdio>
 #include <fcntl.h>
+#include <filesystem>
 #include <netinet/in.h>
 #include <poll.h>
 #include <spawn.h>
@@ -62,10 +63,17 @@ public:
     }
     std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
     int port() const { return port_; }
+    // SIGTERM, once: a second one would end it at once.
+    void terminate()
+    {
+        if (!terminated_)
+            kill(pid_, SIGTERM);
+        terminated_ = true;
+    }
     // SIGTERM, then its exit status and everything it wrote on stderr.
     int stop()
     {
-        kill(pid_, SIGTERM);
+        terminate();
         while (read_some(60s)) {
         }
         int status = 0;
@@ -94,6 +102,7 @@ private:
         return true;
     }
     pid_t pid_ = -1;
+    bool terminated_ = false;
     int err_[2] = {-1, -1};
     int port_ = 0;
     std::string err_text_;
@@ -146,6 +155,69 @@ Response post_from_thread(const std::string& url, const std::string& body)
     pclose(pipe);
     return parse_response(out);
 }
+
+// A TCP connection to the server, for what curl will not do: send half a
+// request, keep a connection idle, send bytes that are not HTTP.
+class Connection {
+public:
+    explicit Connection(int port)
+    {
+        fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in to{};
+        to.sin_family = AF_INET;
+        to.sin_port = htons(static_cast<uint16_t>(port));
+        to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        REQUIRE(connect(fd_, reinterpret_cast<const sockaddr*>(&to), sizeof to) == 0);
+    }
+    ~Connection() { close(); }
+    void close()
+    {
+        if (fd_ >= 0)
+            ::close(fd_);
+        fd_ = -1;
+    }
+    void send(const std::string& bytes) const
+    {
+        REQUIRE(write(fd_, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()));
+    }
+    // Whether something (bytes or the end) arrives within `timeout`.
+    bool readable(std::chrono::milliseconds timeout) const
+    {
+        pollfd p{fd_, POLLIN, 0};
+        return poll(&p, 1, static_cast<int>(timeout.count())) == 1;
+    }
+    // One answer with a Content-Length body, or what came before the end.
+    Response answer() const
+    {
+        std::string in;
+        char buffer[4096];
+        for (;;) {
+            const size_t end = in.find("\r\n\r\n");
+            if (end != std::string::npos) {
+                const size_t length_at = in.find("Content-Length: ");
+                const size_t length = length_at < end ? std::stoul(in.substr(length_at + 16)) : 0;
+                if (in.size() >= end + 4 + length)
+                    return parse_response(in);
+            }
+            if (!readable(30s))
+                return {};
+            const ssize_t n = read(fd_, buffer, sizeof buffer);
+            if (n <= 0)
+                return parse_response(in);
+            in.append(buffer, static_cast<size_t>(n));
+        }
+    }
+    // Whether the server closed the connection (within a generous wait).
+    int fd() const { return fd_; }
+    bool closed_by_server() const
+    {
+        char byte;
+        return readable(30s) && read(fd_, &byte, 1) == 0;
+    }
+
+private:
+    int fd_ = -1;
+};
 
 } // namespace
 
@@ -206,20 +278,22 @@ TEST_CASE("hlrun serve: a body past --max-body gets 413, a client too slow to se
     const Response r = request("POST", server.url("/v1/invoke/reverse"), std::string(2000, 'x'));
     CHECK(r.status == 413);
     CHECK(r.body == R"j({"error":{"ending":"too large","message":"the body passes the limit of 1024 bytes (--max-body)"}})j");
-    // Slowloris: a request begun and never finished; the server closes it.
-    const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in to{};
-    to.sin_family = AF_INET;
-    to.sin_port = htons(static_cast<uint16_t>(server.port()));
-    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(connect(fd, reinterpret_cast<const sockaddr*>(&to), sizeof to) == 0);
-    const std::string start = "POST /v1/call/add HTTP/1.1\r\nHost: x\r\n";
-    REQUIRE(write(fd, start.data(), start.size()) == static_cast<ssize_t>(start.size()));
-    pollfd p{fd, POLLIN, 0};
-    REQUIRE(poll(&p, 1, 30000) == 1);   // within the read timeout, not the test's
-    char byte;
-    CHECK(read(fd, &byte, 1) == 0);     // closed, nothing said
-    close(fd);
+    // Slowloris: a request begun and never finished; the server closes it,
+    // within the read timeout (1s), not the test's.
+    Connection slow(server.port());
+    slow.send("POST /v1/call/add HTTP/1.1\r\nHost: x\r\n");
+    CHECK(slow.closed_by_server());   // nothing said
+    // One that sends a header line now and then is let go as well: the
+    // timeout counts from the start of the request, not from the last byte.
+    Connection trickle(server.port());
+    trickle.send("POST /v1/call/add HTTP/1.1\r\n");
+    bool cut_off = false;
+    for (int i = 0; i < 100 && !cut_off; ++i) {   // 20 s of trickling, 20 times the timeout
+        cut_off = trickle.readable(200ms);
+        if (!cut_off)
+            (void)!write(trickle.fd(), "X: y\r\n", 6);   // may fail once the server has closed
+    }
+    CHECK(cut_off);
     // The server still serves.
     CHECK(request("POST", server.url("/v1/call/add"), "[1, 1]").body == R"j({"value":2})j");
     CHECK(server.stop() == 0);
@@ -288,5 +362,97 @@ TEST_CASE("hlrun serve: what keeps it from starting is one line and a status of 
     r = hlrun({"serve", "--listen", "127.0.0.1:0", guest_image("hello")});   // never calls hl_serve
     CHECK(r.status == 125);
     CHECK(r.err.find("hlrun: error: the guest exited with status 0 before it was ready for calls") != std::string::npos);
+    CHECK(first.stop() == 0);
+}
+
+TEST_CASE("hlrun serve: requests that are not HTTP get 400, a header too large 431, and the access log names each")
+{
+    HL_REQUIRE_KVM();
+    const std::string dir = make_temp_dir();
+    const std::string log = dir + "/access.log";
+    Server server({"--max-body", "1Ki", "--access-log", log, kFunctions});
+    Connection garbage(server.port());
+    garbage.send("HELLO THERE\r\n\r\n");
+    Response r = garbage.answer();
+    CHECK(r.status == 400);
+    CHECK(r.body.rfind(R"j({"error":{"ending":"bad request","message":")j", 0) == 0);
+    r = parse_response(
+        run_process({HL_CURL, "-s", "-i", "-H", "X-Big: " + std::string(20000, 'x'), server.url("/healthz")}).out);
+    CHECK(r.status == 431);
+    CHECK(r.body == R"j({"error":{"ending":"too large","message":"the header passes the limit of 16384 bytes"}})j");
+    // A 413 refused by its Content-Length alone, before any of its body is read.
+    r = request("POST", server.url("/v1/invoke/reverse"), std::string(2000, 'x'));
+    CHECK(r.status == 413);
+    CHECK(request("POST", server.url("/v1/call/add"), "[1, 2]").status == 200);
+    CHECK(server.stop() == 0);
+    const std::string text = read_file(log);
+    CHECK(text.find("127.0.0.1 \"GET /healthz\" 431 ") != std::string::npos);
+    CHECK(text.find("127.0.0.1 \"POST /v1/invoke/reverse\" 413 ") != std::string::npos);
+    CHECK(text.find("127.0.0.1 \"POST /v1/call/add\" 200 ") != std::string::npos);
+    CHECK(text.find(" 400 ") != std::string::npos);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("hlrun serve: past --max-connections a new connection waits until one closes")
+{
+    HL_REQUIRE_KVM();
+    Server server({"--max-connections", "1", kFunctions});
+    Connection idle(server.port());
+    Connection waiting(server.port());
+    waiting.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    // Not answered while the first holds the only place (a wrong answer
+    // could only come early; a slow machine cannot make this fail falsely).
+    CHECK_FALSE(waiting.readable(500ms));
+    idle.close();
+    const Response r = waiting.answer();
+    CHECK(r.status == 200);
+    CHECK(r.body == "ok\n");
+    waiting.close();
+    // The gauge counts open connections: curl's own, now.
+    bool one = false;
+    for (int i = 0; i < 500 && !one; ++i)
+        one = request("GET", server.url("/metrics")).body.find("hl_http_connections 1\n") != std::string::npos;
+    CHECK(one);
+    CHECK(server.stop() == 0);
+    const ProcessResult bad = hlrun({"serve", "--max-connections", "0", kFunctions});
+    CHECK(bad.status == 120);
+    CHECK(bad.err.find("--max-connections") != std::string::npos);
+}
+
+TEST_CASE("hlrun serve: SIGTERM closes idle connections at once and cancels a call past --drain-timeout")
+{
+    HL_REQUIRE_KVM();
+    Server server({"--workers", "1", "--timeout", "120s", "--read-timeout", "120s", "--drain-timeout", "1s", kFunctions});
+    Connection idle(server.port());
+    idle.send("GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n");
+    CHECK(idle.answer().body == "ready\n");   // and the connection is kept
+    Response spun;
+    std::thread caller([&] { spun = post_from_thread(server.url("/v1/call/spin"), "[]"); });
+    bool running = false;
+    for (int i = 0; i < 500 && !running; ++i) {
+        running = request("GET", server.url("/metrics")).body.find("hl_inflight_requests 1\n") != std::string::npos;
+        std::this_thread::sleep_for(5ms);
+    }
+    REQUIRE(running);
+    server.terminate();
+    // The idle connection is closed by the drain, long before its read timeout.
+    CHECK(idle.closed_by_server());
+    // spin would run for 120 s; the drain gives it 1 s, then cancels it.
+    const int status = server.stop();
+    caller.join();
+    CHECK(status == 0);
+    CHECK(spun.status == 503);
+    CHECK(spun.body.find(R"j("ending":"cancelled")j") != std::string::npos);
+}
+
+TEST_CASE("hlrun serve: an address in use is found before the image is initialised")
+{
+    HL_REQUIRE_KVM();
+    Server first({kFunctions});
+    const std::string taken = "127.0.0.1:" + std::to_string(first.port());
+    // hello never becomes ready (125 when initialised): the listen error comes first.
+    const ProcessResult r = hlrun({"serve", "--listen", taken, guest_image("hello")});
+    CHECK(r.status == 113);
+    CHECK(r.err == "hlrun: error: --listen " + taken + ": cannot listen: Address already in use\n");
     CHECK(first.stop() == 0);
 }
