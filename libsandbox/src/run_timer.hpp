@@ -1,6 +1,8 @@
 // A one-shot deadline for a run: when it passes, the calling thread receives
 // a signal that interrupts KVM_RUN. A POSIX timer aimed at one thread
 // (SIGEV_THREAD_ID): no helper thread exists, so none can be left behind.
+// The thread keeps its timer from one run to the next (disarmed between);
+// it is deleted when the thread ends.
 #pragma once
 
 #include <chrono>
@@ -21,6 +23,7 @@ public:
 
 private:
     timer_t timer_{};
+    bool kept_ = false;    // the thread's kept timer, not one of its own
     bool armed_ = false;
     std::chrono::steady_clock::time_point deadline_;
 };
