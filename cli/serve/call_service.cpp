@@ -250,6 +250,11 @@ Reply CallService::answer(Worker& worker, const Job& job)
     RunResult result;
     try {
         result = worker.sandbox->call(e.name, job.args);
+    } catch (const CallError& error) {   // arguments past the guest ABI's limits, say: the caller's to fix
+        Reply reply;
+        reply.status = 400;
+        reply.body = error_json("bad arguments", error.what());
+        return reply;
     } catch (const std::exception& error) {   // refused before the guest ran (poisoned, say)
         result.ending = RunResult::Ending::HostError;
         result.message = error.what();

@@ -160,9 +160,12 @@ Response post_from_thread(const std::string& url, const std::string& body)
 // request, keep a connection idle, send bytes that are not HTTP.
 class Connection {
 public:
-    explicit Connection(int port)
+    // receive_buffer: a small one makes the server's writes partial.
+    explicit Connection(int port, int receive_buffer = 0)
     {
         fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (receive_buffer)
+            setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
         sockaddr_in to{};
         to.sin_family = AF_INET;
         to.sin_port = htons(static_cast<uint16_t>(port));
@@ -370,7 +373,7 @@ TEST_CASE("hlrun serve: requests that are not HTTP get 400, a header too large 4
     HL_REQUIRE_KVM();
     const std::string dir = make_temp_dir();
     const std::string log = dir + "/access.log";
-    Server server({"--max-body", "1Ki", "--access-log", log, kFunctions});
+    Server server({"--access-log", log, kFunctions});
     Connection garbage(server.port());
     garbage.send("HELLO THERE\r\n\r\n");
     Response r = garbage.answer();
@@ -380,8 +383,29 @@ TEST_CASE("hlrun serve: requests that are not HTTP get 400, a header too large 4
         run_process({HL_CURL, "-s", "-i", "-H", "X-Big: " + std::string(20000, 'x'), server.url("/healthz")}).out);
     CHECK(r.status == 431);
     CHECK(r.body == R"j({"error":{"ending":"too large","message":"the header passes the limit of 16384 bytes"}})j");
+    // A body within --max-body but past the guest ABI's limit for one value.
+    const std::string big = dir + "/big";
+    write_file(big, std::string(600000, 'x'));
+    r = parse_response(run_process({HL_CURL, "-s", "-i", "-X", "POST", "--data-binary", "@" + big,
+                                    server.url("/v1/invoke/reverse")}).out);
+    CHECK(r.status == 400);
+    CHECK(r.body == R"j({"error":{"ending":"bad arguments","message":"reverse: argument 1 is 600000 bytes, over the limit of 524288"}})j");
+    // A large answer to a reader that does not read yet: the worker writes
+    // what the socket takes without waiting, the I/O thread any rest (on
+    // loopback the kernel usually queues all of it).
+    std::string sent(500000, 'a');
+    for (size_t i = 0; i < sent.size(); ++i)
+        sent[i] = static_cast<char>('a' + i % 26);
+    Connection slow_reader(server.port(), 4096);
+    slow_reader.send("POST /v1/invoke/reverse HTTP/1.1\r\nHost: x\r\nContent-Length: 500000\r\n\r\n" + sent);
+    std::this_thread::sleep_for(200ms);   // answered, and not yet read
+    r = slow_reader.answer();
+    CHECK(r.status == 200);
+    std::reverse(sent.begin(), sent.end());
+    CHECK(r.body == sent);
     // A 413 refused by its Content-Length alone, before any of its body is read.
-    r = request("POST", server.url("/v1/invoke/reverse"), std::string(2000, 'x'));
+    r = parse_response(run_process({HL_CURL, "-s", "-i", "-X", "POST", "-H", "Content-Length: 2000000",
+                                    "--data-binary", "x", server.url("/v1/invoke/reverse")}).out);
     CHECK(r.status == 413);
     CHECK(request("POST", server.url("/v1/call/add"), "[1, 2]").status == 200);
     CHECK(server.stop() == 0);
