@@ -5,11 +5,15 @@ set -eu
 HL_ROOT=$(cd "$(dirname "$0")/.." && pwd)
 HL_BUILD="$HL_ROOT/build"
 
-packages="cmake make g++ pkg-config libcli11-dev libtomlplusplus-dev libelf-dev libspdlog-dev catch2 nlohmann-json3-dev libboost1.81-dev curl man-db groff-base binutils libseccomp-dev clang libclang-rt-14-dev musl-tools"
+packages="cmake make g++ pkg-config libcli11-dev libtomlplusplus-dev libelf-dev libspdlog-dev catch2 nlohmann-json3-dev libboost1.81-dev curl man-db groff-base binutils libseccomp-dev clang libclang-rt-14-dev musl-tools yamllint podman runc"
 missing=""
 for package in $packages; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing="$missing $package"
 done
+# The deploy/ tests run node and npm; a nodejs package from elsewhere may
+# bring npm itself, so each is asked for only when its command is missing.
+command -v node >/dev/null || missing="$missing nodejs"
+command -v npm >/dev/null || missing="$missing npm"
 if [ -n "$missing" ]; then
     echo "hl: installing:$missing"
     sudo=""
