@@ -271,6 +271,18 @@ TEST_CASE("hlrun serve: calls by JSON and by bytes, each from a fresh state, and
     CHECK(r.body.find("hl_requests_total{function=\"add\",status=\"200\"} 1\n") != std::string::npos);
     CHECK(r.body.find("hl_requests_total{function=\"next\",status=\"200\"} 3\n") != std::string::npos);
     CHECK(r.body.find("hl_pool_sandboxes 2\n") != std::string::npos);
+    // What Prometheus's own checker says of the text: parsed, and no lint.
+    const std::string dir = make_temp_dir();
+    write_file(dir + "/metrics", r.body);
+    const int metrics = open((dir + "/metrics").c_str(), O_RDONLY | O_CLOEXEC);
+    REQUIRE(metrics >= 0);
+    ProcessOptions with_input;
+    with_input.stdin_fd = metrics;
+    const ProcessResult checked = run_process({HL_PROMTOOL, "check", "metrics"}, with_input);
+    close(metrics);
+    std::filesystem::remove_all(dir);
+    CHECK(checked.out + checked.err == "");
+    CHECK(checked.status == 0);
     CHECK(server.stop() == 0);
 }
 
