@@ -59,7 +59,7 @@ CallService::CallService(const Snapshot& ready, ServiceOptions options, MetricRe
                           "take it right after initialisation, or serve with --keep-state");
     for (unsigned i = 0; i < options_.workers; ++i) {
         auto worker = std::make_unique<Worker>();
-        worker->sandbox = std::make_unique<Sandbox>(Sandbox::from_snapshot(ready_, options_.sandbox));
+        worker->sandbox = make_sandbox();
         worker->interrupt = worker->sandbox->interrupt_handle();
         workers_.push_back(std::move(worker));
     }
@@ -308,6 +308,13 @@ std::unique_ptr<Sandbox> CallService::replacement()
     return made.get();
 }
 
+std::unique_ptr<Sandbox> CallService::make_sandbox() const
+{
+    if (options_.make_sandbox)
+        return std::make_unique<Sandbox>(options_.make_sandbox(ready_, options_.sandbox));
+    return std::make_unique<Sandbox>(Sandbox::from_snapshot(ready_, options_.sandbox));
+}
+
 void CallService::keep()
 {
     std::unique_lock lock(keeper_mutex_);
@@ -320,7 +327,7 @@ void CallService::keep()
         lock.unlock();
         std::unique_ptr<Sandbox> made;
         try {
-            made = std::make_unique<Sandbox>(Sandbox::from_snapshot(ready_, options_.sandbox));
+            made = make_sandbox();
         } catch (const std::exception&) {
             // null: the worker gives up its place
         }

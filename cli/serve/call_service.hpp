@@ -38,6 +38,10 @@ struct ServiceOptions {
     SandboxOptions sandbox{};         // timeout, max_exits, output (memory comes from the snapshot)
     bool keep_state = false;
     std::optional<ConfinePolicy> confine{};   // each worker confines its thread before its first call
+    // Makes a worker's sandbox, at start and in place of one whose restore
+    // failed; called off the workers' threads. Unset: Sandbox::from_snapshot.
+    // Tests put in one that fails.
+    std::function<Sandbox(const Snapshot&, const SandboxOptions&)> make_sandbox{};
 };
 
 struct Reply {
@@ -101,6 +105,7 @@ private:
     void reset(Worker& worker, bool failed);
     void retire();   // a worker left without a sandbox
     std::unique_ptr<Sandbox> replacement();
+    std::unique_ptr<Sandbox> make_sandbox() const;
     void keep();
 
     Snapshot ready_;

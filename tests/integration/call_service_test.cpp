@@ -286,3 +286,63 @@ TEST_CASE("serve core: options it cannot serve with are refused with one line")
                       "the snapshot was taken after calls ran, so calls cannot start fresh from it; take it right "
                       "after initialisation, or serve with --keep-state");
 }
+
+namespace {
+
+// A sandbox of the functions guest with twice the memory: restoring the
+// service's snapshot into it fails (another size), as a restore that meets
+// a host error would.
+Sandbox mismatched_sandbox()
+{
+    SandboxOptions options;
+    options.memory_size = 2 * ready_snapshot().memory_size();
+    return Sandbox::from_snapshot(ready_functions_guest(options)->snapshot(), {});
+}
+
+std::string rendered(const MetricRegistry& metrics) { return metrics.render(); }
+
+} // namespace
+
+TEST_CASE("serve core: a sandbox whose restore fails is replaced, and the next call starts fresh")
+{
+    HL_REQUIRE_KVM();
+    MetricRegistry metrics;
+    ServiceOptions options = with(1);
+    std::atomic<int> made{0};
+    options.make_sandbox = [&made](const Snapshot& ready, const SandboxOptions& sandbox) {
+        return made++ == 0 ? mismatched_sandbox() : Sandbox::from_snapshot(ready, sandbox);
+    };
+    CallService service(ready_snapshot(), options, metrics);
+    CHECK(call(service, "next", "[]").body == R"j({"value":101})j");
+    // The restore after it failed; the keeper made a new sandbox from the snapshot.
+    CHECK(call(service, "next", "[]").body == R"j({"value":101})j");
+    CHECK(call(service, "next", "[]").body == R"j({"value":101})j");
+    CHECK(made == 2);
+    const std::string text = rendered(metrics);
+    CHECK(text.find("hl_sandboxes_replaced_total 1\n") != std::string::npos);
+    CHECK(text.find("hl_pool_sandboxes 1\n") != std::string::npos);
+}
+
+TEST_CASE("serve core: a worker whose sandbox cannot be replaced leaves, and calls then get 503 no sandbox")
+{
+    HL_REQUIRE_KVM();
+    MetricRegistry metrics;
+    ServiceOptions options = with(1);
+    std::atomic<int> made{0};
+    options.make_sandbox = [&made](const Snapshot&, const SandboxOptions&) -> Sandbox {
+        if (made++ == 0)
+            return mismatched_sandbox();
+        throw Error("out of memory, say");
+    };
+    CallService service(ready_snapshot(), options, metrics);
+    CHECK(call(service, "add", "[1, 2]").body == R"j({"value":3})j");
+    // The worker restores, fails, asks for a new sandbox, gets none and
+    // leaves; a call admitted meanwhile is refused as it leaves.
+    const Reply refused = call(service, "add", "[1, 2]");
+    CHECK(refused.status == 503);
+    CHECK(refused.body == R"j({"error":{"ending":"no sandbox","message":"no worker has a sandbox left: new ones could not be made"}})j");
+    CHECK(call(service, "add", "[1, 2]").status == 503);
+    const std::string text = rendered(metrics);
+    CHECK(text.find("hl_pool_sandboxes 0\n") != std::string::npos);
+    CHECK(text.find("hl_sandboxes_replaced_total 0\n") != std::string::npos);
+}
