@@ -47,7 +47,7 @@ podman run -d --name hl-deploy-test --read-only --network host --cap-drop all --
     --device "$tmp/kvm:/dev/kvm" --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 -e HL_LISTEN=127.0.0.1:0 \
     localhost/hl-serve:test >"$tmp/run.log" 2>&1 || { echo "FAIL: podman run: $(tail -n 3 "$tmp/run.log")"; exit 1; }
 url=""
-for _ in $(seq 50); do
+for _ in $(seq 150); do
     url=$(podman logs hl-deploy-test 2>&1 | sed -n 's|^hlrun: info: serving /srv/guest.hlsnap on \(http://[0-9.:]*\) .*|\1|p')
     [ -n "$url" ] && break
     sleep 0.2

@@ -16,6 +16,7 @@ if ! cmp -s "$here/package-lock.json" "$work/package-lock.json" || [ ! -d "$work
     (cd "$work" && npm ci --no-audit --no-fund --loglevel=error) >"$work/npm.log" 2>&1 ||
         { echo "FAIL: npm ci in $work: $(tail -n 3 "$work/npm.log")"; rm -f "$work/package-lock.json"; exit 1; }
 fi
-yamllint --strict -c "$here/yamllint.yaml" "$source/deploy/kubernetes" || { echo "FAIL: yamllint"; exit 1; }
+yamllint --strict -c "$here/yamllint.yaml" "$source/deploy/kubernetes" "$source/deploy/prometheus.yml" ||
+    { echo "FAIL: yamllint"; exit 1; }
 cp "$here/validate.mjs" "$here/httpscaledobject.schema.json" "$work/"
 node "$work/validate.mjs" "$source/deploy"

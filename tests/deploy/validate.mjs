@@ -17,6 +17,7 @@ import ts from "typescript";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { Service } from "kubernetes-models/v1/Service";
 import { ScaledObject } from "@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject";
+import { PodMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor";
 
 const deployDir = process.argv[2];
 const workDir = path.dirname(fileURLToPath(import.meta.url));
@@ -40,7 +41,9 @@ const service = read("service.yaml");
 const scaled = read("scaledobject.yaml");
 const httpScaled = read("httpscaledobject.yaml");
 const patch = read("kvm-hostpath.patch.yaml");
-const expected = ["deployment.yaml", "httpscaledobject.yaml", "kvm-hostpath.patch.yaml", "scaledobject.yaml", "service.yaml"];
+const podMonitor = read("podmonitor.yaml");
+const expected = ["deployment.yaml", "httpscaledobject.yaml", "kvm-hostpath.patch.yaml", "podmonitor.yaml", "scaledobject.yaml",
+                  "service.yaml"];
 check("deploy/kubernetes", JSON.stringify(fs.readdirSync(kubeDir).sort()) === JSON.stringify(expected),
       `holds ${fs.readdirSync(kubeDir).sort().join(" ")}; this test checks only ${expected.join(" ")}`);
 
@@ -64,6 +67,7 @@ validateModel("deployment.yaml", Deployment, deployment);
 validateModel("deployment.yaml + kvm-hostpath.patch.yaml", Deployment, patched);
 validateModel("service.yaml", Service, service);
 validateModel("scaledobject.yaml", ScaledObject, scaled);
+validateModel("podmonitor.yaml", PodMonitor, podMonitor);
 const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false });
 const schema = JSON.parse(fs.readFileSync(new URL("httpscaledobject.schema.json", import.meta.url), "utf8"));
 const validateHttp = ajv.compile(schema);
@@ -77,6 +81,7 @@ const typed = [
     ["deployment.yaml + kvm-hostpath.patch.yaml", "IDeployment", "kubernetes-models/apps/v1/Deployment", patched],
     ["service.yaml", "IService", "kubernetes-models/v1/Service", service],
     ["scaledobject.yaml", "IScaledObject", "@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject", scaled],
+    ["podmonitor.yaml", "IPodMonitor", "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor", podMonitor],
 ];
 const tsFile = path.join(workDir, "manifests.ts");
 const lines = [...new Set(typed.map(([, type, module]) => `import type { ${type} } from "${module}";`))];
@@ -171,6 +176,16 @@ check(K, /(^|[^a-zA-Z0-9_:])hl_inflight_requests([^a-zA-Z0-9_:]|$)/.test(trigger
 check(K, Number(trigger.metadata?.threshold) > 0, "threshold is not a positive number");
 check(K, scaled.spec?.minReplicaCount >= 1,
       "minReplicaCount below 1: with the Prometheus scaler alone nothing wakes a Deployment at zero (httpscaledobject.yaml does)");
+
+const P = "podmonitor.yaml";
+check(P, Object.keys(podMonitor.spec?.selector?.matchLabels ?? {}).length > 0 &&
+      subset(podMonitor.spec.selector.matchLabels, labels), "spec.selector does not select the Deployment's pod labels");
+const endpoint = podMonitor.spec?.podMetricsEndpoints?.[0] ?? {};
+check(P, podMonitor.spec?.podMetricsEndpoints?.length === 1 && endpoint.port === "http" && endpoint.path === "/metrics",
+      "does not scrape /metrics on the port named http");
+const annotations = deployment.spec?.template?.metadata?.annotations ?? {};
+check(D, annotations["prometheus.io/port"] === String(port?.containerPort) && annotations["prometheus.io/path"] === "/metrics",
+      "the prometheus.io annotations do not name the http port and /metrics");
 
 const H = "httpscaledobject.yaml";
 const href = httpScaled.spec?.scaleTargetRef ?? {};

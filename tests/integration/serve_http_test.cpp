@@ -286,6 +286,23 @@ TEST_CASE("hlrun serve: calls by JSON and by bytes, each from a fresh state, and
     CHECK(server.stop() == 0);
 }
 
+TEST_CASE("hlrun serve: load from hey on 16 connections is answered in full, every answer a 200")
+{
+    HL_REQUIRE_KVM();
+    Server server({"--workers", "2", kFunctions});
+    // Bounded by count (hey sends -n / -c requests on each connection).
+    const ProcessResult load = run_process({HL_HEY, "-n", "3200", "-c", "16", "-m", "POST", "-d", "[1, 2]",
+                                            server.url("/v1/call/add")},
+                                           std::chrono::seconds(300));
+    REQUIRE(load.status == 0);
+    CHECK(load.out.find("[200]\t3200 responses") != std::string::npos);
+    CHECK(load.out.find("Error distribution") == std::string::npos);
+    const std::string metrics = request("GET", server.url("/metrics")).body;
+    CHECK(metrics.find("hl_requests_total{function=\"add\",status=\"200\"} 3200\n") != std::string::npos);
+    CHECK(metrics.find("hl_inflight_requests 0\n") != std::string::npos);
+    CHECK(server.stop() == 0);
+}
+
 TEST_CASE("hlrun serve: a body past --max-body gets 413, a client too slow to send its request is let go")
 {
     HL_REQUIRE_KVM();
