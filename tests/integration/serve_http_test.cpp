@@ -245,6 +245,11 @@ TEST_CASE("hlrun serve: calls by JSON and by bytes, each from a fresh state, and
     r = request("POST", server.url("/v1/call/add"), "[2]");
     CHECK(r.status == 400);
     CHECK(r.body == R"j({"error":{"ending":"bad arguments","message":"add takes 2 arguments, got 1 (i64 add(i64, i64))"}})j");
+    // A guest that faults: 500 naming the ending, and the next call works.
+    r = request("POST", server.url("/v1/call/crash"), "[]");
+    CHECK(r.status == 500);
+    CHECK(r.body.rfind(R"j({"error":{"ending":"faulted","message":")j", 0) == 0);
+    CHECK(request("POST", server.url("/v1/call/add"), "[2, 3]").body == R"j({"value":5})j");
     r = request("GET", server.url("/v1/call/add"));
     CHECK(r.status == 405);
     CHECK(r.headers.find("Allow: POST") != std::string::npos);
@@ -268,7 +273,8 @@ TEST_CASE("hlrun serve: calls by JSON and by bytes, each from a fresh state, and
     CHECK(request("GET", server.url("/readyz")).body == "ready\n");
     r = request("GET", server.url("/metrics"));
     CHECK(r.headers.find("Content-Type: text/plain; version=0.0.4") != std::string::npos);
-    CHECK(r.body.find("hl_requests_total{function=\"add\",status=\"200\"} 1\n") != std::string::npos);
+    CHECK(r.body.find("hl_requests_total{function=\"add\",status=\"200\"} 2\n") != std::string::npos);
+    CHECK(r.body.find("hl_requests_total{function=\"crash\",status=\"500\"} 1\n") != std::string::npos);
     CHECK(r.body.find("hl_requests_total{function=\"next\",status=\"200\"} 3\n") != std::string::npos);
     CHECK(r.body.find("hl_pool_sandboxes 2\n") != std::string::npos);
     // What Prometheus's own checker says of the text: parsed, and no lint.
