@@ -126,8 +126,15 @@ int serve(const ServeOptions& options, const std::string& path)
     }
     http.access_log = access_log;
     return guarded([&] {
-        // Each worker's sandbox holds two descriptors, each connection one.
-        raise_open_file_limit(64 + options.workers * kFilesPerSandbox + options.max_connections);
+        // Each worker's sandbox holds two descriptors, each connection one;
+        // the cap on connections is lowered to what the limit leaves room for.
+        const uint64_t reserve = 64 + uint64_t{options.workers} * kFilesPerSandbox;
+        const uint64_t files = raise_open_file_limit(reserve + options.max_connections);
+        if (files != 0 && files < reserve + options.max_connections) {
+            http.max_connections = files > reserve ? files - reserve : 1;
+            log_warn("--max-connections {} lowered to {}: the open-file limit is {} (raise it with ulimit -n)",
+                     options.max_connections, http.max_connections, files);
+        }
         MetricRegistry metrics;
         // Listening comes first: an address in use is said before a long
         // initialisation, and clients that come meanwhile wait in the backlog.
@@ -188,7 +195,8 @@ int hlrun_serve(int argc, char** argv)
         ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 20));
     app.add_option("--memory,-m", options.common.memory, "Guest memory size of an image, e.g. 16Mi (env HL_MEMORY)");
     app.add_option("--timeout,-t", options.common.timeout,
-                   "Stop a call (or the initialisation) after this long and answer 504 (env HL_TIMEOUT; default 30s)");
+                   "Stop a call after this long and answer 504, or the initialisation (exit 124); \"\" for no limit "
+                   "(env HL_TIMEOUT; default 30s)");
     app.add_option("--max-exits", options.common.max_exits, "Stop a call after this many VM exits (0: no limit)")
         ->check(exit_count_validator());
     app.add_flag("--keep-state", options.keep_state,

@@ -250,7 +250,7 @@ Reply CallService::answer(Worker& worker, const Job& job)
     RunResult result;
     try {
         result = worker.sandbox->call(e.name, job.args);
-    } catch (const CallError& error) {   // arguments past the guest ABI's limits, say: the caller's to fix
+    } catch (const ArgumentError& error) {   // arguments past the guest ABI's limits, say: the caller's to fix
         Reply reply;
         reply.status = 400;
         reply.body = error_json("bad arguments", error.what());

@@ -28,6 +28,7 @@
 #include <fcntl.h>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <unistd.h>
 #include <thread>
 #include <vector>
@@ -53,14 +54,18 @@ struct HttpServer::Impl {
     MetricFamily& responses;
     MetricFamily& connections;
     MetricRegistry& metrics;
-    net::io_context io{1};
-    tcp::acceptor acceptor{io};
-    net::signal_set signals{io, SIGINT, SIGTERM};
-    net::steady_timer retry{io};
+    // Declared before io: sessions that io's destructor frees still read them.
     bool draining = false;                      // I/O thread only
     bool running = false;                       // I/O thread only: run() is in io.run()
-    size_t open_connections = 0;                // I/O thread only
+    std::thread::id io_thread;                  // run()'s
+    std::atomic<size_t> open_connections{0};
     bool accept_paused = false;                 // I/O thread only: max_connections are open
+    net::io_context io{1};
+    tcp::acceptor acceptor{io};
+    // Made in run(): until the server serves, SIGTERM and SIGINT end the
+    // process as they would any other (an initialisation is not held up).
+    std::optional<net::signal_set> signals;
+    net::steady_timer retry{io};
     std::atomic<bool> ready{true};
     std::chrono::nanoseconds grace{0};
     std::thread drainer;
@@ -143,12 +148,14 @@ struct HttpServer::Impl::Session : std::enable_shared_from_this<Session> {
         server.connections.add({}, 1);
     }
 
-    // Always on the I/O thread: replies hand their session back to it.
+    // On the I/O thread while it runs (replies hand their session back to
+    // it); after run(), on the thread that ends the server.
     ~Session()
     {
         --server.open_connections;
         server.connections.add({}, -1);
-        if (server.accept_paused && server.running && !server.draining) {
+        if (server.accept_paused && server.running && !server.draining &&
+            std::this_thread::get_id() == server.io_thread) {
             server.accept_paused = false;
             server.accept();
         }
@@ -236,10 +243,18 @@ struct HttpServer::Impl::Session : std::enable_shared_from_this<Session> {
         // before its next call) must not be the one that frees the session.
         auto answer_on_io = [self = shared_from_this()](Reply reply) mutable {
             auto session = std::move(self);
-            session->render(reply.status, reply.content_type, std::move(reply.body), reply.retry_after);
-            const size_t done = session->write_now();
+            size_t done = 0;
+            bool rendered = true;
+            try {
+                session->render(reply.status, reply.content_type, std::move(reply.body), reply.retry_after);
+                done = session->write_now();
+            } catch (const std::exception&) {   // out of memory, say: the connection is dropped, not the session here
+                rendered = false;
+            }
             Impl& server = session->server;
-            server.deliver([session = std::move(session), status = reply.status, done]() mutable {
+            server.deliver([session = std::move(session), status = reply.status, done, rendered]() mutable {
+                if (!rendered)
+                    return session->close();
                 session->send(status, done);
             });
         };
@@ -325,7 +340,10 @@ struct HttpServer::Impl::Session : std::enable_shared_from_this<Session> {
     }
 
     // From a worker: as much of `out` as the socket takes now, without
-    // waiting. A failure is left for the I/O thread to meet again.
+    // waiting. A failure is left for the I/O thread to meet again. write(2),
+    // not send(2) with MSG_NOSIGNAL, which the workers' seccomp filter does
+    // not allow: hlrun ignores SIGPIPE (hlrun_main.cpp), so a reset peer is
+    // EPIPE here.
     size_t write_now()
     {
         const int fd = stream.socket().native_handle();
@@ -374,16 +392,21 @@ struct HttpServer::Impl::Session : std::enable_shared_from_this<Session> {
     // After an answer that ends the connection: stop sending, take what the
     // client still sends for a moment, then close. Closing at once with
     // unread bytes would reset the connection, and the client might never
-    // read the answer (a 413 while it still sends its body).
+    // read the answer (a 413 while it still sends its body). The moment is
+    // one second and 64 KiB in all, however the client trickles.
     void linger()
     {
         beast::error_code ignored;
         stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
         stream.expires_after(std::chrono::seconds(1));
-        stream.async_read_some(net::buffer(discard), [self = shared_from_this()](beast::error_code ec, size_t) {
-            if (ec)
+        discard_more(64 * 1024);
+    }
+    void discard_more(size_t left)
+    {
+        stream.async_read_some(net::buffer(discard), [self = shared_from_this(), left](beast::error_code ec, size_t n) {
+            if (ec || n >= left)
                 return self->close();
-            self->linger();
+            self->discard_more(left - n);
         });
     }
 
@@ -432,7 +455,8 @@ void HttpServer::Impl::begin_drain()
     beast::error_code ignored;
     acceptor.close(ignored);
     retry.cancel();
-    signals.clear(ignored);   // a second SIGTERM or SIGINT ends the process at once
+    if (signals)
+        signals->clear(ignored);   // a second SIGTERM or SIGINT ends the process at once
     // The service's drain blocks until its calls are answered, whose replies
     // come here: it runs on a thread of its own, and the I/O loop is kept
     // going until it is done, whatever the connections do meanwhile.
@@ -492,7 +516,9 @@ void HttpServer::run(CallService& service, std::chrono::nanoseconds grace)
     Impl& s = *impl_;
     s.service = &service;
     s.grace = grace;
-    s.signals.async_wait([&s](beast::error_code ec, int) {
+    s.io_thread = std::this_thread::get_id();
+    s.signals.emplace(s.io, SIGINT, SIGTERM);
+    s.signals->async_wait([&s](beast::error_code ec, int) {
         if (!ec)
             s.begin_drain();
     });

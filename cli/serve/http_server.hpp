@@ -48,7 +48,9 @@ public:
     // Listens on host:port at once, so that a server which cannot listen says
     // so before its pool warms up; connections made meanwhile wait in the
     // backlog until run(). Throws ListenError naming the address when it
-    // cannot listen, OptionError when the host is not an IP address.
+    // cannot listen, OptionError when the host is not an IP address, Error
+    // when the workers' reply pipe cannot be made. SIGTERM and SIGINT are
+    // taken from run() on; before, they end the process as usual.
     HttpServer(const HttpOptions& options, MetricRegistry& metrics);
     ~HttpServer();
     HttpServer(const HttpServer&) = delete;

@@ -39,23 +39,23 @@ struct Encoder {
 void check_call_arguments(const Export& e, const std::vector<Value>& args)
 {
     if (args.size() != e.parameters.size())
-        throw CallError(argument_count_error(e, args.size()));
+        throw ArgumentError(argument_count_error(e, args.size()));
     uint64_t total = 0;
     for (size_t i = 0; i < args.size(); ++i) {
         const char got = type_code(args[i]);
         if (got != e.parameters[i])
-            throw CallError(argument(e, i) + " is " + type_name(got) + ", expected " + type_name(e.parameters[i]) +
+            throw ArgumentError(argument(e, i) + " is " + type_name(got) + ", expected " + type_name(e.parameters[i]) +
                             " (" + describe_export(e) + ")");
         const uint64_t size = data_size(args[i]);
         if (size > HL_VALUE_MAX)
-            throw CallError(argument(e, i) + " is " + std::to_string(size) + " bytes, over the limit of " +
+            throw ArgumentError(argument(e, i) + " is " + std::to_string(size) + " bytes, over the limit of " +
                             std::to_string(HL_VALUE_MAX));
         if (const auto* s = std::get_if<std::string>(&args[i]); s && !valid_utf8(*s))
-            throw CallError(argument(e, i) + " is not valid UTF-8");
+            throw ArgumentError(argument(e, i) + " is not valid UTF-8");
         total += size;
     }
     if (total > HL_CALL_DATA_MAX)
-        throw CallError(e.name + ": the arguments take " + std::to_string(total) + " bytes, over the limit of " +
+        throw ArgumentError(e.name + ": the arguments take " + std::to_string(total) + " bytes, over the limit of " +
                         std::to_string(HL_CALL_DATA_MAX));
 }
 

@@ -1,3 +1,5 @@
+// hl_bench_serve's HTTP floor (see http_floor.hpp): Beast's own async
+// server pattern, one I/O thread, an answer computed in place.
 #include "http_floor.hpp"
 
 #include <utility>   // before Asio: GCC 12 needs std::exchange declared

@@ -123,7 +123,13 @@ const snapshot = container.args?.at(-1);
 check(D, dockerfile.includes(`guest.hlsnap ${snapshot}\n`), `the last argument ${snapshot} is not the snapshot the Dockerfile copies`);
 const workers = Number(container.args?.[container.args.indexOf("--workers") + 1]);
 check(D, workers > 0 && workers <= parseFloat(container.resources?.limits?.cpu), "--workers is not set within the CPU limit");
-check(D, pod.terminationGracePeriodSeconds > 30, "terminationGracePeriodSeconds is not past hlrun's 30s --drain-timeout");
+const pause = container.lifecycle?.preStop?.sleep?.seconds ?? 0;
+check(D, pause > 0, "no preStop pause: connections routed to the pod while its endpoint is removed would be refused");
+check(D, pod.terminationGracePeriodSeconds > pause + 30,
+      "terminationGracePeriodSeconds is not past the preStop pause and hlrun's 30s --drain-timeout");
+check(D, container.startupProbe?.httpGet?.path === "/readyz" && resolvesToHttp(container.startupProbe?.httpGet?.port),
+      "startupProbe is not GET /readyz on the http port");
+check(D, deployment.spec?.replicas === undefined, "spec.replicas is set: applying the file again would undo KEDA's count");
 function checkConfinement(where, object, privileged) {
     const spec = object.spec?.template?.spec ?? {};
     const c = spec.containers?.[0] ?? {};

@@ -108,6 +108,16 @@ TEST_CASE("fake call: a call the sandbox refuses never reaches the backend")
     CHECK_THROWS_WITH(s.sandbox.call("greet", {std::string("\xff")}), "greet: argument 1 is not valid UTF-8");
     CHECK_THROWS_WITH(s.sandbox.call("greet", {std::string(HL_VALUE_MAX + 1, 'x')}),
                       "greet: argument 1 is 524289 bytes, over the limit of 524288");
+    // The caller's arguments are at fault (ArgumentError); an unknown export is not an argument's.
+    CHECK_THROWS_AS(s.sandbox.call("add", {int64_t{1}}), hl::ArgumentError);
+    CHECK_THROWS_AS(s.sandbox.call("greet", {std::string(HL_VALUE_MAX + 1, 'x')}), hl::ArgumentError);
+    try {
+        s.sandbox.call("nope", {});
+        FAIL("no export named nope, yet the call went through");
+    } catch (const hl::ArgumentError&) {
+        FAIL("an unknown export is not an ArgumentError");
+    } catch (const hl::CallError&) {
+    }
     CHECK(s.fake.take_calls().empty());
     CHECK(s.fake.get<hl_call_frame>(HL_CALL_AREA_ADDR).argc == 0);   // no frame written either
     CHECK(s.sandbox.ready());

@@ -37,6 +37,10 @@
 //     (libsandbox asks for RESOLVE_BENEATH; the filter cannot see that, as
 //     it cannot read the call's struct) and getdents64;
 //   and ConfinePolicy::extra_syscalls.
+// Failed with EACCES, not forbidden: openat(AT_FDCWD, path, O_RDONLY |
+//   O_CLOEXEC), the shape of glibc malloc's one look at
+//   /proc/sys/vm/overcommit_memory when it first shrinks a thread's heap
+//   (it does without), unless extra_syscalls allows openat.
 // Forbidden, among all else: open/openat, read, socket and connect, execve,
 // fork/clone/vfork, ptrace, kill, rt_sigaction, mount, prctl, seccomp,
 // perf_event_open, process_vm_*. So, once confined, the thread

@@ -46,6 +46,14 @@ public:
     using Error::Error;
 };
 
+// The CallError of arguments that do not fit the export: their count, a
+// type, a value over the ABI's limits, a string that is not UTF-8. What the
+// caller sent is at fault, not the sandbox.
+class ArgumentError : public CallError {
+public:
+    using CallError::CallError;
+};
+
 // A snapshot file could not be read (Unreadable), is not one or is damaged
 // (Invalid), was written in another format (Version), or needs what this
 // host lacks (Host: CPU features).

@@ -9,6 +9,7 @@
 
 #include <seccomp.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -193,6 +194,19 @@ void confine_this_thread(const ConfinePolicy& policy)
     }
     for (const std::string& name : policy.extra_syscalls)
         check(seccomp_rule_add_exact_array(ctx.get(), SCMP_ACT_ALLOW, syscall_number(name), 0, nullptr), name);
+    // glibc's malloc asks /proc/sys/vm/overcommit_memory, once a process, the
+    // first time it gives back memory of a thread's heap: on a confined
+    // thread that may be the first time. It does without an answer, so that
+    // shape of open (a path, read-only, close-on-exec) fails with EACCES
+    // instead of stopping the process; any other open is still forbidden.
+    if (std::find(policy.extra_syscalls.begin(), policy.extra_syscalls.end(), "openat") ==
+        policy.extra_syscalls.end()) {
+        const Condition libc_probe = {low32_equals(0, static_cast<uint32_t>(AT_FDCWD)),
+                                      low32_equals(2, O_RDONLY | O_CLOEXEC)};
+        check(seccomp_rule_add_exact_array(ctx.get(), SCMP_ACT_ERRNO(EACCES), syscall_number("openat"),
+                                           static_cast<unsigned>(libc_probe.size()), libc_probe.data()),
+              "openat (EACCES)");
+    }
     // KVM_RUN is the call on the hot path: test for it first.
     seccomp_syscall_priority(ctx.get(), syscall_number("ioctl"), 255);
 

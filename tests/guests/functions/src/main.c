@@ -52,9 +52,15 @@ HL_EXPORT(void, crash) { *(volatile int *)0 = 1; }
 HL_EXPORT(void, spin) { for (;;) __asm__ volatile(""); }
 HL_EXPORT(void, say, (hl_string, s)) { printf("%.*s\n", (int)s.len, s.ptr); }
 
-int main(void)
+int main(int argc, char **argv)
 {
     counter = 100; /* initialisation the snapshot keeps */
+    /* An initialisation that never ends, for tests of what stops it: run
+     * from a file whose name says so (hlrun serve passes no arguments but
+     * the image's path). */
+    if (argc > 0 && strstr(argv[0], "never-ready"))
+        for (;;)
+            ;
     hl_serve();
 }
 
