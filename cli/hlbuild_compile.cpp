@@ -108,6 +108,8 @@ std::vector<std::string> compile_flags(const LibcRecipe& libc, const fs::path& p
     // include_dirs, and gnu17, where the runtime is strict C11. image.cflags
     // come last, so they can override any of these.
     std::vector<std::string> flags = libc.cflags;
+    if (!project.debug)   // image.debug = false: no DWARF (the runtime's goes at link time)
+        std::erase(flags, std::string("-g"));
     flags.insert(flags.end(), {"-I", (project_dir / "include").string()});
     for (const std::string& include : project.include_dirs)
         flags.insert(flags.end(), {"-I", (project_dir / include).lexically_normal().string()});
@@ -219,6 +221,8 @@ int hlbuild_compile(const CompileOptions& options)
     link.insert(link.end(), libc.link_before.begin(), libc.link_before.end());
     link.insert(link.end(), objects.begin(), objects.end());
     link.insert(link.end(), libc.link_after.begin(), libc.link_after.end());
+    if (!project->debug)
+        link.push_back("-Wl,--strip-debug");
     link.insert(link.end(), {"-o", image});
     const auto status = run_command(link, options.verbose);
     if (!status || *status != 0) {

@@ -68,6 +68,14 @@ public:
         out = *value;
     }
 
+    void boolean(const toml::node& node, const char* key, bool& out)
+    {
+        if (const auto* value = node.as_boolean())
+            out = value->get();
+        else
+            error(node, std::string("image.") + key + ": expected true or false");
+    }
+
     void libc(const toml::node& node, Libc& out)
     {
         const auto* value = node.as_string();
@@ -119,9 +127,11 @@ void check_image(const toml::table& image, Checker& check, ProjectFile& project)
             check.libc(node, project.libc);
         else if (k == "include_dirs")
             check.directories(node, "include_dirs", project.include_dirs);
+        else if (k == "debug")
+            check.boolean(node, "debug", project.debug);
         else
             check.error(node, "unknown key 'image." + k +
-                                  "'; expected one of name, sources, cflags, stack, heap, libc, include_dirs");
+                                  "'; expected one of name, sources, cflags, stack, heap, libc, include_dirs, debug");
     }
     const auto& name = project.name;
     if (!name.empty() && !valid_image_name(name))

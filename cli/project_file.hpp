@@ -30,6 +30,7 @@ struct ProjectFile {
     std::optional<uint64_t> heap;    // unset: HL_HEAP_DEFAULT
     Libc libc = Libc::Tiny;
     std::vector<std::string> include_dirs;   // relative, never absolute
+    bool debug = true;   // DWARF in the image (-g); false: compiled without, linked with --strip-debug
 };
 
 struct ProjectParse {

@@ -54,6 +54,27 @@ TEST_CASE("hlbuild compile -v shows each command, -o and -B place the output")
     CHECK(r.err.find("libhlcrt.a") != std::string::npos);
 }
 
+TEST_CASE("hlbuild compile: images carry DWARF, unless image.debug = false, and keep their symbols either way")
+{
+    const std::string dir = make_temp_dir();
+    REQUIRE(hlbuild({"new", dir + "/p"}).status == 0);
+    REQUIRE(hlbuild({"compile", "-o", dir + "/debug.hl", dir + "/p"}).status == 0);
+    write_file(dir + "/p/hlbuild.toml", read_file(dir + "/p/hlbuild.toml") + "debug = false\n");
+    const auto r = hlbuild({"compile", "-v", "-o", dir + "/plain.hl", dir + "/p"});
+    REQUIRE(r.status == 0);
+    CHECK(r.err.find("--strip-debug") != std::string::npos);
+    const std::string debug = read_file(dir + "/debug.hl"), plain = read_file(dir + "/plain.hl");
+    // Section names live in the section header string table.
+    CHECK(debug.find(".debug_info") != std::string::npos);
+    CHECK(debug.find(".debug_line") != std::string::npos);
+    CHECK(plain.find(".debug_info") == std::string::npos);
+    CHECK(plain.find(".debug_line") == std::string::npos);
+    CHECK(plain.size() < debug.size());
+    CHECK(plain.find(".symtab") != std::string::npos);
+    HL_REQUIRE_KVM();
+    CHECK(run_process({HL_HLRUN, dir + "/plain.hl"}).status == 0);
+}
+
 TEST_CASE("hlbuild new refuses to overwrite and rejects bad names and templates")
 {
     const std::string dir = make_temp_dir();
@@ -87,7 +108,7 @@ TEST_CASE("hlbuild compile reports project file errors with line and column, all
     CHECK(r.status == 2);
     CHECK(r.err == "hlbuild: error: " + dir + "/p/hlbuild.toml:3:9: image.stack: expected a size like \"256Ki\" or \"1Mi\"\n"
                    "hlbuild: error: " + dir + "/p/hlbuild.toml:4:7: unknown key 'image.opt'; expected one of name, "
-                   "sources, cflags, stack, heap, libc, include_dirs\n");
+                   "sources, cflags, stack, heap, libc, include_dirs, debug\n");
 }
 
 TEST_CASE("hlbuild compile without a project file or with sources matching nothing")

@@ -47,9 +47,17 @@ TEST_CASE("project file: unknown keys are errors with line and column")
 {
     CHECK(errors_of("[image]\nname = \"x\"\noptimise = true\n") ==
           std::vector<std::string>{"hlbuild.toml:3:12: unknown key 'image.optimise'; expected one of name, "
-                                   "sources, cflags, stack, heap, libc, include_dirs"});
+                                   "sources, cflags, stack, heap, libc, include_dirs, debug"});
     CHECK(errors_of("[image]\nname = \"x\"\n[link]\nx = 1\n") ==
           std::vector<std::string>{"hlbuild.toml:3:1: unknown key 'link'; expected an [image] table"});
+}
+
+TEST_CASE("project file: debug is a boolean, true by default")
+{
+    CHECK(parse_project_file("[image]\nname = \"x\"\n", "hlbuild.toml").project->debug);
+    CHECK_FALSE(parse_project_file("[image]\nname = \"x\"\ndebug = false\n", "hlbuild.toml").project->debug);
+    CHECK(errors_of("[image]\nname = \"x\"\ndebug = \"no\"\n") ==
+          std::vector<std::string>{"hlbuild.toml:3:9: image.debug: expected true or false"});
 }
 
 TEST_CASE("project file: wrong types and values name the key")
