@@ -4,6 +4,7 @@
 #include "command_line.hpp"
 #include "hlrun_common.hpp"
 #include "hlrun_exit_codes.hpp"
+#include "hlrun_profile.hpp"
 #include "hlrun_subcommands.hpp"
 #include "logging.hpp"
 
@@ -109,7 +110,15 @@ int call(const CallOptions& options, const std::vector<std::string>& rest)
     auto sandbox_opts = sandbox_options(options.common);
     if (!sandbox_opts)
         return kExitUsage;
-    return guarded([&] {
+    HlrunProfile profile;
+    if (const std::string error = profile.configure(options.common.profile); !error.empty()) {
+        log_error("{}", error);
+        return kExitUsage;
+    }
+    sandbox_opts->profile = profile.profile();
+    sandbox_opts->profile_hz = options.common.profile_hz;
+    std::optional<Image> symbols;   // the image, for the profile's names (the thread may be confined by then)
+    const int status = guarded([&] {
         std::optional<Snapshot> snapshot;
         if (Snapshot::is_snapshot_file(rest[0])) {
             snapshot = Snapshot::load(rest[0]);
@@ -120,6 +129,7 @@ int call(const CallOptions& options, const std::vector<std::string>& rest)
             }
         }
         const Image image = snapshot ? snapshot->image() : Image::load(rest[0]);
+        symbols = image;
         const Export* found = image.find_export(rest[1]);
         if (!found) {
             log_error("{}: {}", rest[0], unknown_export_error(image, rest[1]));
@@ -135,6 +145,8 @@ int call(const CallOptions& options, const std::vector<std::string>& rest)
             return status;
         Sandbox& sandbox = *ready;
         sandbox.set_fresh_per_call(options.fresh);
+        if (Profile* calls = profile.profile())
+            calls->clear();   // the calls' profile, not the initialisation's
         LatencyHistogram latency;
         RunResult result;
         for (uint64_t i = 0; i < options.repeat; ++i) {
@@ -154,6 +166,13 @@ int call(const CallOptions& options, const std::vector<std::string>& rest)
         }
         return print_result(e, result, options, latency);
     });
+    if (symbols) {
+        if (const std::string error = profile.finish(*symbols); !error.empty()) {
+            log_error("{}", error);
+            return static_cast<int>(kExitHostError);
+        }
+    }
+    return status;
 }
 
 } // namespace
@@ -172,6 +191,7 @@ int hlrun_call(int argc, char** argv)
     app.add_option("--repeat,-n", options.repeat, "Call N times (the last result is printed)")->check(CLI::PositiveNumber);
     app.add_flag("--fresh", options.fresh, "Start every call from the state right after initialisation");
     app.add_flag("--stats", options.stats, "Print call latency min/p50/p99/max on stderr");
+    add_profile_options(app, options.common);
     app.add_flag("--verbose,-v", options.common.verbose, "Also print the registers of a faulting guest");
     app.add_flag("--no-seccomp", options.common.no_seccomp,
                  "Do not confine the thread that runs the guest with a seccomp filter (on by default)");

@@ -5,6 +5,7 @@
 #include "hlrun_common.hpp"
 #include "hlrun_exit_codes.hpp"
 #include "hlrun_options.hpp"
+#include "hlrun_profile.hpp"
 #include "hlrun_subcommands.hpp"
 #include "hlrun_trace.hpp"
 #include "logging.hpp"
@@ -38,6 +39,13 @@ int run(const HlrunOptions& options)
     }
     sandbox_opts->trace = trace.sink();
     sandbox_opts->kernel_trace = trace.kernel_trace();
+    HlrunProfile profile;
+    if (const std::string error = profile.configure(options.profile); !error.empty()) {
+        log_error("{}", error);
+        return kExitUsage;
+    }
+    sandbox_opts->profile = profile.profile();
+    sandbox_opts->profile_hz = options.profile_hz;
     return guarded([&] {
         hl::Sandbox sandbox(hl::Image::load(options.guest_argv.front()), std::move(*sandbox_opts));
         confine_unless_disabled(options, sandbox);
@@ -49,6 +57,10 @@ int run(const HlrunOptions& options)
         if (result.ending == hl::RunResult::Ending::Ready)
             log_info("the guest called hl_serve and waits for calls; use 'hlrun call {} FUNCTION ARGS...'",
                          options.guest_argv.front());
+        if (const std::string error = profile.finish(sandbox.image()); !error.empty()) {
+            log_error("{}", error);
+            return static_cast<int>(kExitHostError);
+        }
         return exit_code_for(result);
     });
 }

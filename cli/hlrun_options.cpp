@@ -11,8 +11,9 @@ namespace hl::cli {
 namespace {
 
 constexpr std::string_view kStderrTrace = "--trace=-";
-constexpr std::array<std::string_view, 9> kValueOptions = {"-m", "--memory", "-t", "--timeout", "--trace-format",
-                                                           "--trace-filter", "--max-exits", "--env", "--dir"};
+constexpr std::array<std::string_view, 11> kValueOptions = {"-m", "--memory", "-t", "--timeout", "--trace-format",
+                                                            "--trace-filter", "--max-exits", "--env", "--dir",
+                                                            "--profile", "--profile-hz"};
 
 } // namespace
 
@@ -88,6 +89,14 @@ const CLI::Validator& directory_validator()
     return validator;
 }
 
+void add_profile_options(CLI::App& app, HlrunOptions& options)
+{
+    app.add_option("--profile", options.profile,
+                   "Sample the guest's stacks and write them to FILE as folded stacks (flamegraph.pl, speedscope)");
+    app.add_option("--profile-hz", options.profile_hz, "Samples a second while the guest runs (default 997)")
+        ->check(CLI::Range(1u, 10000u));
+}
+
 void add_hlrun_options(CLI::App& app, HlrunOptions& options)
 {
     apply_environment(options);
@@ -105,6 +114,7 @@ void add_hlrun_options(CLI::App& app, HlrunOptions& options)
                    "Trace only these exit reasons and hypercalls, comma-separated (e.g. write,exit)");
     app.add_option("--stats", options.stats, "Print exit statistics on stderr at the end: --stats or --stats=json")
         ->check(CLI::IsMember({"text", "json"}));
+    add_profile_options(app, options);
     app.add_flag("--verbose,-v", options.verbose, "Also print the registers of a faulting guest");
     app.add_flag("--no-seccomp", options.no_seccomp,
                  "Do not confine the thread that runs the guest with a seccomp filter (on by default)");

@@ -23,6 +23,8 @@ struct HlrunOptions {
     std::string trace_format = "text";
     std::string trace_filter;            // comma-separated reasons and hypercall names
     std::optional<std::string> stats;    // --stats[=json]: "text" or "json"
+    std::string profile;                 // --profile FILE: folded stacks of the guest's samples
+    unsigned profile_hz = 997;           // --profile-hz
     bool verbose = false;
     bool no_seccomp = false;             // --no-seccomp: leave the vCPU thread unconfined
     std::vector<std::string> environment; // --env NAME=VALUE, for static Linux executables
@@ -48,6 +50,9 @@ const CLI::Validator& environment_validator();
 // mapping, or nullopt with error set.
 std::optional<MappedDirectory> parse_directory_spec(const std::string& spec, std::string& error);
 const CLI::Validator& directory_validator();
+
+// --profile FILE and --profile-hz N, for a run and for hlrun call.
+void add_profile_options(CLI::App& app, HlrunOptions& options);
 
 // Registers hlrun's options on app and reads HL_MEMORY / HL_TIMEOUT.
 void add_hlrun_options(CLI::App& app, HlrunOptions& options);

@@ -11,6 +11,11 @@
 #                              a static ET_EXEC linked low (guest.ld)
 #   -fno-asynchronous-unwind-tables
 #                              no .eh_frame, which guest.ld discards anyway
+#   -fno-omit-frame-pointer    RBP chains the frames, which hlrun --profile
+#                              walks from the host to find a sample's callers
+#                              (GCC still makes none in leaf functions that
+#                              need no stack: the walk finds their caller at
+#                              the top of the stack)
 #   -Werror=implicit-function-declaration
 #                              a call to a function no header declares (one the
 #                              small libc lacks) stops the build, instead of
@@ -24,6 +29,7 @@ set(HL_GUEST_MUSL_CFLAGS
   -fno-stack-protector -fstack-clash-protection
   -fno-pic -fno-pie -mcmodel=small
   -fno-asynchronous-unwind-tables
+  -fno-omit-frame-pointer
   -Werror=implicit-function-declaration
   -O2 -g -Wall)
 set(HL_GUEST_CFLAGS -ffreestanding ${HL_GUEST_MUSL_CFLAGS})

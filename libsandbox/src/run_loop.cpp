@@ -1,12 +1,17 @@
-// The run loop: the vCPU, the exit handler, the trace events, cancellation.
+// The run loop: the vCPU, the exit handler, the trace events, cancellation,
+// the profiler's samples.
 #include "sandbox_machine.hpp"
 
 #include "arch.hpp"
 #include "interrupt_signal.hpp"
+#include "profile/profile_timer.hpp"
+#include "profile/sampler.hpp"
 #include "run_timer.hpp"
 
 #include <hl/abi.h>
+#include <hl/profile.hpp>
 
+#include <optional>
 #include <signal.h>
 #include <utility>
 #include <sys/syscall.h>
@@ -89,6 +94,7 @@ ExitEvent make_exit_event(const VcpuExit& exit, const ExitOutcome& outcome, cons
     return event;
 }
 
+
 bool run_interrupted()
 {
     return t_stretch && (t_stretch->timer.expired() || t_stretch->cancel.load());
@@ -102,6 +108,10 @@ RunResult execute(Sandbox::Machine& m, Phase phase)
     m.interrupt->cancel.store(false);
     interrupt::forget_missed();
     const RunTimer timer(m.options.timeout, interrupt::signal_number());
+    Profile* const profile = m.options.profile;
+    std::optional<ProfileTimer> profile_timer;
+    if (profile)
+        profile_timer.emplace(m.options.profile_hz, interrupt::signal_number());
     m.interrupt->thread.store(static_cast<pid_t>(syscall(SYS_gettid)));
     ExitContext context{phase, *m.vcpu, m.memory, m.image, m.layout, m.options.output, m.options.input,
                         m.host_functions, timer, m.options.timeout, m.interrupt->cancel,
@@ -114,7 +124,8 @@ RunResult execute(Sandbox::Machine& m, Phase phase)
         std::chrono::duration_cast<std::chrono::nanoseconds>(start.time_since_epoch()).count());
     // Each trace event reads RIP; a fresh call's restore reads where the guest
     // stopped; each system call reads and writes the registers.
-    m.vcpu->keep_registers_at_exit(sink != nullptr || m.fresh_per_call || m.process);
+    // A profile's samples read RIP and RBP.
+    m.vcpu->keep_registers_at_exit(sink != nullptr || m.fresh_per_call || m.process || profile);
     if (kernel)
         kernel->start();
     auto since_start = [start] {
@@ -128,6 +139,12 @@ RunResult execute(Sandbox::Machine& m, Phase phase)
         ExitOutcome outcome;
         try {
             exit = m.vcpu->run();
+            // The profiler's interrupt is not the guest's exit: sampled, not counted or traced.
+            if (profile && exit.reason == VcpuExit::Reason::Interrupted && !timer.expired() &&
+                !m.interrupt->cancel.load()) {
+                take_sample(*m.vcpu, m.memory, m.image, *profile);
+                continue;
+            }
             ++result.exits;
             outcome = handle_exit(exit, context, result);
         } catch (const KvmError& error) {

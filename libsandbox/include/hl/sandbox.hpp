@@ -23,6 +23,7 @@
 
 #include <hl/host_function.hpp>
 #include <hl/image.hpp>
+#include <hl/profile.hpp>
 #include <hl/kernel_trace.hpp>
 #include <hl/layout.hpp>
 #include <hl/run_result.hpp>
@@ -104,6 +105,10 @@ struct SandboxOptions {
     uint64_t max_exits = 0;                // 0: no limit (per run, initialisation or call)
     OutputFn output = write_to_host_fd;
     TraceSink* trace = nullptr;            // not owned; must outlive run()
+    // Sampled stacks of the guest go here (hl/profile.hpp); not owned, null:
+    // no profiling. profile_hz: samples a second while the guest runs.
+    Profile* profile = nullptr;
+    unsigned profile_hz = 997;
     // Kernel events to merge into trace (opened on the thread that calls
     // run()); not owned. Ignored without a trace sink.
     KernelTrace* kernel_trace = nullptr;

@@ -1,0 +1,52 @@
+// Folded stacks from a Profile (see hl/profile.hpp).
+#include <hl/profile.hpp>
+
+#include <hl/image.hpp>
+
+#include "arch.hpp"
+
+#include <cstdio>
+
+namespace hl {
+
+std::string Profile::folded(const std::function<std::string(uint64_t address)>& name_of) const
+{
+    // Distinct address stacks may name the same functions (two call sites
+    // in one caller): their counts add up under one line.
+    std::map<std::string, uint64_t> lines;
+    for (const auto& [stack, count] : stacks_) {
+        std::string line;
+        for (size_t i = stack.size(); i-- > 0;) {
+            // A return address is just past its call: the call is the byte before.
+            line += name_of(i == 0 ? stack[i] : stack[i] - 1);
+            if (i)
+                line += ';';
+        }
+        lines[line] += count;
+    }
+    std::string out;
+    for (const auto& [line, count] : lines)
+        out += line + " " + std::to_string(count) + "\n";
+    return out;
+}
+
+std::string Profile::folded(const Image& image) const
+{
+    return folded([&image](uint64_t address) {
+        std::string name = arch::system_symbol(address).value_or(image.symbolize(address).value_or(""));
+        if (const size_t plus = name.find('+'); plus != std::string::npos)
+            name.resize(plus);
+        if (name.empty()) {
+            char hex[24];
+            std::snprintf(hex, sizeof hex, "0x%llx", static_cast<unsigned long long>(address));
+            name = hex;
+        }
+        // The format's separators may not appear in a name.
+        for (char& c : name)
+            if (c == ';' || c == ' ')
+                c = '_';
+        return name;
+    });
+}
+
+} // namespace hl

@@ -1,0 +1,73 @@
+// Benchmark (not a test): what hlrun --profile costs a compute-bound guest
+// (tests/guests/profile: ~0.3 s of arithmetic, one exit) at the default rate
+// of 997 samples a second, and at 4x that: the guest's run with the
+// profiler on against the same run without, as alternating pairs.
+//   usage: hl_bench_profile PROFILE_IMAGE [RUNS]
+// Issue 14's target: < 5% at the default rate.
+#include "bench_pairs.hpp"
+
+#include <hl/profile.hpp>
+#include <hl/sandbox.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace hl::bench;
+using Clock = std::chrono::steady_clock;
+
+// Median ns of `runs` runs of the guest (each in a new sandbox; the run alone
+// is timed), profiled at hz, or not at all for 0.
+uint64_t run_ns(const hl::Image& image, unsigned hz, int runs, uint64_t& samples)
+{
+    std::vector<uint64_t> times;
+    for (int i = 0; i < runs; ++i) {
+        hl::Profile profile;
+        hl::SandboxOptions options;
+        if (hz) {
+            options.profile = &profile;
+            options.profile_hz = hz;
+        }
+        hl::Sandbox sandbox(image, std::move(options));
+        const auto start = Clock::now();
+        const hl::RunResult r = sandbox.run({"profile"});
+        times.push_back(static_cast<uint64_t>((Clock::now() - start).count()));
+        if (r.ending != hl::RunResult::Ending::Exited || r.exit_status != 0) {
+            std::fprintf(stderr, "bench: the profile guest did not exit 0: %s\n", r.message.c_str());
+            std::exit(1);
+        }
+        samples += profile.samples();
+    }
+    return median(times);
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    if (argc != 2 && argc != 3) {
+        std::fprintf(stderr, "usage: %s PROFILE_IMAGE [RUNS]\n", argv[0]);
+        return 2;
+    }
+    const int runs = argc > 2 ? std::atoi(argv[2]) : 5;
+    if (runs < 1) {
+        std::fprintf(stderr, "bench: RUNS must be a positive number\n");
+        return 2;
+    }
+    const hl::Image image = hl::Image::load(argv[1]);
+    std::printf("the profiler's cost on a compute-bound guest: median of %d runs, median of %d pairs, "
+                "microseconds\n", runs, kPairs);
+    std::printf("%-34s %10s %10s %9s   %s\n", "", "profiled", "plain", "ratio", "target");
+    for (const unsigned hz : {997u, 3988u}) {
+        uint64_t samples = 0, plain_samples = 0;
+        const std::string what = "--profile-hz " + std::to_string(hz);
+        row(what.c_str(), [&] { return run_ns(image, hz, runs, samples); },
+            [&] { return run_ns(image, 0, runs, plain_samples); }, hz == 997 ? "< 1.05x" : "");
+        std::printf("%-34s %10.0f samples a run\n", "", static_cast<double>(samples) / (runs * kPairs));
+    }
+    return 0;
+}

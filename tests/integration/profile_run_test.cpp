@@ -1,0 +1,119 @@
+// hlrun --profile and the library's SandboxOptions::profile on real KVM: a
+// guest whose time is mostly in one leaf, a call profiled until its timeout,
+// samples that are not exits, and the refusals of bad options.
+#include "process.hpp"
+
+#include <hl/profile.hpp>
+#include <hl/sandbox.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <map>
+#include <sstream>
+#include <string>
+
+using namespace hl;
+using namespace hl::test;
+
+namespace {
+
+// Folded lines ("a;b;c 12") as stack -> count.
+std::map<std::string, uint64_t> folded_lines(const std::string& text)
+{
+    std::map<std::string, uint64_t> out;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) {
+        const size_t space = line.rfind(' ');
+        REQUIRE(space != std::string::npos);
+        out[line.substr(0, space)] += std::stoull(line.substr(space + 1));
+    }
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("hlrun --profile: the hot leaf has most samples, its cold caller its share, in folded stacks")
+{
+    HL_REQUIRE_KVM();
+    const std::string dir = make_temp_dir();
+    const std::string out = dir + "/profile.folded";
+    const ProcessResult r = hlrun({"--profile", out, guest_image("profile")});
+    REQUIRE(r.status == 0);
+    CHECK(r.err.empty());
+    const auto lines = folded_lines(read_file(out));
+    uint64_t total = 0;
+    for (const auto& [stack, count] : lines)
+        total += count;
+    const uint64_t hot = lines.count("_start;__hl_start;main;cold_caller;hot_leaf")
+                             ? lines.at("_start;__hl_start;main;cold_caller;hot_leaf") : 0;
+    const uint64_t cold = lines.count("_start;__hl_start;main;cold_caller")
+                              ? lines.at("_start;__hl_start;main;cold_caller") : 0;
+    INFO(read_file(out));
+    // ~0.3 s of guest work at 997 Hz: a few hundred samples, not a handful.
+    CHECK(total >= 50);
+    CHECK(hot * 100 > total * 80);   // the leaf does nine tenths of the work
+    CHECK(cold * 100 > total * 2);   // the caller's own tenth shows
+    CHECK(cold < hot);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("hlrun call --profile: the calls' samples, named by the image, until the call times out")
+{
+    HL_REQUIRE_KVM();
+    const std::string dir = make_temp_dir();
+    const std::string out = dir + "/calls.folded";
+    const ProcessResult r = hlrun({"call", "--profile", out, "--profile-hz", "2000", "--timeout", "300ms",
+                                   guest_image("functions"), "spin"});
+    CHECK(r.status == 124);
+    const auto lines = folded_lines(read_file(out));
+    uint64_t spin = 0, total = 0;
+    for (const auto& [stack, count] : lines) {
+        total += count;
+        // The export's body, inlined in the thunk HL_EXPORT makes for it.
+        if (stack.substr(stack.rfind(';') + 1).find("spin") != std::string::npos)
+            spin += count;
+    }
+    INFO(read_file(out));
+    CHECK(total >= 20);
+    CHECK(spin * 100 > total * 90);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("Sandbox profile: samples are not exits, and they add up across runs until cleared")
+{
+    HL_REQUIRE_KVM();
+    Profile profile;
+    SandboxOptions options;
+    options.output = [](int, std::span<const uint8_t> bytes) { return static_cast<int64_t>(bytes.size()); };
+    options.profile = &profile;
+    options.profile_hz = 2000;
+    options.max_exits = 3;   // the guest makes one (its exit); hundreds of samples must not count
+    Sandbox sandbox(Image::load(guest_image("profile")), options);
+    const RunResult r = sandbox.run({"profile", "100"});
+    CHECK(r.ending == RunResult::Ending::Exited);
+    CHECK(r.exits <= 3);
+    CHECK(profile.samples() >= 20);
+    const uint64_t first = profile.samples();
+    Sandbox again(Image::load(guest_image("profile")), options);
+    REQUIRE(again.run({"profile", "100"}).ending == RunResult::Ending::Exited);
+    CHECK(profile.samples() > first);
+    profile.clear();
+    CHECK(profile.stacks().empty());
+}
+
+TEST_CASE("hlrun --profile: a file it cannot write and a rate out of range are refused before the guest runs")
+{
+    HL_REQUIRE_KVM();
+    ProcessResult r = hlrun({"--profile", "/nonexistent/dir/p.folded", guest_image("hello")});
+    CHECK(r.status == 120);
+    CHECK(r.err == "hlrun: error: --profile: cannot write /nonexistent/dir/p.folded: No such file or directory\n");
+    CHECK(r.out.empty());
+    r = hlrun({"--profile", "/tmp/p.folded", "--profile-hz", "0", guest_image("hello")});
+    CHECK(r.status == 120);
+    CHECK(r.err.find("--profile-hz") != std::string::npos);
+    CHECK(r.out.empty());
+    r = hlrun({"call", "--profile", "/nonexistent/dir/p.folded", guest_image("functions"), "add", "1", "2"});
+    CHECK(r.status == 120);
+    CHECK(r.err == "hlrun: error: --profile: cannot write /nonexistent/dir/p.folded: No such file or directory\n");
+}

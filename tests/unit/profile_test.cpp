@@ -1,0 +1,127 @@
+// The profiler's pure parts: the frame-pointer walk over a guest's stack, and
+// folded stacks.
+#include "profile/frame_walk.hpp"
+
+#include <hl/profile.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+using namespace hl;
+
+namespace {
+
+// Guest memory as the walk sees it: the 8-byte words the guest may read.
+struct FakeStack {
+    std::map<uint64_t, uint64_t> words;
+    std::optional<uint64_t> read(uint64_t address) const
+    {
+        const auto it = words.find(address);
+        return it == words.end() ? std::nullopt : std::optional<uint64_t>(it->second);
+    }
+    // A frame at rbp: its saved RBP and the return address above it.
+    void frame(uint64_t rbp, uint64_t saved, uint64_t returns_to)
+    {
+        words[rbp] = saved;
+        words[rbp + 8] = returns_to;
+    }
+};
+
+} // namespace
+
+TEST_CASE("profile: the walk follows the frame pointers up to the outermost frame")
+{
+    FakeStack s;
+    s.frame(0x7f00, 0x7f40, 0x401020);   // leaf's frame: returns into its caller
+    s.frame(0x7f40, 0x7f80, 0x401100);   // caller's: returns into main
+    s.frame(0x7f80, 0, 0x401200);        // main's: returns into _start, whose RBP was 0
+    const auto stack = walk_frame_pointers(0x401005, 0x7ee0, 0x7f00, FrameState::Framed, [&](uint64_t a) { return s.read(a); });
+    CHECK(stack == std::vector<uint64_t>{0x401005, 0x401020, 0x401100, 0x401200});
+}
+
+TEST_CASE("profile: the walk stops at memory the guest cannot read, a null return, a frame that goes down, and at its depth")
+{
+    FakeStack s;
+    s.frame(0x7f00, 0x9000, 0x401020);   // the next frame is not readable
+    CHECK(walk_frame_pointers(1, 0x7000, 0x7f00, FrameState::Framed, [&](uint64_t a) { return s.read(a); }) ==
+          std::vector<uint64_t>{1, 0x401020});
+    CHECK(walk_frame_pointers(1, 0x7000, 0x5000, FrameState::Framed, [&](uint64_t a) { return s.read(a); }) == std::vector<uint64_t>{1});
+    CHECK(walk_frame_pointers(1, 0x7000, 0x7f01, FrameState::Framed, [&](uint64_t a) { return s.read(a); }) == std::vector<uint64_t>{1});   // unaligned
+
+    FakeStack null_return;
+    null_return.frame(0x7f00, 0x7f40, 0);
+    CHECK(walk_frame_pointers(1, 0x7000, 0x7f00, FrameState::Framed, [&](uint64_t a) { return null_return.read(a); }) ==
+          std::vector<uint64_t>{1});
+
+    FakeStack loop;   // corrupt memory: a frame pointing back down (or at itself) ends the walk
+    loop.frame(0x7f00, 0x7f40, 0x401020);
+    loop.frame(0x7f40, 0x7f00, 0x401100);
+    CHECK(walk_frame_pointers(1, 0x7000, 0x7f00, FrameState::Framed, [&](uint64_t a) { return loop.read(a); }) ==
+          std::vector<uint64_t>{1, 0x401020, 0x401100});
+
+    FakeStack deep;   // a chain longer than the limit
+    for (uint64_t i = 0; i < 1000; ++i)
+        deep.frame(0x10000 + i * 16, 0x10000 + (i + 1) * 16, 0x400000 + i);
+    CHECK(walk_frame_pointers(1, 0x7000, 0x10000, FrameState::Framed, [&](uint64_t a) { return deep.read(a); }).size() == kMaxProfileDepth);
+}
+
+TEST_CASE("profile: a leaf without a frame, or sampled in its prologue, has its caller found on the stack")
+{
+    FakeStack s;
+    s.words[0x7ee0] = 0x401020;          // top of the stack: the return into the caller
+    s.words[0x7ee8] = 0x401030;          // one word up, where it is after `push %rbp`
+    s.frame(0x7f00, 0, 0x401100);        // the caller's frame: returns into main
+    const auto read = [&](uint64_t a) { return s.read(a); };
+    for (const FrameState state : {FrameState::AtEntry, FrameState::Frameless})
+        CHECK(walk_frame_pointers(0x401005, 0x7ee0, 0x7f00, state, read) ==
+              std::vector<uint64_t>{0x401005, 0x401020, 0x401100});
+    CHECK(walk_frame_pointers(0x401006, 0x7ee0, 0x7f00, FrameState::AfterPush, read) ==
+          std::vector<uint64_t>{0x401006, 0x401030, 0x401100});
+    CHECK(walk_frame_pointers(0x401005, 0x7ee0, 0x7f00, FrameState::Framed, read) ==
+          std::vector<uint64_t>{0x401005, 0x401100});
+}
+
+TEST_CASE("profile: a function's first bytes say whether it makes a frame, and where a sample stands in it")
+{
+    const std::vector<uint8_t> framed = {0x55, 0x48, 0x89, 0xe5, 0x48, 0x83, 0xec, 0x10};   // push, mov, sub
+    CHECK(frame_state(framed, 0) == FrameState::AtEntry);
+    CHECK(frame_state(framed, 1) == FrameState::AfterPush);
+    CHECK(frame_state(framed, 4) == FrameState::Framed);
+    const std::vector<uint8_t> ibt = {0xf3, 0x0f, 0x1e, 0xfa, 0x55, 0x48, 0x89, 0xe5};   // endbr64 first
+    CHECK(frame_state(ibt, 2) == FrameState::AtEntry);
+    CHECK(frame_state(ibt, 5) == FrameState::AfterPush);
+    CHECK(frame_state(ibt, 8) == FrameState::Framed);
+    const std::vector<uint8_t> leaf = {0x48, 0x8b, 0x05, 0xc9, 0x50, 0x00, 0x00, 0x48};   // mov ...(%rip),%rax
+    CHECK(frame_state(leaf, 0) == FrameState::AtEntry);
+    CHECK(frame_state(leaf, 7) == FrameState::Frameless);
+    CHECK(frame_state(std::vector<uint8_t>{0x55}, 3) == FrameState::Frameless);   // too short to tell: no frame
+}
+
+TEST_CASE("profile: folded stacks name frames outermost first, a return address by its call, and add up equal lines")
+{
+    Profile profile;
+    profile.add({0x1005, 0x2010, 0x3010});   // hot, called from work at 0x200f, from main at 0x300f
+    profile.add({0x1005, 0x2010, 0x3010});
+    profile.add({0x1007, 0x2010, 0x3010});   // hot again, elsewhere in it: the same line
+    profile.add({0x2003, 0x3010});           // work itself
+    profile.add({0x1005, 0x2020, 0x3010});   // hot from another call site in work: the same functions
+    CHECK(profile.samples() == 5);
+    CHECK(profile.stacks().size() == 4);
+    const auto name_of = [](uint64_t address) -> std::string {
+        if (address >= 0x1000 && address < 0x2000)
+            return "hot";
+        if (address >= 0x2000 && address < 0x3000)
+            return "work";
+        if (address >= 0x3000 && address < 0x3010)   // 0x3010 - 1 is main's call
+            return "main";
+        return "?";
+    };
+    CHECK(profile.folded(name_of) == "main;work 1\nmain;work;hot 4\n");
+    profile.clear();
+    CHECK(profile.samples() == 0);
+    CHECK(profile.folded(name_of).empty());
+}
