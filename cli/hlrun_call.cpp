@@ -111,7 +111,7 @@ int call(const CallOptions& options, const std::vector<std::string>& rest)
     if (!sandbox_opts)
         return kExitUsage;
     HlrunProfile profile;
-    if (const std::string error = profile.configure(options.common.profile); !error.empty()) {
+    if (const std::string error = profile.configure(options.common.profile, {rest[0]}); !error.empty()) {
         log_error("{}", error);
         return kExitUsage;
     }
@@ -129,7 +129,6 @@ int call(const CallOptions& options, const std::vector<std::string>& rest)
             }
         }
         const Image image = snapshot ? snapshot->image() : Image::load(rest[0]);
-        symbols = image;
         const Export* found = image.find_export(rest[1]);
         if (!found) {
             log_error("{}: {}", rest[0], unknown_export_error(image, rest[1]));
@@ -147,6 +146,7 @@ int call(const CallOptions& options, const std::vector<std::string>& rest)
         sandbox.set_fresh_per_call(options.fresh);
         if (Profile* calls = profile.profile())
             calls->clear();   // the calls' profile, not the initialisation's
+        symbols = image;      // written once calls ran; not when the guest never got ready
         LatencyHistogram latency;
         RunResult result;
         for (uint64_t i = 0; i < options.repeat; ++i) {

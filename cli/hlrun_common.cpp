@@ -16,6 +16,8 @@
 #include <sanitizer/lsan_interface.h>
 #endif
 
+#include <sys/stat.h>
+
 namespace hl::cli {
 
 namespace {
@@ -128,6 +130,13 @@ int report_not_ready(const RunResult& init)
     log_error("the guest exited with status {} before it was ready for calls (its main must call hl_serve)",
               init.exit_status);
     return kExitGuestFault;
+}
+
+bool same_file(const std::string& a, const std::string& b)
+{
+    struct stat first {}, second {};
+    return stat(a.c_str(), &first) == 0 && stat(b.c_str(), &second) == 0 && first.st_dev == second.st_dev &&
+           first.st_ino == second.st_ino;
 }
 
 int guarded(const std::function<int()>& body)

@@ -46,6 +46,10 @@ int report_not_ready(const RunResult& init);
 // otherwise.
 int print_to_stdout(std::string_view text, std::string_view what);
 
+// Whether both paths name one existing file (same device and inode): an
+// output file must not be the image it is about.
+bool same_file(const std::string& a, const std::string& b);
+
 // Runs body, turning the library's errors into one line and hlrun's exit status.
 int guarded(const std::function<int()>& body);
 

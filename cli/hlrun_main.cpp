@@ -40,7 +40,11 @@ int run(const HlrunOptions& options)
     sandbox_opts->trace = trace.sink();
     sandbox_opts->kernel_trace = trace.kernel_trace();
     HlrunProfile profile;
-    if (const std::string error = profile.configure(options.profile); !error.empty()) {
+    if (!options.profile.empty() && (options.trace || options.stats)) {
+        log_error("--profile cannot be used with --trace or --stats yet: its interrupts would split the traced exits");
+        return kExitUsage;
+    }
+    if (const std::string error = profile.configure(options.profile, {options.guest_argv.front()}); !error.empty()) {
         log_error("{}", error);
         return kExitUsage;
     }

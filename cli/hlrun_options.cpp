@@ -94,7 +94,7 @@ void add_profile_options(CLI::App& app, HlrunOptions& options)
     app.add_option("--profile", options.profile,
                    "Sample the guest's stacks and write them to FILE as folded stacks (flamegraph.pl, speedscope)");
     app.add_option("--profile-hz", options.profile_hz, "Samples a second while the guest runs (default 997)")
-        ->check(CLI::Range(1u, 10000u));
+        ->check(CLI::Range(1u, hl::kMaxProfileHz));
 }
 
 void add_hlrun_options(CLI::App& app, HlrunOptions& options)

@@ -1,38 +1,52 @@
 #include "hlrun_profile.hpp"
 
+#include "hlrun_common.hpp"
+
 #include <cerrno>
 #include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace hl::cli {
 
 HlrunProfile::~HlrunProfile()
 {
-    if (file_)
-        std::fclose(file_);
+    if (fd_ >= 0)
+        ::close(fd_);
 }
 
-std::string HlrunProfile::configure(const std::string& path)
+std::string HlrunProfile::configure(const std::string& path, const std::vector<std::string>& inputs)
 {
     if (path.empty())
         return {};
+    for (const std::string& input : inputs)
+        if (same_file(path, input))
+            return "--profile: " + path + " is " + input + " itself; choose another file";
     path_ = path;
-    file_ = std::fopen(path.c_str(), "w");
-    if (!file_)
+    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0)
         return "--profile: cannot write " + path + ": " + std::strerror(errno);
     return {};
 }
 
 std::string HlrunProfile::finish(const Image& image)
 {
-    if (!file_)
+    if (fd_ < 0)
         return {};
+    // ftruncate and write: both allowed to a confined thread.
     const std::string text = profile_.folded(image);
-    const bool written = std::fwrite(text.data(), 1, text.size(), file_) == text.size();
-    const bool closed = std::fclose(file_) == 0;
-    file_ = nullptr;
-    if (!written || !closed)
-        return "--profile: cannot write " + path_ + ": " + std::strerror(errno);
-    return {};
+    bool ok = ::ftruncate(fd_, 0) == 0;
+    for (size_t done = 0; ok && done < text.size();) {
+        const ssize_t n = ::pwrite(fd_, text.data() + done, text.size() - done, static_cast<off_t>(done));
+        if (n > 0)
+            done += static_cast<size_t>(n);
+        else if (!(n < 0 && errno == EINTR))
+            ok = false;
+    }
+    const int error = errno;
+    ::close(fd_);
+    fd_ = -1;
+    return ok ? std::string() : "--profile: cannot write " + path_ + ": " + std::strerror(error);
 }
 
 } // namespace hl::cli

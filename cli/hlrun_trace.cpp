@@ -1,6 +1,7 @@
 // hlrun's trace and stats sinks (see hlrun_trace.hpp).
 #include "hlrun_trace.hpp"
 
+#include "hlrun_common.hpp"
 #include "logging.hpp"
 
 #include <hl/error.hpp>
@@ -48,11 +49,9 @@ std::string HlrunTrace::configure(const HlrunOptions& options, const std::string
     const bool kernel = path == "all" || path.rfind("all:", 0) == 0;
     if (kernel)
         path = path.size() > 4 ? path.substr(4) : "-";
-    struct stat trace_stat {}, image_stat {};
     if (path == "-" || path.empty()) {
         file_ = stderr;
-    } else if (stat(path.c_str(), &trace_stat) == 0 && stat(image.c_str(), &image_stat) == 0 &&
-               trace_stat.st_dev == image_stat.st_dev && trace_stat.st_ino == image_stat.st_ino) {
+    } else if (same_file(path, image)) {
         return "--trace: " + path + " is the image itself; choose another file";
     } else {
         file_ = std::fopen(path.c_str(), "w");

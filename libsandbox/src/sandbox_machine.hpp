@@ -77,6 +77,7 @@ struct Sandbox::Machine {
           layout(Layout::compute(image.segments(), image.note(), options.memory_size)),
           memory(layout, from ? from->fd() : -1, from ? from->offset() : 0), vm(std::move(machine))
     {
+        check_profile_options(options);
     }
 };
 

@@ -5,6 +5,7 @@
 
 #include <hl/profile.hpp>
 #include <hl/sandbox.hpp>
+#include <hl/trace.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -17,6 +18,10 @@ using namespace hl;
 using namespace hl::test;
 
 namespace {
+
+struct NullTraceSink : TraceSink {
+    void on_exit(const ExitEvent&) override {}
+};
 
 // Folded lines ("a;b;c 12") as stack -> count.
 std::map<std::string, uint64_t> folded_lines(const std::string& text)
@@ -38,7 +43,9 @@ TEST_CASE("hlrun --profile: the hot leaf has most samples, its cold caller its s
     HL_REQUIRE_KVM();
     const std::string dir = make_temp_dir();
     const std::string out = dir + "/profile.folded";
-    const ProcessResult r = hlrun({"--profile", out, guest_image("profile")});
+    // With an argument, strtoull leaves its data on the stack where a walk
+    // that took any word for a return address would find a fake caller.
+    const ProcessResult r = hlrun({"--profile", out, guest_image("profile"), "300"});
     REQUIRE(r.status == 0);
     CHECK(r.err.empty());
     const auto lines = folded_lines(read_file(out));
@@ -55,6 +62,25 @@ TEST_CASE("hlrun --profile: the hot leaf has most samples, its cold caller its s
     CHECK(hot * 100 > total * 80);   // the leaf does nine tenths of the work
     CHECK(cold * 100 > total * 2);   // the caller's own tenth shows
     CHECK(cold < hot);
+    CHECK(hot + cold == total);   // no other stack: no fake frame anywhere
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("hlrun --profile: every frame of a guest in its hypercalls is named, none made up")
+{
+    HL_REQUIRE_KVM();
+    const std::string dir = make_temp_dir();
+    const std::string out = dir + "/calls.folded";
+    // The trace guest's `calls` mode: clock reads in a loop, through wrappers
+    // whose prologue GCC mixes with other instructions.
+    REQUIRE(hlrun({"--profile", out, "--profile-hz", "5000", guest_image("trace"), "calls", "20000"}).status == 0);
+    const std::string text = read_file(out);
+    INFO(text);
+    CHECK_FALSE(text.empty());
+    CHECK(text.find("0x") == std::string::npos);
+    CHECK(text.find("main;main") == std::string::npos);   // a caller found twice would show twice
+    for (const auto& [stack, count] : folded_lines(text))
+        CHECK(stack.rfind("_start;__hl_start;", 0) == 0);
     std::filesystem::remove_all(dir);
 }
 
@@ -77,6 +103,21 @@ TEST_CASE("hlrun call --profile: the calls' samples, named by the image, until t
     INFO(read_file(out));
     CHECK(total >= 20);
     CHECK(spin * 100 > total * 90);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("hlrun call --profile: calls far shorter than the period are sampled in proportion")
+{
+    HL_REQUIRE_KVM();
+    const std::string dir = make_temp_dir();
+    const std::string out = dir + "/short.folded";
+    const ProcessResult r = hlrun({"call", "--profile", out, "-n", "3000", guest_image("functions"), "greet", "x"});
+    REQUIRE(r.status == 0);
+    uint64_t total = 0;
+    for (const auto& [stack, count] : folded_lines(read_file(out)))
+        total += count;
+    INFO(read_file(out));
+    CHECK(total >= 10);   // ~3,000 calls of ~30 us: ~90 samples at 997 Hz
     std::filesystem::remove_all(dir);
 }
 
@@ -116,4 +157,42 @@ TEST_CASE("hlrun --profile: a file it cannot write and a rate out of range are r
     r = hlrun({"call", "--profile", "/nonexistent/dir/p.folded", guest_image("functions"), "add", "1", "2"});
     CHECK(r.status == 120);
     CHECK(r.err == "hlrun: error: --profile: cannot write /nonexistent/dir/p.folded: No such file or directory\n");
+
+    // Never the image itself; not with a trace, whose exits its interrupts would split.
+    const std::string dir = make_temp_dir();
+    const std::string image = dir + "/hello.hl";
+    std::filesystem::copy_file(guest_image("hello"), image);
+    r = hlrun({"--profile", image, image});
+    CHECK(r.status == 120);
+    CHECK(r.err == "hlrun: error: --profile: " + image + " is " + image + " itself; choose another file\n");
+    CHECK(std::filesystem::file_size(image) == std::filesystem::file_size(guest_image("hello")));
+    r = hlrun({"--profile", dir + "/p.folded", "--trace=" + dir + "/t", image});
+    CHECK(r.status == 120);
+    CHECK(r.err == "hlrun: error: --profile cannot be used with --trace or --stats yet: its interrupts would split "
+                   "the traced exits\n");
+    // A profile already there is left as it was when the guest never runs.
+    write_file(dir + "/old.folded", "main 1\n");
+    r = hlrun({"--profile", dir + "/old.folded", dir + "/missing.hl"});
+    CHECK(r.status == 121);
+    CHECK(read_file(dir + "/old.folded") == "main 1\n");
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("Sandbox profile: a rate out of range, or a profile with a trace, is refused when the sandbox is built")
+{
+    HL_REQUIRE_KVM();
+    Profile profile;
+    SandboxOptions options;
+    options.profile = &profile;
+    options.profile_hz = 0;
+    CHECK_THROWS_WITH(Sandbox(Image::load(guest_image("hello")), options),
+                      "profile_hz: 0 is not a rate from 1 to 10000 samples a second");
+    options.profile_hz = kMaxProfileHz + 1;
+    CHECK_THROWS_AS(Sandbox(Image::load(guest_image("hello")), options), OptionError);
+    options.profile_hz = 997;
+    NullTraceSink sink;
+    options.trace = &sink;
+    CHECK_THROWS_WITH(Sandbox(Image::load(guest_image("hello")), options),
+                      "profile and trace cannot be used together yet: the profiler's interrupts would split the "
+                      "traced exits");
 }

@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdint>
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <string>
@@ -22,6 +23,12 @@ struct FakeStack {
     {
         const auto it = words.find(address);
         return it == words.end() ? std::nullopt : std::optional<uint64_t>(it->second);
+    }
+    // A reader over these words; `calls` are the words that follow a call.
+    GuestReader reader(std::vector<uint64_t> calls = {}) const
+    {
+        return {[this](uint64_t a) { return read(a); },
+                [calls](uint64_t word) { return std::find(calls.begin(), calls.end(), word) != calls.end(); }};
     }
     // A frame at rbp: its saved RBP and the return address above it.
     void frame(uint64_t rbp, uint64_t saved, uint64_t returns_to)
@@ -39,7 +46,7 @@ TEST_CASE("profile: the walk follows the frame pointers up to the outermost fram
     s.frame(0x7f00, 0x7f40, 0x401020);   // leaf's frame: returns into its caller
     s.frame(0x7f40, 0x7f80, 0x401100);   // caller's: returns into main
     s.frame(0x7f80, 0, 0x401200);        // main's: returns into _start, whose RBP was 0
-    const auto stack = walk_frame_pointers(0x401005, 0x7ee0, 0x7f00, FrameState::Framed, [&](uint64_t a) { return s.read(a); });
+    const auto stack = walk_frame_pointers(0x401005, 0x7ee0, 0x7f00, FrameState::Framed, s.reader());
     CHECK(stack == std::vector<uint64_t>{0x401005, 0x401020, 0x401100, 0x401200});
 }
 
@@ -47,26 +54,26 @@ TEST_CASE("profile: the walk stops at memory the guest cannot read, a null retur
 {
     FakeStack s;
     s.frame(0x7f00, 0x9000, 0x401020);   // the next frame is not readable
-    CHECK(walk_frame_pointers(1, 0x7000, 0x7f00, FrameState::Framed, [&](uint64_t a) { return s.read(a); }) ==
+    CHECK(walk_frame_pointers(1, 0x7000, 0x7f00, FrameState::Framed, s.reader()) ==
           std::vector<uint64_t>{1, 0x401020});
-    CHECK(walk_frame_pointers(1, 0x7000, 0x5000, FrameState::Framed, [&](uint64_t a) { return s.read(a); }) == std::vector<uint64_t>{1});
-    CHECK(walk_frame_pointers(1, 0x7000, 0x7f01, FrameState::Framed, [&](uint64_t a) { return s.read(a); }) == std::vector<uint64_t>{1});   // unaligned
+    CHECK(walk_frame_pointers(1, 0x7000, 0x5000, FrameState::Framed, s.reader()) == std::vector<uint64_t>{1});
+    CHECK(walk_frame_pointers(1, 0x7000, 0x7f01, FrameState::Framed, s.reader()) == std::vector<uint64_t>{1});   // unaligned
 
     FakeStack null_return;
     null_return.frame(0x7f00, 0x7f40, 0);
-    CHECK(walk_frame_pointers(1, 0x7000, 0x7f00, FrameState::Framed, [&](uint64_t a) { return null_return.read(a); }) ==
+    CHECK(walk_frame_pointers(1, 0x7000, 0x7f00, FrameState::Framed, null_return.reader()) ==
           std::vector<uint64_t>{1});
 
     FakeStack loop;   // corrupt memory: a frame pointing back down (or at itself) ends the walk
     loop.frame(0x7f00, 0x7f40, 0x401020);
     loop.frame(0x7f40, 0x7f00, 0x401100);
-    CHECK(walk_frame_pointers(1, 0x7000, 0x7f00, FrameState::Framed, [&](uint64_t a) { return loop.read(a); }) ==
+    CHECK(walk_frame_pointers(1, 0x7000, 0x7f00, FrameState::Framed, loop.reader()) ==
           std::vector<uint64_t>{1, 0x401020, 0x401100});
 
     FakeStack deep;   // a chain longer than the limit
     for (uint64_t i = 0; i < 1000; ++i)
         deep.frame(0x10000 + i * 16, 0x10000 + (i + 1) * 16, 0x400000 + i);
-    CHECK(walk_frame_pointers(1, 0x7000, 0x10000, FrameState::Framed, [&](uint64_t a) { return deep.read(a); }).size() == kMaxProfileDepth);
+    CHECK(walk_frame_pointers(1, 0x7000, 0x10000, FrameState::Framed, deep.reader()).size() == kMaxProfileDepth);
 }
 
 TEST_CASE("profile: a leaf without a frame, or sampled in its prologue, has its caller found on the stack")
@@ -75,14 +82,27 @@ TEST_CASE("profile: a leaf without a frame, or sampled in its prologue, has its 
     s.words[0x7ee0] = 0x401020;          // top of the stack: the return into the caller
     s.words[0x7ee8] = 0x401030;          // one word up, where it is after `push %rbp`
     s.frame(0x7f00, 0, 0x401100);        // the caller's frame: returns into main
-    const auto read = [&](uint64_t a) { return s.read(a); };
-    for (const FrameState state : {FrameState::AtEntry, FrameState::Frameless})
-        CHECK(walk_frame_pointers(0x401005, 0x7ee0, 0x7f00, state, read) ==
-              std::vector<uint64_t>{0x401005, 0x401020, 0x401100});
-    CHECK(walk_frame_pointers(0x401006, 0x7ee0, 0x7f00, FrameState::AfterPush, read) ==
+    CHECK(walk_frame_pointers(0x401005, 0x7ee0, 0x7f00, FrameState::AtEntry, s.reader()) ==
+          std::vector<uint64_t>{0x401005, 0x401020, 0x401100});
+    CHECK(walk_frame_pointers(0x401006, 0x7ee0, 0x7f00, FrameState::AfterPush, s.reader()) ==
           std::vector<uint64_t>{0x401006, 0x401030, 0x401100});
-    CHECK(walk_frame_pointers(0x401005, 0x7ee0, 0x7f00, FrameState::Framed, read) ==
+    CHECK(walk_frame_pointers(0x401005, 0x7ee0, 0x7f00, FrameState::Framed, s.reader()) ==
           std::vector<uint64_t>{0x401005, 0x401100});
+    // A start the walk does not know: the top words count only when a call is just before them.
+    CHECK(walk_frame_pointers(0x401005, 0x7ee0, 0x7f00, FrameState::Unknown, s.reader({0x401020})) ==
+          std::vector<uint64_t>{0x401005, 0x401020, 0x401100});
+    CHECK(walk_frame_pointers(0x401005, 0x7ee0, 0x7f00, FrameState::Unknown, s.reader({0x401030})) ==
+          std::vector<uint64_t>{0x401005, 0x401030, 0x401100});   // one register pushed first
+    CHECK(walk_frame_pointers(0x401005, 0x7ee0, 0x7f00, FrameState::Unknown, s.reader()) ==
+          std::vector<uint64_t>{0x401005, 0x401100});   // saved registers: RBP is the function's frame
+    // A frame made by a prologue the first bytes did not show (push %rbp; mov $1,%edx; mov %rsp,%rbp):
+    // the caller is both above the saved RBP on the stack and in the frame; it counts once.
+    FakeStack framed;
+    framed.words[0x7ee0] = 0x7f40;            // saved RBP at [rsp], RBP == RSP
+    framed.words[0x7ee8] = 0x401020;          // the return into the caller
+    framed.frame(0x7f40, 0, 0x401100);
+    CHECK(walk_frame_pointers(0x401005, 0x7ee0, 0x7ee0, FrameState::Unknown, framed.reader({0x401020})) ==
+          std::vector<uint64_t>{0x401005, 0x401020, 0x401100});
 }
 
 TEST_CASE("profile: a function's first bytes say whether it makes a frame, and where a sample stands in it")
@@ -97,8 +117,27 @@ TEST_CASE("profile: a function's first bytes say whether it makes a frame, and w
     CHECK(frame_state(ibt, 8) == FrameState::Framed);
     const std::vector<uint8_t> leaf = {0x48, 0x8b, 0x05, 0xc9, 0x50, 0x00, 0x00, 0x48};   // mov ...(%rip),%rax
     CHECK(frame_state(leaf, 0) == FrameState::AtEntry);
-    CHECK(frame_state(leaf, 7) == FrameState::Frameless);
-    CHECK(frame_state(std::vector<uint8_t>{0x55}, 3) == FrameState::Frameless);   // too short to tell: no frame
+    CHECK(frame_state(leaf, 7) == FrameState::Unknown);
+    CHECK(frame_state(std::vector<uint8_t>{0x55}, 3) == FrameState::Unknown);   // too short to tell
+}
+
+TEST_CASE("profile: a word on the stack is a return address when a call is just before it")
+{
+    // cold_caller's `call hot_leaf` (e8 rel32) at 0x1000a4, returning to 0x1000a9; hot_leaf at 0x100010.
+    const std::vector<uint8_t> direct = {0x00, 0x00, 0xe8, 0x67, 0xff, 0xff, 0xff};
+    CHECK(is_call_site(direct, 0x1000a9, 0x100010));
+    CHECK(is_call_site(direct, 0x1000a9, std::nullopt));
+    CHECK_FALSE(is_call_site(direct, 0x1000a9, 0x100050));   // a call, but of another function
+    // call *%rax, call *%r11 (REX), call *0x8(%rdx), call *0x8(%rsp) (SIB), call *disp32(%rip)
+    CHECK(is_call_site(std::vector<uint8_t>{0x90, 0x90, 0x90, 0x90, 0x90, 0xff, 0xd0}, 0x1000, 0x2000));
+    CHECK(is_call_site(std::vector<uint8_t>{0x90, 0x90, 0x90, 0x90, 0x41, 0xff, 0xd3}, 0x1000, 0x2000));
+    CHECK(is_call_site(std::vector<uint8_t>{0x90, 0x90, 0x90, 0x90, 0xff, 0x52, 0x08}, 0x1000, 0x2000));
+    CHECK(is_call_site(std::vector<uint8_t>{0x90, 0x90, 0x90, 0xff, 0x54, 0x24, 0x08}, 0x1000, 0x2000));
+    CHECK(is_call_site(std::vector<uint8_t>{0x90, 0xff, 0x15, 0x10, 0x20, 0x00, 0x00}, 0x1000, 0x2000));
+    // Saved registers and data: a loop counter, a pointer, the guest's text after a jmp *%rax (ff /4)
+    CHECK_FALSE(is_call_site(std::vector<uint8_t>{0, 0, 0, 0, 0, 0, 0}, 0x1000, 0x2000));
+    CHECK_FALSE(is_call_site(std::vector<uint8_t>{0x48, 0x89, 0xe5, 0x41, 0x55, 0x41, 0x54}, 0x1000, 0x2000));
+    CHECK_FALSE(is_call_site(std::vector<uint8_t>{0x90, 0x90, 0x90, 0x90, 0x90, 0xff, 0xe0}, 0x1000, 0x2000));
 }
 
 TEST_CASE("profile: folded stacks name frames outermost first, a return address by its call, and add up equal lines")
@@ -111,7 +150,7 @@ TEST_CASE("profile: folded stacks name frames outermost first, a return address 
     profile.add({0x1005, 0x2020, 0x3010});   // hot from another call site in work: the same functions
     CHECK(profile.samples() == 5);
     CHECK(profile.stacks().size() == 4);
-    const auto name_of = [](uint64_t address) -> std::string {
+    const auto name_of = [](uint64_t address, uint64_t) -> std::string {
         if (address >= 0x1000 && address < 0x2000)
             return "hot";
         if (address >= 0x2000 && address < 0x3000)

@@ -7,7 +7,8 @@
 // -fno-omit-frame-pointer), and counts the stack. It needs no perf and no
 // privilege, and the interrupts are not the guest's exits: they do not count
 // against max_exits and are not traced. Samples accumulate across runs and
-// calls until clear().
+// calls until clear(). A Profile is not thread-safe: give each thread's
+// sandboxes their own, and merge them (stacks()) if need be.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +20,16 @@
 namespace hl {
 
 class Image;
+struct SandboxOptions;
+
+// SandboxOptions::profile_hz's range: a sample costs about an exit, so far
+// more would mostly measure the profiler.
+inline constexpr unsigned kMaxProfileHz = 10000;
+
+// Throws OptionError for a profile_hz out of 1..kMaxProfileHz, or a profile
+// asked for together with a trace sink (the samples would cut the trace's
+// exits short; not supported yet). Sandboxes check it when they are built.
+void check_profile_options(const SandboxOptions& options);
 
 class Profile {
 public:
@@ -33,10 +44,11 @@ public:
     // Folded stacks, the input of flamegraph.pl and speedscope: a line per
     // distinct stack of function names, outermost first, and its count:
     //   main;work;hot 240
-    // name_of names an address (a return address is named by the byte
-    // before it, inside its call); the Image overload names functions by the
-    // image's symbols, and what none covers by its address (0x4010ab).
-    std::string folded(const std::function<std::string(uint64_t address)>& name_of) const;
+    // name_of names a frame by `address`: the sampled RIP, or for a return
+    // address the byte before it, inside its call (`word` is the address as
+    // it was on the stack). The Image overload names functions by the
+    // image's symbols, and what none covers by the word itself (0x4010ab).
+    std::string folded(const std::function<std::string(uint64_t address, uint64_t word)>& name_of) const;
     std::string folded(const Image& image) const;
 
 private:

@@ -1,6 +1,6 @@
 // The stack of a sampled guest: its RIP, then the return addresses found by
 // following the frame-pointer chain (saved RBP at [rbp], return address at
-// [rbp + 8]). Pure: guest memory is read through a function, so the walk is
+// [rbp + 8]). Pure: guest memory is read through functions, so the walk is
 // tested without KVM.
 #pragma once
 
@@ -20,10 +20,12 @@ inline constexpr size_t kMaxProfileDepth = 128;
 // has not made its frame yet: RBP is still the caller's, and the return
 // address is at the top of the stack.
 enum class FrameState {
-    Framed,      // RBP is the function's own frame: [rbp + 8] returns to its caller
+    Framed,      // it began with `push %rbp; mov %rsp,%rbp`, past them: [rbp + 8] returns to its caller
     AtEntry,     // nothing pushed yet: [rsp] returns to its caller
     AfterPush,   // `push %rbp` done, `mov %rsp,%rbp` not yet: [rsp + 8]
-    Frameless,   // the function makes no frame (a leaf): [rsp], trusting it pushed nothing
+    Unknown,     // another start: a leaf without a frame, or a prologue GCC moved or mixed with
+                 // other instructions; the caller is at [rsp] or [rsp + 8] if a call is just before
+                 // that word, else RBP is taken as the function's frame
 };
 
 // What the function at `entry` does with its frame, from its first bytes
@@ -31,11 +33,23 @@ enum class FrameState {
 // bytes into it.
 FrameState frame_state(std::span<const uint8_t> entry, uint64_t offset);
 
-// read_u64 gives the 8 bytes at a guest address, or nullopt when the guest
-// may not read them. The walk stops there, at a null return address, or at
-// a frame pointer that does not move up the stack (a frame without one, a
-// loop in corrupt memory), and after kMaxProfileDepth entries.
+// Whether `before`, the up to 7 bytes just before `returns_to`, end with a
+// call: `call rel32` (to `callee` when it is known) or one of the forms of
+// `call *...` (ff /2). A saved register or a stale word on the stack is
+// rarely that.
+bool is_call_site(std::span<const uint8_t> before, uint64_t returns_to, std::optional<uint64_t> callee);
+
+struct GuestReader {
+    // The 8 bytes at a guest address, or nullopt when the guest may not read them.
+    std::function<std::optional<uint64_t>(uint64_t)> u64;
+    // Whether a word on the stack is a return address into the sampled function's caller.
+    std::function<bool(uint64_t)> returns_from_sampled;
+};
+
+// The walk stops at memory the guest may not read, at a null return
+// address, at a frame pointer that does not move up the stack (a frame
+// without one, a loop in corrupt memory), and after kMaxProfileDepth entries.
 std::vector<uint64_t> walk_frame_pointers(uint64_t rip, uint64_t rsp, uint64_t rbp, FrameState leaf,
-                                          const std::function<std::optional<uint64_t>(uint64_t)>& read_u64);
+                                          const GuestReader& read);
 
 } // namespace hl

@@ -13,22 +13,28 @@
 namespace hl {
 namespace {
 
-// How the function containing rip stands with its frame; a RIP no symbol
-// covers (the system pages, a stripped image) is taken as framed.
-FrameState state_at(uint64_t rip, const GuestMemory& memory, const Image& image)
+// The symbol whose bytes hold address, if any.
+const Symbol* function_at(uint64_t address, const Image& image)
 {
     const auto& symbols = image.symbols();
-    auto after = std::upper_bound(symbols.begin(), symbols.end(), rip,
+    auto after = std::upper_bound(symbols.begin(), symbols.end(), address,
                                   [](uint64_t a, const Symbol& s) { return a < s.address; });
     if (after == symbols.begin())
-        return FrameState::Framed;
+        return nullptr;
     const Symbol& symbol = *std::prev(after);
-    if (rip - symbol.address >= symbol.size)
+    return address - symbol.address < symbol.size ? &symbol : nullptr;
+}
+
+// How the function containing rip stands with its frame; a RIP no symbol
+// covers (the system pages, a stripped image) is taken as framed.
+FrameState state_at(const Symbol* function, uint64_t rip, const GuestMemory& memory)
+{
+    if (!function)
         return FrameState::Framed;
-    const auto entry = memory.read_view(guest_addr(symbol.address), std::min<uint64_t>(8, symbol.size));
+    const auto entry = memory.read_view(guest_addr(function->address), std::min<uint64_t>(8, function->size));
     if (!entry.ok())
         return FrameState::Framed;
-    return frame_state(entry.bytes, rip - symbol.address);
+    return frame_state(entry.bytes, rip - function->address);
 }
 
 } // namespace
@@ -36,15 +42,28 @@ FrameState state_at(uint64_t rip, const GuestMemory& memory, const Image& image)
 void take_sample(Vcpu& vcpu, const GuestMemory& memory, const Image& image, Profile& profile)
 {
     const Registers r = vcpu.registers();
-    profile.add(walk_frame_pointers(r.rip, r.rsp, r.rbp, state_at(r.rip, memory, image),
-                                    [&memory](uint64_t address) -> std::optional<uint64_t> {
-                                        const auto view = memory.read_view(guest_addr(address), sizeof(uint64_t));
-                                        if (!view.ok())
-                                            return std::nullopt;
-                                        uint64_t value;
-                                        std::memcpy(&value, view.bytes.data(), sizeof value);
-                                        return value;
-                                    }));
+    const Symbol* function = function_at(r.rip, image);
+    const std::optional<uint64_t> entry = function ? std::optional<uint64_t>(function->address) : std::nullopt;
+    GuestReader read;
+    read.u64 = [&memory](uint64_t address) -> std::optional<uint64_t> {
+        const auto view = memory.read_view(guest_addr(address), sizeof(uint64_t));
+        if (!view.ok())
+            return std::nullopt;
+        uint64_t value;
+        std::memcpy(&value, view.bytes.data(), sizeof value);
+        return value;
+    };
+    read.returns_from_sampled = [&memory, entry](uint64_t returns_to) {
+        for (uint64_t length = 7; length >= 5; --length) {   // less near the start of guest memory
+            if (returns_to < length)
+                continue;
+            const auto before = memory.read_view(guest_addr(returns_to - length), length);
+            if (before.ok())
+                return is_call_site(before.bytes, returns_to, entry);
+        }
+        return false;
+    };
+    profile.add(walk_frame_pointers(r.rip, r.rsp, r.rbp, state_at(function, r.rip, memory), read));
 }
 
 } // namespace hl
