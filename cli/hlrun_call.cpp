@@ -204,6 +204,10 @@ int hlrun_call(int argc, char** argv)
     if (const auto status = parse_command_line(app, argc, argv, kExitUsage))
         return *status;
     options.memory_given = note_flag_sources(app, options.common);
+    if (const std::string error = profile_without_file(app, options.common); !error.empty()) {
+        log_error("{}", error);
+        return kExitUsage;
+    }
     const auto arguments = arguments_after_options(app, "hlrun call");
     if (!arguments)
         return kExitUsage;

@@ -172,7 +172,12 @@ std::string finish_hlrun_options(CLI::App& app, HlrunOptions& options)
                "'; see hlrun --help (use -- before an IMAGE whose name starts with '-')";
     if (options.guest_argv.empty())
         return "missing IMAGE; usage: hlrun [OPTIONS] IMAGE [ARGS...]";
-    return {};
+    return profile_without_file(app, options);
+}
+
+std::string profile_without_file(const CLI::App& app, const HlrunOptions& options)
+{
+    return app.count("--profile-hz") && options.profile.empty() ? "--profile-hz: needs --profile" : "";
 }
 
 } // namespace hl::cli

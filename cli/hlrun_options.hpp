@@ -53,6 +53,8 @@ const CLI::Validator& directory_validator();
 
 // --profile FILE and --profile-hz N, for a run and for hlrun call.
 void add_profile_options(CLI::App& app, HlrunOptions& options);
+// "--profile-hz: needs --profile" when it was given alone, else empty.
+std::string profile_without_file(const CLI::App& app, const HlrunOptions& options);
 
 // Registers hlrun's options on app and reads HL_MEMORY / HL_TIMEOUT.
 void add_hlrun_options(CLI::App& app, HlrunOptions& options);

@@ -62,7 +62,9 @@ TEST_CASE("hlrun --profile: the hot leaf has most samples, its cold caller its s
     CHECK(hot * 100 > total * 80);   // the leaf does nine tenths of the work
     CHECK(cold * 100 > total * 2);   // the caller's own tenth shows
     CHECK(cold < hot);
-    CHECK(hot + cold == total);   // no other stack: no fake frame anywhere
+    // Few other stacks (the start and the exit of the program), and no fake frame anywhere.
+    CHECK((total - hot - cold) * 100 <= total * 3);
+    CHECK(read_file(out).find("0x") == std::string::npos);
     std::filesystem::remove_all(dir);
 }
 
@@ -157,6 +159,13 @@ TEST_CASE("hlrun --profile: a file it cannot write and a rate out of range are r
     r = hlrun({"call", "--profile", "/nonexistent/dir/p.folded", guest_image("functions"), "add", "1", "2"});
     CHECK(r.status == 120);
     CHECK(r.err == "hlrun: error: --profile: cannot write /nonexistent/dir/p.folded: No such file or directory\n");
+
+    r = hlrun({"--profile-hz", "100", guest_image("hello")});
+    CHECK(r.status == 120);
+    CHECK(r.err == "hlrun: error: --profile-hz: needs --profile\n");
+    r = hlrun({"call", "--profile-hz", "100", guest_image("functions"), "add", "1", "2"});
+    CHECK(r.status == 120);
+    CHECK(r.err == "hlrun: error: --profile-hz: needs --profile\n");
 
     // Never the image itself; not with a trace, whose exits its interrupts would split.
     const std::string dir = make_temp_dir();
