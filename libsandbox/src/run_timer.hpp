@@ -1,12 +1,12 @@
 // A one-shot deadline for a run: when it passes, the calling thread receives
-// a signal that interrupts KVM_RUN. A POSIX timer aimed at one thread
-// (SIGEV_THREAD_ID): no helper thread exists, so none can be left behind.
-// The thread keeps its timer from one run to the next (disarmed between);
-// it is deleted when the thread ends.
+// a signal that interrupts KVM_RUN. On the thread's kept timer
+// (thread_timer.hpp), disarmed between runs.
 #pragma once
 
+#include "thread_timer.hpp"
+
 #include <chrono>
-#include <ctime>
+#include <optional>
 
 namespace hl {
 
@@ -22,9 +22,7 @@ public:
     bool expired() const;
 
 private:
-    timer_t timer_{};
-    bool kept_ = false;    // the thread's kept timer, not one of its own
-    bool armed_ = false;
+    std::optional<ThreadTimer> timer_;   // set while armed
     std::chrono::steady_clock::time_point deadline_;
 };
 

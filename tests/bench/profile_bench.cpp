@@ -22,6 +22,17 @@ namespace {
 using namespace hl::bench;
 using Clock = std::chrono::steady_clock;
 
+// A sandbox of image profiled into `profile` at hz, or not at all for 0.
+hl::Sandbox sandbox_for(const hl::Image& image, unsigned hz, hl::Profile& profile)
+{
+    hl::SandboxOptions options;
+    if (hz) {
+        options.profile = &profile;
+        options.profile_hz = hz;
+    }
+    return hl::Sandbox(image, std::move(options));
+}
+
 // Median ns of `runs` runs of the guest (each in a new sandbox; the run alone
 // is timed), profiled at hz, or not at all for 0.
 uint64_t run_ns(const hl::Image& image, unsigned hz, int runs, uint64_t& samples)
@@ -29,12 +40,7 @@ uint64_t run_ns(const hl::Image& image, unsigned hz, int runs, uint64_t& samples
     std::vector<uint64_t> times;
     for (int i = 0; i < runs; ++i) {
         hl::Profile profile;
-        hl::SandboxOptions options;
-        if (hz) {
-            options.profile = &profile;
-            options.profile_hz = hz;
-        }
-        hl::Sandbox sandbox(image, std::move(options));
+        hl::Sandbox sandbox = sandbox_for(image, hz, profile);
         const auto start = Clock::now();
         const hl::RunResult r = sandbox.run({"profile"});
         times.push_back(static_cast<uint64_t>((Clock::now() - start).count()));
@@ -51,12 +57,7 @@ uint64_t run_ns(const hl::Image& image, unsigned hz, int runs, uint64_t& samples
 uint64_t short_call_ns(const hl::Image& image, unsigned hz)
 {
     hl::Profile profile;
-    hl::SandboxOptions options;
-    if (hz) {
-        options.profile = &profile;
-        options.profile_hz = hz;
-    }
-    hl::Sandbox sandbox(image, std::move(options));
+    hl::Sandbox sandbox = sandbox_for(image, hz, profile);
     if (sandbox.initialize().ending != hl::RunResult::Ending::Ready) {
         std::fprintf(stderr, "bench: the functions guest did not get ready\n");
         std::exit(1);

@@ -4,13 +4,13 @@
 // high-resolution timer), not the thread's CPU time, whose timers fire only
 // at the kernel's tick (250 Hz here) and would cap the rate.
 //
-// The thread keeps its timer from one run to the next, with the time left
-// to the next sample: a call shorter than the period is still sampled, one
-// in so many calls, in proportion to its time (a new timer per call would
-// start a full period each time and never fire in a short call).
+// On the thread's kept timer (thread_timer.hpp), which keeps the time left
+// to the next sample from one run to the next: a call shorter than the
+// period is still sampled, one in so many calls, in proportion to its time
+// (a full period from each call's start would never end in a short call).
 #pragma once
 
-#include <ctime>
+#include "thread_timer.hpp"
 
 namespace hl {
 
@@ -23,8 +23,8 @@ public:
     ProfileTimer& operator=(const ProfileTimer&) = delete;
 
 private:
-    timer_t timer_{};
-    bool kept_ = false;   // the thread's kept timer, not one of its own (a run inside a run)
+    ThreadTimer timer_;
+    unsigned hz_;
 };
 
 } // namespace hl

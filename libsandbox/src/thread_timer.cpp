@@ -1,0 +1,79 @@
+#include "thread_timer.hpp"
+
+#include <hl/error.hpp>
+
+#include <array>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <mutex>
+#include <pthread.h>
+#include <string>
+#include <unistd.h>
+
+namespace hl {
+namespace {
+
+struct Kept {
+    timer_t id{};
+    int signal = 0;
+    bool made = false;
+    bool lent = false;
+};
+
+struct ThreadTimers {
+    std::array<Kept, 2> kept{};   // by TimerPurpose
+    ~ThreadTimers()
+    {
+        for (const Kept& k : kept)
+            if (k.made)
+                timer_delete(k.id);
+    }
+};
+thread_local ThreadTimers t_timers;
+
+// A child of fork has none of its parent's timers; its one thread is the one that forked.
+void forget_kept_timers() { t_timers.kept = {}; }
+
+timer_t make_timer(int signal, const char* what)
+{
+    static std::once_flag at_fork;
+    std::call_once(at_fork, [] { pthread_atfork(nullptr, nullptr, forget_kept_timers); });
+    sigevent event{};
+    event.sigev_notify = SIGEV_THREAD_ID;
+    event.sigev_signo = signal;
+    event._sigev_un._tid = gettid();
+    timer_t timer{};
+    if (timer_create(CLOCK_MONOTONIC, &event, &timer) < 0)
+        throw Error(std::string("cannot create the ") + what + ": " + std::strerror(errno));
+    return timer;
+}
+
+} // namespace
+
+ThreadTimer::ThreadTimer(TimerPurpose purpose, int signal, const char* what) : purpose_(purpose)
+{
+    Kept& k = t_timers.kept[static_cast<size_t>(purpose)];
+    kept_ = !k.lent && (!k.made || k.signal == signal);
+    if (!kept_) {
+        id_ = make_timer(signal, what);
+        return;
+    }
+    if (!k.made) {
+        k.id = make_timer(signal, what);
+        k.signal = signal;
+        k.made = true;
+    }
+    id_ = k.id;
+    k.lent = true;
+}
+
+ThreadTimer::~ThreadTimer()
+{
+    if (kept_)
+        t_timers.kept[static_cast<size_t>(purpose_)].lent = false;
+    else
+        timer_delete(id_);
+}
+
+} // namespace hl
