@@ -85,6 +85,36 @@ std::string describe_fault(const GuestFault& fault, const Layout& layout);
 const char* exception_mnemonic(unsigned vector);
 const char* exception_name(unsigned vector);
 
+// The guest's registers where a stretch (run, initialisation, call) ended:
+// at the exception or system call for a stretch the stubs' report ended,
+// where the vCPU stopped otherwise (an abort's hypercall, the instruction a
+// timeout interrupted).
+Registers registers_at_stop(Vcpu& vcpu, const GuestMemory& memory);
+
+// The registers by name, in the order fault reports and hlrun list them.
+std::vector<std::pair<const char*, uint64_t>> named_registers(const Registers& registers);
+
+// ELF core files (core/): their machine (e_machine), and the notes of the
+// stopped thread and of its "process" in the layout of the architecture's
+// Linux (NT_PRSTATUS, NT_PRPSINFO), which is what gdb reads registers from.
+struct CoreThread {
+    Registers registers{};
+    uint64_t thread_pointer = 0;   // TLS (x86-64: the FS base)
+    int signal = 0;                // what a Linux process would have died of
+};
+struct CoreProcess {
+    std::string program;           // at most 15 bytes are kept
+    std::string arguments;         // at most 79
+};
+uint16_t core_machine();
+std::vector<uint8_t> core_thread_note(const CoreThread& thread);
+std::optional<CoreThread> read_core_thread_note(std::span<const uint8_t> desc);
+std::vector<uint8_t> core_process_note(const CoreProcess& process);
+std::optional<CoreProcess> read_core_process_note(std::span<const uint8_t> desc);
+// The signal a Linux process gets for the exception (x86-64: SIGSEGV for a
+// page fault, SIGFPE for a division by zero, SIGILL for an invalid opcode...).
+int signal_for_exception(unsigned vector);
+
 // A name for code the host put in the guest (x86-64: "fault stub #PF"), for
 // traces; nullopt for the image's own code.
 std::optional<std::string> system_symbol(uint64_t pc);

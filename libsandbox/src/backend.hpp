@@ -85,6 +85,8 @@ public:
     // Sets the thread pointer the guest's TLS is addressed from (x86-64: the
     // FS base); throws KvmError.
     virtual void set_thread_pointer(uint64_t address) = 0;
+    // The thread pointer now (for a core file); throws KvmError.
+    virtual uint64_t thread_pointer() = 0;
     // The faulting address of the last page fault (x86-64: CR2).
     virtual uint64_t fault_address() = 0;
     // The state to resume from later; completes a pending I/O exit first so

@@ -5,6 +5,7 @@
 #include <hl/abi.h>
 
 #include <cstdint>
+#include <cstring>
 
 namespace hl {
 
@@ -22,5 +23,17 @@ constexpr uint64_t page_up(uint64_t value) { return round_up(value, kPage); }
 // The start of the page holding address: where a segment that starts
 // mid-page (a static Linux executable's data) begins in guest memory.
 constexpr uint64_t page_down(uint64_t address) { return address & ~(kPage - 1); }
+
+// Whether the page at `page` (kPage bytes) holds only zeros.
+inline bool page_is_zero(const uint8_t* page)
+{
+    uint64_t any = 0;
+    for (uint64_t i = 0; i < kPage; i += sizeof(uint64_t)) {
+        uint64_t word;
+        std::memcpy(&word, page + i, sizeof word);
+        any |= word;
+    }
+    return any == 0;
+}
 
 } // namespace hl

@@ -130,7 +130,9 @@ RunResult Sandbox::run(const std::vector<std::string>& argv)
     if (m.process)
         start_linux_process(m, argv);
     m.state = Machine::State::Done;
+    m.argv = argv;
     RunResult result = execute(m, Phase::Program);
+    keep_stop(m, result);
     if (result.ending == RunResult::Ending::Ready) {
         m.state = Machine::State::Ready;
         m.at_initial_state = true;
@@ -204,6 +206,7 @@ RunResult Sandbox::call(std::string_view name, const std::vector<Value>& args)
         result.ending = RunResult::Ending::Faulted;
         result.message = "bad return value: " + error;
     }
+    keep_stop(m, result);
     if (result.ending == RunResult::Ending::Exited)
         result.message = "the guest exited with status " + std::to_string(result.exit_status) + " during a call";
     m.poisoned = result.message;

@@ -3,6 +3,7 @@
 // sandbox_snapshot.cpp: snapshots and restores). Not installed.
 #pragma once
 
+#include "arch.hpp"
 #include "exit_handler.hpp"
 #include "backend.hpp"
 #include "linux/linux_process.hpp"
@@ -56,6 +57,15 @@ struct Sandbox::Machine {
     std::shared_ptr<const linux_abi::FileNamespace> files;
     // An image whose system calls are served (Image::serves_system_calls): the process they act on.
     std::optional<LinuxProcess> process;
+    // The arguments the guest was started with (a core file names them).
+    std::vector<std::string> argv;
+    // Where the last stretch stopped, when it ended in a way that leaves a
+    // core file (sandbox_core.cpp); reset when the guest runs or is restored.
+    struct Stop {
+        arch::CoreThread thread;
+        std::string ending, message, where;
+    };
+    std::optional<Stop> stop;
 
     // Gives the vCPU the flag InterruptHandle::cancel() sets.
     void arm_interrupt();
@@ -107,6 +117,11 @@ struct Snapshot::Data {
 // The run loop shared by run(), initialize() and call(): the vCPU and the
 // exit handler until the handler says the stretch is over.
 RunResult execute(Sandbox::Machine& m, Phase phase);
+
+// After a stretch: keeps where the guest stopped, if the ending leaves a core
+// file (Faulted, Aborted, TimedOut, ExitLimit), and writes
+// options.core_file, noting in result what became of it (sandbox_core.cpp).
+void keep_stop(Sandbox::Machine& m, RunResult& result);
 
 // Before a fresh call: back to the state initialize() left, snapshotting it
 // the first time. Throws CallError when that state is gone.

@@ -119,6 +119,7 @@ void Sandbox::restore(const Snapshot& snapshot)
     if (data.memory->size() != memory.size())
         throw CallError("cannot restore: the snapshot holds " + format_size(data.memory->size()) +
                         " of memory, the sandbox " + format_size(memory.size()));
+    m.stop.reset();   // its memory and registers are about to go
     try {
         std::vector<uint64_t>& dirty = m.memory.host_dirty_for_restore();
         if (m.base == data.id) {

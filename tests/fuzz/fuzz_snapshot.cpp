@@ -14,6 +14,7 @@
 // describe the input, or a refusal that is not one line naming the file.
 // Needs /dev/kvm (the CPU state is checked against this host); without it
 // the target says so and stops.
+#include "file_refusal.hpp"
 #include "snapshot/sha256.hpp"
 #include "snapshot/snapshot_file.hpp"
 
@@ -33,11 +34,7 @@ using namespace hl;
 
 namespace {
 
-[[noreturn]] void finding(const std::string& what)
-{
-    std::fprintf(stderr, "fuzz_snapshot: %s\n", what.c_str());
-    std::abort();
-}
+[[noreturn]] void finding(const std::string& what) { fuzz::finding("fuzz_snapshot", what); }
 
 bool inside(uint64_t offset, uint64_t size, uint64_t limit) { return offset <= limit && size <= limit - offset; }
 
@@ -93,9 +90,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             snapshot.image().bytes().size() != h.image_size)
             finding("a loaded snapshot that does not describe its file");
     } catch (const SnapshotError& error) {
-        const std::string message = error.what();
-        if (message.rfind(path + ": ", 0) != 0 || message.find('\n') != std::string::npos)
-            finding("a refusal that is not one line naming the file: " + message);
+        fuzz::check_refusal("fuzz_snapshot", path, error.what());
     } catch (const std::exception& error) {
         finding(std::string("an undocumented exception: ") + error.what());
     }

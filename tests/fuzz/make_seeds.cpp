@@ -1,6 +1,7 @@
 // Writes the generated part of the seed corpus: hand-made images (built with
-// the unit tests' ElfBuilder) into DIR/image and exit sequences for
-// fuzz_hypercall (hypercall_input.hpp) into DIR/hypercall, one file per case,
+// the unit tests' ElfBuilder) into DIR/image, exit sequences for
+// fuzz_hypercall (hypercall_input.hpp) into DIR/hypercall and small core
+// files into DIR/core, one file per case,
 // named after it. The real guest images and the project files in
 // tests/fuzz/corpus are kept by hand; image/guest-hello.hl, built for ABI
 // version 1, is also the image hlrun_test.cpp runs to show that version 1
@@ -11,11 +12,15 @@
 #include "x86_64/cpu_tables.hpp"
 #include "elf_builder.hpp"
 #include "backend.hpp"
+#include "arch.hpp"
+#include "core/core_writer.hpp"
 
 #include <hl/abi.h>
 #include <hl/layout.hpp>
 
 #include <cstdio>
+#include <fcntl.h>
+#include <unistd.h>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
@@ -277,18 +282,48 @@ void write_hypercalls(const fs::path& dir)
 
 } // namespace
 
+// ---- Core files: hl's own, small, and one without its HL note. ----
+
+void write_cores(const fs::path& dir)
+{
+    const std::vector<uint8_t> text(4096, 0x90), data(8192, 0);
+    auto core = [&](const char* name, bool hl_note) {
+        CoreContents c;
+        c.machine = arch::core_machine();
+        arch::CoreThread thread;
+        thread.registers.rip = 0x100000;
+        thread.signal = 11;
+        c.thread_note = arch::core_thread_note(thread);
+        c.process_note = arch::core_process_note({"guest.hl", "guest.hl nested"});
+        if (hl_note)
+            c.stop = {{"hl", "0.1.0"}, {"image", "guest.hl"}, {"image-sha256", std::string(64, 'a')},
+                      {"ending", "faulted"}, {"message", "guest fault: page fault"}, {"where", "main+0x12"}};
+        c.memory = {{0x100000, text, false, true}, {0x101000, data, true, false}};
+        const fs::path path = dir / name;
+        const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd < 0)
+            throw std::runtime_error("cannot write " + path.string());
+        write_core_file(fd, c);
+        ::close(fd);
+    };
+    core("hl.core", true);
+    core("no-hl-note.core", false);
+}
+
 int main(int argc, char** argv)
 {
     if (argc != 2) {
-        std::fprintf(stderr, "usage: %s CORPUS_DIR (writes CORPUS_DIR/image and CORPUS_DIR/hypercall)\n", argv[0]);
+        std::fprintf(stderr, "usage: %s CORPUS_DIR (writes CORPUS_DIR/image, CORPUS_DIR/hypercall and CORPUS_DIR/core)\n", argv[0]);
         return 2;
     }
     try {
         const fs::path root = argv[1];
         fs::create_directories(root / "image");
         fs::create_directories(root / "hypercall");
+        fs::create_directories(root / "core");
         write_images(root / "image");
         write_hypercalls(root / "hypercall");
+        write_cores(root / "core");
     } catch (const std::exception& error) {
         std::fprintf(stderr, "%s\n", error.what());
         return 1;

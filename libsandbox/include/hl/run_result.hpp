@@ -45,6 +45,10 @@ struct RunResult {
     Value value;                       // Returned: the export's result
     uint64_t exits = 0;
     std::chrono::nanoseconds duration{0};
+    // SandboxOptions::core_file: the core file written for this ending, or
+    // why none could be ("cannot write the core file PATH: REASON").
+    std::string core_file;
+    std::string core_error;
 };
 
 // "exited", "ready", "returned", "cancelled", "aborted", "faulted", "timed out", "exit limit",

@@ -137,6 +137,13 @@ struct SandboxOptions {
     // hlrun sets them from isatty(1), isatty(2) and the terminal's size.
     std::optional<TerminalSize> stdout_terminal{};
     std::optional<TerminalSize> stderr_terminal{};
+    // When a run, initialisation or call ends Faulted, Aborted, TimedOut or
+    // ExitLimit, an ELF core file of the guest is written here before it
+    // returns (hl/core_file.hpp), whole or not at all, replacing the last
+    // one; RunResult::core_file or core_error says what became of it. Empty:
+    // none. It creates a file: a thread confined by hl::confine_this_thread
+    // cannot, and calls Sandbox::write_core on a file its parent made instead.
+    std::filesystem::path core_file{};
 };
 
 // Memory and vCPU state of a Sandbox at one moment between calls. Cheap to
@@ -274,6 +281,15 @@ public:
         add_host_function(make_host_function(std::move(name), std::move(fn)));
     }
     void add_host_function(HostFunction function);
+
+    // Writes an ELF core file of the guest as the last run, initialisation or
+    // call left it (hl/core_file.hpp) into fd, an empty regular file open for
+    // writing; for a stretch that ended Faulted, Aborted, TimedOut or
+    // ExitLimit, until the guest runs again or is restored. Throws CallError
+    // when there is no such stretch, Error when the file cannot be written.
+    void write_core(int fd) const;
+    // Whether write_core has a stopped guest to write.
+    bool has_core() const;
 
     // Whether calls can be made now, and if not, why.
     bool ready() const;

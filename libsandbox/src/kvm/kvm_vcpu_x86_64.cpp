@@ -186,14 +186,18 @@ void KvmVcpu::set_thread_pointer(uint64_t address)
         throw_kvm_failure("KVM_SET_SREGS");
 }
 
-uint64_t KvmVcpu::fault_address()
+kvm_sregs KvmVcpu::special_registers()
 {
     if (run_->kvm_dirty_regs & KVM_SYNC_X86_SREGS)
-        return run_->s.regs.sregs.cr2;
+        return run_->s.regs.sregs; // a restore's, not applied yet
     kvm_sregs sregs{};
     if (ioctl(fd_, KVM_GET_SREGS, &sregs) < 0)
         throw_kvm_failure("KVM_GET_SREGS");
-    return sregs.cr2;
+    return sregs;
 }
+
+uint64_t KvmVcpu::thread_pointer() { return special_registers().fs.base; }
+
+uint64_t KvmVcpu::fault_address() { return special_registers().cr2; }
 
 } // namespace hl

@@ -36,6 +36,7 @@ public:
     Registers registers() override;
     void set_registers(const Registers& registers) override;
     void set_thread_pointer(uint64_t address) override;
+    uint64_t thread_pointer() override;
     uint64_t fault_address() override;
     VcpuState save_state() override;
     void restore_state(const VcpuState& state, FpuRestore fpu) override;
@@ -55,6 +56,8 @@ private:
     const std::atomic<bool>* stop_flag_ = nullptr;
     KvmDirtyRing* dirty_ring_ = nullptr;
     VcpuExit enter();
+    // KVM_GET_SREGS, or a restore's sregs still to be applied.
+    kvm_sregs special_registers();
     // The last exit was an `out` that the next KVM_RUN completes (moving RIP
     // past it); where it is and the RFLAGS it leaves, as KVM reported them.
     struct PendingOut {

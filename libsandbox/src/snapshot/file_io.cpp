@@ -1,7 +1,11 @@
 // Whole reads and writes at an offset (see file_io.hpp).
 #include "snapshot/file_io.hpp"
 
+#include <hl/error.hpp>
+
 #include <cerrno>
+#include <cstring>
+#include <fcntl.h>
 #include <unistd.h>
 
 namespace hl {
@@ -34,6 +38,28 @@ bool write_exactly(int fd, const uint8_t* from, uint64_t size, uint64_t offset)
         offset += static_cast<uint64_t>(n);
     }
     return true;
+}
+
+void write_file_whole(const std::filesystem::path& path, const std::string& what, const std::function<void(int fd)>& fill)
+{
+    const std::string name = path.string();
+    const std::string temporary = name + ".tmp." + std::to_string(::getpid());
+    const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        throw Error("cannot write the " + what + " " + name + ": " + std::strerror(errno));
+    try {
+        fill(fd);
+    } catch (const Error& error) {
+        ::close(fd);
+        ::unlink(temporary.c_str());
+        throw Error(name + ": " + error.what());
+    }
+    const bool closed = ::close(fd) == 0;
+    if (!closed || ::rename(temporary.c_str(), name.c_str()) != 0) {
+        const int error = errno;
+        ::unlink(temporary.c_str());
+        throw Error("cannot write the " + what + " " + name + ": " + std::strerror(error));
+    }
 }
 
 } // namespace hl

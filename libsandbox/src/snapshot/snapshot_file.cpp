@@ -182,23 +182,8 @@ void Snapshot::save(const std::filesystem::path& path) const
     const std::string name = path.string();
     if (!data_)
         throw Error("cannot write an empty snapshot to " + name);
-    // Written beside the file, then renamed over it: a reader never sees half
-    // a file, and sandboxes mapping the old one keep it.
-    const std::string temporary = name + ".tmp." + std::to_string(::getpid());
-    Fd out{::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)};
-    if (out.fd < 0)
-        throw Error("cannot write the snapshot file " + name + ": " + std::strerror(errno));
-    try {
-        write_to(out.fd);
-    } catch (const Error& error) {
-        ::unlink(temporary.c_str());
-        throw Error(name + ": " + error.what());
-    }
-    if (::rename(temporary.c_str(), name.c_str()) != 0) {
-        const int error = errno;
-        ::unlink(temporary.c_str());
-        throw Error("cannot write the snapshot file " + name + ": " + std::strerror(error));
-    }
+    // Sandboxes mapping the old file keep it.
+    write_file_whole(path, "snapshot file", [this](int fd) { write_to(fd); });
 }
 
 bool Snapshot::is_snapshot_file(const std::filesystem::path& path)

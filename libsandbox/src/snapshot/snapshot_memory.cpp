@@ -94,17 +94,6 @@ void mark_present(std::span<const uint8_t> memory, std::vector<bool>& pages)
     }
 }
 
-bool all_zero(const uint8_t* page)
-{
-    uint64_t any = 0;
-    for (size_t i = 0; i < kPage; i += sizeof(uint64_t)) {
-        uint64_t word;
-        std::memcpy(&word, page + i, sizeof word);
-        any |= word;
-    }
-    return any == 0;
-}
-
 } // namespace
 
 void SnapshotMemory::prepare() { page_map(); }
@@ -150,7 +139,7 @@ std::shared_ptr<const SnapshotMemory> SnapshotMemory::capture(std::span<const ui
         // Runs of pages with data, one write each.
         uint64_t run = 0, length = 0;
         for (uint64_t page = 0; page <= count; ++page) {
-            const bool data = page < count && candidates[page] && !all_zero(memory.data() + page * kPage);
+            const bool data = page < count && candidates[page] && !page_is_zero(memory.data() + page * kPage);
             if (data) {
                 if (length == 0)
                     run = page;

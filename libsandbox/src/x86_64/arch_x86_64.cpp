@@ -110,6 +110,23 @@ FaultReport fault_report(const VcpuExit& exit, Vcpu& vcpu, const GuestMemory& me
     return report;
 }
 
+Registers registers_at_stop(Vcpu& vcpu, const GuestMemory& memory)
+{
+    const Registers registers = vcpu.registers();
+    // Stopped at a stub's report (an exception, or a system call whose
+    // serving ended the stretch, as an abort): the guest's registers are
+    // those the stub's frame, or `syscall`, kept.
+    for (unsigned vector = 0; vector <= cpu::kSyscallVector; ++vector)
+        if (registers.rip == cpu::report_rip(vector))
+            return registers_at_fault(vector, registers, memory, nullptr);
+    return registers;
+}
+
+std::vector<std::pair<const char*, uint64_t>> named_registers(const Registers& registers)
+{
+    return hl::named_registers(registers);
+}
+
 std::string describe_fault(const GuestFault& fault, const Layout& layout)
 {
     return describe_guest_fault(fault, layout);

@@ -74,12 +74,15 @@ GuestFault read_guest_fault(unsigned vector, const Registers& r, uint64_t cr2, c
     const Registers at = registers_at_fault(vector, r, memory, &fault.error_code);
     fault.rip = at.rip;
     fault.where = image.symbolize(at.rip).value_or(format_hex(at.rip));
-    fault.registers = {{"rax", at.rax}, {"rbx", at.rbx}, {"rcx", at.rcx}, {"rdx", at.rdx},
-                       {"rsi", at.rsi}, {"rdi", at.rdi}, {"rsp", at.rsp}, {"rbp", at.rbp},
-                       {"r8", at.r8},   {"r9", at.r9},   {"r10", at.r10}, {"r11", at.r11},
-                       {"r12", at.r12}, {"r13", at.r13}, {"r14", at.r14}, {"r15", at.r15},
-                       {"rip", at.rip}, {"rflags", at.rflags}};
+    fault.registers = named_registers(at);
     return fault;
+}
+
+std::vector<std::pair<const char*, uint64_t>> named_registers(const Registers& r)
+{
+    return {{"rax", r.rax}, {"rbx", r.rbx}, {"rcx", r.rcx}, {"rdx", r.rdx}, {"rsi", r.rsi}, {"rdi", r.rdi},
+            {"rsp", r.rsp}, {"rbp", r.rbp}, {"r8", r.r8},   {"r9", r.r9},   {"r10", r.r10}, {"r11", r.r11},
+            {"r12", r.r12}, {"r13", r.r13}, {"r14", r.r14}, {"r15", r.r15}, {"rip", r.rip}, {"rflags", r.rflags}};
 }
 
 std::string describe_guest_fault(const GuestFault& f, const Layout& layout)

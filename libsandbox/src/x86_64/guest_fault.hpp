@@ -20,6 +20,9 @@ Registers registers_at_fault(unsigned vector, const Registers& registers, const 
 GuestFault read_guest_fault(unsigned vector, const Registers& registers, uint64_t cr2,
                             const GuestMemory& memory, const Image& image);
 
+// rax rbx rcx rdx rsi rdi rsp rbp r8..r15 rip rflags, by name.
+std::vector<std::pair<const char*, uint64_t>> named_registers(const Registers& registers);
+
 // "page fault (#PF) at main+0x12: write to 0x0 (null page: not mapped)"
 std::string describe_guest_fault(const GuestFault& fault, const Layout& layout);
 

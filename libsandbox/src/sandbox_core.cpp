@@ -1,0 +1,116 @@
+// Core files of a stopped guest: what the sandbox keeps of where the guest
+// stopped, and the ELF core written from it (core/core_writer.hpp).
+#include "sandbox_machine.hpp"
+
+#include "arch.hpp"
+#include "core/core_format.hpp"
+#include "core/core_writer.hpp"
+#include "snapshot/file_io.hpp"
+#include "snapshot/sha256.hpp"
+
+#include <hl/units.hpp>
+
+#include <algorithm>
+#include <csignal>
+
+namespace hl {
+namespace {
+
+bool leaves_core(RunResult::Ending ending)
+{
+    using E = RunResult::Ending;
+    return ending == E::Faulted || ending == E::Aborted || ending == E::TimedOut || ending == E::ExitLimit;
+}
+
+// What a Linux process would have died of: the exception's signal, SIGABRT,
+// SIGALRM for the deadline and SIGXCPU for the exit limit.
+int signal_for(const RunResult& result)
+{
+    switch (result.ending) {
+    case RunResult::Ending::Aborted: return SIGABRT;
+    case RunResult::Ending::TimedOut: return SIGALRM;
+    case RunResult::Ending::ExitLimit: return SIGXCPU;
+    default: return result.fault ? arch::signal_for_exception(result.fault->vector) : SIGSEGV;
+    }
+}
+
+std::string joined(const std::vector<std::string>& words)
+{
+    std::string out;
+    for (const std::string& word : words)
+        out += (out.empty() ? "" : " ") + word;
+    return out;
+}
+
+void write_core(const Sandbox::Machine& m, int fd)
+{
+    const Sandbox::Machine::Stop& stop = *m.stop;
+    CoreContents c;
+    c.machine = arch::core_machine();
+    c.thread_note = arch::core_thread_note(stop.thread);
+    const std::string program = std::filesystem::path(m.image.name()).filename().string();
+    c.process_note = arch::core_process_note({program, joined(m.argv.empty() ? std::vector{program} : m.argv)});
+    c.stop = {{std::string(core::kKeyVersion), HL_VERSION_STRING},
+              {std::string(core::kKeyImage), m.image.name()},
+              {std::string(core::kKeyImageSha256), to_hex(sha256(m.image.bytes()))},
+              {std::string(core::kKeyEnding), stop.ending},
+              {std::string(core::kKeyMessage), stop.message},
+              {std::string(core::kKeyWhere), stop.where}};
+    // What the guest can reach, but for the machine's own pages (its stubs,
+    // the exception stack): the host put them there, and the guest's own
+    // memory says all a debugger needs.
+    const std::span<const uint8_t> memory = m.memory.host_view();
+    const std::vector<Region> system = arch::system_regions();
+    const auto is_system = [&system](const Region& region) {
+        return std::any_of(system.begin(), system.end(), [&](const Region& s) { return s.start == region.start; });
+    };
+    for (const Region& region : m.layout.regions())
+        if (region.permission.user && !is_system(region))
+            c.memory.push_back({region.start, memory.subspan(region.start, region.size), region.permission.writable,
+                                region.permission.executable});
+    write_core_file(fd, c);
+}
+
+} // namespace
+
+void keep_stop(Sandbox::Machine& m, RunResult& result)
+{
+    m.stop.reset();
+    if (!leaves_core(result.ending))
+        return;
+    Sandbox::Machine::Stop stop;
+    try {
+        stop.thread.registers = arch::registers_at_stop(*m.vcpu, m.memory);
+        stop.thread.thread_pointer = m.vcpu->thread_pointer();
+    } catch (const KvmError& error) {
+        result.core_error = std::string("cannot write a core file: ") + error.what();
+        return;
+    }
+    stop.thread.signal = signal_for(result);
+    stop.ending = ending_name(result.ending);
+    stop.message = result.message;
+    const uint64_t pc = stop.thread.registers.pc();
+    stop.where = arch::system_symbol(pc).value_or(m.image.symbolize(pc).value_or(format_hex(pc)));
+    m.stop = std::move(stop);
+    if (m.options.core_file.empty())
+        return;
+    try {
+        write_file_whole(m.options.core_file, "core file", [&m](int fd) { write_core(m, fd); });
+        result.core_file = m.options.core_file.string();
+    } catch (const Error& error) {
+        result.core_error = error.what();
+    }
+}
+
+void Sandbox::write_core(int fd) const
+{
+    const Machine& m = *machine_;
+    if (!m.stop)
+        throw CallError("no core file to write: the guest has not stopped on a fault, an abort, a timeout or its "
+                        "exit limit since it last ran or was restored");
+    hl::write_core(m, fd);
+}
+
+bool Sandbox::has_core() const { return machine_->stop.has_value(); }
+
+} // namespace hl

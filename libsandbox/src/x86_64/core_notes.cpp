@@ -1,0 +1,130 @@
+// The x86-64 side of ELF core files (arch.hpp): the Linux layout of the
+// process notes gdb reads a core's registers from, and the signals of the CPU
+// exceptions. Offsets are those of the kernel's struct elf_prstatus and
+// struct elf_prpsinfo on x86-64 (<sys/procfs.h>); pure.
+#include "arch.hpp"
+
+#include "x86_64/cpu_tables.hpp"
+
+#include <algorithm>
+#include <csignal>
+#include <cstring>
+
+namespace hl::arch {
+namespace {
+
+constexpr uint16_t kMachineX86_64 = 62;   // EM_X86_64
+constexpr size_t kPrstatusSize = 336;     // sizeof(struct elf_prstatus)
+constexpr size_t kPrpsinfoSize = 136;     // sizeof(struct elf_prpsinfo)
+
+constexpr size_t kSignalOffset = 0;      // pr_info.si_signo
+constexpr size_t kCursigOffset = 12;     // pr_cursig (short)
+constexpr size_t kPidOffset = 32;        // pr_pid
+constexpr size_t kRegistersOffset = 112; // pr_reg: struct user_regs_struct
+constexpr size_t kRegisterCount = 27;
+
+// user_regs_struct, in its order.
+enum Slot : size_t {
+    R15, R14, R13, R12, Rbp, Rbx, R11, R10, R9, R8, Rax, Rcx, Rdx, Rsi, Rdi, OrigRax,
+    Rip, Cs, Eflags, Rsp, Ss, FsBase, GsBase, Ds, Es, Fs, Gs,
+};
+
+constexpr size_t kFnameOffset = 40;      // pr_fname[16]
+constexpr size_t kPsargsOffset = 56;     // pr_psargs[80]
+constexpr size_t kFnameSize = 16, kPsargsSize = 80;
+
+template <typename T>
+void put(std::vector<uint8_t>& bytes, size_t offset, T value)
+{
+    std::memcpy(bytes.data() + offset, &value, sizeof value);
+}
+
+template <typename T>
+T get(std::span<const uint8_t> bytes, size_t offset)
+{
+    T value;
+    std::memcpy(&value, bytes.data() + offset, sizeof value);
+    return value;
+}
+
+// A NUL-terminated field of `size` bytes: text cut to fit.
+void put_text(std::vector<uint8_t>& bytes, size_t offset, size_t size, const std::string& text)
+{
+    std::memcpy(bytes.data() + offset, text.data(), std::min(text.size(), size - 1));
+}
+
+std::string get_text(std::span<const uint8_t> bytes, size_t offset, size_t size)
+{
+    const char* start = reinterpret_cast<const char*>(bytes.data() + offset);
+    return std::string(start, strnlen(start, size));
+}
+
+} // namespace
+
+uint16_t core_machine() { return kMachineX86_64; }
+
+std::vector<uint8_t> core_thread_note(const CoreThread& t)
+{
+    std::vector<uint8_t> bytes(kPrstatusSize, 0);
+    put<int32_t>(bytes, kSignalOffset, t.signal);
+    put<int16_t>(bytes, kCursigOffset, static_cast<int16_t>(t.signal));
+    put<int32_t>(bytes, kPidOffset, 1);
+    const Registers& r = t.registers;
+    uint64_t slots[kRegisterCount] = {};
+    slots[R15] = r.r15, slots[R14] = r.r14, slots[R13] = r.r13, slots[R12] = r.r12;
+    slots[Rbp] = r.rbp, slots[Rbx] = r.rbx, slots[R11] = r.r11, slots[R10] = r.r10;
+    slots[R9] = r.r9, slots[R8] = r.r8, slots[Rax] = r.rax, slots[Rcx] = r.rcx;
+    slots[Rdx] = r.rdx, slots[Rsi] = r.rsi, slots[Rdi] = r.rdi, slots[OrigRax] = ~uint64_t{0};
+    slots[Rip] = r.rip, slots[Cs] = cpu::kUserCodeSelector, slots[Eflags] = r.rflags, slots[Rsp] = r.rsp;
+    slots[Ss] = cpu::kUserDataSelector, slots[FsBase] = t.thread_pointer, slots[GsBase] = 0;
+    slots[Ds] = slots[Es] = slots[Fs] = slots[Gs] = 0;   // flat: 64-bit mode ignores them
+    std::memcpy(bytes.data() + kRegistersOffset, slots, sizeof slots);
+    return bytes;
+}
+
+std::optional<CoreThread> read_core_thread_note(std::span<const uint8_t> desc)
+{
+    if (desc.size() != kPrstatusSize)
+        return std::nullopt;
+    CoreThread t;
+    t.signal = get<int16_t>(desc, kCursigOffset);
+    uint64_t s[kRegisterCount];
+    std::memcpy(s, desc.data() + kRegistersOffset, sizeof s);
+    t.registers = {.rax = s[Rax], .rbx = s[Rbx], .rcx = s[Rcx], .rdx = s[Rdx], .rsi = s[Rsi], .rdi = s[Rdi],
+                   .rsp = s[Rsp], .rbp = s[Rbp], .r8 = s[R8], .r9 = s[R9], .r10 = s[R10], .r11 = s[R11],
+                   .r12 = s[R12], .r13 = s[R13], .r14 = s[R14], .r15 = s[R15], .rip = s[Rip], .rflags = s[Eflags]};
+    t.thread_pointer = s[FsBase];
+    return t;
+}
+
+std::vector<uint8_t> core_process_note(const CoreProcess& process)
+{
+    std::vector<uint8_t> bytes(kPrpsinfoSize, 0);
+    bytes[1] = 'R';   // pr_sname: the state ps shows
+    put<int32_t>(bytes, 24, 1);   // pr_pid
+    put_text(bytes, kFnameOffset, kFnameSize, process.program);
+    put_text(bytes, kPsargsOffset, kPsargsSize, process.arguments);
+    return bytes;
+}
+
+std::optional<CoreProcess> read_core_process_note(std::span<const uint8_t> desc)
+{
+    if (desc.size() != kPrpsinfoSize)
+        return std::nullopt;
+    return CoreProcess{get_text(desc, kFnameOffset, kFnameSize), get_text(desc, kPsargsOffset, kPsargsSize)};
+}
+
+int signal_for_exception(unsigned vector)
+{
+    switch (vector) {
+    case 0: return SIGFPE;      // #DE
+    case 1: case 3: return SIGTRAP;   // #DB, #BP
+    case 6: return SIGILL;      // #UD
+    case 7: case 16: case 19: return SIGFPE;   // #NM, #MF, #XM
+    case 11: case 12: case 17: return SIGBUS;  // #NP, #SS, #AC
+    case cpu::kSyscallVector: return SIGSYS;
+    default: return SIGSEGV;    // #PF, #GP and the rest
+    }
+}
+
+} // namespace hl::arch
