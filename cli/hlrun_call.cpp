@@ -1,8 +1,9 @@
 // hlrun call: initialise a function guest (or start one from a snapshot
 // file, ready), call one export with ARGS parsed by its signature, print the result.
-//   hlrun call [-m SIZE] [-t DURATION] [--json] [--repeat N] [--fresh] [--stats] IMAGE FUNCTION [ARGS...]
+//   hlrun call [-m SIZE] [-t DURATION] [--json] [--repeat N] [--fresh] [--stats] [--core FILE] IMAGE FUNCTION [ARGS...]
 #include "command_line.hpp"
 #include "hlrun_common.hpp"
+#include "hlrun_core.hpp"
 #include "hlrun_exit_codes.hpp"
 #include "hlrun_profile.hpp"
 #include "hlrun_subcommands.hpp"
@@ -89,7 +90,8 @@ int print_result(const Export& e, const RunResult& result, const CallOptions& op
 
 // The sandbox for IMAGE, initialised, or for a snapshot file, ready as it was saved.
 std::optional<Sandbox> ready_sandbox(const CallOptions& options, const std::string& path,
-                                     std::optional<Snapshot>& snapshot, SandboxOptions sandbox_opts, int& status)
+                                     std::optional<Snapshot>& snapshot, SandboxOptions sandbox_opts, HlrunCore& core,
+                                     int& status)
 {
     if (snapshot) {
         Sandbox sandbox = Sandbox::from_snapshot(*snapshot, std::move(sandbox_opts));
@@ -102,6 +104,7 @@ std::optional<Sandbox> ready_sandbox(const CallOptions& options, const std::stri
     if (init.ending == RunResult::Ending::Ready)
         return sandbox;
     status = report_not_ready(init);
+    core.finish(sandbox);
     return std::nullopt;
 }
 
@@ -117,6 +120,11 @@ int call(const CallOptions& options, const std::vector<std::string>& rest)
     }
     sandbox_opts->profile = profile.profile();
     sandbox_opts->profile_hz = options.common.profile_hz;
+    HlrunCore core;
+    if (const std::string error = core.configure(options.common.core, {rest[0]}); !error.empty()) {
+        log_error("{}", error);
+        return kExitUsage;
+    }
     std::optional<Image> symbols;   // the image, for the profile's names (the thread may be confined by then)
     const int status = guarded([&] {
         std::optional<Snapshot> snapshot;
@@ -139,7 +147,7 @@ int call(const CallOptions& options, const std::vector<std::string>& rest)
         if (!args)
             return static_cast<int>(kExitUsage);
         int status = 0;
-        std::optional<Sandbox> ready = ready_sandbox(options, rest[0], snapshot, std::move(*sandbox_opts), status);
+        std::optional<Sandbox> ready = ready_sandbox(options, rest[0], snapshot, std::move(*sandbox_opts), core, status);
         if (!ready)
             return status;
         Sandbox& sandbox = *ready;
@@ -161,6 +169,7 @@ int call(const CallOptions& options, const std::vector<std::string>& rest)
                     log_error("the guest exited with status {} during a call to {}", result.exit_status, e.name);
                 else
                     report(result);
+                core.finish(sandbox);
                 return result.ending == RunResult::Ending::Exited ? static_cast<int>(kExitGuestFault) : exit_code_for(result);
             }
         }
@@ -192,6 +201,7 @@ int hlrun_call(int argc, char** argv)
     app.add_flag("--fresh", options.fresh, "Start every call from the state right after initialisation");
     app.add_flag("--stats", options.stats, "Print call latency min/p50/p99/max on stderr");
     add_profile_options(app, options.common);
+    add_core_option(app, options.common);
     app.add_flag("--verbose,-v", options.common.verbose, "Also print the registers of a faulting guest");
     app.add_flag("--no-seccomp", options.common.no_seccomp,
                  "Do not confine the thread that runs the guest with a seccomp filter (on by default)");

@@ -139,6 +139,14 @@ bool same_file(const std::string& a, const std::string& b)
            first.st_ino == second.st_ino;
 }
 
+std::string output_is_input(const std::string& option, const std::string& path, const std::vector<std::string>& inputs)
+{
+    for (const std::string& input : inputs)
+        if (same_file(path, input))
+            return option + ": " + path + " is " + input + " itself; choose another file";
+    return {};
+}
+
 int guarded(const std::function<int()>& body)
 {
     try {

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 namespace hl::cli {
 
@@ -49,6 +50,9 @@ int print_to_stdout(std::string_view text, std::string_view what);
 // Whether both paths name one existing file (same device and inode): an
 // output file must not be the image it is about.
 bool same_file(const std::string& a, const std::string& b);
+// "OPTION: PATH is INPUT itself; choose another file" when the output file
+// PATH of OPTION is one of inputs, else empty.
+std::string output_is_input(const std::string& option, const std::string& path, const std::vector<std::string>& inputs);
 
 // Runs body, turning the library's errors into one line and hlrun's exit status.
 int guarded(const std::function<int()>& body);

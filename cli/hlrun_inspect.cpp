@@ -2,14 +2,16 @@
 // personality, entry point, note (hl images) or thread-local storage (Linux
 // executables), segments with their permissions, and the functions it exports;
 // for a snapshot file, its memory and whether it was taken right after
-// initialisation, then the same of its image.
-//   hlrun inspect [--json] IMAGE|SNAPSHOT
+// initialisation, then the same of its image; for a core file (hlrun --core),
+// which image stopped, how, where, and the memory it holds.
+//   hlrun inspect [--json] IMAGE|SNAPSHOT|CORE
 #include "command_line.hpp"
 #include "hlrun_common.hpp"
 #include "hlrun_exit_codes.hpp"
 #include "hlrun_subcommands.hpp"
 #include "logging.hpp"
 
+#include <hl/core_file.hpp>
 #include <hl/text.hpp>
 #include <hl/units.hpp>
 
@@ -17,6 +19,7 @@
 
 #include <cinttypes>
 #include <cstdio>
+#include <cstring>
 
 namespace hl::cli {
 namespace {
@@ -110,6 +113,51 @@ std::string snapshot_json(const std::string& path, const Snapshot& snapshot)
            (snapshot.after_initialize() ? "true" : "false") + ",\"image\":" + image + "}\n";
 }
 
+std::string signal_name(int signal)
+{
+    const char* abbreviation = sigabbrev_np(signal);
+    return abbreviation ? std::string("SIG") + abbreviation : std::to_string(signal);
+}
+
+std::string segment_permissions(const CoreFile::Segment& s)
+{
+    return std::string("r") + (s.writable ? "w" : "-") + (s.executable ? "x" : "-");
+}
+
+std::string core_text(const std::string& path, const CoreFile& core)
+{
+    std::string out = fmt::format("core        {}\nimage       {}\nsha256      {}\nstopped     {}: {}\nat          {}\n"
+                                  "signal      {} ({})\narguments   {}\nwritten by  hl {}\nregisters  ",
+                                  path, core.image, core.image_sha256, core.ending, core.message, core.where,
+                                  signal_name(core.signal), core.signal, core.arguments, core.hl_version);
+    for (const auto& [name, value] : core.registers)
+        out += " " + name + "=" + format_hex(value);
+    out += "\nsegments\n";
+    for (const CoreFile::Segment& s : core.segments)
+        out += fmt::format("  0x{:08x}  {:10} bytes  {}\n", s.address, s.size, segment_permissions(s));
+    return out;
+}
+
+std::string core_json(const std::string& path, const CoreFile& core)
+{
+    std::string out = "{\"core\":" + json_string(path) + ",\"hl\":" + json_string(core.hl_version) +
+                      ",\"image\":" + json_string(core.image) + ",\"image_sha256\":" + json_string(core.image_sha256) +
+                      ",\"ending\":" + json_string(core.ending) + ",\"message\":" + json_string(core.message) +
+                      ",\"where\":" + json_string(core.where) + ",\"signal\":" + std::to_string(core.signal) +
+                      ",\"signal_name\":" + json_string(signal_name(core.signal)) +
+                      ",\"program\":" + json_string(core.program) + ",\"arguments\":" + json_string(core.arguments) +
+                      ",\"registers\":{";
+    for (size_t i = 0; i < core.registers.size(); ++i)
+        out += (i ? ",\"" : "\"") + core.registers[i].first + "\":" + std::to_string(core.registers[i].second);
+    out += "},\"segments\":[";
+    for (size_t i = 0; i < core.segments.size(); ++i) {
+        const CoreFile::Segment& s = core.segments[i];
+        out += (i ? "," : "") + std::string("{\"address\":") + std::to_string(s.address) + ",\"size\":" +
+               std::to_string(s.size) + ",\"permissions\":\"" + segment_permissions(s) + "\"}";
+    }
+    return out + "]}\n";
+}
+
 } // namespace
 
 int hlrun_inspect(int argc, char** argv)
@@ -118,10 +166,14 @@ int hlrun_inspect(int argc, char** argv)
     std::string path;
     CLI::App app{"Show what a guest image holds, without running it (see hlrun(1))", "hlrun inspect"};
     app.add_flag("--json", json, "Print one JSON object");
-    app.add_option("IMAGE", path, "The guest image, or a snapshot file")->required();
+    app.add_option("IMAGE", path, "The guest image, a snapshot file or a core file")->required();
     if (const auto status = parse_command_line(app, argc, argv, kExitUsage))
         return *status;
     return guarded([&] {
+        if (CoreFile::is_core_file(path)) {
+            const CoreFile core = CoreFile::load(path);
+            return print_to_stdout(json ? core_json(path, core) : core_text(path, core), "what " + path + " holds");
+        }
         if (Snapshot::is_snapshot_file(path)) {
             const Snapshot snapshot = Snapshot::load(path);
             return print_to_stdout(json ? snapshot_json(path, snapshot) : snapshot_text(path, snapshot),

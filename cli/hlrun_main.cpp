@@ -3,6 +3,7 @@
 // Everything after IMAGE belongs to the guest. Exit statuses: hlrun_exit_codes.hpp.
 #include "command_line.hpp"
 #include "hlrun_common.hpp"
+#include "hlrun_core.hpp"
 #include "hlrun_exit_codes.hpp"
 #include "hlrun_options.hpp"
 #include "hlrun_profile.hpp"
@@ -50,6 +51,11 @@ int run(const HlrunOptions& options)
     }
     sandbox_opts->profile = profile.profile();
     sandbox_opts->profile_hz = options.profile_hz;
+    HlrunCore core;
+    if (const std::string error = core.configure(options.core, {options.guest_argv.front()}); !error.empty()) {
+        log_error("{}", error);
+        return kExitUsage;
+    }
     return guarded([&] {
         hl::Sandbox sandbox(hl::Image::load(options.guest_argv.front()), std::move(*sandbox_opts));
         confine_unless_disabled(options, sandbox);
@@ -58,6 +64,7 @@ int run(const HlrunOptions& options)
         std::fflush(stdout);
         trace.finish(result);
         report(result);
+        core.finish(sandbox);
         if (result.ending == hl::RunResult::Ending::Ready)
             log_info("the guest called hl_serve and waits for calls; use 'hlrun call {} FUNCTION ARGS...'",
                          options.guest_argv.front());

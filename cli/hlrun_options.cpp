@@ -97,6 +97,13 @@ void add_profile_options(CLI::App& app, HlrunOptions& options)
         ->check(CLI::Range(1u, hl::kMaxProfileHz));
 }
 
+void add_core_option(CLI::App& app, HlrunOptions& options)
+{
+    app.add_option("--core", options.core,
+                   "Write an ELF core file of the guest to FILE if it faults, aborts, times out or reaches its exit "
+                   "limit (gdb IMAGE FILE)");
+}
+
 void add_hlrun_options(CLI::App& app, HlrunOptions& options)
 {
     apply_environment(options);
@@ -115,6 +122,7 @@ void add_hlrun_options(CLI::App& app, HlrunOptions& options)
     app.add_option("--stats", options.stats, "Print exit statistics on stderr at the end: --stats or --stats=json")
         ->check(CLI::IsMember({"text", "json"}));
     add_profile_options(app, options);
+    add_core_option(app, options);
     app.add_flag("--verbose,-v", options.verbose, "Also print the registers of a faulting guest");
     app.add_flag("--no-seccomp", options.no_seccomp,
                  "Do not confine the thread that runs the guest with a seccomp filter (on by default)");

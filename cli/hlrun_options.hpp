@@ -25,6 +25,7 @@ struct HlrunOptions {
     std::optional<std::string> stats;    // --stats[=json]: "text" or "json"
     std::string profile;                 // --profile FILE: folded stacks of the guest's samples
     unsigned profile_hz = 997;           // --profile-hz
+    std::string core;                    // --core FILE: an ELF core file of a guest that stops badly
     bool verbose = false;
     bool no_seccomp = false;             // --no-seccomp: leave the vCPU thread unconfined
     std::vector<std::string> environment; // --env NAME=VALUE, for static Linux executables
@@ -55,6 +56,9 @@ const CLI::Validator& directory_validator();
 void add_profile_options(CLI::App& app, HlrunOptions& options);
 // "--profile-hz: needs --profile" when it was given alone, else empty.
 std::string profile_without_file(const CLI::App& app, const HlrunOptions& options);
+
+// --core FILE, for a run and for hlrun call.
+void add_core_option(CLI::App& app, HlrunOptions& options);
 
 // Registers hlrun's options on app and reads HL_MEMORY / HL_TIMEOUT.
 void add_hlrun_options(CLI::App& app, HlrunOptions& options);

@@ -19,9 +19,8 @@ std::string HlrunProfile::configure(const std::string& path, const std::vector<s
 {
     if (path.empty())
         return {};
-    for (const std::string& input : inputs)
-        if (same_file(path, input))
-            return "--profile: " + path + " is " + input + " itself; choose another file";
+    if (std::string error = output_is_input("--profile", path, inputs); !error.empty())
+        return error;
     path_ = path;
     fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
     if (fd_ < 0)

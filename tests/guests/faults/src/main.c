@@ -50,11 +50,28 @@ static unsigned long unprobed_frame(void)
     return at;
 }
 
+/* For core files: a global the guest changes before it faults (the core must
+ * show 56, not the file's 42), and a fault two calls deep with a local. */
+int core_global = 42;
+
+__attribute__((noinline)) static void crash_in(volatile int level)
+{
+    volatile int local = level * 7;
+    core_global += local;
+    *(volatile int *)0 = local;
+}
+
+__attribute__((noinline)) static void call_crash(volatile int level)
+{
+    crash_in(level + 1);
+    __asm__ volatile(""); /* not a tail call: call_crash keeps its frame */
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
         fprintf(stderr, "usage: faults null-write|write-text|write-rodata|exec-stack|ud2|div0|stack-overflow|"
-                        "stack-clash|stack-clash-unprobed|loop|abort|abort-bytes\n");
+                        "stack-clash|stack-clash-unprobed|loop|abort|abort-bytes|nested\n");
         return 2;
     }
     const char *what = argv[1];
@@ -85,6 +102,8 @@ int main(int argc, char **argv)
         const int in_heap = at >= boot->heap_start && at - boot->heap_start < boot->heap_size;
         fprintf(stderr, "faults: stack-clash-unprobed stored %s, past the stack guard page\n",
                 in_heap ? "in the heap" : "outside the heap");
+    } else if (strcmp(what, "nested") == 0) {
+        call_crash(1);
     } else if (strcmp(what, "loop") == 0) {
         for (;;)
             __asm__ volatile("");
