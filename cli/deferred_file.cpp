@@ -19,17 +19,21 @@ namespace hl::cli {
 namespace {
 
 constexpr uint32_t kPending = UINT32_MAX;
+constexpr int kNoAnswer = -1;   // ask_keeper's answer when the keeper never answered
 constexpr char kCommit = 'c', kDiscard = 'd';
 
 // The keeper: waits for its command (end of file: hlrun is gone), carries it
 // out, answers. Only async-signal-safe calls: it runs in a forked copy.
 [[noreturn]] void keep(int command_fd, std::atomic<uint32_t>* answer, const char* temporary, const char* path)
 {
-    // Ctrl-C and a closed terminal reach hlrun's whole group: outlive hlrun
-    // long enough to clean up after it.
-    std::signal(SIGINT, SIG_IGN);
-    std::signal(SIGQUIT, SIG_IGN);
-    std::signal(SIGHUP, SIG_IGN);
+    // Out of hlrun's process group and session, so that Ctrl-C, a closed
+    // terminal or a signal to the whole group (timeout(1), systemd) does not
+    // reach it, and deaf to the rest it can be: it outlives hlrun long
+    // enough to clean up after it. Only SIGKILL, aimed at it, leaves the file.
+    setsid();
+    sigset_t all;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, nullptr);
     // Hold nothing of hlrun's open (a pipe reader waiting for its end, /dev/kvm).
     if (dup2(command_fd, 0) < 0)
         _exit(1);
@@ -58,7 +62,10 @@ std::string DeferredFile::open(const std::string& path)
     if (stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
         return "cannot write " + path + ": it is a directory";
     temporary_ = path + ".tmp." + std::to_string(getpid());
-    fd_ = ::open(temporary_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    // Made anew, never through a link someone planted there; private, as a
+    // process's core is.
+    unlink(temporary_.c_str());
+    fd_ = ::open(temporary_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd_ < 0)
         return "cannot write " + path + ": " + std::strerror(errno);
     void* shared = mmap(nullptr, sizeof(std::atomic<uint32_t>), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -101,12 +108,19 @@ int DeferredFile::ask_keeper(char command)
     while (n < 0 && errno == EINTR);
     ::close(command_fd_);   // a keeper that missed the byte sees the end and discards
     command_fd_ = -1;
-    // A keeper that died answers nothing: wait a while, not forever.
-    const timespec step{0, 100'000'000};
-    for (int waited = 0; answer_->load() == kPending && waited < 100; ++waited)
+    // A keeper that died answers nothing: wait 10 seconds, not forever,
+    // however often a signal (a run's deadline) cuts the wait short.
+    timespec now{};
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    const int64_t deadline = now.tv_sec + 10;
+    while (answer_->load() == kPending) {
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec >= deadline)
+            return kNoAnswer;
+        const timespec step{0, 100'000'000};
         syscall(SYS_futex, answer_, FUTEX_WAIT, kPending, &step, nullptr, 0);
-    const uint32_t answer = answer_->load();
-    return answer == kPending ? ETIMEDOUT : static_cast<int>(answer);
+    }
+    return static_cast<int>(answer_->load());
 }
 
 std::string DeferredFile::commit()
@@ -120,7 +134,10 @@ std::string DeferredFile::commit()
         ask_keeper(kDiscard);
         return "cannot write " + path_ + ": " + std::strerror(close_error);
     }
-    if (const int error = ask_keeper(kCommit))
+    if (const int error = ask_keeper(kCommit); error == kNoAnswer)
+        return "cannot write " + path_ + ": the process that puts it in place did not answer; " + temporary_ +
+               " may be left";
+    else if (error != 0)
         return "cannot write " + path_ + ": " + std::strerror(error);
     return {};
 }

@@ -32,7 +32,8 @@ public:
     void discard();
 
 private:
-    // Tells the keeper what to do and waits until it is done; its answer: 0, or an errno.
+    // Tells the keeper what to do and waits until it is done; its answer: 0,
+    // an errno, or -1 when it did not answer in 10 seconds.
     int ask_keeper(char command);
     int fd_ = -1;
     int command_fd_ = -1;                    // the keeper reads its one command from this pipe

@@ -103,8 +103,9 @@ std::optional<Sandbox> ready_sandbox(const CallOptions& options, const std::stri
     const RunResult init = sandbox.initialize({path});
     if (init.ending == RunResult::Ending::Ready)
         return sandbox;
-    status = report_not_ready(init);
     core.finish(sandbox);
+    status = report_not_ready(init);
+    core.report();
     return std::nullopt;
 }
 
@@ -113,6 +114,12 @@ int call(const CallOptions& options, const std::vector<std::string>& rest)
     auto sandbox_opts = sandbox_options(options.common);
     if (!sandbox_opts)
         return kExitUsage;
+    // Before --profile, which creates its file: a bad --core leaves nothing behind.
+    HlrunCore core;
+    if (const std::string error = core.configure(options.common.core, {rest[0]}); !error.empty()) {
+        log_error("{}", error);
+        return kExitUsage;
+    }
     HlrunProfile profile;
     if (const std::string error = profile.configure(options.common.profile, {rest[0]}); !error.empty()) {
         log_error("{}", error);
@@ -120,11 +127,6 @@ int call(const CallOptions& options, const std::vector<std::string>& rest)
     }
     sandbox_opts->profile = profile.profile();
     sandbox_opts->profile_hz = options.common.profile_hz;
-    HlrunCore core;
-    if (const std::string error = core.configure(options.common.core, {rest[0]}); !error.empty()) {
-        log_error("{}", error);
-        return kExitUsage;
-    }
     std::optional<Image> symbols;   // the image, for the profile's names (the thread may be confined by then)
     const int status = guarded([&] {
         std::optional<Snapshot> snapshot;
@@ -163,13 +165,14 @@ int call(const CallOptions& options, const std::vector<std::string>& rest)
             latency.record(static_cast<uint64_t>(
                 std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count()));
             if (result.ending != RunResult::Ending::Returned) {
+                core.finish(sandbox);   // before the output deadline, whose signals would cut it short
                 const auto deadline = final_output_deadline(result);
                 std::fflush(stdout);
                 if (result.ending == RunResult::Ending::Exited)
                     log_error("the guest exited with status {} during a call to {}", result.exit_status, e.name);
                 else
                     report(result);
-                core.finish(sandbox);
+                core.report();
                 return result.ending == RunResult::Ending::Exited ? static_cast<int>(kExitGuestFault) : exit_code_for(result);
             }
         }

@@ -24,17 +24,22 @@ void HlrunCore::finish(const Sandbox& sandbox)
         file_.discard();
         return;
     }
-    std::string error;
     try {
         sandbox.write_core(file_.fd());
-        error = file_.commit();
+        error_ = file_.commit();
     } catch (const Error& e) {
-        error = e.what();
+        error_ = e.what();
+        file_.discard();
     }
-    if (error.empty())
+    written_ = error_.empty();
+}
+
+void HlrunCore::report() const
+{
+    if (written_)
         log_info("core file written to {}", file_.path());
-    else
-        log_error("--core: {}", error);
+    else if (!error_.empty())
+        log_error("--core: {}", error_);
 }
 
 } // namespace hl::cli

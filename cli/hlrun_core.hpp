@@ -19,13 +19,18 @@ public:
     // the guest runs. `inputs` are files it must not be (the image). An empty
     // path writes no core. Returns an error, or empty.
     std::string configure(const std::string& path, const std::vector<std::string>& inputs);
-    // Once the guest stopped: writes the core when the sandbox has one and
-    // says where ("core file written to FILE"), or says why it could not;
+    // Once the guest stopped, before hlrun's last lines (whose deadline
+    // signals would cut it short): writes the core when the sandbox has one;
     // otherwise leaves FILE as it was.
     void finish(const Sandbox& sandbox);
+    // After the line that says how the guest stopped: where the core went
+    // ("core file written to FILE"), or why it could not be written.
+    void report() const;
 
 private:
     DeferredFile file_;
+    bool written_ = false;
+    std::string error_;
 };
 
 } // namespace hl::cli

@@ -128,8 +128,10 @@ std::string core_text(const std::string& path, const CoreFile& core)
 {
     std::string out = fmt::format("core        {}\nimage       {}\nsha256      {}\nstopped     {}: {}\nat          {}\n"
                                   "signal      {} ({})\narguments   {}\nwritten by  hl {}\nregisters  ",
-                                  path, core.image, core.image_sha256, core.ending, core.message, core.where,
-                                  signal_name(core.signal), core.signal, core.arguments, core.hl_version);
+                                  printable(path), printable(core.image), printable(core.image_sha256),
+                                  printable(core.ending), printable(core.message), printable(core.where),
+                                  signal_name(core.signal), core.signal, printable(core.arguments),
+                                  printable(core.hl_version));
     for (const auto& [name, value] : core.registers)
         out += " " + name + "=" + format_hex(value);
     out += "\nsegments\n";

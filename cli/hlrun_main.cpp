@@ -40,6 +40,12 @@ int run(const HlrunOptions& options)
     }
     sandbox_opts->trace = trace.sink();
     sandbox_opts->kernel_trace = trace.kernel_trace();
+    // Before --profile, which creates its file: a bad --core leaves nothing behind.
+    HlrunCore core;
+    if (const std::string error = core.configure(options.core, {options.guest_argv.front()}); !error.empty()) {
+        log_error("{}", error);
+        return kExitUsage;
+    }
     HlrunProfile profile;
     if (!options.profile.empty() && (options.trace || options.stats)) {
         log_error("--profile cannot be used with --trace or --stats yet: its interrupts would split the traced exits");
@@ -51,20 +57,16 @@ int run(const HlrunOptions& options)
     }
     sandbox_opts->profile = profile.profile();
     sandbox_opts->profile_hz = options.profile_hz;
-    HlrunCore core;
-    if (const std::string error = core.configure(options.core, {options.guest_argv.front()}); !error.empty()) {
-        log_error("{}", error);
-        return kExitUsage;
-    }
     return guarded([&] {
         hl::Sandbox sandbox(hl::Image::load(options.guest_argv.front()), std::move(*sandbox_opts));
         confine_unless_disabled(options, sandbox);
         const hl::RunResult result = sandbox.run(options.guest_argv);
+        core.finish(sandbox);   // before the output deadline, whose signals would cut it short
         const auto deadline = final_output_deadline(result);
         std::fflush(stdout);
         trace.finish(result);
         report(result);
-        core.finish(sandbox);
+        core.report();
         if (result.ending == hl::RunResult::Ending::Ready)
             log_info("the guest called hl_serve and waits for calls; use 'hlrun call {} FUNCTION ARGS...'",
                          options.guest_argv.front());

@@ -111,6 +111,7 @@ ExitOutcome handle_system_call(const VcpuExit& exit, const arch::FaultReport& re
         break;
     case A::Abort:
         end_aborted(result, served.message);
+        result.signal = served.signal;
         break;
     case A::OutputClosed:
         end_output_closed(result, served.message);

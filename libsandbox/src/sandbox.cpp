@@ -206,10 +206,10 @@ RunResult Sandbox::call(std::string_view name, const std::vector<Value>& args)
         result.ending = RunResult::Ending::Faulted;
         result.message = "bad return value: " + error;
     }
-    keep_stop(m, result);
     if (result.ending == RunResult::Ending::Exited)
         result.message = "the guest exited with status " + std::to_string(result.exit_status) + " during a call";
     m.poisoned = result.message;
+    keep_stop(m, result);
     return result;
 }
 

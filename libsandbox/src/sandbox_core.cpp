@@ -5,9 +5,11 @@
 #include "arch.hpp"
 #include "core/core_format.hpp"
 #include "core/core_writer.hpp"
+#include "pages.hpp"
 #include "snapshot/file_io.hpp"
 #include "snapshot/sha256.hpp"
 
+#include <hl/confine.hpp>
 #include <hl/units.hpp>
 
 #include <algorithm>
@@ -27,7 +29,7 @@ bool leaves_core(RunResult::Ending ending)
 int signal_for(const RunResult& result)
 {
     switch (result.ending) {
-    case RunResult::Ending::Aborted: return SIGABRT;
+    case RunResult::Ending::Aborted: return result.signal ? result.signal : SIGABRT;
     case RunResult::Ending::TimedOut: return SIGALRM;
     case RunResult::Ending::ExitLimit: return SIGXCPU;
     default: return result.fault ? arch::signal_for_exception(result.fault->vector) : SIGSEGV;
@@ -60,6 +62,11 @@ void write_core(const Sandbox::Machine& m, int fd)
     // the exception stack): the host put them there, and the guest's own
     // memory says all a debugger needs.
     const std::span<const uint8_t> memory = m.memory.host_view();
+    // Pages never written (and not in the snapshot memory is mapped from)
+    // are zeros: holes, not even looked at, so that writing a core of a
+    // large guest costs what it holds, not its size.
+    const std::vector<bool> candidates = SnapshotMemory::pages_that_may_hold_data(memory, m.backing.get());
+    c.may_hold_data = [&candidates](uint64_t address) { return candidates[address / kPage]; };
     const std::vector<Region> system = arch::system_regions();
     const auto is_system = [&system](const Region& region) {
         return std::any_of(system.begin(), system.end(), [&](const Region& s) { return s.start == region.start; });
@@ -78,13 +85,17 @@ void keep_stop(Sandbox::Machine& m, RunResult& result)
     m.stop.reset();
     if (!leaves_core(result.ending))
         return;
+    const std::string path = m.options.core_file.string();
+    auto cannot = [&](const std::string& why) {
+        if (!path.empty())
+            result.core_error = "cannot write the core file " + path + ": " + why;
+    };
     Sandbox::Machine::Stop stop;
     try {
         stop.thread.registers = arch::registers_at_stop(*m.vcpu, m.memory);
         stop.thread.thread_pointer = m.vcpu->thread_pointer();
     } catch (const KvmError& error) {
-        result.core_error = std::string("cannot write a core file: ") + error.what();
-        return;
+        return cannot(error.what());
     }
     stop.thread.signal = signal_for(result);
     stop.ending = ending_name(result.ending);
@@ -92,12 +103,18 @@ void keep_stop(Sandbox::Machine& m, RunResult& result)
     const uint64_t pc = stop.thread.registers.pc();
     stop.where = arch::system_symbol(pc).value_or(m.image.symbolize(pc).value_or(format_hex(pc)));
     m.stop = std::move(stop);
-    if (m.options.core_file.empty())
+    if (path.empty())
         return;
+    // Creating a file is what a confined thread may not do: say so rather
+    // than have the filter end the process.
+    if (this_thread_confined())
+        return cannot("this thread is confined (hl::confine_this_thread); write it with Sandbox::write_core "
+                      "into a file made before");
     try {
-        write_file_whole(m.options.core_file, "core file", [&m](int fd) { write_core(m, fd); });
-        result.core_file = m.options.core_file.string();
-    } catch (const Error& error) {
+        // Guest memory is private to whoever debugs the guest, as a process's core is.
+        write_file_whole(m.options.core_file, "core file", 0600, [&m](int fd) { write_core(m, fd); });
+        result.core_file = path;
+    } catch (const std::exception& error) {
         result.core_error = error.what();
     }
 }

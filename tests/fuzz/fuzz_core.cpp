@@ -31,7 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     const std::string path = "/proc/self/fd/" + std::to_string(fd);
     try {
         const CoreFile core = CoreFile::load(path);
-        if (core.segments.size() * 56 > size || core.registers.empty())
+        if (core.segments.size() * 56 > size || core.registers.size() != 19)
             finding("a loaded core that does not describe its file");
     } catch (const ImageError& error) {
         fuzz::check_refusal("fuzz_core", path, error.what());

@@ -2,6 +2,7 @@
 // hlrun --core read by Debian's gdb (frames, locals, globals, the signal), the
 // endings that leave one and those that do not, hlrun inspect of a core, and
 // the refusals of bad --core paths.
+#include "confined_child.hpp"
 #include "process.hpp"
 #include "../linux/linux_executables.hpp"
 
@@ -129,6 +130,33 @@ TEST_CASE("core files: one that cannot be written is said in the result, and the
     CHECK(sandbox.has_core());   // write_core can still put it elsewhere
 }
 
+TEST_CASE("core files: a confined thread gets a reason, not a seccomp violation, and write_core still works")
+{
+    HL_REQUIRE_KVM();
+    const std::string dir = make_temp_dir();
+    const ChildResult r = in_child([&dir] {
+        ChildChecks checks;
+        SandboxOptions options = quiet_options();
+        options.core_file = dir + "/core";
+        Sandbox sandbox(Image::load(guest_image("faults")), options);
+        const int fd = ::open((dir + "/made-before").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+        confine_this_thread(test_policy());
+        const RunResult result = sandbox.run({"faults", "nested"});
+        checks.expect(result.ending == RunResult::Ending::Faulted, "the guest faults: " + result.message);
+        checks.expect(result.core_error == "cannot write the core file " + dir +
+                                               "/core: this thread is confined (hl::confine_this_thread); write it "
+                                               "with Sandbox::write_core into a file made before",
+                      "core_error: " + result.core_error);
+        sandbox.write_core(fd);
+        return checks.failures;
+    });
+    CHECK(r.status == 0);
+    CHECK(r.err.empty());
+    CHECK_FALSE(std::filesystem::exists(dir + "/core"));
+    CHECK(CoreFile::load(dir + "/made-before").ending == "faulted");
+    std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("core files: a call that faults leaves one, until a restore")
 {
     HL_REQUIRE_KVM();
@@ -229,6 +257,9 @@ TEST_CASE("hlrun --core: a Linux executable's abort stops in its libc, not in hl
     CHECK(contains(out, "Program terminated with signal SIGABRT, Aborted."));
     CHECK(contains(out, " in raise ()"));
     CHECK(contains(out, "<raise+"));
+    // Another signal the guest sends itself is the core's signal.
+    CHECK(hlrun({"--core", dir + "/core", program, "segv"}).status == 126);
+    CHECK(contains(gdb(program, dir + "/core", {"bt 1"}), "Program terminated with signal SIGSEGV"));
     std::filesystem::remove_all(dir);
 }
 
@@ -244,6 +275,34 @@ TEST_CASE("hlrun --core: a guest that exits writes none and leaves a file alread
     CHECK_FALSE(contains(r.err, "core file"));
     CHECK(read_file(dir + "/core") == "an earlier core");
     CHECK(std::distance(std::filesystem::directory_iterator(dir), std::filesystem::directory_iterator()) == 1);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("hlrun --core: a large guest's core costs what the guest wrote, not its memory size")
+{
+    HL_REQUIRE_KVM();
+    const std::string dir = make_temp_dir();
+    // A fresh call maps its memory from the snapshot of initialisation:
+    // looking at every page of 1 GiB would take 1 GiB of host memory.
+    const ProcessResult r =
+        hlrun({"call", "--fresh", "-m", "1Gi", "--core", dir + "/core", guest_image("functions"), "crash"});
+    CHECK(r.status == 125);
+    CHECK(r.max_rss_kib < 256 * 1024);
+    CHECK(contains(gdb(guest_image("functions"), dir + "/core", {"bt"}), "#0  crash"));
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("hlrun --core: a signal to hlrun's whole process group leaves no file behind")
+{
+    HL_REQUIRE_KVM();
+    const std::string dir = make_temp_dir();
+    // timeout(1) signals the group it runs hlrun in, the keeper too unless it left it.
+    const ProcessResult r = run_process({"/usr/bin/timeout", "1", HL_HLRUN, "--core", dir + "/core",
+                                         guest_image("faults"), "loop"});
+    CHECK(r.status == 124);
+    for (int i = 0; i < 100 && !std::filesystem::is_empty(dir); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    CHECK(std::filesystem::is_empty(dir));
     std::filesystem::remove_all(dir);
 }
 

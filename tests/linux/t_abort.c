@@ -1,6 +1,8 @@
 /* abort() and a failed assert(), which musl ends by sending the process
- * SIGABRT: the run must end as aborted, not as a crash. */
+ * SIGABRT: the run must end as aborted, not as a crash; and with "segv",
+ * raise(SIGSEGV), another signal the process sends itself. */
 #include <assert.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,5 +13,7 @@ int main(int argc, char **argv)
     fflush(stdout);
     if (argc > 1 && strcmp(argv[1], "assert") == 0)
         assert(argc == 0);
+    if (argc > 1 && strcmp(argv[1], "segv") == 0)
+        raise(SIGSEGV);
     abort();
 }

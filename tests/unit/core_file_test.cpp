@@ -273,13 +273,21 @@ TEST_CASE("write_file_whole: a failure leaves nothing behind and names the file"
     const std::string dir = std::filesystem::temp_directory_path() / ("hl-core-test-" + std::to_string(getpid()));
     std::filesystem::create_directories(dir);
     const std::string path = dir + "/core";
-    CHECK_THROWS_WITH(write_file_whole(path, "core file", [](int) { throw Error("cannot write the core file: boom"); }),
+    CHECK_THROWS_WITH(write_file_whole(path, "core file", 0600, [](int) { throw Error("cannot write the core file: boom"); }),
                       path + ": cannot write the core file: boom");
     CHECK(std::filesystem::is_empty(dir));
-    CHECK_THROWS_WITH(write_file_whole(dir + "/missing/core", "core file", [](int) {}),
+    CHECK_THROWS_WITH(write_file_whole(dir + "/missing/core", "core file", 0600, [](int) {}),
                       "cannot write the core file " + dir + "/missing/core: No such file or directory");
-    write_file_whole(path, "core file", [](int fd) { REQUIRE(write(fd, "x", 1) == 1); });
+    CHECK_THROWS_AS(write_file_whole(path, "core file", 0600, [](int) { throw std::bad_alloc(); }), std::bad_alloc);
+    CHECK(std::filesystem::is_empty(dir));
+    // A link planted where the file beside goes is replaced, its target untouched.
+    const std::string target = dir + "-target";
+    std::filesystem::create_symlink(target, path + ".tmp." + std::to_string(getpid()));
+    write_file_whole(path, "core file", 0600, [](int fd) { REQUIRE(write(fd, "x", 1) == 1); });
     CHECK(std::filesystem::file_size(path) == 1);
+    CHECK_FALSE(std::filesystem::exists(target));
+    CHECK((std::filesystem::status(path).permissions() & std::filesystem::perms::all) ==
+          (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
     std::filesystem::remove_all(dir);
 }
 
@@ -339,6 +347,12 @@ TEST_CASE("core reader: missing or malformed notes are refused with what was wro
         return a;
     };
     CHECK(with_notes(linux_notes()) == "no HL note: not a core file hl wrote");
+    CHECK(with_notes(joined(joined(linux_notes(), note("CORE", NT_PRSTATUS, arch::core_thread_note(sample_thread()))),
+                            note("HL", 1, stop_desc(kAllStopFields)))) == "a second NT_PRSTATUS note");
+    CHECK(with_notes(joined(joined(linux_notes(), note("HL", 1, stop_desc(kAllStopFields))),
+                            note("HL", 1, stop_desc(kAllStopFields)))) == "a second HL note");
+    CHECK(with_notes(joined(linux_notes(), note("HL", 1, stop_desc({"evil\n\x1b[2J"})))) ==
+          "the HL note's key 'evil\\x0a\\x1b[2J' has no value");
     CHECK(with_notes(note("HL", 1, stop_desc(kAllStopFields))) == "no NT_PRSTATUS note: the registers are missing");
     CHECK(with_notes(joined(note("CORE", NT_PRSTATUS, arch::core_thread_note(sample_thread())),
                             note("HL", 1, stop_desc(kAllStopFields)))) == "no NT_PRPSINFO note");

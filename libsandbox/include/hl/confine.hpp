@@ -107,6 +107,9 @@ struct ConfinePolicy {
 // filter (no seccomp filter support).
 void confine_this_thread(const ConfinePolicy& policy = {});
 
+// Whether the calling thread is confined (confine_this_thread ran on it).
+bool this_thread_confined();
+
 // The system calls confine_this_thread allows (without extra_syscalls), by
 // name, in a stable order; those allowed only with some arguments say so
 // after a space, e.g. "tgkill (own process; the interrupt signal or SIGABRT)".

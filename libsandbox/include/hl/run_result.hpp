@@ -45,8 +45,11 @@ struct RunResult {
     Value value;                       // Returned: the export's result
     uint64_t exits = 0;
     std::chrono::nanoseconds duration{0};
+    // Aborted by a Linux guest's own signal (abort() raises SIGABRT): its
+    // number; 0 otherwise.
+    int signal = 0;
     // SandboxOptions::core_file: the core file written for this ending, or
-    // why none could be ("cannot write the core file PATH: REASON").
+    // why none could be (one line that names the file and the reason).
     std::string core_file;
     std::string core_error;
 };

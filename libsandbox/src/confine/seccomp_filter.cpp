@@ -166,6 +166,8 @@ void check(int rc, const std::string& what)
 
 } // namespace
 
+bool this_thread_confined() { return t_confined; }
+
 void confine_this_thread(const ConfinePolicy& policy)
 {
     if (t_confined)

@@ -6,6 +6,7 @@
 #include "snapshot/file_io.hpp"
 
 #include <hl/core_file.hpp>
+#include <hl/text.hpp>
 #include <hl/units.hpp>
 
 #include <cerrno>
@@ -117,7 +118,13 @@ private:
                 invalid("a note at notes offset " + std::to_string(at) + " runs past the notes");
             const std::string_view name(reinterpret_cast<const char*>(bytes.data() + name_at), h.n_namesz - 1);
             const std::span<const uint8_t> desc(bytes.data() + desc_at, h.n_descsz);
+            auto once = [&](bool& seen, const char* what) {
+                if (seen)
+                    invalid(std::string("a second ") + what + " note");
+                seen = true;
+            };
             if (name == core::kLinuxNoteName && h.n_type == core::kNotePrstatus) {
+                once(thread, "NT_PRSTATUS");
                 const auto t = arch::read_core_thread_note(desc);
                 if (!t)
                     invalid("the NT_PRSTATUS note has " + std::to_string(desc.size()) +
@@ -126,18 +133,17 @@ private:
                 for (const auto& [register_name, value] : arch::named_registers(t->registers))
                     core.registers.emplace_back(register_name, value);
                 core.registers.emplace_back("fs_base", t->thread_pointer);
-                thread = true;
             } else if (name == core::kLinuxNoteName && h.n_type == core::kNotePrpsinfo) {
+                once(process, "NT_PRPSINFO");
                 const auto info = arch::read_core_process_note(desc);
                 if (!info)
                     invalid("the NT_PRPSINFO note has " + std::to_string(desc.size()) +
                             " bytes, not this architecture's");
                 core.program = info->program;
                 core.arguments = info->arguments;
-                process = true;
             } else if (name == core::kHlNoteName && h.n_type == core::kHlNoteStop) {
+                once(stop, "HL");
                 read_stop(desc, core);
-                stop = true;
             }
             at = end;
         }
@@ -165,7 +171,7 @@ private:
         while (p < end) {
             std::string key = next();
             if (p >= end)
-                invalid("the HL note's key '" + key + "' has no value");
+                invalid("the HL note's key '" + printable(key) + "' has no value");
             fields[std::move(key)] = next();
         }
         auto field = [&](std::string_view key) {
@@ -189,7 +195,8 @@ private:
 
 CoreFile CoreFile::load(const std::filesystem::path& path)
 {
-    Fd in{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+    // Not blocked by a FIFO: it is refused below, as anything not a regular file.
+    Fd in{::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC)};
     struct stat st {};
     if (in.fd < 0 || ::fstat(in.fd, &st) != 0)
         throw ImageError(ImageError::Kind::Unreadable, "cannot read " + path.string() + ": " + std::strerror(errno));
@@ -200,9 +207,10 @@ CoreFile CoreFile::load(const std::filesystem::path& path)
 
 bool CoreFile::is_core_file(const std::filesystem::path& path)
 {
-    Fd in{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+    Fd in{::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC)};
+    struct stat st {};
     Elf64_Ehdr eh{};
-    return in.fd >= 0 && read_exactly(in.fd, reinterpret_cast<uint8_t*>(&eh), sizeof eh, 0) &&
+    return in.fd >= 0 && ::fstat(in.fd, &st) == 0 && S_ISREG(st.st_mode) && read_exactly(in.fd, reinterpret_cast<uint8_t*>(&eh), sizeof eh, 0) &&
            std::memcmp(eh.e_ident, ELFMAG, SELFMAG) == 0 && eh.e_ident[EI_CLASS] == ELFCLASS64 &&
            eh.e_ident[EI_DATA] == ELFDATA2LSB && eh.e_type == ET_CORE;
 }

@@ -45,16 +45,20 @@ std::vector<uint8_t> stop_note_desc(const std::vector<std::pair<std::string, std
     throw Error(std::string("cannot write the core file: ") + std::strerror(errno ? errno : EIO));
 }
 
-// The pages of bytes that differ from zero, as runs written at offset.
-void write_memory(int fd, std::span<const uint8_t> bytes, uint64_t offset)
+// The pages of a range that differ from zero, as runs written at offset.
+void write_memory(int fd, const CoreContents& c, const CoreContents::Range& range, uint64_t offset)
 {
+    const std::span<const uint8_t> bytes = range.bytes;
+    auto data = [&](uint64_t page) {
+        return (!c.may_hold_data || c.may_hold_data(range.address + page)) && !page_is_zero(bytes.data() + page);
+    };
     for (uint64_t page = 0; page < bytes.size();) {
-        if (page_is_zero(bytes.data() + page)) {
+        if (!data(page)) {
             page += kPage;
             continue;
         }
         uint64_t end = page + kPage;
-        while (end < bytes.size() && !page_is_zero(bytes.data() + end))
+        while (end < bytes.size() && data(end))
             end += kPage;
         if (!write_exactly(fd, bytes.data() + page, end - page, offset + page))
             fail();
@@ -106,9 +110,13 @@ void write_core_file(int fd, const CoreContents& c)
     if (!write_exactly(fd, head.data(), head.size(), 0))
         fail();
     for (size_t i = 0; i < c.memory.size(); ++i)
-        write_memory(fd, c.memory[i].bytes, phdrs[i + 1].p_offset);
+        write_memory(fd, c, c.memory[i], phdrs[i + 1].p_offset);
     // The holes up to the end: a last range of zeros is still the file's.
-    if (::ftruncate(fd, static_cast<off_t>(offset)) != 0)
+    int truncated;
+    do
+        truncated = ::ftruncate(fd, static_cast<off_t>(offset));
+    while (truncated != 0 && errno == EINTR);
+    if (truncated != 0)
         fail();
 }
 

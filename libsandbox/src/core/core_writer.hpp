@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <utility>
@@ -24,6 +25,9 @@ struct CoreContents {
         bool executable = false;
     };
     std::vector<Range> memory;             // ascending, not overlapping
+    // Whether the page at a guest address may differ from zero; the others
+    // are holes, never read. Empty: look at every page.
+    std::function<bool(uint64_t address)> may_hold_data;
 };
 
 // Writes the core file into fd, an empty file open for writing, at offset 0:

@@ -230,6 +230,7 @@ int64_t signal_self(SyscallCall& c, uint64_t target, uint64_t signal)
         return 0;
     const char* name = sigabbrev_np(static_cast<int>(signal));
     c.out.action = SyscallOutcome::Action::Abort;
+    c.out.signal = static_cast<int>(signal);
     c.out.message = (name ? "SIG" + std::string(name) : "signal " + std::to_string(signal)) +
                     ", which the guest sent itself (abort() or raise(); hl runs no signal handler)";
     return 0;

@@ -39,6 +39,7 @@ struct SyscallOutcome {
     Action action = Action::Resume;
     int64_t result = 0;                        // Resume: the return value, -errno on failure
     int status = 0;                            // Exit
+    int signal = 0;                            // Abort: the signal the guest sent itself
     std::string message;
     std::optional<uint64_t> thread_pointer;    // Resume: arch_prctl(ARCH_SET_FS) asked for this FS base
     HypercallRecord record;                    // for traces

@@ -40,11 +40,14 @@ bool write_exactly(int fd, const uint8_t* from, uint64_t size, uint64_t offset)
     return true;
 }
 
-void write_file_whole(const std::filesystem::path& path, const std::string& what, const std::function<void(int fd)>& fill)
+void write_file_whole(const std::filesystem::path& path, const std::string& what, unsigned mode,
+                      const std::function<void(int fd)>& fill)
 {
     const std::string name = path.string();
     const std::string temporary = name + ".tmp." + std::to_string(::getpid());
-    const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    // Made anew, never through a link someone planted there.
+    ::unlink(temporary.c_str());
+    int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
     if (fd < 0)
         throw Error("cannot write the " + what + " " + name + ": " + std::strerror(errno));
     try {
@@ -53,6 +56,10 @@ void write_file_whole(const std::filesystem::path& path, const std::string& what
         ::close(fd);
         ::unlink(temporary.c_str());
         throw Error(name + ": " + error.what());
+    } catch (...) {
+        ::close(fd);
+        ::unlink(temporary.c_str());
+        throw;
     }
     const bool closed = ::close(fd) == 0;
     if (!closed || ::rename(temporary.c_str(), name.c_str()) != 0) {

@@ -183,7 +183,7 @@ void Snapshot::save(const std::filesystem::path& path) const
     if (!data_)
         throw Error("cannot write an empty snapshot to " + name);
     // Sandboxes mapping the old file keep it.
-    write_file_whole(path, "snapshot file", [this](int fd) { write_to(fd); });
+    write_file_whole(path, "snapshot file", 0644, [this](int fd) { write_to(fd); });
 }
 
 bool Snapshot::is_snapshot_file(const std::filesystem::path& path)

@@ -115,8 +115,8 @@ SnapshotMemory::~SnapshotMemory()
     ::close(fd_);
 }
 
-std::shared_ptr<const SnapshotMemory> SnapshotMemory::capture(std::span<const uint8_t> memory,
-                                                              const SnapshotMemory* backing)
+std::vector<bool> SnapshotMemory::pages_that_may_hold_data(std::span<const uint8_t> memory,
+                                                           const SnapshotMemory* backing)
 {
     const uint64_t count = memory.size() / kPage;
     std::vector<bool> candidates(count, false);
@@ -125,6 +125,14 @@ std::shared_ptr<const SnapshotMemory> SnapshotMemory::capture(std::span<const ui
         for (const auto& [first, last] : backing->data_pages())
             for (uint64_t page = first; page < last && page < count; ++page)
                 candidates[page] = true;
+    return candidates;
+}
+
+std::shared_ptr<const SnapshotMemory> SnapshotMemory::capture(std::span<const uint8_t> memory,
+                                                              const SnapshotMemory* backing)
+{
+    const uint64_t count = memory.size() / kPage;
+    const std::vector<bool> candidates = pages_that_may_hold_data(memory, backing);
 
     const int fd = ::memfd_create("hl-snapshot", MFD_CLOEXEC | MFD_ALLOW_SEALING);
     if (fd < 0)

@@ -35,6 +35,13 @@ public:
     // Host memory the stored pages take (the holes take none).
     uint64_t stored_bytes() const;
 
+    // One flag per page of memory (page-aligned, a whole number of pages):
+    // whether it may differ from zero, because the process has it in memory
+    // or swapped out (/proc/self/pagemap) or backing holds data there. The
+    // others read as zeros, and looking at them would only make the process
+    // fault them in.
+    static std::vector<bool> pages_that_may_hold_data(std::span<const uint8_t> memory, const SnapshotMemory* backing);
+
     // The page ranges [first, last) of the file that hold data; the rest are zeros.
     std::vector<std::pair<uint64_t, uint64_t>> data_pages() const;
 
