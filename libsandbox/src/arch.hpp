@@ -115,6 +115,21 @@ std::optional<CoreProcess> read_core_process_note(std::span<const uint8_t> desc)
 // page fault, SIGFPE for a division by zero, SIGILL for an invalid opcode...).
 int signal_for_exception(unsigned vector);
 
+// The gdb stub's view of the registers (gdb/): the target description, and
+// the registers in its order as the 'g' and 'p' packets carry them (hex,
+// little-endian, "xx" for bytes not offered). Writes keep what the guest
+// may not change (x86-64: the segments, the flags beyond the arithmetic ones)
+// and are refused when they would change it.
+struct GdbThread {
+    Registers registers{};
+    uint64_t thread_pointer = 0;
+};
+std::string gdb_target_xml();
+std::string gdb_registers(const GdbThread& thread);
+std::optional<std::string> gdb_register(const GdbThread& thread, unsigned number);
+bool gdb_set_registers(GdbThread& thread, std::span<const uint8_t> bytes);
+bool gdb_set_register(GdbThread& thread, unsigned number, std::span<const uint8_t> value);
+
 // A name for code the host put in the guest (x86-64: "fault stub #PF"), for
 // traces; nullopt for the image's own code.
 std::optional<std::string> system_symbol(uint64_t pc);

@@ -1,0 +1,172 @@
+// The x86-64 registers as the gdb stub shows them (arch.hpp): the target
+// description gdb's amd64 support expects (the i386 core, SSE and segment
+// base features), and the 'g' packet in its order. The x87 and SSE
+// registers are not read from the vCPU yet: they go as unavailable ("xx").
+#include "arch.hpp"
+
+#include "x86_64/cpu_tables.hpp"
+
+#include <array>
+#include <cstring>
+
+namespace hl::arch {
+namespace {
+
+struct GdbRegister {
+    const char* name;
+    unsigned bytes;
+    const char* type;
+};
+
+// gdb's amd64 numbering, which the core feature must follow.
+constexpr GdbRegister kRegisters[] = {
+    {"rax", 8, "int64"},   {"rbx", 8, "int64"},   {"rcx", 8, "int64"},     {"rdx", 8, "int64"},
+    {"rsi", 8, "int64"},   {"rdi", 8, "int64"},   {"rbp", 8, "data_ptr"},  {"rsp", 8, "data_ptr"},
+    {"r8", 8, "int64"},    {"r9", 8, "int64"},    {"r10", 8, "int64"},     {"r11", 8, "int64"},
+    {"r12", 8, "int64"},   {"r13", 8, "int64"},   {"r14", 8, "int64"},     {"r15", 8, "int64"},
+    {"rip", 8, "code_ptr"}, {"eflags", 4, "int32"}, {"cs", 4, "int32"},     {"ss", 4, "int32"},
+    {"ds", 4, "int32"},    {"es", 4, "int32"},    {"fs", 4, "int32"},      {"gs", 4, "int32"},
+    {"st0", 10, "i387_ext"}, {"st1", 10, "i387_ext"}, {"st2", 10, "i387_ext"}, {"st3", 10, "i387_ext"},
+    {"st4", 10, "i387_ext"}, {"st5", 10, "i387_ext"}, {"st6", 10, "i387_ext"}, {"st7", 10, "i387_ext"},
+    {"fctrl", 4, "int32"}, {"fstat", 4, "int32"}, {"ftag", 4, "int32"},    {"fiseg", 4, "int32"},
+    {"fioff", 4, "int32"}, {"foseg", 4, "int32"}, {"fooff", 4, "int32"},   {"fop", 4, "int32"},
+    {"xmm0", 16, "vec128"}, {"xmm1", 16, "vec128"}, {"xmm2", 16, "vec128"}, {"xmm3", 16, "vec128"},
+    {"xmm4", 16, "vec128"}, {"xmm5", 16, "vec128"}, {"xmm6", 16, "vec128"}, {"xmm7", 16, "vec128"},
+    {"xmm8", 16, "vec128"}, {"xmm9", 16, "vec128"}, {"xmm10", 16, "vec128"}, {"xmm11", 16, "vec128"},
+    {"xmm12", 16, "vec128"}, {"xmm13", 16, "vec128"}, {"xmm14", 16, "vec128"}, {"xmm15", 16, "vec128"},
+    {"mxcsr", 4, "int32"}, {"fs_base", 8, "int64"}, {"gs_base", 8, "int64"},
+};
+constexpr unsigned kCount = sizeof kRegisters / sizeof kRegisters[0];
+constexpr unsigned kRip = 16, kEflags = 17, kCs = 18, kSs = 19, kFirstX87 = 24, kFsBase = 57;
+
+// The flags a program may change: CF PF AF ZF SF DF OF. The rest (TF, IF,
+// IOPL...) are the machine's.
+constexpr uint64_t kUserFlags = 0x0cd5;
+
+uint64_t* general(Registers& r, unsigned n)
+{
+    uint64_t* slots[] = {&r.rax, &r.rbx, &r.rcx, &r.rdx, &r.rsi, &r.rdi, &r.rbp, &r.rsp,
+                         &r.r8,  &r.r9,  &r.r10, &r.r11, &r.r12, &r.r13, &r.r14, &r.r15, &r.rip};
+    return slots[n];
+}
+
+uint64_t value_of(const GdbThread& t, unsigned n)
+{
+    Registers r = t.registers;
+    if (n <= kRip)
+        return *general(r, n);
+    switch (n) {
+    case kEflags: return t.registers.rflags;
+    case kCs: return cpu::kUserCodeSelector;
+    case kSs: return cpu::kUserDataSelector;
+    case kFsBase: return t.thread_pointer;
+    default: return 0;                             // ds es fs gs, gs_base
+    }
+}
+
+bool available(unsigned n) { return n < kFirstX87 || n >= kFsBase; }
+
+std::string hex_of(uint64_t value, unsigned bytes)
+{
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned i = 0; i < bytes; ++i) {
+        const auto byte = static_cast<uint8_t>(value >> (8 * i));
+        out.push_back(digits[byte >> 4]);
+        out.push_back(digits[byte & 0xf]);
+    }
+    return out;
+}
+
+// Sets register n from its little-endian bytes, when the guest may hold that value.
+bool set(GdbThread& t, unsigned n, std::span<const uint8_t> bytes)
+{
+    if (n >= kCount || bytes.size() != kRegisters[n].bytes)
+        return false;
+    uint64_t value = 0;
+    std::memcpy(&value, bytes.data(), std::min<size_t>(bytes.size(), sizeof value));
+    if (n <= kRip) {
+        *general(t.registers, n) = value;
+        return true;
+    }
+    if (n == kEflags) {
+        t.registers.rflags = (t.registers.rflags & ~kUserFlags) | (value & kUserFlags);
+        return true;
+    }
+    if (n == kFsBase) {
+        t.thread_pointer = value;
+        return true;
+    }
+    // The segments, gs_base, x87 and SSE: only their present value (what
+    // gdb writes back with a whole 'G' packet).
+    return available(n) && value == value_of(t, n);
+}
+
+} // namespace
+
+std::string gdb_target_xml()
+{
+    std::string xml = "<?xml version=\"1.0\"?>\n<!DOCTYPE target SYSTEM \"gdb-target.dtd\">\n<target version=\"1.0\">\n"
+                      "<architecture>i386:x86-64</architecture>\n";
+    auto feature = [&](const char* name, unsigned first, unsigned end, const char* types) {
+        xml += std::string("<feature name=\"") + name + "\">\n" + types;
+        for (unsigned n = first; n < end; ++n)
+            xml += std::string("<reg name=\"") + kRegisters[n].name + "\" bitsize=\"" +
+                   std::to_string(kRegisters[n].bytes * 8) + "\" type=\"" + kRegisters[n].type + "\" regnum=\"" +
+                   std::to_string(n) + "\"/>\n";
+        xml += "</feature>\n";
+    };
+    feature("org.gnu.gdb.i386.core", 0, 40, "");
+    feature("org.gnu.gdb.i386.sse", 40, kFsBase,
+            "<vector id=\"v16u8\" type=\"uint8\" count=\"16\"/>\n<vector id=\"v2u64\" type=\"uint64\" count=\"2\"/>\n"
+            "<union id=\"vec128\"><field name=\"v16_int8\" type=\"v16u8\"/><field name=\"v2_int64\" type=\"v2u64\"/>"
+            "<field name=\"uint128\" type=\"uint128\"/></union>\n");
+    feature("org.gnu.gdb.i386.segments", kFsBase, kCount, "");
+    return xml + "</target>\n";
+}
+
+std::string gdb_registers(const GdbThread& thread)
+{
+    std::string out;
+    for (unsigned n = 0; n < kCount; ++n)
+        out += available(n) ? hex_of(value_of(thread, n), kRegisters[n].bytes) : std::string(2 * kRegisters[n].bytes, 'x');
+    return out;
+}
+
+std::optional<std::string> gdb_register(const GdbThread& thread, unsigned number)
+{
+    if (number >= kCount)
+        return std::nullopt;
+    return available(number) ? hex_of(value_of(thread, number), kRegisters[number].bytes)
+                             : std::string(2 * kRegisters[number].bytes, 'x');
+}
+
+bool gdb_set_register(GdbThread& thread, unsigned number, std::span<const uint8_t> value)
+{
+    GdbThread changed = thread;
+    if (!set(changed, number, value))
+        return false;
+    thread = changed;
+    return true;
+}
+
+bool gdb_set_registers(GdbThread& thread, std::span<const uint8_t> bytes)
+{
+    GdbThread changed = thread;
+    size_t at = 0;
+    for (unsigned n = 0; n < kCount; ++n) {
+        const unsigned size = kRegisters[n].bytes;
+        if (at + size > bytes.size())
+            return false;
+        // Unavailable registers come back as gdb read them: skip them.
+        if (available(n) && !set(changed, n, bytes.subspan(at, size)))
+            return false;
+        at += size;
+    }
+    if (at != bytes.size())
+        return false;
+    thread = changed;
+    return true;
+}
+
+} // namespace hl::arch
