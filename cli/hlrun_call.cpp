@@ -4,6 +4,7 @@
 #include "command_line.hpp"
 #include "hlrun_common.hpp"
 #include "hlrun_core.hpp"
+#include "hlrun_gdb.hpp"
 #include "hlrun_exit_codes.hpp"
 #include "hlrun_profile.hpp"
 #include "hlrun_subcommands.hpp"
@@ -91,15 +92,15 @@ int print_result(const Export& e, const RunResult& result, const CallOptions& op
 // The sandbox for IMAGE, initialised, or for a snapshot file, ready as it was saved.
 std::optional<Sandbox> ready_sandbox(const CallOptions& options, const std::string& path,
                                      std::optional<Snapshot>& snapshot, SandboxOptions sandbox_opts, HlrunCore& core,
-                                     int& status)
+                                     HlrunGdb& gdb, int& status)
 {
     if (snapshot) {
         Sandbox sandbox = Sandbox::from_snapshot(*snapshot, std::move(sandbox_opts));
-        confine_unless_disabled(options.common, sandbox);
+        confine_unless_disabled(options.common, sandbox, gdb.receive_fds());
         return sandbox;
     }
     Sandbox sandbox(Image::load(path), std::move(sandbox_opts));
-    confine_unless_disabled(options.common, sandbox);
+    confine_unless_disabled(options.common, sandbox, gdb.receive_fds());
     const RunResult init = sandbox.initialize({path});
     if (init.ending == RunResult::Ending::Ready)
         return sandbox;
@@ -127,6 +128,11 @@ int call(const CallOptions& options, const std::vector<std::string>& rest)
     }
     sandbox_opts->profile = profile.profile();
     sandbox_opts->profile_hz = options.common.profile_hz;
+    if (const std::string error = HlrunGdb::refuse_combinations(options.common); !error.empty()) {
+        log_error("{}", error);
+        return kExitUsage;
+    }
+    HlrunGdb gdb;
     std::optional<Image> symbols;   // the image, for the profile's names (the thread may be confined by then)
     const int status = guarded([&] {
         std::optional<Snapshot> snapshot;
@@ -148,8 +154,12 @@ int call(const CallOptions& options, const std::vector<std::string>& rest)
         const auto args = parse_arguments(e, {rest.begin() + 2, rest.end()});
         if (!args)
             return static_cast<int>(kExitUsage);
+        if (const int status = gdb.attach(options.common, rest[0]))
+            return status;
+        sandbox_opts->gdb = gdb.server();
         int status = 0;
-        std::optional<Sandbox> ready = ready_sandbox(options, rest[0], snapshot, std::move(*sandbox_opts), core, status);
+        std::optional<Sandbox> ready =
+            ready_sandbox(options, rest[0], snapshot, std::move(*sandbox_opts), core, gdb, status);
         if (!ready)
             return status;
         Sandbox& sandbox = *ready;
@@ -176,6 +186,7 @@ int call(const CallOptions& options, const std::vector<std::string>& rest)
                 return result.ending == RunResult::Ending::Exited ? static_cast<int>(kExitGuestFault) : exit_code_for(result);
             }
         }
+        gdb.end(0);   // the guest is done with: gdb hears that it exited
         return print_result(e, result, options, latency);
     });
     if (symbols) {
@@ -205,6 +216,7 @@ int hlrun_call(int argc, char** argv)
     app.add_flag("--stats", options.stats, "Print call latency min/p50/p99/max on stderr");
     add_profile_options(app, options.common);
     add_core_option(app, options.common);
+    add_gdb_option(app, options.common);
     app.add_flag("--verbose,-v", options.common.verbose, "Also print the registers of a faulting guest");
     app.add_flag("--no-seccomp", options.common.no_seccomp,
                  "Do not confine the thread that runs the guest with a seccomp filter (on by default)");
@@ -214,7 +226,11 @@ int hlrun_call(int argc, char** argv)
         ->allow_extra_args(false);
     app.footer("IMAGE FUNCTION [ARGS...]  ARGS are parsed by FUNCTION's signature (hlrun inspect IMAGE lists them);\n"
                "IMAGE may be a snapshot file (hlrun snapshot), which starts ready, as it was saved");
-    if (const auto status = parse_command_line(app, argc, argv, kExitUsage))
+    std::vector<std::string> args = spell_out_optional_values(argc, argv, true);   // a bare --gdb
+    std::vector<char*> arg_pointers;
+    for (std::string& arg : args)
+        arg_pointers.push_back(arg.data());
+    if (const auto status = parse_command_line(app, static_cast<int>(arg_pointers.size()), arg_pointers.data(), kExitUsage))
         return *status;
     options.memory_given = note_flag_sources(app, options.common);
     if (const std::string error = profile_without_file(app, options.common); !error.empty()) {

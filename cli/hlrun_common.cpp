@@ -70,7 +70,7 @@ std::optional<SandboxOptions> sandbox_options(const HlrunOptions& options)
     return out;
 }
 
-void confine_unless_disabled(const HlrunOptions& options, const Sandbox& sandbox)
+void confine_unless_disabled(const HlrunOptions& options, const Sandbox& sandbox, std::vector<int> receive_fds)
 {
     if (options.no_seccomp)
         return;
@@ -83,7 +83,8 @@ void confine_unless_disabled(const HlrunOptions& options, const Sandbox& sandbox
                          .exit_status = kExitHostError,
                          .program = "hlrun",
                          .extra_syscalls = {},
-                         .file_roots = sandbox.mapped_directory_fds()});
+                         .file_roots = sandbox.mapped_directory_fds(),
+                         .receive_fds = std::move(receive_fds)});
 }
 
 void report(const RunResult& result)

@@ -4,6 +4,7 @@
 #include "command_line.hpp"
 #include "hlrun_common.hpp"
 #include "hlrun_core.hpp"
+#include "hlrun_gdb.hpp"
 #include "hlrun_exit_codes.hpp"
 #include "hlrun_options.hpp"
 #include "hlrun_profile.hpp"
@@ -57,9 +58,18 @@ int run(const HlrunOptions& options)
     }
     sandbox_opts->profile = profile.profile();
     sandbox_opts->profile_hz = options.profile_hz;
+    if (const std::string error = HlrunGdb::refuse_combinations(options); !error.empty()) {
+        log_error("{}", error);
+        return kExitUsage;
+    }
+    HlrunGdb gdb;
     return guarded([&] {
-        hl::Sandbox sandbox(hl::Image::load(options.guest_argv.front()), std::move(*sandbox_opts));
-        confine_unless_disabled(options, sandbox);
+        hl::Image image = hl::Image::load(options.guest_argv.front());
+        if (const int status = gdb.attach(options, options.guest_argv.front()))
+            return status;
+        sandbox_opts->gdb = gdb.server();
+        hl::Sandbox sandbox(std::move(image), std::move(*sandbox_opts));
+        confine_unless_disabled(options, sandbox, gdb.receive_fds());
         const hl::RunResult result = sandbox.run(options.guest_argv);
         core.finish(sandbox);   // before the output deadline, whose signals would cut it short
         const auto deadline = final_output_deadline(result);

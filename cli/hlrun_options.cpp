@@ -11,9 +11,10 @@ namespace hl::cli {
 namespace {
 
 constexpr std::string_view kStderrTrace = "--trace=-";
-constexpr std::array<std::string_view, 11> kValueOptions = {"-m", "--memory", "-t", "--timeout", "--trace-format",
+// The options of a run and of hlrun call that take a value as the next word.
+constexpr std::array<std::string_view, 14> kValueOptions = {"-m", "--memory", "-t", "--timeout", "--trace-format",
                                                             "--trace-filter", "--max-exits", "--env", "--dir",
-                                                            "--profile", "--profile-hz"};
+                                                            "--profile", "--profile-hz", "--core", "-n", "--repeat"};
 
 } // namespace
 
@@ -104,6 +105,12 @@ void add_core_option(CLI::App& app, HlrunOptions& options)
                    "limit (gdb IMAGE FILE)");
 }
 
+void add_gdb_option(CLI::App& app, HlrunOptions& options)
+{
+    app.add_option("--gdb", options.gdb,
+                   "Wait for gdb on HOST:PORT (--gdb alone: 127.0.0.1:1234) before the guest's first instruction");
+}
+
 void add_hlrun_options(CLI::App& app, HlrunOptions& options)
 {
     apply_environment(options);
@@ -123,6 +130,7 @@ void add_hlrun_options(CLI::App& app, HlrunOptions& options)
         ->check(CLI::IsMember({"text", "json"}));
     add_profile_options(app, options);
     add_core_option(app, options);
+    add_gdb_option(app, options);
     app.add_flag("--verbose,-v", options.verbose, "Also print the registers of a faulting guest");
     app.add_flag("--no-seccomp", options.no_seccomp,
                  "Do not confine the thread that runs the guest with a seccomp filter (on by default)");
@@ -139,17 +147,19 @@ void add_hlrun_options(CLI::App& app, HlrunOptions& options)
     app.footer("IMAGE [ARGS...]  the guest image, then its arguments (argv[0] is IMAGE)");
 }
 
-std::vector<std::string> spell_out_optional_values(int argc, char** argv)
+std::vector<std::string> spell_out_optional_values(int argc, char** argv, bool call)
 {
     std::vector<std::string> args(argv, argv + argc);
     for (size_t i = 1; i < args.size(); ++i) {
         const std::string& arg = args[i];
         if (arg == "--" || arg.empty() || arg[0] != '-')
             break; // IMAGE, or the end of hlrun's options: nothing after is ours
-        if (arg == "--trace")
+        if (arg == "--trace" && !call)
             args[i] = std::string(kStderrTrace);
-        else if (arg == "--stats")
+        else if (arg == "--stats" && !call)   // hlrun call's --stats is a flag
             args[i] = "--stats=text";
+        else if (arg == "--gdb")
+            args[i] = std::string("--gdb=") + kDefaultGdbAddress;
         else if (std::find(kValueOptions.begin(), kValueOptions.end(), arg) != kValueOptions.end())
             ++i; // skip the option's value
     }

@@ -26,6 +26,7 @@ struct HlrunOptions {
     std::string profile;                 // --profile FILE: folded stacks of the guest's samples
     unsigned profile_hz = 997;           // --profile-hz
     std::string core;                    // --core FILE: an ELF core file of a guest that stops badly
+    std::optional<std::string> gdb;      // --gdb[=HOST:PORT]: wait for gdb there
     bool verbose = false;
     bool no_seccomp = false;             // --no-seccomp: leave the vCPU thread unconfined
     std::vector<std::string> environment; // --env NAME=VALUE, for static Linux executables
@@ -33,6 +34,9 @@ struct HlrunOptions {
     std::vector<std::string> directories; // --dir HOST[:GUEST], read-only for the guest
     std::vector<std::string> guest_argv; // IMAGE ARGS...
 };
+
+// Where --gdb alone listens.
+inline constexpr const char* kDefaultGdbAddress = "127.0.0.1:1234";
 
 // Reads HL_MEMORY and HL_TIMEOUT into options, noting where they came from.
 void apply_environment(HlrunOptions& options);
@@ -63,10 +67,14 @@ void add_core_option(CLI::App& app, HlrunOptions& options);
 // Registers hlrun's options on app and reads HL_MEMORY / HL_TIMEOUT.
 void add_hlrun_options(CLI::App& app, HlrunOptions& options);
 
-// Options whose value is optional (--trace, --stats) take it only as
+// Options whose value is optional (--trace, --stats, --gdb) take it only as
 // --opt=VALUE, so that `hlrun --trace IMAGE` never reads IMAGE as the value:
-// rewrites a bare --trace / --stats before IMAGE into its explicit default.
-std::vector<std::string> spell_out_optional_values(int argc, char** argv);
+// rewrites a bare --trace / --stats / --gdb before IMAGE into its explicit
+// default; for hlrun call (call), only --gdb.
+std::vector<std::string> spell_out_optional_values(int argc, char** argv, bool call = false);
+
+// --gdb[=HOST:PORT], for a run and for hlrun call.
+void add_gdb_option(CLI::App& app, HlrunOptions& options);
 
 // After parsing: IMAGE and its arguments from the prefix command's rest, and
 // the sources of values. Returns an error message, or empty.

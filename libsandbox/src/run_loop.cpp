@@ -3,6 +3,7 @@
 #include "sandbox_machine.hpp"
 
 #include "arch.hpp"
+#include "gdb/gdb_stub.hpp"
 #include "interrupt_signal.hpp"
 #include "profile/profile_timer.hpp"
 #include "profile/sampler.hpp"
@@ -11,6 +12,7 @@
 #include <hl/abi.h>
 #include <hl/profile.hpp>
 
+#include <csignal>
 #include <optional>
 #include <signal.h>
 #include <utility>
@@ -107,7 +109,11 @@ RunResult execute(Sandbox::Machine& m, Phase phase)
     // A cancel or a deadline meant for an earlier stretch must not stop this one.
     m.interrupt->cancel.store(false);
     interrupt::forget_missed();
-    const RunTimer timer(m.options.timeout, interrupt::signal_number());
+    std::optional<GdbStub> debugger;
+    if (m.options.gdb && m.options.gdb->connection_fd() >= 0 && !m.options.gdb->state().detached)
+        debugger.emplace(m.options.gdb->state(), *m.vcpu, m.memory, m.layout, m.image);
+    // No deadline while a person at the debugger sets the pace.
+    const RunTimer timer(debugger ? std::chrono::nanoseconds{0} : m.options.timeout, interrupt::signal_number());
     Profile* const profile = m.options.profile;
     std::optional<ProfileTimer> profile_timer;
     if (profile)
@@ -125,14 +131,28 @@ RunResult execute(Sandbox::Machine& m, Phase phase)
     // Each trace event reads RIP; a fresh call's restore reads where the guest
     // stopped; each system call reads and writes the registers.
     // A profile's samples read RIP and RBP.
-    m.vcpu->keep_registers_at_exit(sink != nullptr || m.fresh_per_call || m.process || profile);
+    m.vcpu->keep_registers_at_exit(sink != nullptr || m.fresh_per_call || m.process || profile || debugger);
     if (kernel)
         kernel->start();
     auto since_start = [start] {
         return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count());
     };
 
-    for (bool done = false; !done;) {
+    bool done = false;
+    // gdb killed the guest: the stretch ends so.
+    auto killed = [&result](GdbStub::Outcome outcome) {
+        if (outcome != GdbStub::Outcome::Killed)
+            return false;
+        result.ending = RunResult::Ending::Cancelled;
+        result.message = "guest killed by the debugger";
+        return true;
+    };
+    if (debugger && !m.options.gdb->state().began) {
+        m.options.gdb->state().began = true;
+        done = killed(debugger->begin());   // before the first instruction
+    }
+
+    while (!done) {
         // Clocks are read only for a sink: with none, the loop is KVM_RUN and the handler.
         const uint64_t entry_ns = sink ? since_start() : 0;
         VcpuExit exit;
@@ -144,6 +164,14 @@ RunResult execute(Sandbox::Machine& m, Phase phase)
                 !m.interrupt->cancel.load()) {
                 take_sample(*m.vcpu, m.memory, m.image, *profile);
                 continue;
+            }
+            if (debugger) {
+                // A Ctrl-C in gdb, and the breakpoints and steps the guest's stubs report, are gdb's.
+                const auto outcome = debugger->before_exit(exit, !timer.expired() && !m.interrupt->cancel.load());
+                if (outcome != GdbStub::Outcome::NotMine) {
+                    done = killed(outcome);
+                    continue;
+                }
             }
             ++result.exits;
             outcome = handle_exit(exit, context, result);
@@ -158,7 +186,9 @@ RunResult execute(Sandbox::Machine& m, Phase phase)
             result.message = "guest stopped after " + std::to_string(result.exits) + " exits, its limit";
             outcome.done = true;
         }
-        done = outcome.done;
+        if (debugger && killed(debugger->after_exit(result, outcome.done, stop_signal(result))))
+            outcome.done = true;
+        done = done || outcome.done;
         if (sink) {
             const uint64_t exit_ns = since_start();
             if (kernel)

@@ -24,18 +24,6 @@ bool leaves_core(RunResult::Ending ending)
     return ending == E::Faulted || ending == E::Aborted || ending == E::TimedOut || ending == E::ExitLimit;
 }
 
-// What a Linux process would have died of: the exception's signal, SIGABRT,
-// SIGALRM for the deadline and SIGXCPU for the exit limit.
-int signal_for(const RunResult& result)
-{
-    switch (result.ending) {
-    case RunResult::Ending::Aborted: return result.signal ? result.signal : SIGABRT;
-    case RunResult::Ending::TimedOut: return SIGALRM;
-    case RunResult::Ending::ExitLimit: return SIGXCPU;
-    default: return result.fault ? arch::signal_for_exception(result.fault->vector) : SIGSEGV;
-    }
-}
-
 std::string joined(const std::vector<std::string>& words)
 {
     std::string out;
@@ -80,6 +68,17 @@ void write_core(const Sandbox::Machine& m, int fd)
 
 } // namespace
 
+int stop_signal(const RunResult& result)
+{
+    switch (result.ending) {
+    case RunResult::Ending::Aborted: return result.signal ? result.signal : SIGABRT;
+    case RunResult::Ending::TimedOut: return SIGALRM;
+    case RunResult::Ending::ExitLimit: return SIGXCPU;
+    case RunResult::Ending::Cancelled: return SIGKILL;
+    default: return result.fault ? arch::signal_for_exception(result.fault->vector) : SIGSEGV;
+    }
+}
+
 void keep_stop(Sandbox::Machine& m, RunResult& result)
 {
     m.stop.reset();
@@ -97,7 +96,7 @@ void keep_stop(Sandbox::Machine& m, RunResult& result)
     } catch (const KvmError& error) {
         return cannot(error.what());
     }
-    stop.thread.signal = signal_for(result);
+    stop.thread.signal = stop_signal(result);
     stop.ending = ending_name(result.ending);
     stop.message = result.message;
     const uint64_t pc = stop.thread.registers.pc();

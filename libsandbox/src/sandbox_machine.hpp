@@ -122,6 +122,10 @@ RunResult execute(Sandbox::Machine& m, Phase phase);
 // file (Faulted, Aborted, TimedOut, ExitLimit), and writes
 // options.core_file, noting in result what became of it (sandbox_core.cpp).
 void keep_stop(Sandbox::Machine& m, RunResult& result);
+// What a Linux process would have died of, for an ending that is not an exit:
+// the exception's signal, the one a Linux guest sent itself or SIGABRT,
+// SIGALRM for the deadline, SIGXCPU for the exit limit (sandbox_core.cpp).
+int stop_signal(const RunResult& result);
 
 // Before a fresh call: back to the state initialize() left, snapshotting it
 // the first time. Throws CallError when that state is gone.

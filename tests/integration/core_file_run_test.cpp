@@ -29,20 +29,8 @@ namespace {
 // gdb -batch on IMAGE and CORE, running each command; what it printed.
 std::string gdb(const std::string& image, const std::string& core, const std::vector<std::string>& commands)
 {
-    std::vector<std::string> argv = {HL_GDB, "-nx", "-batch"};
-    for (const std::string& command : commands) {
-        argv.push_back("-ex");
-        argv.push_back(command);
-    }
-    argv.push_back(image);
-    argv.push_back(core);
-    const ProcessResult r = run_process(argv);
-    INFO(r.err);
-    REQUIRE(r.status == 0);
-    return r.out;
+    return gdb_batch(commands, {image, core});
 }
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 SandboxOptions quiet_options()
 {

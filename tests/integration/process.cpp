@@ -13,6 +13,7 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <thread>
 #include <unistd.h>
 
 extern char** environ;
@@ -227,6 +228,101 @@ std::string proc_status_field(const std::string& path, const std::string& field)
         if (line.rfind(field + ":", 0) == 0)
             return line.substr(field.size() + 2);
     return {};
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+std::string gdb_batch(const std::vector<std::string>& commands, const std::vector<std::string>& files)
+{
+    std::vector<std::string> argv = {HL_GDB, "-nx", "-batch"};
+    for (const std::string& command : commands) {
+        argv.push_back("-ex");
+        argv.push_back(command);
+    }
+    argv.insert(argv.end(), files.begin(), files.end());
+    const ProcessResult r = run_process(argv, std::chrono::seconds(120));
+    INFO("gdb said on stderr: " << r.err);
+    CHECK(r.status == 0);
+    return r.out;
+}
+
+BackgroundProcess::BackgroundProcess(std::vector<std::string> argv)
+{
+    int err[2];
+    REQUIRE(pipe2(err, O_CLOEXEC) == 0);
+    std::vector<char*> raw;
+    for (std::string& a : argv)
+        raw.push_back(a.data());
+    raw.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_adddup2(&actions, err[1], STDERR_FILENO);
+    const int spawned = posix_spawn(&pid_, raw[0], &actions, nullptr, raw.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    close(err[1]);
+    err_fd_ = err[0];
+    INFO("spawning " << argv[0]);
+    REQUIRE(spawned == 0);
+}
+
+BackgroundProcess::~BackgroundProcess()
+{
+    if (pid_ > 0) {
+        kill(pid_, SIGKILL);
+        waitpid(pid_, nullptr, 0);
+    }
+    close(err_fd_);
+}
+
+bool BackgroundProcess::read_some(std::chrono::seconds timeout)
+{
+    pollfd p{err_fd_, POLLIN, 0};
+    if (poll(&p, 1, static_cast<int>(timeout.count() * 1000)) <= 0)
+        return false;
+    char buffer[4096];
+    const ssize_t n = read(err_fd_, buffer, sizeof buffer);
+    if (n <= 0)
+        return false;
+    err_.append(buffer, static_cast<size_t>(n));
+    return true;
+}
+
+std::string BackgroundProcess::wait_for(const std::string& marker, std::chrono::seconds timeout)
+{
+    while (err_.find(marker) == std::string::npos || err_.find('\n', err_.find(marker)) == std::string::npos) {
+        INFO("waiting for '" << marker << "' on stderr, which holds: " << err_);
+        REQUIRE(read_some(timeout));
+    }
+    const size_t start = err_.find(marker) + marker.size();
+    return err_.substr(start, err_.find('\n', start) - start);
+}
+
+void BackgroundProcess::signal(int number)
+{
+    if (pid_ > 0)
+        kill(pid_, number);
+}
+
+int BackgroundProcess::wait(std::chrono::seconds grace)
+{
+    while (read_some(grace)) {
+    }
+    int status = 0;
+    // One that hangs must fail the test, not hang it.
+    const auto deadline = std::chrono::steady_clock::now() + grace;
+    while (waitpid(pid_, &status, WNOHANG) == 0) {
+        if (std::chrono::steady_clock::now() > deadline) {
+            kill(pid_, SIGKILL);
+            waitpid(pid_, &status, 0);
+            FAIL_CHECK("it did not end within " << grace.count() << " s: killed");
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 } // namespace hl::test

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <sys/types.h>
 #include <optional>
 #include <cstdint>
 #include <span>
@@ -58,6 +59,31 @@ private:
     int terminal_ = -1, side_ = -1;
 };
 
+// A program running beside the test (a server, a debuggee), its stdin and
+// stdout /dev/null, its stderr read as it comes.
+class BackgroundProcess {
+public:
+    explicit BackgroundProcess(std::vector<std::string> argv);
+    ~BackgroundProcess();   // kills it (SIGKILL) if it still runs
+    BackgroundProcess(const BackgroundProcess&) = delete;
+    BackgroundProcess& operator=(const BackgroundProcess&) = delete;
+    // Reads stderr until a whole line holds marker (REQUIREd within
+    // timeout); what follows marker on that line.
+    std::string wait_for(const std::string& marker, std::chrono::seconds timeout = std::chrono::seconds(30));
+    void signal(int number);
+    // Reads the rest of stderr, then its exit status (or 128 + signal); one
+    // that does not end within grace is killed (SIGKILL) and the test fails.
+    int wait(std::chrono::seconds grace = std::chrono::seconds(60));
+    const std::string& err() const { return err_; }
+    bool running() const { return pid_ > 0; }
+
+private:
+    bool read_some(std::chrono::seconds timeout);
+    pid_t pid_ = -1;
+    int err_fd_ = -1;
+    std::string err_;
+};
+
 // hlrun with its stdout on a Terminal: out holds what it wrote there.
 ProcessResult hlrun_on_terminal(std::vector<std::string> args);
 
@@ -68,6 +94,11 @@ std::string read_file(const std::string& path);
 std::vector<std::string> lines(const std::string& text);
 // The value of "FIELD:" in a /proc status file such as /proc/self/status; empty when absent.
 std::string proc_status_field(const std::string& path, const std::string& field);
+bool contains(const std::string& text, const std::string& part);
+// Debian's gdb in batch mode (tests/bootstrap.sh installs it): each command
+// as -ex, then files (an image, and a core file); what it printed on stdout.
+// It must succeed (its stderr goes into the failure's message).
+std::string gdb_batch(const std::vector<std::string>& commands, const std::vector<std::string>& files);
 // A sandbox output callback that takes every byte and keeps none.
 inline int64_t discard(int, std::span<const uint8_t> bytes) { return static_cast<int64_t>(bytes.size()); }
 

@@ -34,33 +34,9 @@ const std::string kFunctions = guest_image("functions");
 // from its "serving ... on http://127.0.0.1:PORT" line.
 class Server {
 public:
-    explicit Server(std::vector<std::string> args)
+    explicit Server(std::vector<std::string> args) : process_(command(std::move(args)))
     {
-        REQUIRE(pipe2(err_, O_CLOEXEC) == 0);
-        std::vector<std::string> argv = {HL_HLRUN, "serve", "--listen", "127.0.0.1:0"};
-        argv.insert(argv.end(), args.begin(), args.end());
-        std::vector<char*> raw;
-        for (std::string& a : argv)
-            raw.push_back(a.data());
-        raw.push_back(nullptr);
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-        posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-        posix_spawn_file_actions_adddup2(&actions, err_[1], STDERR_FILENO);
-        REQUIRE(posix_spawn(&pid_, raw[0], &actions, nullptr, raw.data(), environ) == 0);
-        posix_spawn_file_actions_destroy(&actions);
-        close(err_[1]);
-        const std::string marker = "on http://127.0.0.1:";
-        while (err_text_.find(marker) == std::string::npos || err_text_.find('\n', err_text_.find(marker)) == std::string::npos)
-            REQUIRE(read_some(30s));
-        port_ = std::stoi(err_text_.substr(err_text_.find(marker) + marker.size()));
-    }
-    ~Server()
-    {
-        if (pid_ > 0)
-            stop();
-        close(err_[0]);
+        port_ = std::stoi(process_.wait_for("on http://127.0.0.1:"));
     }
     std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
     int port() const { return port_; }
@@ -68,45 +44,32 @@ public:
     void terminate()
     {
         if (!terminated_)
-            kill(pid_, SIGTERM);
+            process_.signal(SIGTERM);
         terminated_ = true;
     }
     // SIGTERM, then its exit status and everything it wrote on stderr.
     int stop()
     {
         terminate();
-        while (read_some(60s)) {
-        }
-        int status = 0;
-        // A drain that hangs must fail the test, not hang it.
-        for (int waited = 0; waitpid(pid_, &status, WNOHANG) == 0; ++waited) {
-            if (waited == 600)
-                kill(pid_, SIGKILL);
-            std::this_thread::sleep_for(100ms);
-        }
-        pid_ = -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        return process_.wait();
     }
-    const std::string& err() const { return err_text_; }
+    const std::string& err() const { return process_.err(); }
+    ~Server()
+    {
+        if (process_.running())
+            stop();
+    }
 
 private:
-    bool read_some(std::chrono::seconds timeout)
+    static std::vector<std::string> command(std::vector<std::string> args)
     {
-        pollfd p{err_[0], POLLIN, 0};
-        if (poll(&p, 1, static_cast<int>(timeout.count() * 1000)) <= 0)
-            return false;
-        char buffer[4096];
-        const ssize_t n = read(err_[0], buffer, sizeof buffer);
-        if (n <= 0)
-            return false;
-        err_text_.append(buffer, static_cast<size_t>(n));
-        return true;
+        std::vector<std::string> argv = {HL_HLRUN, "serve", "--listen", "127.0.0.1:0"};
+        argv.insert(argv.end(), args.begin(), args.end());
+        return argv;
     }
-    pid_t pid_ = -1;
+    BackgroundProcess process_;
     bool terminated_ = false;
-    int err_[2] = {-1, -1};
     int port_ = 0;
-    std::string err_text_;
 };
 
 struct Response {

@@ -44,6 +44,7 @@
 namespace hl {
 
 class Vm; // a hypervisor backend's VM (libsandbox/src/backend.hpp)
+class GdbServer; // hl/gdb.hpp
 
 // Where guest output goes: fd is 1 (stdout) or 2 (stderr). Returns bytes
 // written or a negative HL_E* code, which the guest sees as the result of its
@@ -144,6 +145,14 @@ struct SandboxOptions {
     // none. It creates a file: a thread confined by hl::confine_this_thread
     // cannot, and calls Sandbox::write_core on a file its parent made instead.
     std::filesystem::path core_file{};
+    // A debugger for the guest (hl/gdb.hpp), not owned, accepted already:
+    // the first stretch (run(), initialize(), or the first call of a sandbox
+    // from a snapshot) stops before the guest's first instruction and waits
+    // for gdb's commands; every stretch stops at gdb's breakpoints and
+    // steps, at a Ctrl-C, and, before it ends, at a fault, an abort or the
+    // exit limit, so that gdb sees where. No timeout applies while a debugger
+    // is attached: a person sets the pace. Null: none.
+    GdbServer* gdb = nullptr;
 };
 
 // Memory and vCPU state of a Sandbox at one moment between calls. Cheap to

@@ -39,6 +39,7 @@ void KvmVcpu::start_from_state(const BootState& boot, const VcpuState& state)
 
 void KvmVcpu::set_boot_state(const BootState& state)
 {
+    synced_valid_ = false;   // the registers are set by request, not in run_
     const cpu::BootRegisters boot = set_up_machine(state);
 
     kvm_sregs sregs{};

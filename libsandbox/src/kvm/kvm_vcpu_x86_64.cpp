@@ -69,6 +69,7 @@ VcpuExit KvmVcpu::enter()
     pending_out_.reset(); // KVM_RUN completes it before anything else
     const int rc = ioctl(fd_, KVM_RUN, 0);
     const int error = errno;
+    synced_valid_ = synced_registers_;
     // A signal after this point finds no run to stop: it is remembered for the next.
     interrupt::leave_run();
     VcpuExit exit;
@@ -137,6 +138,9 @@ bool KvmVcpu::sync_registers_supported()
 
 void KvmVcpu::keep_registers_at_exit(bool keep)
 {
+    // Until the next exit, run_ holds what an earlier one left, if anything.
+    if (!synced_registers_)
+        synced_valid_ = false;
     synced_registers_ = keep && sync_registers_supported();
     run_->kvm_valid_regs = synced_registers_ ? KVM_SYNC_X86_REGS : 0;
 }
@@ -146,7 +150,7 @@ Registers KvmVcpu::registers()
     kvm_regs r{};
     if (run_->kvm_dirty_regs & KVM_SYNC_X86_REGS)
         r = run_->s.regs.regs; // set by restore_state, not yet applied
-    else if (synced_registers_)
+    else if (synced_registers_ && synced_valid_)
         r = run_->s.regs.regs;
     else if (ioctl(fd_, KVM_GET_REGS, &r) < 0)
         throw_kvm_failure("KVM_GET_REGS");

@@ -53,6 +53,7 @@ private:
     kvm_run* run_ = nullptr;
     size_t run_size_ = 0;
     bool synced_registers_ = false;   // KVM_CAP_SYNC_REGS copies them into run_ at each exit
+    bool synced_valid_ = false;       // and it did at the last exit: run_ holds the registers now
     const std::atomic<bool>* stop_flag_ = nullptr;
     KvmDirtyRing* dirty_ring_ = nullptr;
     VcpuExit enter();

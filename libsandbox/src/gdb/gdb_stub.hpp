@@ -1,0 +1,89 @@
+// The gdb stub on the run loop's side (run_loop.cpp): the guest's registers
+// and memory as gdb sees them while it is stopped, the breakpoints as int3
+// bytes in guest memory, stepping as the trap flag, and the stops: before
+// the first instruction, at a breakpoint or a step (the #BP and #DB the
+// guest's exception stubs report), at a Ctrl-C, and at the end of the run.
+#pragma once
+
+#include "arch.hpp"
+#include "backend.hpp"
+#include "gdb/gdb_connection.hpp"
+#include "gdb/gdb_session.hpp"
+
+#include <hl/guest_memory.hpp>
+#include <hl/layout.hpp>
+#include <hl/run_result.hpp>
+
+#include <optional>
+
+namespace hl {
+
+class GdbStub final : public gdb::DebugTarget {
+public:
+    GdbStub(GdbServer::State& server, Vcpu& vcpu, GuestMemory& memory, const Layout& layout, const Image& image)
+        : server_(server), vcpu_(vcpu), memory_(memory), layout_(layout), image_(image)
+    {
+    }
+
+    // Whether gdb is still there: once it detached or went away, the guest runs undebugged.
+    bool attached() const { return !server_.detached && server_.fd >= 0; }
+
+    // What the run loop does with what the stub did: go on, or end the
+    // stretch because gdb killed the guest.
+    enum class Outcome { NotMine, GoOn, Killed };
+
+    // Before the guest's first instruction: gdb's first stop.
+    Outcome begin();
+    // An exit, before the run loop handles it: a Ctrl-C (an interrupt no
+    // timeout or cancel explains) or a #BP or #DB the guest's stubs
+    // report is the stub's, which serves gdb, or steps on while a watchpoint
+    // waits; any other exit is NotMine.
+    Outcome before_exit(const VcpuExit& exit, bool interrupt_is_mine);
+    // After the run loop handled an exit: a step that the exit ended stops,
+    // a watched continue checks its watchpoints and steps on; at the end of
+    // the stretch, gdb sees a fault, an abort or the exit limit where it
+    // happened, then hears how the run ended (W for an exit, X with the
+    // signal; nothing for a function guest that now waits for a call).
+    Outcome after_exit(const RunResult& result, bool done, int signal);
+
+    std::string read_registers() override;
+    bool write_registers(std::string_view hex) override;
+    std::optional<std::string> read_register(unsigned number) override;
+    bool write_register(unsigned number, std::span<const uint8_t> value) override;
+    std::string target_xml() override;
+    std::optional<std::vector<uint8_t>> read_memory(uint64_t address, uint64_t length) override;
+    bool write_memory(uint64_t address, std::span<const uint8_t> bytes) override;
+    bool insert_breakpoint(gdb::BreakpointType type, uint64_t address, uint64_t length) override;
+    bool remove_breakpoint(gdb::BreakpointType type, uint64_t address, uint64_t length) override;
+
+private:
+    // The guest stopped with its registers in the vCPU (at_report: in the
+    // frame of the exception stub that reported): serves gdb until it lets
+    // the guest go on, then puts the registers gdb left back into the vCPU,
+    // with the trap flag for a step or a watched continue.
+    Outcome stop(const gdb::StopEvent& why, bool at_report);
+    // For an exit that is the stubs' report of a #BP or #DB: the vector; nullopt otherwise.
+    std::optional<unsigned> trap_vector(const VcpuExit& exit);
+    // Whether gdb sent a Ctrl-C (reads what came without waiting).
+    bool interrupted();
+    // A write watchpoint whose bytes changed since the last look: its address.
+    std::optional<uint64_t> watch_hit();
+    // Steps on with the trap flag (at_report: from the stub's frame).
+    void step_on(bool at_report);
+    // gdb detached: its breakpoints come out of guest memory.
+    void remove_breakpoints();
+    // A page the guest can reach that is its own, not the machine's stubs or tables.
+    bool guest_owns(uint64_t address, uint64_t length, bool executable) const;
+
+    enum class Mode { Free, Step, Watch } mode_ = Mode::Free;
+
+    GdbServer::State& server_;
+    Vcpu& vcpu_;
+    GuestMemory& memory_;
+    const Layout& layout_;
+    const Image& image_;
+    arch::GdbThread thread_{};        // what gdb sees and edits while the guest is stopped
+    bool thread_changed_ = false;
+};
+
+} // namespace hl
