@@ -96,11 +96,11 @@ std::optional<Sandbox> ready_sandbox(const CallOptions& options, const std::stri
 {
     if (snapshot) {
         Sandbox sandbox = Sandbox::from_snapshot(*snapshot, std::move(sandbox_opts));
-        confine_unless_disabled(options.common, sandbox, gdb.receive_fds());
+        confine_unless_disabled(options.common, sandbox, gdb.socket_fds());
         return sandbox;
     }
     Sandbox sandbox(Image::load(path), std::move(sandbox_opts));
-    confine_unless_disabled(options.common, sandbox, gdb.receive_fds());
+    confine_unless_disabled(options.common, sandbox, gdb.socket_fds());
     const RunResult init = sandbox.initialize({path});
     if (init.ending == RunResult::Ending::Ready)
         return sandbox;
@@ -154,7 +154,7 @@ int call(const CallOptions& options, const std::vector<std::string>& rest)
         const auto args = parse_arguments(e, {rest.begin() + 2, rest.end()});
         if (!args)
             return static_cast<int>(kExitUsage);
-        if (const int status = gdb.attach(options.common, rest[0]))
+        if (const int status = gdb.attach(options.common, image.name()))   // the image, also for a snapshot file
             return status;
         sandbox_opts->gdb = gdb.server();
         int status = 0;

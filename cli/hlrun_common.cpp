@@ -70,7 +70,7 @@ std::optional<SandboxOptions> sandbox_options(const HlrunOptions& options)
     return out;
 }
 
-void confine_unless_disabled(const HlrunOptions& options, const Sandbox& sandbox, std::vector<int> receive_fds)
+void confine_unless_disabled(const HlrunOptions& options, const Sandbox& sandbox, std::vector<int> socket_fds)
 {
     if (options.no_seccomp)
         return;
@@ -84,7 +84,7 @@ void confine_unless_disabled(const HlrunOptions& options, const Sandbox& sandbox
                          .program = "hlrun",
                          .extra_syscalls = {},
                          .file_roots = sandbox.mapped_directory_fds(),
-                         .receive_fds = std::move(receive_fds)});
+                         .socket_fds = std::move(socket_fds)});
 }
 
 void report(const RunResult& result)

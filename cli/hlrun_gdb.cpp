@@ -30,7 +30,7 @@ int HlrunGdb::attach(const HlrunOptions& options, const std::string& image)
     return 0;
 }
 
-std::vector<int> HlrunGdb::receive_fds() const
+std::vector<int> HlrunGdb::socket_fds() const
 {
     if (!server_ || server_->connection_fd() < 0)
         return {};

@@ -24,7 +24,7 @@ public:
     // For SandboxOptions::gdb: null without --gdb.
     GdbServer* server() { return server_ ? &*server_ : nullptr; }
     // The connection, for the confined thread to receive from.
-    std::vector<int> receive_fds() const;
+    std::vector<int> socket_fds() const;
     // hlrun call is done with the guest: gdb hears that it exited with status.
     void end(int status);
 

@@ -69,7 +69,7 @@ int run(const HlrunOptions& options)
             return status;
         sandbox_opts->gdb = gdb.server();
         hl::Sandbox sandbox(std::move(image), std::move(*sandbox_opts));
-        confine_unless_disabled(options, sandbox, gdb.receive_fds());
+        confine_unless_disabled(options, sandbox, gdb.socket_fds());
         const hl::RunResult result = sandbox.run(options.guest_argv);
         core.finish(sandbox);   // before the output deadline, whose signals would cut it short
         const auto deadline = final_output_deadline(result);
@@ -77,6 +77,7 @@ int run(const HlrunOptions& options)
         trace.finish(result);
         report(result);
         core.report();
+        gdb.end(exit_code_for(result));   // a function guest, ready: gdb hears that it is done
         if (result.ending == hl::RunResult::Ending::Ready)
             log_info("the guest called hl_serve and waits for calls; use 'hlrun call {} FUNCTION ARGS...'",
                          options.guest_argv.front());

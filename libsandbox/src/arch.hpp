@@ -118,11 +118,14 @@ int signal_for_exception(unsigned vector);
 // The gdb stub's view of the registers (gdb/): the target description, and
 // the registers in its order as the 'g' and 'p' packets carry them (hex,
 // little-endian, "xx" for bytes not offered). Writes keep what the guest
-// may not change (x86-64: the segments, the flags beyond the arithmetic ones)
-// and are refused when they would change it.
+// may not change (x86-64: the segments, the flags beyond the arithmetic ones,
+// the x87 and SSE registers, which are read-only) and are refused when they
+// would change it.
 struct GdbThread {
     Registers registers{};
     uint64_t thread_pointer = 0;
+    // The x87 and SSE registers (FXSAVE layout); unset: not offered.
+    std::optional<std::array<uint8_t, 512>> fxsave{};
 };
 std::string gdb_target_xml();
 std::string gdb_registers(const GdbThread& thread);

@@ -109,11 +109,14 @@ RunResult execute(Sandbox::Machine& m, Phase phase)
     // A cancel or a deadline meant for an earlier stretch must not stop this one.
     m.interrupt->cancel.store(false);
     interrupt::forget_missed();
+    // Also for a debugger that went away: begin() takes what it left out of the guest.
     std::optional<GdbStub> debugger;
-    if (m.options.gdb && m.options.gdb->connection_fd() >= 0 && !m.options.gdb->state().detached)
+    if (m.options.gdb && (m.options.gdb->state().began || m.options.gdb->connection_fd() >= 0))
         debugger.emplace(m.options.gdb->state(), *m.vcpu, m.memory, m.layout, m.image);
-    // No deadline while a person at the debugger sets the pace.
-    const RunTimer timer(debugger ? std::chrono::nanoseconds{0} : m.options.timeout, interrupt::signal_number());
+    // No deadline while a person at the debugger sets the pace (a stretch
+    // that gdb leaves, by detaching, runs its rest without one too).
+    const RunTimer timer(debugger && debugger->attached() ? std::chrono::nanoseconds{0} : m.options.timeout,
+                         interrupt::signal_number());
     Profile* const profile = m.options.profile;
     std::optional<ProfileTimer> profile_timer;
     if (profile)
@@ -147,10 +150,8 @@ RunResult execute(Sandbox::Machine& m, Phase phase)
         result.message = "guest killed by the debugger";
         return true;
     };
-    if (debugger && !m.options.gdb->state().began) {
-        m.options.gdb->state().began = true;
-        done = killed(debugger->begin());   // before the first instruction
-    }
+    if (debugger)
+        done = killed(debugger->begin());   // the first stop, before the first instruction
 
     while (!done) {
         // Clocks are read only for a sink: with none, the loop is KVM_RUN and the handler.

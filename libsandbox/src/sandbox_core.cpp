@@ -38,6 +38,7 @@ void write_core(const Sandbox::Machine& m, int fd)
     CoreContents c;
     c.machine = arch::core_machine();
     c.thread_note = arch::core_thread_note(stop.thread);
+    c.fpu_note.assign(stop.fxsave.begin(), stop.fxsave.end());   // user_fpregs_struct is FXSAVE's layout
     const std::string program = std::filesystem::path(m.image.name()).filename().string();
     c.process_note = arch::core_process_note({program, joined(m.argv.empty() ? std::vector{program} : m.argv)});
     c.stop = {{std::string(core::kKeyVersion), HL_VERSION_STRING},
@@ -74,7 +75,9 @@ int stop_signal(const RunResult& result)
     case RunResult::Ending::Aborted: return result.signal ? result.signal : SIGABRT;
     case RunResult::Ending::TimedOut: return SIGALRM;
     case RunResult::Ending::ExitLimit: return SIGXCPU;
-    case RunResult::Ending::Cancelled: return SIGKILL;
+    case RunResult::Ending::Cancelled:
+    case RunResult::Ending::HostError: return SIGKILL;
+    case RunResult::Ending::OutputClosed: return SIGPIPE;
     default: return result.fault ? arch::signal_for_exception(result.fault->vector) : SIGSEGV;
     }
 }
@@ -93,6 +96,7 @@ void keep_stop(Sandbox::Machine& m, RunResult& result)
     try {
         stop.thread.registers = arch::registers_at_stop(*m.vcpu, m.memory);
         stop.thread.thread_pointer = m.vcpu->thread_pointer();
+        stop.fxsave = m.vcpu->fxsave();   // the stubs leave them as the guest had them
     } catch (const KvmError& error) {
         return cannot(error.what());
     }

@@ -63,6 +63,7 @@ struct Sandbox::Machine {
     // core file (sandbox_core.cpp); reset when the guest runs or is restored.
     struct Stop {
         arch::CoreThread thread;
+        std::array<uint8_t, 512> fxsave{};   // the x87 and SSE registers (NT_FPREGSET)
         std::string ending, message, where;
     };
     std::optional<Stop> stop;
@@ -124,7 +125,8 @@ RunResult execute(Sandbox::Machine& m, Phase phase);
 void keep_stop(Sandbox::Machine& m, RunResult& result);
 // What a Linux process would have died of, for an ending that is not an exit:
 // the exception's signal, the one a Linux guest sent itself or SIGABRT,
-// SIGALRM for the deadline, SIGXCPU for the exit limit (sandbox_core.cpp).
+// SIGALRM for the deadline, SIGXCPU for the exit limit, SIGPIPE for a closed
+// output, SIGKILL for a cancel or a host error (sandbox_core.cpp).
 int stop_signal(const RunResult& result);
 
 // Before a fresh call: back to the state initialize() left, snapshotting it

@@ -4,6 +4,8 @@
 // sandbox last took or restored, and otherwise maps the snapshot's anew.
 #include "sandbox_machine.hpp"
 
+#include "gdb/gdb_stub.hpp"
+
 #include "arch.hpp"
 #include "kvm/kvm_backend.hpp"
 #include "linux/file_namespace.hpp"
@@ -29,6 +31,19 @@ Snapshot Sandbox::snapshot()
     require_ready(m, "take a snapshot");
     if (!m.poisoned.empty())
         throw CallError("cannot take a snapshot of a poisoned sandbox: " + m.poisoned);
+    // gdb's breakpoints are not the guest's: out of its memory while it is captured.
+    GdbServer::State* const gdb = m.options.gdb ? &m.options.gdb->state() : nullptr;
+    struct Breakpoints {
+        GdbServer::State* gdb;
+        GuestMemory& memory;
+        ~Breakpoints()
+        {
+            if (gdb)
+                place_breakpoints(*gdb, memory);
+        }
+    } breakpoints{gdb, m.memory};
+    if (gdb)
+        lift_breakpoints(*gdb, m.memory);
     auto data = std::make_shared<Snapshot::Data>(m.image);
     data->id = unique_id();
     data->initial_state = m.at_initial_state;
@@ -163,6 +178,9 @@ void Sandbox::restore(const Snapshot& snapshot)
     m.state = Machine::State::Ready;
     m.poisoned.clear();
     m.at_initial_state = data.initial_state;
+    // The snapshot holds the guest's code without gdb's int3s: they go back.
+    if (m.options.gdb)
+        place_breakpoints(m.options.gdb->state(), m.memory);
 }
 
 namespace {

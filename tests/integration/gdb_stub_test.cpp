@@ -5,10 +5,14 @@
 // protocol: Ctrl-C, kill, detach, bad packets; and the refusals of --gdb.
 #include "process.hpp"
 
+#include <hl/image.hpp>
+
 #include <catch2/catch.hpp>
 
 #include <arpa/inet.h>
 #include <chrono>
+#include <cstdio>
+#include <filesystem>
 #include <netinet/in.h>
 #include <poll.h>
 #include <string>
@@ -175,19 +179,68 @@ TEST_CASE("hlrun --gdb: a write watchpoint fires where the global changes, and s
     CHECK(contains(debuggee.err(), "hlrun: error: guest killed by the debugger"));
 }
 
-TEST_CASE("hlrun call --gdb: a breakpoint in the export stops the call, and gdb hears the guest exit after it")
+TEST_CASE("hlrun call --gdb: a breakpoint in the export stops each fresh call, and gdb hears the guest exit after them")
 {
     HL_REQUIRE_KVM();
     const std::string image = guest_image("functions");
-    Debuggee debuggee({"call", image, "add", "2", "3"});
-    const std::string out = gdb(debuggee, image, {"break add", "continue", "bt", "continue"});
+    // Fresh calls restore a snapshot taken while the breakpoint was in:
+    // the snapshot holds the guest's code, and the breakpoint comes back.
+    Debuggee debuggee({"call", "--fresh", "-n", "2", image, "add", "2", "3"});
+    const std::string out = gdb(debuggee, image, {"break add", "continue", "bt", "continue", "continue"});
     INFO(out);
-    CHECK(contains(out, "Breakpoint 1, "));
+    const size_t first = out.find("Breakpoint 1, ");
+    REQUIRE(first != std::string::npos);
+    CHECK(out.find("Breakpoint 1, ", first + 1) != std::string::npos);
     CHECK(contains(out, " in add ("));
     CHECK(contains(out, " hl_thunk_add ("));
     CHECK(contains(out, " in hl_serve () at "));
     CHECK(contains(out, "[Inferior 1 (Remote target) exited normally]"));
     CHECK(debuggee.wait() == 0);
+}
+
+TEST_CASE("hlrun --gdb: a watchpoint is seen by a step too, and a core written after gdb holds no int3")
+{
+    HL_REQUIRE_KVM();
+    const std::string image = guest_image("faults");
+    const std::string dir = make_temp_dir();
+    Debuggee debuggee({"--core", dir + "/core", image, "nested"});
+    const std::string out = gdb(debuggee, image,
+                                {"break crash_in", "break call_crash", "continue", "continue", "watch core_global",
+                                 "next", "next", "continue", "continue"});
+    INFO(out);
+    CHECK(contains(out, "Old value = 42\nNew value = 56\n"));
+    CHECK(contains(out, "Program terminated with signal SIGSEGV"));
+    CHECK(debuggee.wait() == 125);
+    // The breakpoints came out of guest memory before the core was written.
+    const std::string bytes = gdb_batch({"x/1xb call_crash", "x/1xb crash_in"}, {image, dir + "/core"});
+    INFO(bytes);
+    CHECK_FALSE(contains(bytes, "0xcc"));
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("hlrun --gdb: a debugger that goes away mid-run leaves no breakpoint behind, and the guest runs on")
+{
+    HL_REQUIRE_KVM();
+    const std::string image = guest_image("faults");
+    Debuggee debuggee({image, "nested"});
+    uint64_t crash_in = 0;
+    const hl::Image loaded = hl::Image::load(image);
+    for (const hl::Symbol& symbol : loaded.symbols())
+        if (symbol.name.rfind("crash_in", 0) == 0)
+            crash_in = symbol.address;
+    REQUIRE(crash_in != 0);
+    {
+        RawClient client(debuggee.port());
+        char breakpoint[64];
+        std::snprintf(breakpoint, sizeof breakpoint, "Z0,%llx,1", static_cast<unsigned long long>(crash_in));
+        client.send(packet(breakpoint));
+        CHECK(client.receive_packet() == "+" + packet("OK"));
+        client.send("+" + packet("c"));
+        CHECK(client.receive(1).rfind('+', 0) == 0);   // the stop may follow at once
+    }   // gone, whether the guest reached the breakpoint yet or not
+    CHECK(debuggee.wait() == 125);
+    CHECK(contains(debuggee.err(), "hlrun: error: guest fault: page fault (#PF) at crash_in"));
+    CHECK_FALSE(contains(debuggee.err(), "breakpoint (#BP)"));
 }
 
 TEST_CASE("hlrun --gdb: a Ctrl-C stops a running guest, and kill ends it")
@@ -236,7 +289,8 @@ TEST_CASE("hlrun --gdb: an address that cannot be listened on, and --profile wit
     const std::string image = guest_image("hello");
     ProcessResult r = hlrun({"--gdb=nonsense", image});
     CHECK(r.status == 120);
-    CHECK(r.err == "hlrun: error: --gdb: gdb address 'nonsense' is not HOST:PORT, expected e.g. 127.0.0.1:1234\n");
+    CHECK(r.err == "hlrun: error: --gdb: gdb address 'nonsense' is not HOST:PORT with an IPv4 HOST or localhost, "
+                   "expected e.g. 127.0.0.1:1234\n");
     r = hlrun({"--gdb=127.0.0.1:99999", image});
     CHECK(r.status == 120);
     Debuggee holder({image});   // holds its port

@@ -7,6 +7,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <array>
+#include <cstring>
 #include <map>
 #include <string>
 #include <vector>
@@ -85,6 +87,29 @@ TEST_CASE("gdb session: registers in gdb's amd64 order, the x87 and SSE ones una
     CHECK(session.handle("p18", kTrap).reply == std::string(20, 'x')); // st0
     CHECK(session.handle("p99", kTrap).reply == "E01");
     CHECK(session.handle("pzz", kTrap).reply == "E01");
+}
+
+TEST_CASE("gdb session: the x87 and SSE registers from the FXSAVE image, read-only")
+{
+    FakeTarget target;
+    std::array<uint8_t, 512> fx{};
+    fx[0] = 0x7f, fx[1] = 0x03;                 // fcw 0x37f
+    fx[2] = 0x00, fx[3] = 0x38;                 // fsw: TOP 7
+    fx[4] = 0x80;                               // abridged tag: physical register 7 (st0) in use
+    fx[24] = 0x80, fx[25] = 0x1f;               // mxcsr 0x1f80
+    const uint8_t one[10] = {0, 0, 0, 0, 0, 0, 0, 0x80, 0xff, 0x3f};   // 1.0L
+    std::memcpy(fx.data() + 32, one, sizeof one);
+    fx[160] = 0x2a;                             // xmm0's low byte
+    target.thread.fxsave = fx;
+    Session session(target);
+    CHECK(session.handle("p18", kTrap).reply == "0000000000000080ff3f");   // st0
+    CHECK(session.handle("p20", kTrap).reply == "7f030000");               // fctrl
+    CHECK(session.handle("p22", kTrap).reply == "ff3f0000");               // ftag: st0 (physical 7) valid, the rest empty
+    CHECK(session.handle("p28", kTrap).reply == "2a" + std::string(30, '0'));   // xmm0
+    CHECK(session.handle("p38", kTrap).reply == "801f0000");               // mxcsr
+    CHECK(session.handle("g", kTrap).reply.find('x') == std::string::npos);
+    CHECK(session.handle("P38=801f0000", kTrap).reply == "OK");            // its own value
+    CHECK(session.handle("P38=00000000", kTrap).reply == "E16");           // read-only
 }
 
 TEST_CASE("gdb session: register writes change what the guest may change, and nothing else")
@@ -177,7 +202,7 @@ TEST_CASE("gdb session: queries, the target description in pieces, and no-ack mo
     FakeTarget target;
     Session session(target);
     CHECK(session.handle("qSupported:multiprocess+;swbreak+", kTrap).reply ==
-          "PacketSize=4000;qXfer:features:read+;swbreak+;hwbreak+;QStartNoAckMode+");
+          "PacketSize=4000;qXfer:features:read+;swbreak+;QStartNoAckMode+");
     CHECK(session.handle("?", kTrap).reply == "T05thread:1;");
     CHECK(session.handle("qAttached", kTrap).reply == "1");
     CHECK(session.handle("qfThreadInfo", kTrap).reply == "m1");

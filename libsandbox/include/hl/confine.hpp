@@ -99,9 +99,9 @@ struct ConfinePolicy {
     // (Sandbox::mapped_directory_fds()): allows openat2 from these
     // descriptors only, and pread64 and getdents64 to read what it opened.
     std::vector<int> file_roots = {};
-    // Connected sockets the thread receives from (GdbServer::connection_fd()):
-    // allows recvfrom on these descriptors only.
-    std::vector<int> receive_fds = {};
+    // Connected sockets the thread talks on (GdbServer::connection_fd()):
+    // allows recvfrom and sendto on these descriptors only.
+    std::vector<int> socket_fds = {};
 };
 
 // Confines the calling thread (see above). Throws ConfineError (nothing was

@@ -10,8 +10,11 @@
 // On this host's KVM, guest code at CPL3 never gives the hypervisor's debug
 // exits, so the stub is the guest's own exception stubs reporting #BP and
 // #DB: software breakpoints are int3 bytes the host writes, a step is the
-// trap flag the host sets. There are no hardware watchpoints (the debug
-// registers do not fire here); gdb's own software watchpoints work.
+// trap flag the host sets. The debug registers do not fire here either: a
+// write watchpoint (up to 8 bytes) is kept by stepping the guest and
+// comparing, and there are no hardware breakpoints and no read or access
+// watchpoints. A debugger that goes away takes its breakpoints, watchpoints
+// and trap flag out of the guest, which runs on.
 #pragma once
 
 #include <hl/error.hpp>
@@ -37,7 +40,7 @@ public:
     // Ctrl-C in gdb signals that thread. Throws Error.
     void accept();
     // The connection's descriptor, -1 before accept(): a thread confined by
-    // hl::confine_this_thread receives from it (ConfinePolicy::receive_fds).
+    // hl::confine_this_thread receives from it (ConfinePolicy::socket_fds).
     int connection_fd() const;
     // The program is done with the guest (a function guest after its last
     // call): gdb, if it waits for the guest, hears that it exited with

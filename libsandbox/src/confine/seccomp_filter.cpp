@@ -79,15 +79,17 @@ void allow_file_roots(std::vector<Allowed>& list, const std::vector<int>& roots)
     list.push_back({"getdents64", "with mapped directories", {}});
 }
 
-// A debugger's connection (hl/gdb.hpp): received from, written with write.
-void allow_receive_fds(std::vector<Allowed>& list, const std::vector<int>& fds)
+// A debugger's connection (hl/gdb.hpp): received from and sent on.
+void allow_socket_fds(std::vector<Allowed>& list, const std::vector<int>& fds)
 {
     if (fds.empty())
         return;
-    Allowed receive{"recvfrom", "from a debugger's connection", {}};
-    for (const int fd : fds)
-        receive.when.push_back({low32_equals(0, static_cast<uint64_t>(fd))});
-    list.push_back(std::move(receive));
+    for (const char* call : {"recvfrom", "sendto"}) {
+        Allowed allowed{call, "on a debugger's connection", {}};
+        for (const int fd : fds)
+            allowed.when.push_back({low32_equals(0, static_cast<uint64_t>(fd))});
+        list.push_back(std::move(allowed));
+    }
 }
 
 std::vector<Allowed> allow_list()
@@ -196,7 +198,7 @@ void confine_this_thread(const ConfinePolicy& policy)
     check(seccomp_attr_set(ctx.get(), SCMP_FLTATR_ACT_BADARCH, forbidden), "setting the action for other ABIs");
     std::vector<Allowed> allowed_calls = allow_list();
     allow_file_roots(allowed_calls, policy.file_roots);
-    allow_receive_fds(allowed_calls, policy.receive_fds);
+    allow_socket_fds(allowed_calls, policy.socket_fds);
     for (const Allowed& allowed : allowed_calls) {
         const int nr = syscall_number(allowed.name);
         if (allowed.when.empty())

@@ -11,6 +11,7 @@ namespace hl::core {
 
 inline constexpr std::string_view kLinuxNoteName = "CORE";
 inline constexpr uint32_t kNotePrstatus = 1;    // NT_PRSTATUS
+inline constexpr uint32_t kNoteFpregset = 2;    // NT_FPREGSET
 inline constexpr uint32_t kNotePrpsinfo = 3;    // NT_PRPSINFO
 inline constexpr std::string_view kHlNoteName = "HL";
 inline constexpr uint32_t kHlNoteStop = 1;      // why the guest stopped: the keys below

@@ -27,6 +27,11 @@ struct GdbServer::State {
     bool detached = false;             // gdb detached or went away: the guest runs on, undebugged
     bool waiting = false;              // gdb let the guest go and waits for a stop reply
     bool began = false;                // the first stop, before any guest instruction, happened
+    // How gdb let the guest go on, across stretches (a step or a watched
+    // continue goes on in the next call): freely, one step, or step by step
+    // comparing the watchpoints.
+    enum class Mode { Free, Step, Watch } mode = Mode::Free;
+    bool interrupt_pending = false;    // a Ctrl-C came while the guest was in hl's stubs
     std::string last_reply;            // framed, for a '-'
     std::map<uint64_t, uint8_t> breakpoints;   // address -> the byte the int3 took the place of
     // Write watchpoints: the bytes as last seen, compared after every step
@@ -39,6 +44,8 @@ struct GdbServer::State {
 
     // Sends a reply packet; false when the connection is gone.
     bool send(std::string_view data);
+    // All of bytes, as they are; false (and hung up) when the connection is gone.
+    bool write_all(std::string_view bytes);
     // The next event from gdb, waiting for it (or only looking, without
     // wait); nullopt when nothing came (without wait) or the connection is
     // gone. Answers '+' and '-' to packets as the protocol says, and a '-'

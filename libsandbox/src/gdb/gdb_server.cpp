@@ -62,7 +62,7 @@ GdbServer GdbServer::listen(const std::string& text)
 {
     const auto address = parse_address(text);
     if (!address)
-        throw OptionError("gdb address '" + text + "' is not HOST:PORT, expected e.g. 127.0.0.1:1234");
+        throw OptionError("gdb address '" + text + "' is not HOST:PORT with an IPv4 HOST or localhost, expected e.g. 127.0.0.1:1234");
     GdbServer server;
     server.state_ = std::make_unique<State>();
     State& s = *server.state_;
@@ -120,13 +120,14 @@ void GdbServer::end(int status)
     s.hang_up();
 }
 
-bool GdbServer::State::send(std::string_view data)
+bool GdbServer::State::write_all(std::string_view bytes)
 {
-    if (fd < 0)
-        return false;
-    last_reply = gdb::frame_packet(data);
-    for (size_t done = 0; done < last_reply.size();) {
-        const ssize_t n = ::write(fd, last_reply.data() + done, last_reply.size() - done);
+    // send, not write: a debugger that went away is EPIPE, never SIGPIPE
+    // (the library's user may not ignore it); a signal is no reason to stop.
+    for (size_t done = 0; done < bytes.size();) {
+        if (fd < 0)
+            return false;
+        const ssize_t n = ::send(fd, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0) {
@@ -136,6 +137,12 @@ bool GdbServer::State::send(std::string_view data)
         done += static_cast<size_t>(n);
     }
     return true;
+}
+
+bool GdbServer::State::send(std::string_view data)
+{
+    last_reply = gdb::frame_packet(data);
+    return write_all(last_reply);
 }
 
 std::optional<gdb::RspEvent> GdbServer::State::next(bool wait)
@@ -160,17 +167,16 @@ std::optional<gdb::RspEvent> GdbServer::State::next(bool wait)
             if (event.kind == K::Ack)
                 continue;
             if (event.kind == K::Nack) {
-                if (!last_reply.empty() && ::write(fd, last_reply.data(), last_reply.size()) < 0)
-                    hang_up();
+                write_all(last_reply);
                 continue;
             }
             if (event.kind == K::BadChecksum || event.kind == K::TooLong) {
-                if (!no_ack && ::write(fd, "-", 1) < 0)
-                    hang_up();
+                if (!no_ack)
+                    write_all("-");
                 continue;
             }
-            if (event.kind == K::Packet && !no_ack && ::write(fd, "+", 1) < 0)
-                hang_up();
+            if (event.kind == K::Packet && !no_ack)
+                write_all("+");
             events.push_back(std::move(event));
         }
     }

@@ -186,7 +186,7 @@ Session::Answer Session::query(std::string_view packet)
 {
     if (packet.rfind("qSupported", 0) == 0) {
         char reply[128];
-        std::snprintf(reply, sizeof reply, "PacketSize=%zx;qXfer:features:read+;swbreak+;hwbreak+;QStartNoAckMode+",
+        std::snprintf(reply, sizeof reply, "PacketSize=%zx;qXfer:features:read+;swbreak+;QStartNoAckMode+",
                       kMaxPacket);
         return {reply};
     }

@@ -16,17 +16,63 @@ constexpr unsigned kDebugVector = 1, kBreakpointVector = 3;
 
 } // namespace
 
-GdbStub::Outcome GdbStub::begin() { return stop(gdb::StopEvent{}, false); }
+void lift_breakpoints(GdbServer::State& server, GuestMemory& memory)
+{
+    for (const auto& [address, original] : server.breakpoints) {
+        memory.host_view()[address] = original;
+        memory.mark_host_dirty(guest_addr(address), 1);
+    }
+}
+
+void place_breakpoints(GdbServer::State& server, GuestMemory& memory)
+{
+    for (auto& [address, original] : server.breakpoints) {
+        // What the guest's code holds there now, unless it is the int3 still.
+        if (memory.host_view()[address] != kInt3)
+            original = memory.host_view()[address];
+        memory.host_view()[address] = kInt3;
+        memory.mark_host_dirty(guest_addr(address), 1);
+    }
+}
+
+using Mode = GdbServer::State::Mode;
+
+GdbStub::Outcome GdbStub::begin()
+{
+    if (!attached()) {
+        release();
+        return Outcome::NotMine;
+    }
+    if (!server_.began) {
+        server_.began = true;
+        return stop(gdb::StopEvent{}, false);
+    }
+    if (server_.mode != Mode::Free)
+        step_on(false);
+    return Outcome::GoOn;
+}
 
 GdbStub::Outcome GdbStub::before_exit(const VcpuExit& exit, bool interrupt_is_mine)
 {
-    if (!attached())
+    if (!attached()) {
+        release();
         return Outcome::NotMine;
+    }
     if (exit.reason == VcpuExit::Reason::Interrupted) {
         if (!interrupt_is_mine)
             return Outcome::NotMine;
         // Data on gdb's connection signals this thread; only a Ctrl-C stops the guest.
-        return interrupted() ? stop(gdb::StopEvent{.signal = SIGINT}, false) : Outcome::GoOn;
+        if (!interrupted()) {
+            if (!attached())
+                release();
+            return Outcome::GoOn;
+        }
+        // Not inside hl's stubs (an exception's, a system call's): the stop waits for the guest's own code.
+        if (arch::system_symbol(vcpu_.registers().pc())) {
+            server_.interrupt_pending = true;
+            return Outcome::GoOn;
+        }
+        return stop(gdb::StopEvent{.signal = SIGINT}, false);
     }
     const auto vector = trap_vector(exit);
     if (!vector)
@@ -35,9 +81,11 @@ GdbStub::Outcome GdbStub::before_exit(const VcpuExit& exit, bool interrupt_is_mi
     if (*vector == kBreakpointVector)
         return stop(gdb::StopEvent{.software_breakpoint = server_.breakpoints.count(pc - 1) > 0}, true);
     // #DB: a step of gdb's, one of a watched continue, or the guest's own trap flag.
-    if (mode_ == Mode::Watch) {
-        if (const auto hit = watch_hit())
-            return stop(gdb::StopEvent{.watch = *hit}, true);
+    if (const auto hit = watch_hit())
+        return stop(gdb::StopEvent{.watch = *hit}, true);
+    if (server_.interrupt_pending)
+        return stop(gdb::StopEvent{.signal = SIGINT}, true);
+    if (server_.mode == Mode::Watch) {
         step_on(true);
         return Outcome::GoOn;
     }
@@ -46,8 +94,10 @@ GdbStub::Outcome GdbStub::before_exit(const VcpuExit& exit, bool interrupt_is_mi
 
 GdbStub::Outcome GdbStub::after_exit(const RunResult& result, bool done, int signal)
 {
-    if (!attached())
+    if (!attached()) {
+        release();
         return Outcome::NotMine;
+    }
     if (done) {
         using E = RunResult::Ending;
         const E e = result.ending;
@@ -65,22 +115,41 @@ GdbStub::Outcome GdbStub::after_exit(const RunResult& result, bool done, int sig
             server_.send(gdb::stop_reply(end));
         }
         server_.hang_up();
+        release();   // before a core file is written of the guest
         return Outcome::NotMine;
     }
-    // The instruction made an exit (a hypercall), which takes the trap flag along.
-    if (mode_ == Mode::Step)
-        return stop(gdb::StopEvent{}, false);
-    if (mode_ == Mode::Watch) {
-        if (const auto hit = watch_hit())
-            return stop(gdb::StopEvent{.watch = *hit}, false);
+    // The instruction made an exit (a hypercall, a served system call), which takes the trap flag along.
+    if (const auto hit = server_.mode != Mode::Free ? watch_hit() : std::nullopt)
+        return stop(gdb::StopEvent{.watch = *hit}, false);
+    if (server_.interrupt_pending || server_.mode == Mode::Step)
+        return stop(gdb::StopEvent{.signal = server_.interrupt_pending ? SIGINT : SIGTRAP}, false);
+    if (server_.mode == Mode::Watch) {
         step_on(false);
         return Outcome::GoOn;
     }
     return Outcome::NotMine;
 }
 
+void GdbStub::release()
+{
+    if (server_.breakpoints.empty() && server_.watches.empty() && server_.mode == Mode::Free)
+        return;
+    remove_breakpoints();
+    server_.watches.clear();
+    server_.interrupt_pending = false;
+    if (server_.mode != Mode::Free) {
+        server_.mode = Mode::Free;
+        Registers registers = vcpu_.registers();
+        if (registers.rflags & kTrapFlag) {
+            registers.rflags &= ~kTrapFlag;
+            vcpu_.set_registers(registers);
+        }
+    }
+}
+
 GdbStub::Outcome GdbStub::stop(const gdb::StopEvent& why, bool at_report)
 {
+    server_.interrupt_pending = false;
     thread_.registers = at_report ? arch::registers_at_stop(vcpu_, memory_) : vcpu_.registers();
     // The vCPU stands in the stub (the guest's registers go back when it
     // goes on), or it holds the trap flag of a step that an exit ended.
@@ -89,6 +158,7 @@ GdbStub::Outcome GdbStub::stop(const gdb::StopEvent& why, bool at_report)
     if (why.software_breakpoint)
         thread_.registers.rip -= 1;   // onto gdb's int3, which the guest executed
     thread_.thread_pointer = vcpu_.thread_pointer();
+    thread_.fxsave = vcpu_.fxsave();
     // gdb waits for a stop reply once it let the guest go; before the first
     // instruction it asks with '?'.
     if (server_.waiting)
@@ -96,13 +166,13 @@ GdbStub::Outcome GdbStub::stop(const gdb::StopEvent& why, bool at_report)
     server_.waiting = false;
     gdb::Session session(*this);
     for (;;) {
-        const auto event = server_.next(true);
+        const auto event = attached() ? server_.next(true) : std::nullopt;
         if (!event) {
             // gdb went away: the guest runs on, undebugged.
-            remove_breakpoints();
-            mode_ = Mode::Free;
             if (thread_changed_)
                 vcpu_.set_registers(thread_.registers);
+            server_.mode = Mode::Free;
+            release();
             return Outcome::GoOn;
         }
         if (event->kind == gdb::RspEvent::Kind::Interrupt)
@@ -116,26 +186,26 @@ GdbStub::Outcome GdbStub::stop(const gdb::StopEvent& why, bool at_report)
         const gdb::Resume resume = *answer.resume;
         if (resume == gdb::Resume::Kill) {
             server_.hang_up();
+            release();
             return Outcome::Killed;
         }
         // gdb may have written memory under a watchpoint: what it wrote is no hit.
         for (auto& watch : server_.watches)
             if (const auto now = memory_.read_view(guest_addr(watch.address), watch.bytes.size()); now.ok())
                 watch.bytes.assign(now.bytes.begin(), now.bytes.end());
-        mode_ = resume == gdb::Resume::Step                                   ? Mode::Step
-                : resume == gdb::Resume::Continue && !server_.watches.empty() ? Mode::Watch
-                                                                               : Mode::Free;
+        server_.mode = resume == gdb::Resume::Step                                   ? Mode::Step
+                       : resume == gdb::Resume::Continue && !server_.watches.empty() ? Mode::Watch
+                                                                                      : Mode::Free;
         Registers registers = thread_.registers;
-        if (mode_ != Mode::Free)
+        if (server_.mode != Mode::Free)
             registers.rflags |= kTrapFlag;
-        if (thread_changed_ || mode_ != Mode::Free)
+        if (thread_changed_ || server_.mode != Mode::Free)
             vcpu_.set_registers(registers);
         if (thread_.thread_pointer != vcpu_.thread_pointer())
             vcpu_.set_thread_pointer(thread_.thread_pointer);
         if (resume == gdb::Resume::Detach) {
-            remove_breakpoints();
-            server_.watches.clear();
             server_.hang_up();
+            release();
         }
         server_.waiting = resume == gdb::Resume::Continue || resume == gdb::Resume::Step;
         return Outcome::GoOn;
@@ -189,10 +259,7 @@ bool GdbStub::interrupted()
 
 void GdbStub::remove_breakpoints()
 {
-    for (const auto& [address, original] : server_.breakpoints) {
-        memory_.host_view()[address] = original;
-        memory_.mark_host_dirty(guest_addr(address), 1);
-    }
+    lift_breakpoints(server_, memory_);
     server_.breakpoints.clear();
 }
 

@@ -18,6 +18,12 @@
 
 namespace hl {
 
+// Snapshots hold the guest's own code: gdb's int3 bytes come out of guest
+// memory while one is taken (lift) and go back after it, and after a
+// restore brought back memory without them (place).
+void lift_breakpoints(GdbServer::State& server, GuestMemory& memory);
+void place_breakpoints(GdbServer::State& server, GuestMemory& memory);
+
 class GdbStub final : public gdb::DebugTarget {
 public:
     GdbStub(GdbServer::State& server, Vcpu& vcpu, GuestMemory& memory, const Layout& layout, const Image& image)
@@ -32,7 +38,10 @@ public:
     // stretch because gdb killed the guest.
     enum class Outcome { NotMine, GoOn, Killed };
 
-    // Before the guest's first instruction: gdb's first stop.
+    // At the start of a stretch: gdb's first stop, before the guest's first
+    // instruction, the first time; then the trap flag again for a step or a
+    // watched continue that a call's end cut short; and, for a debugger that
+    // went away, its breakpoints out of guest memory.
     Outcome begin();
     // An exit, before the run loop handles it: a Ctrl-C (an interrupt no
     // timeout or cancel explains) or a #BP or #DB the guest's stubs
@@ -75,7 +84,9 @@ private:
     // A page the guest can reach that is its own, not the machine's stubs or tables.
     bool guest_owns(uint64_t address, uint64_t length, bool executable) const;
 
-    enum class Mode { Free, Step, Watch } mode_ = Mode::Free;
+    // gdb is gone (detached, disconnected, told the guest ended): its
+    // breakpoints, watchpoints and trap flag leave the guest, which runs on.
+    void release();
 
     GdbServer::State& server_;
     Vcpu& vcpu_;

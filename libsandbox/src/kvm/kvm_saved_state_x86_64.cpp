@@ -2,6 +2,7 @@
 // kvm_backend.hpp).
 #include "kvm/kvm_backend.hpp"
 #include "kvm/kvm_saved_state_x86_64.hpp"
+#include "x86_64/cpu_tables.hpp"
 #include "kvm/kvm_system.hpp"
 
 #include "x86_64/cpu_features.hpp"
@@ -107,9 +108,7 @@ AdoptedState adopt_saved_state(VcpuState& state, const BootState& boot)
     s.sregs.efer = machine.efer;
     s.sregs.apic_base = kApicBase;
     std::memset(s.sregs.interrupt_bitmap, 0, sizeof s.sregs.interrupt_bitmap);
-    // The arithmetic flags, TF, DF, AC and ID: what popf at CPL3 can change.
-    constexpr uint64_t kUserFlags = 0x1 | 0x4 | 0x10 | 0x40 | 0x80 | 0x100 | 0x400 | 0x800 | 0x40000 | 0x200000;
-    s.regs.rflags = (s.regs.rflags & kUserFlags) | machine.rflags;
+    s.regs.rflags = (s.regs.rflags & cpu::kUserChangeableFlags) | machine.rflags;
     std::memcpy(state.bytes.data(), &s, sizeof s);
     state.resume_at = guest_addr(s.regs.rip);
     return {};

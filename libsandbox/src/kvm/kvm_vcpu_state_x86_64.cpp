@@ -98,6 +98,17 @@ const KvmVcpu::PendingOut& KvmVcpu::pending_out_registers()
     return *pending_out_;
 }
 
+std::array<uint8_t, 512> KvmVcpu::fxsave()
+{
+    // The XSAVE area starts with the legacy FXSAVE region.
+    std::vector<uint8_t> xsave(KvmSystem::get().xsave_size(), 0);
+    if (ioctl(fd_, kKvmGetXsave2, xsave.data()) < 0)
+        throw_kvm_failure("KVM_GET_XSAVE2");
+    std::array<uint8_t, 512> legacy{};
+    std::memcpy(legacy.data(), xsave.data(), legacy.size());
+    return legacy;
+}
+
 VcpuState KvmVcpu::save_state()
 {
     const size_t xsave_size = KvmSystem::get().xsave_size();

@@ -37,6 +37,7 @@ public:
     void set_registers(const Registers& registers) override;
     void set_thread_pointer(uint64_t address) override;
     uint64_t thread_pointer() override;
+    std::array<uint8_t, 512> fxsave() override;
     uint64_t fault_address() override;
     VcpuState save_state() override;
     void restore_state(const VcpuState& state, FpuRestore fpu) override;

@@ -1,7 +1,8 @@
 // The x86-64 registers as the gdb stub shows them (arch.hpp): the target
 // description gdb's amd64 support expects (the i386 core, SSE and segment
 // base features), and the 'g' packet in its order. The x87 and SSE
-// registers are not read from the vCPU yet: they go as unavailable ("xx").
+// registers come from the vCPU's FXSAVE image, read-only; without one they
+// go as unavailable ("xx").
 #include "arch.hpp"
 
 #include "x86_64/cpu_tables.hpp"
@@ -37,7 +38,7 @@ constexpr GdbRegister kRegisters[] = {
     {"mxcsr", 4, "int32"}, {"fs_base", 8, "int64"}, {"gs_base", 8, "int64"},
 };
 constexpr unsigned kCount = sizeof kRegisters / sizeof kRegisters[0];
-constexpr unsigned kRip = 16, kEflags = 17, kCs = 18, kSs = 19, kFirstX87 = 24, kFsBase = 57;
+constexpr unsigned kRip = 16, kEflags = 17, kCs = 18, kSs = 19, kFirstX87 = 24, kFirstXmm = 40, kFsBase = 57;
 
 // The flags a program may change: CF PF AF ZF SF DF OF. The rest (TF, IF,
 // IOPL...) are the machine's.
@@ -64,14 +65,74 @@ uint64_t value_of(const GdbThread& t, unsigned n)
     }
 }
 
-bool available(unsigned n) { return n < kFirstX87 || n >= kFsBase; }
-
-std::string hex_of(uint64_t value, unsigned bytes)
+template <typename T>
+T field(const std::array<uint8_t, 512>& fx, size_t offset)
 {
+    T value;
+    std::memcpy(&value, fx.data() + offset, sizeof value);
+    return value;
+}
+
+// The full x87 tag word gdb shows, from FXSAVE's abridged one: per physical
+// register 0 valid, 1 zero, 2 special, 3 empty.
+uint64_t full_tag_word(const std::array<uint8_t, 512>& fx)
+{
+    const auto abridged = field<uint8_t>(fx, 4);
+    const unsigned top = (field<uint16_t>(fx, 2) >> 11) & 7;
+    uint64_t tags = 0;
+    for (unsigned physical = 0; physical < 8; ++physical) {
+        unsigned tag = 3;
+        if (abridged & (1u << physical)) {
+            const size_t st = 32 + ((physical - top) & 7) * 16;
+            const auto mantissa = field<uint64_t>(fx, st);
+            const unsigned exponent = field<uint16_t>(fx, st + 8) & 0x7fff;
+            tag = exponent == 0x7fff ? 2 : exponent == 0 ? (mantissa == 0 ? 1 : 2) : (mantissa >> 63) ? 0 : 2;
+        }
+        tags |= uint64_t{tag} << (2 * physical);
+    }
+    return tags;
+}
+
+// Register n's bytes, little-endian; empty when it is not offered.
+std::vector<uint8_t> bytes_of(const GdbThread& t, unsigned n)
+{
+    const unsigned size = kRegisters[n].bytes;
+    std::vector<uint8_t> out(size, 0);
+    if (n < kFirstX87 || n >= kFsBase) {
+        const uint64_t value = value_of(t, n);
+        std::memcpy(out.data(), &value, std::min<size_t>(size, sizeof value));
+        return out;
+    }
+    if (!t.fxsave)
+        return {};
+    const auto& fx = *t.fxsave;
+    auto put = [&](uint64_t value) { std::memcpy(out.data(), &value, std::min<size_t>(size, sizeof value)); };
+    if (n < kFirstX87 + 8)
+        std::memcpy(out.data(), fx.data() + 32 + (n - kFirstX87) * 16, 10);        // st0-st7
+    else if (n >= kFirstXmm && n < kFirstXmm + 16)
+        std::memcpy(out.data(), fx.data() + 160 + (n - kFirstXmm) * 16, 16);       // xmm0-xmm15
+    else
+        switch (n - kFirstX87 - 8) {
+        case 0: put(field<uint16_t>(fx, 0)); break;            // fctrl
+        case 1: put(field<uint16_t>(fx, 2)); break;            // fstat
+        case 2: put(full_tag_word(fx)); break;                 // ftag
+        case 3: put(field<uint16_t>(fx, 12)); break;           // fiseg
+        case 4: put(field<uint32_t>(fx, 8)); break;            // fioff
+        case 5: put(field<uint16_t>(fx, 20)); break;           // foseg
+        case 6: put(field<uint32_t>(fx, 16)); break;           // fooff
+        case 7: put(field<uint16_t>(fx, 6) & 0x7ff); break;    // fop
+        default: put(field<uint32_t>(fx, 24)); break;          // mxcsr
+        }
+    return out;
+}
+
+std::string hex_of(const std::vector<uint8_t>& bytes, unsigned size)
+{
+    if (bytes.empty())
+        return std::string(2 * size, 'x');
     static constexpr char digits[] = "0123456789abcdef";
     std::string out;
-    for (unsigned i = 0; i < bytes; ++i) {
-        const auto byte = static_cast<uint8_t>(value >> (8 * i));
+    for (const uint8_t byte : bytes) {
         out.push_back(digits[byte >> 4]);
         out.push_back(digits[byte & 0xf]);
     }
@@ -85,6 +146,10 @@ bool set(GdbThread& t, unsigned n, std::span<const uint8_t> bytes)
         return false;
     uint64_t value = 0;
     std::memcpy(&value, bytes.data(), std::min<size_t>(bytes.size(), sizeof value));
+    // An instruction or thread pointer the CPU could not hold: refused.
+    const bool canonical = (value >> 47) == 0 || (value >> 47) == 0x1ffff;
+    if ((n == kRip || n == kFsBase) && !canonical)
+        return false;
     if (n <= kRip) {
         *general(t.registers, n) = value;
         return true;
@@ -99,7 +164,8 @@ bool set(GdbThread& t, unsigned n, std::span<const uint8_t> bytes)
     }
     // The segments, gs_base, x87 and SSE: only their present value (what
     // gdb writes back with a whole 'G' packet).
-    return available(n) && value == value_of(t, n);
+    const std::vector<uint8_t> now = bytes_of(t, n);
+    return !now.empty() && std::equal(now.begin(), now.end(), bytes.begin());
 }
 
 } // namespace
@@ -129,7 +195,7 @@ std::string gdb_registers(const GdbThread& thread)
 {
     std::string out;
     for (unsigned n = 0; n < kCount; ++n)
-        out += available(n) ? hex_of(value_of(thread, n), kRegisters[n].bytes) : std::string(2 * kRegisters[n].bytes, 'x');
+        out += hex_of(bytes_of(thread, n), kRegisters[n].bytes);
     return out;
 }
 
@@ -137,8 +203,7 @@ std::optional<std::string> gdb_register(const GdbThread& thread, unsigned number
 {
     if (number >= kCount)
         return std::nullopt;
-    return available(number) ? hex_of(value_of(thread, number), kRegisters[number].bytes)
-                             : std::string(2 * kRegisters[number].bytes, 'x');
+    return hex_of(bytes_of(thread, number), kRegisters[number].bytes);
 }
 
 bool gdb_set_register(GdbThread& thread, unsigned number, std::span<const uint8_t> value)
@@ -158,8 +223,8 @@ bool gdb_set_registers(GdbThread& thread, std::span<const uint8_t> bytes)
         const unsigned size = kRegisters[n].bytes;
         if (at + size > bytes.size())
             return false;
-        // Unavailable registers come back as gdb read them: skip them.
-        if (available(n) && !set(changed, n, bytes.subspan(at, size)))
+        // Registers not offered come back as gdb read them: skip them.
+        if (!bytes_of(thread, n).empty() && !set(changed, n, bytes.subspan(at, size)))
             return false;
         at += size;
     }

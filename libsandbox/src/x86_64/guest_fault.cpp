@@ -40,10 +40,13 @@ Registers registers_at_fault(unsigned vector, const Registers& r, const GuestMem
     Registers at = r;
     if (error_code)
         *error_code = 0;
+    // The flags come from what the guest can write (its r11, the stub's
+    // frame on a stack it can reach): only those it could set itself count.
+    auto guest_flags = [](uint64_t flags) { return (flags & cpu::kUserChangeableFlags) | cpu::kMachineFlags; };
     if (vector == cpu::kSyscallVector) {
         // No frame: `syscall` left the return address in rcx, just past its 2 bytes.
         at.rip = r.rcx - 2;
-        at.rflags = r.r11;
+        at.rflags = guest_flags(r.r11);
         return at;
     }
     // Frame: rdx, rax, [error code], rip, cs, rflags, rsp, ss.
@@ -60,7 +63,7 @@ Registers registers_at_fault(unsigned vector, const Registers& r, const GuestMem
     if (error_code && has_error)
         *error_code = w[2];
     at.rip = cpu_pushed[0];
-    at.rflags = cpu_pushed[2];
+    at.rflags = guest_flags(cpu_pushed[2]);
     at.rsp = cpu_pushed[3];
     return at;
 }
