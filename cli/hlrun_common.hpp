@@ -24,7 +24,7 @@ std::optional<SandboxOptions> sandbox_options(const HlrunOptions& options);
 // A forbidden call then ends hlrun with kExitHostError and one line
 // "hlrun: error: seccomp stopped system call NAME (NR) in the vCPU thread".
 // Throws ConfineError when the kernel refuses the filter.
-// socket_fds: sockets it still receives from (a debugger's connection).
+// socket_fds: sockets it still talks on (a debugger's connection).
 void confine_unless_disabled(const HlrunOptions& options, const Sandbox& sandbox, std::vector<int> socket_fds = {});
 
 // Logs how a run ended, unless the guest simply exited or returned.

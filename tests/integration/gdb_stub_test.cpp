@@ -243,6 +243,20 @@ TEST_CASE("hlrun --gdb: a debugger that goes away mid-run leaves no breakpoint b
     CHECK_FALSE(contains(debuggee.err(), "breakpoint (#BP)"));
 }
 
+TEST_CASE("hlrun call --gdb: a watched continue across fresh calls, then detach, leaves no trap flag behind")
+{
+    HL_REQUIRE_KVM();
+    const std::string image = guest_image("functions");
+    Debuggee debuggee({"call", "--fresh", "-n", "2", image, "next"});
+    const std::string out = gdb(debuggee, image,
+                                {"watch counter", "continue", "break next", "continue", "delete", "detach"});
+    INFO(out);
+    CHECK(contains(out, "Breakpoint 2, next () at "));
+    CHECK(contains(out, "[Inferior 1 (Remote target) detached]"));
+    CHECK(debuggee.wait() == 0);
+    CHECK_FALSE(contains(debuggee.err(), "guest fault"));
+}
+
 TEST_CASE("hlrun --gdb: a Ctrl-C stops a running guest, and kill ends it")
 {
     HL_REQUIRE_KVM();

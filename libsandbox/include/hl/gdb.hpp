@@ -40,7 +40,7 @@ public:
     // Ctrl-C in gdb signals that thread. Throws Error.
     void accept();
     // The connection's descriptor, -1 before accept(): a thread confined by
-    // hl::confine_this_thread receives from it (ConfinePolicy::socket_fds).
+    // hl::confine_this_thread talks on it (ConfinePolicy::socket_fds).
     int connection_fd() const;
     // The program is done with the guest (a function guest after its last
     // call): gdb, if it waits for the guest, hears that it exited with

@@ -11,6 +11,7 @@
 #include <deque>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,10 @@ struct GdbServer::State {
     // comparing the watchpoints.
     enum class Mode { Free, Step, Watch } mode = Mode::Free;
     bool interrupt_pending = false;    // a Ctrl-C came while the guest was in hl's stubs
+    // What gdb left on its way out that a trap already under way may still
+    // come from (GdbStub::leftover_trap).
+    bool leftover_step = false;
+    std::set<uint64_t> lifted;
     std::string last_reply;            // framed, for a '-'
     std::map<uint64_t, uint8_t> breakpoints;   // address -> the byte the int3 took the place of
     // Write watchpoints: the bytes as last seen, compared after every step

@@ -47,8 +47,10 @@ GdbStub::Outcome GdbStub::begin()
         server_.began = true;
         return stop(gdb::StopEvent{}, false);
     }
-    if (server_.mode != Mode::Free)
+    if (server_.mode != Mode::Free) {
+        refresh_watches();   // the host wrote the call's frame; a restore put back memory
         step_on(false);
+    }
     return Outcome::GoOn;
 }
 
@@ -56,7 +58,7 @@ GdbStub::Outcome GdbStub::before_exit(const VcpuExit& exit, bool interrupt_is_mi
 {
     if (!attached()) {
         release();
-        return Outcome::NotMine;
+        return leftover_trap(exit) ? Outcome::GoOn : Outcome::NotMine;
     }
     if (exit.reason == VcpuExit::Reason::Interrupted) {
         if (!interrupt_is_mine)
@@ -102,9 +104,13 @@ GdbStub::Outcome GdbStub::after_exit(const RunResult& result, bool done, int sig
         using E = RunResult::Ending;
         const E e = result.ending;
         // A function guest that got ready or returned waits for its next
-        // call: gdb goes on waiting too, for a stop in a call to come.
-        if (e == E::Ready || e == E::Returned)
+        // call: gdb goes on waiting too, for a stop in a call to come. The
+        // trap flag of a step or a watched continue comes back with that call
+        // (begin()); until then it is no part of the guest (snapshots).
+        if (e == E::Ready || e == E::Returned) {
+            clear_trap_flag();
             return Outcome::NotMine;
+        }
         if (e != E::Exited && e != E::HostError && e != E::Cancelled && e != E::OutputClosed)
             stop(gdb::StopEvent{.signal = signal}, true);   // where it faulted, aborted, ran out of exits
         if (attached() && server_.waiting) {
@@ -134,17 +140,56 @@ void GdbStub::release()
 {
     if (server_.breakpoints.empty() && server_.watches.empty() && server_.mode == Mode::Free)
         return;
+    // A trap already on its way (the vCPU in a stub when gdb went) is still ours: leftover_trap.
+    server_.leftover_step = server_.mode != Mode::Free;
+    for (const auto& [address, original] : server_.breakpoints)
+        server_.lifted.insert(address);
     remove_breakpoints();
     server_.watches.clear();
     server_.interrupt_pending = false;
-    if (server_.mode != Mode::Free) {
-        server_.mode = Mode::Free;
-        Registers registers = vcpu_.registers();
-        if (registers.rflags & kTrapFlag) {
-            registers.rflags &= ~kTrapFlag;
-            vcpu_.set_registers(registers);
-        }
+    server_.mode = Mode::Free;
+    clear_trap_flag();
+}
+
+void GdbStub::clear_trap_flag()
+{
+    Registers registers = vcpu_.registers();
+    if (registers.rflags & kTrapFlag) {
+        registers.rflags &= ~kTrapFlag;
+        vcpu_.set_registers(registers);
     }
+}
+
+bool GdbStub::leftover_trap(const VcpuExit& exit)
+{
+    if (!server_.leftover_step && server_.lifted.empty())
+        return false;
+    const auto vector = trap_vector(exit);
+    if (!vector) {
+        // The guest went on without one (a signal is no progress): nothing of gdb's is left.
+        if (exit.reason != VcpuExit::Reason::Interrupted) {
+            server_.leftover_step = false;
+            server_.lifted.clear();
+        }
+        return false;
+    }
+    Registers registers = arch::registers_at_stop(vcpu_, memory_);
+    if (*vector == kBreakpointVector && server_.lifted.count(registers.rip - 1))
+        registers.rip -= 1;               // back onto the instruction the int3 stood for
+    else if (*vector != kDebugVector || !server_.leftover_step)
+        return false;                     // the guest's own: a fault as ever
+    registers.rflags &= ~kTrapFlag;
+    vcpu_.set_registers(registers);
+    server_.leftover_step = false;
+    server_.lifted.clear();
+    return true;
+}
+
+void GdbStub::refresh_watches()
+{
+    for (auto& watch : server_.watches)
+        if (const auto now = memory_.read_view(guest_addr(watch.address), watch.bytes.size()); now.ok())
+            watch.bytes.assign(now.bytes.begin(), now.bytes.end());
 }
 
 GdbStub::Outcome GdbStub::stop(const gdb::StopEvent& why, bool at_report)
@@ -158,7 +203,11 @@ GdbStub::Outcome GdbStub::stop(const gdb::StopEvent& why, bool at_report)
     if (why.software_breakpoint)
         thread_.registers.rip -= 1;   // onto gdb's int3, which the guest executed
     thread_.thread_pointer = vcpu_.thread_pointer();
-    thread_.fxsave = vcpu_.fxsave();
+    try {
+        thread_.fxsave = vcpu_.fxsave();
+    } catch (const KvmError&) {
+        thread_.fxsave.reset();   // gdb sees the x87 and SSE registers as unavailable
+    }
     // gdb waits for a stop reply once it let the guest go; before the first
     // instruction it asks with '?'.
     if (server_.waiting)
@@ -189,10 +238,7 @@ GdbStub::Outcome GdbStub::stop(const gdb::StopEvent& why, bool at_report)
             release();
             return Outcome::Killed;
         }
-        // gdb may have written memory under a watchpoint: what it wrote is no hit.
-        for (auto& watch : server_.watches)
-            if (const auto now = memory_.read_view(guest_addr(watch.address), watch.bytes.size()); now.ok())
-                watch.bytes.assign(now.bytes.begin(), now.bytes.end());
+        refresh_watches();   // gdb may have written memory under a watchpoint: no hit
         server_.mode = resume == gdb::Resume::Step                                   ? Mode::Step
                        : resume == gdb::Resume::Continue && !server_.watches.empty() ? Mode::Watch
                                                                                       : Mode::Free;

@@ -79,7 +79,7 @@ private:
     std::optional<uint64_t> watch_hit();
     // Steps on with the trap flag (at_report: from the stub's frame).
     void step_on(bool at_report);
-    // gdb detached: its breakpoints come out of guest memory.
+    // Every breakpoint out of guest memory, and forgotten.
     void remove_breakpoints();
     // A page the guest can reach that is its own, not the machine's stubs or tables.
     bool guest_owns(uint64_t address, uint64_t length, bool executable) const;
@@ -87,6 +87,14 @@ private:
     // gdb is gone (detached, disconnected, told the guest ended): its
     // breakpoints, watchpoints and trap flag leave the guest, which runs on.
     void release();
+    // A #DB of gdb's trap flag, or a #BP of one of its int3s, that was on
+    // its way when gdb went (the vCPU inside a stub): resumes the guest as
+    // if it had not come. False for anything else.
+    bool leftover_trap(const VcpuExit& exit);
+    void clear_trap_flag();
+    // The watchpoints' bytes as guest memory holds them now: no hit for
+    // what the host or gdb wrote.
+    void refresh_watches();
 
     GdbServer::State& server_;
     Vcpu& vcpu_;

@@ -28,9 +28,10 @@ inline constexpr uint32_t kTssIoBitmapOffset = 104;
 inline constexpr uint32_t kTssIoBitmapBytes = (HL_PORT_BASE + HL_CALL_COUNT + 7) / 8;
 inline constexpr uint32_t kTssLimit = kTssIoBitmapOffset + kTssIoBitmapBytes; // + the 0xff terminator, - 1
 inline constexpr unsigned kVectors = 32;
-// The flags popf at CPL3 can change (the arithmetic flags, TF, DF, AC, ID);
-// the others are the machine's, kMachineFlags (bit 1, always set; IF clear).
-inline constexpr uint64_t kUserChangeableFlags = 0x1 | 0x4 | 0x10 | 0x40 | 0x80 | 0x100 | 0x400 | 0x800 | 0x40000 | 0x200000;
+// The flags popf at CPL3 can change (the arithmetic flags, TF, DF, NT, AC,
+// ID); the others are the machine's: kMachineFlags, what boot sets (bit 1).
+inline constexpr uint64_t kUserChangeableFlags =
+    0x1 | 0x4 | 0x10 | 0x40 | 0x80 | 0x100 | 0x400 | 0x800 | 0x4000 | 0x40000 | 0x200000;
 inline constexpr uint64_t kMachineFlags = 0x2;
 inline constexpr unsigned kStubSize = 16;
 // `syscall` lands on one more stub (LSTAR), which writes the system call

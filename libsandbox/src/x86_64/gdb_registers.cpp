@@ -184,9 +184,12 @@ std::string gdb_target_xml()
     };
     feature("org.gnu.gdb.i386.core", 0, 40, "");
     feature("org.gnu.gdb.i386.sse", 40, kFsBase,
-            "<vector id=\"v16u8\" type=\"uint8\" count=\"16\"/>\n<vector id=\"v2u64\" type=\"uint64\" count=\"2\"/>\n"
-            "<union id=\"vec128\"><field name=\"v16_int8\" type=\"v16u8\"/><field name=\"v2_int64\" type=\"v2u64\"/>"
-            "<field name=\"uint128\" type=\"uint128\"/></union>\n");
+            "<vector id=\"v4f\" type=\"ieee_single\" count=\"4\"/>\n<vector id=\"v2d\" type=\"ieee_double\" count=\"2\"/>\n"
+            "<vector id=\"v16u8\" type=\"uint8\" count=\"16\"/>\n<vector id=\"v4u32\" type=\"uint32\" count=\"4\"/>\n"
+            "<vector id=\"v2u64\" type=\"uint64\" count=\"2\"/>\n"
+            "<union id=\"vec128\"><field name=\"v4_float\" type=\"v4f\"/><field name=\"v2_double\" type=\"v2d\"/>"
+            "<field name=\"v16_int8\" type=\"v16u8\"/><field name=\"v4_int32\" type=\"v4u32\"/>"
+            "<field name=\"v2_int64\" type=\"v2u64\"/><field name=\"uint128\" type=\"uint128\"/></union>\n");
     feature("org.gnu.gdb.i386.segments", kFsBase, kCount, "");
     return xml + "</target>\n";
 }

@@ -23,9 +23,10 @@ std::optional<arch::SystemCall> decode_system_call(const Registers& at)
     call.resume.rip = at.rip + kSyscallLength;
     if (!canonical(call.resume.rip) || call.resume.rip < at.rip)
         return std::nullopt;
-    // What the instruction itself leaves behind, as on Linux.
+    // What the instruction itself leaves behind, as on Linux: r11 is the
+    // guest's own flags as `syscall` saved them (at.r11), whatever the
+    // flags it resumes with may hold (at.rflags, the machine's kept).
     call.resume.rcx = call.resume.rip;
-    call.resume.r11 = at.rflags;
     return call;
 }
 
