@@ -68,7 +68,7 @@ public:
     std::vector<TestSymbol> symbols{
         {"compute", kTextAddr + 0x10, 0x30, STT_FUNC},
         {"_start", kTextAddr, 0x10, STT_FUNC},
-        {"marker", kTextAddr + 0x40, 0, STT_FUNC},   // size 0: never matched
+        {"marker", kTextAddr + 0x40, 0, STT_FUNC},   // size 0: reaches the end of .text
         {"label", kTextAddr + 0x50, 4, STT_NOTYPE},  // not a function or object
         {"test.c", 0, 0, STT_FILE},
         {"counter", kDataAddr, 8, STT_OBJECT},

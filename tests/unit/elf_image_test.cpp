@@ -97,13 +97,31 @@ TEST_CASE("symbols: functions and objects sorted, symbolize with offsets", "[elf
     CHECK(image.symbolize(0x10000f) == "_start+0xf");
     CHECK(image.symbolize(0x100010) == "compute");
     CHECK(image.symbolize(0x10002f) == "compute+0x1f");
-    CHECK(image.symbolize(0x100040) == std::nullopt); // only the size-0 "marker" starts here
-    CHECK(image.symbolize(0x100050) == std::nullopt); // STT_NOTYPE is not recorded
+    // The size-0 function "marker" reaches the end of .text (0x100060); STT_NOTYPE is not recorded.
+    CHECK(image.symbolize(0x100040) == "marker");
+    CHECK(image.symbolize(0x100050) == "marker+0x10");
+    CHECK(image.symbolize(0x10005f) == "marker+0x1f");
+    CHECK(image.symbolize(0x100060) == std::nullopt);
     CHECK(image.symbolize(0x101005) == "greeting+0x5");
     CHECK(image.symbolize(0x102007) == "counter+0x7");
     CHECK(image.symbolize(0x102008) == std::nullopt);
     CHECK(image.symbolize(0xfffff) == std::nullopt);
     CHECK(image.symbolize(0) == std::nullopt);
+}
+
+TEST_CASE("symbols: a function without a size reaches the next symbol, unless a sized one shares its address", "[elf]") {
+    const Image image = valid([](ElfBuilder& b) {
+        b.symbols.push_back({"after_marker", ElfBuilder::kTextAddr + 0x48, 8, STT_FUNC});
+        b.symbols.push_back({"compute_label", ElfBuilder::kTextAddr + 0x10, 0, STT_FUNC});
+    });
+    CHECK(image.symbolize(0x100047) == "marker+0x7");
+    CHECK(image.symbolize(0x100048) == "after_marker");
+    CHECK(image.symbolize(0x100050) == std::nullopt);   // after_marker's 8 bytes end there
+    CHECK(image.symbolize(0x100010) == "compute");
+    CHECK(image.symbolize(0x10002f) == "compute+0x1f");
+    for (const hl::Symbol& s : image.symbols())
+        if (s.name == "compute_label")
+            CHECK(s.size == 0);
 }
 
 TEST_CASE("stripped image and broken section tables parse without symbols", "[elf]") {

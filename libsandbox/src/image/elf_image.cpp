@@ -97,10 +97,42 @@ std::vector<GElf_Phdr> read_program_headers(const std::string& name, Elf* elf, s
     return phdrs;
 }
 
+// The end address of section `index`, or 0 when there is no such section.
+uint64_t section_end(Elf* elf, size_t index) {
+    GElf_Shdr shdr;
+    Elf_Scn* scn = index == SHN_UNDEF || index >= SHN_LORESERVE ? nullptr : elf_getscn(elf, index);
+    if (scn == nullptr || gelf_getshdr(scn, &shdr) == nullptr || shdr.sh_addr > UINT64_MAX - shdr.sh_size)
+        return 0;
+    return shdr.sh_addr + shdr.sh_size;
+}
+
+// Hand-written assembly often gives its functions no size (musl's memcpy,
+// say): such a function is taken to reach the next symbol or the end of its
+// section, as perf and gdb take it, so that faults, traces and profiles in it
+// are named.
+void size_unsized_functions(std::vector<Symbol>& symbols, std::vector<std::pair<Symbol, uint64_t>>& with_ends) {
+    std::stable_sort(with_ends.begin(), with_ends.end(),
+                     [](const auto& a, const auto& b) { return a.first.address < b.first.address; });
+    for (auto group = with_ends.begin(); group != with_ends.end();) {
+        const uint64_t address = group->first.address;
+        const auto next = std::find_if(group, with_ends.end(), [address](const auto& s) { return s.first.address != address; });
+        // A sized symbol at the same address names it already (a label beside its function).
+        const bool sized = std::any_of(group, next, [](const auto& s) { return s.first.size != 0; });
+        for (; group != next; ++group) {
+            auto& [symbol, end] = *group;
+            if (!sized && end > address)
+                symbol.size = (next == with_ends.end() ? end : std::min(end, next->first.address)) - address;
+            symbols.push_back(std::move(symbol));
+        }
+    }
+}
+
 // Symbols only make traces readable, so any inconsistency in the section
 // tables drops them all instead of rejecting a runnable image.
 std::vector<Symbol> read_symbols(Elf* elf) {
     std::vector<Symbol> symbols;
+    // Each symbol, and for a function without a size the end of its section (else 0).
+    std::vector<std::pair<Symbol, uint64_t>> with_ends;
     Elf_Scn* scn = nullptr;
     while ((scn = elf_nextscn(elf, scn)) != nullptr) {
         GElf_Shdr shdr;
@@ -128,12 +160,12 @@ std::vector<Symbol> read_symbols(Elf* elf) {
                 return {};
             // Names go into fault messages and traces: one line of plain text.
             if (*sym_name != '\0')
-                symbols.push_back({sym.st_value, sym.st_size, printable(sym_name)});
+                with_ends.push_back({{sym.st_value, sym.st_size, printable(sym_name)},
+                                     type == STT_FUNC && sym.st_size == 0 ? section_end(elf, sym.st_shndx) : 0});
         }
         break; // an executable has at most one .symtab
     }
-    std::stable_sort(symbols.begin(), symbols.end(),
-                     [](const Symbol& a, const Symbol& b) { return a.address < b.address; });
+    size_unsized_functions(symbols, with_ends);
     return symbols;
 }
 
