@@ -9,6 +9,7 @@
 
 #include <array>
 #include <atomic>
+#include <csignal>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -108,6 +109,9 @@ public:
     // A flag that, once set, makes run() return Interrupted without entering
     // the guest (closing the race with a cancelling signal); nullptr: none.
     virtual void set_stop_flag(const std::atomic<bool>* flag) = 0;
+    // The signal mask while the guest runs, in place of the thread's (the
+    // profiler's signal, blocked outside it, ends a run); throws KvmError.
+    virtual void set_run_signal_mask(const sigset_t& mask) = 0;
 };
 
 class Vm {

@@ -5,6 +5,7 @@
 #include "arch.hpp"
 #include "gdb/gdb_stub.hpp"
 #include "interrupt_signal.hpp"
+#include "profile/profile_signal.hpp"
 #include "profile/profile_timer.hpp"
 #include "profile/sampler.hpp"
 #include "run_timer.hpp"
@@ -118,9 +119,12 @@ RunResult execute(Sandbox::Machine& m, Phase phase)
     const RunTimer timer(debugger && debugger->attached() ? std::chrono::nanoseconds{0} : m.options.timeout,
                          interrupt::signal_number());
     Profile* const profile = m.options.profile;
+    std::optional<ProfileSignal> profile_signal;   // before its timer, after it when they go
     std::optional<ProfileTimer> profile_timer;
-    if (profile)
-        profile_timer.emplace(m.options.profile_hz, interrupt::signal_number());
+    if (profile) {
+        profile_signal.emplace(*m.vcpu);
+        profile_timer.emplace(m.options.profile_hz, profile_signal_number());
+    }
     m.interrupt->thread.store(static_cast<pid_t>(syscall(SYS_gettid)));
     ExitContext context{phase, *m.vcpu, m.memory, m.image, m.layout, m.options.output, m.options.input,
                         m.host_functions, timer, m.options.timeout, m.interrupt->cancel,
@@ -161,10 +165,12 @@ RunResult execute(Sandbox::Machine& m, Phase phase)
         try {
             exit = m.vcpu->run();
             // The profiler's interrupt is not the guest's exit: sampled, not counted or traced.
-            if (profile && exit.reason == VcpuExit::Reason::Interrupted && !timer.expired() &&
-                !m.interrupt->cancel.load()) {
-                take_sample(*m.vcpu, m.memory, m.image, *profile);
-                continue;
+            if (profile_signal && exit.reason == VcpuExit::Reason::Interrupted) {
+                if (const uint64_t ticks = profile_signal->take_ticks()) {
+                    take_sample(*m.vcpu, m.memory, m.image, *profile, ticks);
+                    if (!timer.expired() && !m.interrupt->cancel.load())
+                        continue;
+                }
             }
             if (debugger) {
                 // A Ctrl-C in gdb, and the breakpoints and steps the guest's stubs report, are gdb's.

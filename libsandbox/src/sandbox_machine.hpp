@@ -7,6 +7,7 @@
 #include "exit_handler.hpp"
 #include "backend.hpp"
 #include "linux/linux_process.hpp"
+#include "profile/profile_signal.hpp"
 #include "snapshot/snapshot_memory.hpp"
 
 #include <hl/guest_memory.hpp>
@@ -89,6 +90,8 @@ struct Sandbox::Machine {
           memory(layout, from ? from->fd() : -1, from ? from->offset() : 0), vm(std::move(machine))
     {
         check_profile_options(options);
+        if (options.profile)
+            install_profile_handler();   // now: a confined thread may not
     }
 };
 

@@ -13,6 +13,7 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <time.h>
 
 using namespace hl;
 using namespace hl::test;
@@ -143,6 +144,35 @@ TEST_CASE("Sandbox profile: samples are not exits, and they add up across runs u
     CHECK(profile.samples() > first);
     profile.clear();
     CHECK(profile.stacks().empty());
+}
+
+TEST_CASE("Sandbox profile: a host function's time counts at the guest's call, and its sleep is not cut short")
+{
+    HL_REQUIRE_KVM();
+    Profile profile;
+    Sandbox sandbox(Image::load(guest_image("functions")), {.profile = &profile, .profile_hz = 1000});
+    int slept = -1;
+    sandbox.register_host("mul", [&slept](int64_t a, int64_t b) {
+        // 150 ms, in which the profiler's timer expires ~150 times: with its
+        // signal let through here, the sleep would end early with EINTR.
+        timespec rest{0, 150'000'000};
+        slept = nanosleep(&rest, &rest);
+        return a * b;
+    });
+    REQUIRE(sandbox.initialize().ending == RunResult::Ending::Ready);
+    profile.clear();
+    const RunResult r = sandbox.call("use_mul", {int64_t{6}, int64_t{7}});
+    REQUIRE(r.ending == RunResult::Ending::Returned);
+    CHECK(r.value == Value(int64_t{42}));
+    CHECK(slept == 0);
+    // Every expiry during the sleep is a sample at the guest's call of mul.
+    uint64_t in_use_mul = 0;
+    for (const auto& [stack, count] : folded_lines(profile.folded(sandbox.image())))
+        if (stack.find("use_mul;__hl_host_call") != std::string::npos)   // hl_thunk_use_mul, the export's thunk
+            in_use_mul += count;
+    INFO(profile.folded(sandbox.image()));
+    CHECK(in_use_mul >= 100);
+    CHECK(in_use_mul <= profile.samples());
 }
 
 TEST_CASE("hlrun --profile: a file it cannot write and a rate out of range are refused before the guest runs")

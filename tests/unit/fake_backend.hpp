@@ -187,6 +187,7 @@ public:
         backend_.start_from_state(boot, state);
     }
     void set_stop_flag(const std::atomic<bool>* flag) override { backend_.set_stop_flag(flag); }
+    void set_run_signal_mask(const sigset_t&) override {}
 
 private:
     FakeBackend& backend_;

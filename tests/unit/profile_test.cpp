@@ -121,6 +121,24 @@ TEST_CASE("profile: a function's first bytes say whether it makes a frame, and w
     CHECK(frame_state(std::vector<uint8_t>{0x55}, 3) == FrameState::Unknown);   // too short to tell
 }
 
+TEST_CASE("profile: a sample at a return has undone its frame, and walks as at entry")
+{
+    CHECK(is_return(std::vector<uint8_t>{0xc3, 0x90}));         // ret
+    CHECK(is_return(std::vector<uint8_t>{0xf3, 0xc3}));         // rep ret
+    CHECK(is_return(std::vector<uint8_t>{0xc2, 0x08}));         // ret $8
+    CHECK_FALSE(is_return(std::vector<uint8_t>{0x5d, 0xc3}));   // pop %rbp: the frame is still there
+    CHECK_FALSE(is_return(std::vector<uint8_t>{0xc9, 0xc3}));   // leave
+    CHECK_FALSE(is_return(std::vector<uint8_t>{0xf3, 0x90}));   // pause
+    CHECK_FALSE(is_return(std::vector<uint8_t>{}));
+    // At the ret after `pop %rbp`, RBP is the caller's frame and [rsp] returns into the caller.
+    FakeStack s;
+    s.words[0x7ee0] = 0x401020;          // into the caller
+    s.frame(0x7f40, 0x7f80, 0x401100);   // the caller's frame: returns into main
+    s.frame(0x7f80, 0, 0x401200);
+    CHECK(walk_frame_pointers(0x401010, 0x7ee0, 0x7f40, FrameState::AtEntry, s.reader()) ==
+          std::vector<uint64_t>{0x401010, 0x401020, 0x401100, 0x401200});
+}
+
 TEST_CASE("profile: a word on the stack is a return address when a call is just before it")
 {
     // cold_caller's `call hot_leaf` (e8 rel32) at 0x1000a4, returning to 0x1000a9; hot_leaf at 0x100010.

@@ -1,8 +1,9 @@
 // hl::Profile: where a guest spends its time, sampled from the host (hlrun
 // --profile). While a sandbox whose SandboxOptions::profile is set runs, a
 // timer interrupts KVM_RUN profile_hz times a second (wall time, while a run,
-// initialisation or call goes on; a host function's blocking system calls may
-// then return EINTR); each interrupt reads the guest's RIP and walks its frame pointers
+// initialisation or call goes on; the time in a host function counts at the
+// guest's call of it, and the timer's signal never interrupts the function's
+// own system calls); each interrupt reads the guest's RIP and walks its frame pointers
 // through guest memory (guest images keep them: hlbuild compiles with
 // -fno-omit-frame-pointer), and counts the stack. It needs no perf and no
 // privilege, and the interrupts are not the guest's exits: they do not count
@@ -36,7 +37,12 @@ public:
     // A stack, the sampled RIP first, then the return addresses of its callers.
     using Stack = std::vector<uint64_t>;
 
-    void add(const Stack& stack) { ++stacks_[stack]; ++samples_; }
+    // `count` samples of one stack: the ticks of one interruption.
+    void add(const Stack& stack, uint64_t count = 1)
+    {
+        stacks_[stack] += count;
+        samples_ += count;
+    }
     void clear() { stacks_.clear(); samples_ = 0; }
     uint64_t samples() const { return samples_; }
     const std::map<Stack, uint64_t>& stacks() const { return stacks_; }

@@ -140,6 +140,8 @@ std::vector<Allowed> allow_list()
         {"rt_sigreturn", {}, {}},
         {"rt_sigprocmask", {}, {}},
         {"restart_syscall", {}, {}},
+        // The profiler takes its pending ticks (profile_signal.cpp).
+        {"rt_sigtimedwait", {}, {}},
         // The run loop names its thread for InterruptHandle; cancel() and abort() signal this process only.
         {"gettid", {}, {}},
         {"getpid", {}, {}},

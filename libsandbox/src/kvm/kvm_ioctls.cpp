@@ -26,6 +26,7 @@ std::span<const IoctlRequest> kvm_run_loop_ioctls()
         {"KVM_RESET_DIRTY_RINGS", KVM_RESET_DIRTY_RINGS},           // the same, with KVM's dirty ring
         {"KVM_SET_USER_MEMORY_REGION", KVM_SET_USER_MEMORY_REGION}, // the first snapshot turns the dirty log on
         {"KVM_CHECK_EXTENSION", KVM_CHECK_EXTENSION},               // KVM_CAP_SYNC_REGS, asked on first use
+        {"KVM_SET_SIGNAL_MASK", kKvmSetSignalMask},                 // the profiler's signal, let through in KVM_RUN
     };
     return kRequests;
 }

@@ -26,6 +26,10 @@ inline constexpr unsigned long kKvmSetCpuid2 = _IOC(_IOC_WRITE, KVMIO, 0x90, kKv
 inline constexpr unsigned long kKvmXsaveHeaderSize = 4096;
 inline constexpr unsigned long kKvmGetXsave2 = _IOC(_IOC_READ, KVMIO, 0xcf, kKvmXsaveHeaderSize);
 inline constexpr unsigned long kKvmSetXsave = _IOC(_IOC_WRITE, KVMIO, 0xa5, kKvmXsaveHeaderSize);
+// And for kvm_signal_mask (4 bytes in C, 8 in C++): its length, then the
+// kernel's 64-bit sigset at offset 4.
+inline constexpr unsigned long kKvmSignalMaskHeaderSize = 4;
+inline constexpr unsigned long kKvmSetSignalMask = _IOC(_IOC_WRITE, KVMIO, 0x8b, kKvmSignalMaskHeaderSize);
 
 // Throws KvmError("WHAT failed: <strerror(errno)>"): every failed KVM request.
 [[noreturn]] void throw_kvm_failure(const char* what);

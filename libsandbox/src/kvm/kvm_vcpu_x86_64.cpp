@@ -136,6 +136,21 @@ bool KvmVcpu::sync_registers_supported()
     return supported;
 }
 
+void KvmVcpu::set_run_signal_mask(const sigset_t& mask)
+{
+    // The kernel's sigset is 64 bits: the first 8 bytes of glibc's sigset_t.
+    constexpr size_t kKernelSigsetSize = 8;
+    if (run_signal_mask_ && std::memcmp(&*run_signal_mask_, &mask, kKernelSigsetSize) == 0)
+        return;
+    alignas(uint32_t) uint8_t request[kKvmSignalMaskHeaderSize + kKernelSigsetSize];
+    const uint32_t length = kKernelSigsetSize;
+    std::memcpy(request, &length, sizeof length);
+    std::memcpy(request + kKvmSignalMaskHeaderSize, &mask, kKernelSigsetSize);
+    if (ioctl(fd_, kKvmSetSignalMask, request) < 0)
+        throw_kvm_failure("KVM_SET_SIGNAL_MASK");
+    run_signal_mask_ = mask;
+}
+
 void KvmVcpu::keep_registers_at_exit(bool keep)
 {
     // Until the next exit, run_ holds what an earlier one left, if anything.

@@ -43,6 +43,7 @@ public:
     void restore_state(const VcpuState& state, FpuRestore fpu) override;
     void start_from_state(const BootState& boot, const VcpuState& state) override;
     void set_stop_flag(const std::atomic<bool>* flag) override { stop_flag_ = flag; }
+    void set_run_signal_mask(const sigset_t& mask) override;
 
     int fd() const { return fd_; }
     // The VM's dirty ring for this vCPU, emptied when full so that run()
@@ -56,6 +57,7 @@ private:
     bool synced_registers_ = false;   // KVM_CAP_SYNC_REGS copies them into run_ at each exit
     bool synced_valid_ = false;       // and it did at the last exit: run_ holds the registers now
     const std::atomic<bool>* stop_flag_ = nullptr;
+    std::optional<sigset_t> run_signal_mask_;   // the last KVM_SET_SIGNAL_MASK, not repeated
     KvmDirtyRing* dirty_ring_ = nullptr;
     VcpuExit enter();
     // KVM_GET_SREGS, or a restore's sregs still to be applied.

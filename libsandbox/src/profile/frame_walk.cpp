@@ -29,6 +29,15 @@ FrameState frame_state(std::span<const uint8_t> entry, uint64_t offset)
     return offset == push_at + 1 ? FrameState::AfterPush : FrameState::Framed;
 }
 
+bool is_return(std::span<const uint8_t> at_rip)
+{
+    if (at_rip.empty())
+        return false;
+    if (at_rip[0] == 0xc3 || at_rip[0] == 0xc2)
+        return true;
+    return at_rip.size() >= 2 && at_rip[0] == 0xf3 && at_rip[1] == 0xc3;
+}
+
 bool is_call_site(std::span<const uint8_t> before, uint64_t returns_to, std::optional<uint64_t> callee)
 {
     // b(k): the byte k bytes before the return address, if there is one.

@@ -33,6 +33,11 @@ enum class FrameState {
 // bytes into it.
 FrameState frame_state(std::span<const uint8_t> entry, uint64_t offset);
 
+// Whether the instruction at the sampled RIP, whose first bytes are `at_rip`,
+// is a return (`ret`, `rep ret`, `ret $n`): the function has undone its frame,
+// RBP is its caller's again, and [rsp] returns to the caller, as at entry.
+bool is_return(std::span<const uint8_t> at_rip);
+
 // Whether `before`, the up to 7 bytes just before `returns_to`, end with a
 // call: `call rel32` (to `callee` when it is known) or one of the forms of
 // `call *...` (ff /2). A saved register or a stale word on the stack is

@@ -55,9 +55,9 @@ std::string Profile::folded(const Image& image) const
             std::snprintf(hex, sizeof hex, "0x%llx", static_cast<unsigned long long>(word));   // as on the stack
             name = hex;
         }
-        // The format's separators may not appear in a name.
+        // The format's separators, and line ends, may not appear in a name.
         for (char& c : name)
-            if (c == ';' || c == ' ')
+            if (c == ';' || c == ' ' || static_cast<unsigned char>(c) < 0x20)
                 c = '_';
         return name;
     });

@@ -1,6 +1,6 @@
-// The profiler's clock: a POSIX timer that sends the calling thread hl's
-// interrupt signal `hz` times a second while a run goes on, so that KVM_RUN
-// returns and the run loop takes a sample. Wall time (CLOCK_MONOTONIC, a
+// The profiler's clock: a POSIX timer that sends the calling thread the
+// profiler's signal (profile_signal.hpp) `hz` times a second while a run goes
+// on, so that KVM_RUN returns and the run loop takes a sample. Wall time (CLOCK_MONOTONIC, a
 // high-resolution timer), not the thread's CPU time, whose timers fire only
 // at the kernel's tick (250 Hz here) and would cap the rate.
 //

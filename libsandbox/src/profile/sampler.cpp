@@ -29,6 +29,8 @@ const Symbol* function_at(uint64_t address, const Image& image)
 // covers (the system pages, a stripped image) is taken as framed.
 FrameState state_at(const Symbol* function, uint64_t rip, const GuestMemory& memory)
 {
+    if (const auto at_rip = memory.read_view(guest_addr(rip), 2); at_rip.ok() && is_return(at_rip.bytes))
+        return FrameState::AtEntry;
     if (!function)
         return FrameState::Framed;
     const auto entry = memory.read_view(guest_addr(function->address), std::min<uint64_t>(8, function->size));
@@ -39,7 +41,7 @@ FrameState state_at(const Symbol* function, uint64_t rip, const GuestMemory& mem
 
 } // namespace
 
-void take_sample(Vcpu& vcpu, const GuestMemory& memory, const Image& image, Profile& profile)
+void take_sample(Vcpu& vcpu, const GuestMemory& memory, const Image& image, Profile& profile, uint64_t ticks)
 {
     const Registers r = vcpu.registers();
     const Symbol* function = function_at(r.rip, image);
@@ -63,7 +65,7 @@ void take_sample(Vcpu& vcpu, const GuestMemory& memory, const Image& image, Prof
         }
         return false;
     };
-    profile.add(walk_frame_pointers(r.rip, r.rsp, r.rbp, state_at(function, r.rip, memory), read));
+    profile.add(walk_frame_pointers(r.rip, r.rsp, r.rbp, state_at(function, r.rip, memory), read), ticks);
 }
 
 } // namespace hl

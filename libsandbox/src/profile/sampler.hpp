@@ -3,6 +3,8 @@
 // stands with its frame, and the frame-pointer walk over guest memory.
 #pragma once
 
+#include <cstdint>
+
 namespace hl {
 
 class GuestMemory;
@@ -10,6 +12,7 @@ class Image;
 class Profile;
 class Vcpu;
 
-void take_sample(Vcpu& vcpu, const GuestMemory& memory, const Image& image, Profile& profile);
+// `ticks`: the timer's periods the sample stands for (hl/profile.hpp's add).
+void take_sample(Vcpu& vcpu, const GuestMemory& memory, const Image& image, Profile& profile, uint64_t ticks);
 
 } // namespace hl
