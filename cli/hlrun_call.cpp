@@ -122,7 +122,7 @@ int call(const CallOptions& options, const std::vector<std::string>& rest)
         return kExitUsage;
     }
     HlrunProfile profile;
-    if (const std::string error = profile.configure(options.common.profile, {rest[0]}); !error.empty()) {
+    if (const std::string error = profile.configure(options.common, {rest[0]}); !error.empty()) {
         log_error("{}", error);
         return kExitUsage;
     }

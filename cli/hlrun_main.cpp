@@ -52,7 +52,7 @@ int run(const HlrunOptions& options)
         log_error("--profile cannot be used with --trace or --stats yet: its interrupts would split the traced exits");
         return kExitUsage;
     }
-    if (const std::string error = profile.configure(options.profile, {options.guest_argv.front()}); !error.empty()) {
+    if (const std::string error = profile.configure(options, {options.guest_argv.front()}); !error.empty()) {
         log_error("{}", error);
         return kExitUsage;
     }

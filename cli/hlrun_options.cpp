@@ -12,9 +12,9 @@ namespace {
 
 constexpr std::string_view kStderrTrace = "--trace=-";
 // The options of a run and of hlrun call that take a value as the next word.
-constexpr std::array<std::string_view, 14> kValueOptions = {"-m", "--memory", "-t", "--timeout", "--trace-format",
-                                                            "--trace-filter", "--max-exits", "--env", "--dir",
-                                                            "--profile", "--profile-hz", "--core", "-n", "--repeat"};
+constexpr std::array<std::string_view, 15> kValueOptions = {
+    "-m",        "--memory",     "-t",           "--timeout", "--trace-format", "--trace-filter", "--max-exits", "--env",
+    "--dir",     "--profile",    "--profile-hz", "--profile-format", "--core",   "-n",          "--repeat"};
 
 } // namespace
 
@@ -93,9 +93,12 @@ const CLI::Validator& directory_validator()
 void add_profile_options(CLI::App& app, HlrunOptions& options)
 {
     app.add_option("--profile", options.profile,
-                   "Sample the guest's stacks and write them to FILE as folded stacks (flamegraph.pl, speedscope)");
+                   "Sample the guest's stacks and write them to FILE: folded stacks, or a flame graph for FILE.svg");
     app.add_option("--profile-hz", options.profile_hz, "Samples a second while the guest runs (default 997)")
         ->check(CLI::Range(1u, hl::kMaxProfileHz));
+    app.add_option("--profile-format", options.profile_format,
+                   "folded (flamegraph.pl, speedscope) or svg (a flame graph); default: svg for FILE.svg, else folded")
+        ->check(CLI::IsMember({"folded", "svg"}));
 }
 
 void add_core_option(CLI::App& app, HlrunOptions& options)
@@ -195,7 +198,11 @@ std::string finish_hlrun_options(CLI::App& app, HlrunOptions& options)
 
 std::string profile_without_file(const CLI::App& app, const HlrunOptions& options)
 {
-    return app.count("--profile-hz") && options.profile.empty() ? "--profile-hz: needs --profile" : "";
+    if (options.profile.empty())
+        for (const char* option : {"--profile-hz", "--profile-format"})
+            if (app.count(option))
+                return std::string(option) + ": needs --profile";
+    return {};
 }
 
 } // namespace hl::cli

@@ -25,6 +25,7 @@ struct HlrunOptions {
     std::optional<std::string> stats;    // --stats[=json]: "text" or "json"
     std::string profile;                 // --profile FILE: folded stacks of the guest's samples
     unsigned profile_hz = 997;           // --profile-hz
+    std::string profile_format;          // --profile-format: folded or svg; empty: by --profile's file name
     std::string core;                    // --core FILE: an ELF core file of a guest that stops badly
     std::optional<std::string> gdb;      // --gdb[=HOST:PORT]: wait for gdb there
     bool verbose = false;
@@ -56,9 +57,9 @@ const CLI::Validator& environment_validator();
 std::optional<MappedDirectory> parse_directory_spec(const std::string& spec, std::string& error);
 const CLI::Validator& directory_validator();
 
-// --profile FILE and --profile-hz N, for a run and for hlrun call.
+// --profile FILE, --profile-hz N and --profile-format F, for a run and for hlrun call.
 void add_profile_options(CLI::App& app, HlrunOptions& options);
-// "--profile-hz: needs --profile" when it was given alone, else empty.
+// "--profile-hz: needs --profile" (or --profile-format) when it was given alone, else empty.
 std::string profile_without_file(const CLI::App& app, const HlrunOptions& options);
 
 // --core FILE, for a run and for hlrun call.

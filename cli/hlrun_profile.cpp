@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <filesystem>
 #include <unistd.h>
 
 namespace hl::cli {
@@ -15,10 +16,14 @@ HlrunProfile::~HlrunProfile()
         ::close(fd_);
 }
 
-std::string HlrunProfile::configure(const std::string& path, const std::vector<std::string>& inputs)
+std::string HlrunProfile::configure(const HlrunOptions& options, const std::vector<std::string>& inputs)
 {
+    const std::string& path = options.profile;
     if (path.empty())
         return {};
+    svg_ = options.profile_format.empty() ? path.ends_with(".svg") : options.profile_format == "svg";
+    title_ = std::filesystem::path(inputs.front()).filename().string() + ", " + std::to_string(options.profile_hz) +
+             " samples a second";
     if (std::string error = output_is_input("--profile", path, inputs); !error.empty())
         return error;
     path_ = path;
@@ -33,7 +38,8 @@ std::string HlrunProfile::finish(const Image& image)
     if (fd_ < 0)
         return {};
     // ftruncate and write: both allowed to a confined thread.
-    const std::string text = profile_.folded(image);
+    const std::string folded = profile_.folded(image);
+    const std::string text = svg_ ? flame_graph_svg(folded, title_) : folded;
     bool ok = ::ftruncate(fd_, 0) == 0;
     for (size_t done = 0; ok && done < text.size();) {
         const ssize_t n = ::pwrite(fd_, text.data() + done, text.size() - done, static_cast<off_t>(done));

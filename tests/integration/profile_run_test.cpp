@@ -69,6 +69,31 @@ TEST_CASE("hlrun --profile: the hot leaf has most samples, its cold caller its s
     std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("hlrun --profile FILE.svg: a flame graph of the same samples, or the format --profile-format names")
+{
+    HL_REQUIRE_KVM();
+    const std::string dir = make_temp_dir();
+    ProcessResult r = hlrun({"--profile", dir + "/p.svg", guest_image("profile"), "100"});
+    REQUIRE(r.status == 0);
+    CHECK(r.err.empty());
+    const std::string svg = read_file(dir + "/p.svg");
+    CHECK(svg.rfind("<?xml version=\"1.0\"", 0) == 0);
+    CHECK(svg.size() > 7);
+    CHECK(svg.substr(svg.size() - 7) == "</svg>\n");
+    CHECK(svg.find(">profile.hl, 997 samples a second</text>") != std::string::npos);
+    CHECK(svg.find("<title>hot_leaf (") != std::string::npos);
+    CHECK(svg.find("<title>cold_caller (") != std::string::npos);
+    // The format named wins over the file's name, for a run and for calls.
+    r = hlrun({"--profile", dir + "/p.svg", "--profile-format", "folded", guest_image("profile"), "30"});
+    REQUIRE(r.status == 0);
+    CHECK(read_file(dir + "/p.svg").find("main;cold_caller") != std::string::npos);
+    r = hlrun({"call", "--profile", dir + "/calls.txt", "--profile-format=svg", "-n", "50", guest_image("functions"),
+               "add", "1", "2"});
+    REQUIRE(r.status == 0);
+    CHECK(read_file(dir + "/calls.txt").rfind("<?xml", 0) == 0);
+    std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("hlrun --profile: every frame of a guest in its hypercalls is named, none made up")
 {
     HL_REQUIRE_KVM();
@@ -196,6 +221,15 @@ TEST_CASE("hlrun --profile: a file it cannot write and a rate out of range are r
     r = hlrun({"call", "--profile-hz", "100", guest_image("functions"), "add", "1", "2"});
     CHECK(r.status == 120);
     CHECK(r.err == "hlrun: error: --profile-hz: needs --profile\n");
+    r = hlrun({"--profile-format", "svg", guest_image("hello")});
+    CHECK(r.status == 120);
+    CHECK(r.err == "hlrun: error: --profile-format: needs --profile\n");
+    r = hlrun({"--profile", "/tmp/p.svg", "--profile-format", "dot", guest_image("hello")});
+    CHECK(r.status == 120);
+    CHECK(r.err == "hlrun: error: --profile-format: dot not in {folded,svg}; see hlrun --help\n");
+    r = hlrun({"call", "--profile", "/tmp/p.svg", "--profile-format=png", guest_image("functions"), "add", "1", "2"});
+    CHECK(r.status == 120);
+    CHECK(r.err == "hlrun: error: --profile-format: png not in {folded,svg}; see hlrun call --help\n");
 
     // Never the image itself; not with a trace, whose exits its interrupts would split.
     const std::string dir = make_temp_dir();

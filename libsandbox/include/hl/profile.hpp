@@ -16,6 +16,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace hl {
@@ -61,5 +62,13 @@ private:
     std::map<Stack, uint64_t> stacks_;
     uint64_t samples_ = 0;
 };
+
+// A flame graph of folded stacks (Profile::folded's text, or any input of
+// flamegraph.pl) as a self-contained SVG that browsers show: a frame a
+// function, as wide as its share of the samples, its callees above it, and
+// its name, count and share in its tooltip. Frames too narrow to be seen
+// are left out. Throws hl::Error naming the first line that is not
+// `frame;frame;... count`, or whose stack is deeper than 4096 frames.
+std::string flame_graph_svg(std::string_view folded, std::string_view title);
 
 } // namespace hl
