@@ -119,13 +119,15 @@ int signal_for_exception(unsigned vector);
 // the registers in its order as the 'g' and 'p' packets carry them (hex,
 // little-endian, "xx" for bytes not offered). Writes keep what the guest
 // may not change (x86-64: the segments, the flags beyond the arithmetic ones,
-// the x87 and SSE registers, which are read-only) and are refused when they
+// the x87, SSE and AVX registers, which are read-only) and are refused when they
 // would change it.
 struct GdbThread {
     Registers registers{};
     uint64_t thread_pointer = 0;
-    // The x87 and SSE registers (FXSAVE layout); unset: not offered.
+    // The x87 and SSE registers (FXSAVE layout), and the upper halves of
+    // ymm0-ymm15 (16 bytes each); unset: not offered.
     std::optional<std::array<uint8_t, 512>> fxsave{};
+    std::optional<std::array<uint8_t, 256>> ymm_high{};
 };
 std::string gdb_target_xml();
 std::string gdb_registers(const GdbThread& thread);

@@ -89,10 +89,9 @@ public:
     virtual void set_thread_pointer(uint64_t address) = 0;
     // The thread pointer now (for a core file); throws KvmError.
     virtual uint64_t thread_pointer() = 0;
-    // The x87 and SSE registers now, as FXSAVE lays them out (512 bytes:
-    // control words, st0-st7, xmm0-xmm15, mxcsr), for a debugger and a core
-    // file; throws KvmError.
-    virtual std::array<uint8_t, 512> fxsave() = 0;
+    // The x87, SSE and AVX registers now (registers.hpp), for a debugger
+    // and a core file; throws KvmError.
+    virtual VectorRegisters vector_registers() = 0;
     // The faulting address of the last page fault (x86-64: CR2).
     virtual uint64_t fault_address() = 0;
     // The state to resume from later; completes a pending I/O exit first so

@@ -98,7 +98,7 @@ void keep_stop(Sandbox::Machine& m, RunResult& result)
         stop.thread.registers = arch::registers_at_stop(*m.vcpu, m.memory);
         stop.thread.thread_pointer = m.vcpu->thread_pointer();
         try {
-            stop.fxsave = m.vcpu->fxsave();   // the stubs leave them as the guest had them
+            stop.fxsave = m.vcpu->vector_registers().fxsave;   // the stubs leave them as the guest had them
         } catch (const KvmError&) {
             // A core without them still has the rest.
         }

@@ -198,6 +198,27 @@ TEST_CASE("hlrun call --gdb: a breakpoint in the export stops each fresh call, a
     CHECK(debuggee.wait() == 0);
 }
 
+TEST_CASE("hlrun call --gdb: the vector registers as the guest set them, the upper halves of ymm too")
+{
+    HL_REQUIRE_KVM();
+    const std::string image = guest_image("isolation");
+    // plant() fills xmm0-15 (and ymm0-15 where the guest has AVX) with its argument, 0x1122334455667788.
+    Debuggee debuggee({"call", image, "plant", "1234605616436508552"});
+    const std::string out = gdb(debuggee, image,
+                                {"break main.c:24", "continue", "p/x $xmm3.v2_int64", "p/x $ymm15.v4_int64",
+                                 "p/x $ymm0.v4_int64[3]", "continue"});
+    INFO(out);
+    CHECK(contains(out, "$1 = {0x1122334455667788, 0x1122334455667788}\n"));
+    if (__builtin_cpu_supports("avx")) {   // guests get AVX where the host has it
+        CHECK(contains(out, "$2 = {0x1122334455667788, 0x1122334455667788, 0x1122334455667788, 0x1122334455667788}\n"));
+        CHECK(contains(out, "$3 = 0x1122334455667788\n"));
+    } else {
+        CHECK(contains(out, "<unavailable>"));
+    }
+    CHECK(contains(out, "[Inferior 1 (Remote target) exited normally]"));
+    CHECK(debuggee.wait() == 0);
+}
+
 TEST_CASE("hlrun --gdb: a watchpoint is seen by a step too, and a core written after gdb holds no int3")
 {
     HL_REQUIRE_KVM();

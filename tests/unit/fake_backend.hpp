@@ -178,7 +178,7 @@ public:
     void set_registers(const Registers& registers) override { backend_.set_registers(registers); }
     void set_thread_pointer(uint64_t address) override { backend_.set_thread_pointer(address); }
     uint64_t thread_pointer() override { return backend_.thread_pointer; }
-    std::array<uint8_t, 512> fxsave() override { return {}; }
+    VectorRegisters vector_registers() override { return {}; }
     uint64_t fault_address() override { return backend_.fault_address; }
     VcpuState save_state() override { return backend_.save_state(); }
     void restore_state(const VcpuState& state, FpuRestore fpu) override { backend_.restore_state(state, fpu); }

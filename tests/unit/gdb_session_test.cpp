@@ -68,7 +68,7 @@ TEST_CASE("gdb session: stop replies for a trap, a breakpoint, a watchpoint, an 
     CHECK(stop_reply({.kind = StopEvent::Kind::Terminated, .signal = 6}) == "X06");
 }
 
-TEST_CASE("gdb session: registers in gdb's amd64 order, the x87 and SSE ones unavailable")
+TEST_CASE("gdb session: registers in gdb's amd64 order, the x87, SSE and AVX ones unavailable")
 {
     FakeTarget target;
     target.thread.registers.rax = 0x1122334455667788;
@@ -82,14 +82,17 @@ TEST_CASE("gdb session: registers in gdb's amd64 order, the x87 and SSE ones una
     CHECK(g.substr(17 * 16, 8) == "46020100");            // eflags, 4 bytes
     CHECK(g.substr(17 * 16 + 8, 8) == "1b000000");        // cs: the user code selector
     CHECK(g.find('x') == 17 * 16 + 7 * 8);                // st0 onwards: unavailable
-    CHECK(g.substr(g.size() - 32) == "00500000000000000000000000000000");   // fs_base, gs_base
+    // fs_base and gs_base, then ymm0h-ymm15h (unavailable)
+    CHECK(g.substr(g.size() - 16 * 32 - 32, 32) == "00500000000000000000000000000000");
+    CHECK(g.substr(g.size() - 16 * 32) == std::string(16 * 32, 'x'));
     CHECK(session.handle("p10", kTrap).reply == "2700100000000000");   // register 16, rip
     CHECK(session.handle("p18", kTrap).reply == std::string(20, 'x')); // st0
+    CHECK(session.handle("p3b", kTrap).reply == std::string(32, 'x')); // ymm0h
     CHECK(session.handle("p99", kTrap).reply == "E01");
     CHECK(session.handle("pzz", kTrap).reply == "E01");
 }
 
-TEST_CASE("gdb session: the x87 and SSE registers from the FXSAVE image, read-only")
+TEST_CASE("gdb session: the x87, SSE and AVX registers from the XSAVE image, read-only")
 {
     FakeTarget target;
     std::array<uint8_t, 512> fx{};
@@ -101,6 +104,10 @@ TEST_CASE("gdb session: the x87 and SSE registers from the FXSAVE image, read-on
     std::memcpy(fx.data() + 32, one, sizeof one);
     fx[160] = 0x2a;                             // xmm0's low byte
     target.thread.fxsave = fx;
+    std::array<uint8_t, 256> ymm_high{};
+    ymm_high[0] = 0x11;                         // ymm0h's low byte
+    ymm_high[15 * 16 + 15] = 0x99;              // ymm15h's high byte
+    target.thread.ymm_high = ymm_high;
     Session session(target);
     CHECK(session.handle("p18", kTrap).reply == "0000000000000080ff3f");   // st0
     CHECK(session.handle("p20", kTrap).reply == "7f030000");               // fctrl
@@ -110,6 +117,11 @@ TEST_CASE("gdb session: the x87 and SSE registers from the FXSAVE image, read-on
     CHECK(session.handle("g", kTrap).reply.find('x') == std::string::npos);
     CHECK(session.handle("P38=801f0000", kTrap).reply == "OK");            // its own value
     CHECK(session.handle("P38=00000000", kTrap).reply == "E16");           // read-only
+    CHECK(session.handle("p3b", kTrap).reply == "11" + std::string(30, '0'));   // ymm0h
+    CHECK(session.handle("p4a", kTrap).reply == std::string(30, '0') + "99");   // ymm15h
+    CHECK(session.handle("p4b", kTrap).reply == "E01");                    // the last is ymm15h
+    CHECK(session.handle("P3b=11000000000000000000000000000000", kTrap).reply == "OK");
+    CHECK(session.handle("P3b=12000000000000000000000000000000", kTrap).reply == "E16");
 }
 
 TEST_CASE("gdb session: register writes change what the guest may change, and nothing else")
@@ -226,6 +238,8 @@ TEST_CASE("gdb session: queries, the target description in pieces, and no-ack mo
     }
     CHECK(read == xml);
     CHECK(xml.find("<feature name=\"org.gnu.gdb.i386.core\">") != std::string::npos);
+    CHECK(xml.find("<feature name=\"org.gnu.gdb.i386.avx\">\n<reg name=\"ymm0h\" bitsize=\"128\" type=\"uint128\" "
+                   "regnum=\"59\"/>") != std::string::npos);
     CHECK(session.handle("qXfer:features:read:other.xml:0,100", kTrap).reply == "E00");
     CHECK_FALSE(session.no_ack());
     CHECK(session.handle("QStartNoAckMode", kTrap).reply == "OK");

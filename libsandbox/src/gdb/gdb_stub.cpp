@@ -204,9 +204,12 @@ GdbStub::Outcome GdbStub::stop(const gdb::StopEvent& why, bool at_report)
         thread_.registers.rip -= 1;   // onto gdb's int3, which the guest executed
     thread_.thread_pointer = vcpu_.thread_pointer();
     try {
-        thread_.fxsave = vcpu_.fxsave();
+        VectorRegisters vectors = vcpu_.vector_registers();
+        thread_.fxsave = vectors.fxsave;
+        thread_.ymm_high = vectors.ymm_high;
     } catch (const KvmError&) {
-        thread_.fxsave.reset();   // gdb sees the x87 and SSE registers as unavailable
+        thread_.fxsave.reset();   // gdb sees the x87, SSE and AVX registers as unavailable
+        thread_.ymm_high.reset();
     }
     // gdb waits for a stop reply once it let the guest go; before the first
     // instruction it asks with '?'.

@@ -98,15 +98,25 @@ const KvmVcpu::PendingOut& KvmVcpu::pending_out_registers()
     return *pending_out_;
 }
 
-std::array<uint8_t, 512> KvmVcpu::fxsave()
+VectorRegisters KvmVcpu::vector_registers()
 {
-    // The XSAVE area starts with the legacy FXSAVE region.
-    std::vector<uint8_t> xsave(KvmSystem::get().xsave_size(), 0);
-    if (ioctl(fd_, kKvmGetXsave2, xsave.data()) < 0)
+    // KVM's XSAVE area is in the standard format: the legacy FXSAVE region,
+    // the XSAVE header (XSTATE_BV at 512), then AVX's YMM_Hi128 at 576.
+    constexpr size_t kXstateBv = 512, kYmmHigh = 576;
+    constexpr uint64_t kAvx = uint64_t{1} << 2;
+    xsave_buffer_.assign(KvmSystem::get().xsave_size(), 0);
+    if (ioctl(fd_, kKvmGetXsave2, xsave_buffer_.data()) < 0)
         throw_kvm_failure("KVM_GET_XSAVE2");
-    std::array<uint8_t, 512> legacy{};
-    std::memcpy(legacy.data(), xsave.data(), legacy.size());
-    return legacy;
+    VectorRegisters v;
+    std::memcpy(v.fxsave.data(), xsave_buffer_.data(), v.fxsave.size());
+    if ((xcr0_ & kAvx) && xsave_buffer_.size() >= kYmmHigh + 256) {
+        uint64_t present = 0;
+        std::memcpy(&present, xsave_buffer_.data() + kXstateBv, sizeof present);
+        v.ymm_high.emplace();   // a component not present is in its initial state: zeros
+        if (present & kAvx)
+            std::memcpy(v.ymm_high->data(), xsave_buffer_.data() + kYmmHigh, v.ymm_high->size());
+    }
+    return v;
 }
 
 VcpuState KvmVcpu::save_state()

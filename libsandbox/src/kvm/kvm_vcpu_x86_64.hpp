@@ -37,7 +37,7 @@ public:
     void set_registers(const Registers& registers) override;
     void set_thread_pointer(uint64_t address) override;
     uint64_t thread_pointer() override;
-    std::array<uint8_t, 512> fxsave() override;
+    VectorRegisters vector_registers() override;
     uint64_t fault_address() override;
     VcpuState save_state() override;
     void restore_state(const VcpuState& state, FpuRestore fpu) override;
@@ -58,6 +58,7 @@ private:
     bool synced_valid_ = false;       // and it did at the last exit: run_ holds the registers now
     const std::atomic<bool>* stop_flag_ = nullptr;
     std::optional<sigset_t> run_signal_mask_;   // the last KVM_SET_SIGNAL_MASK, not repeated
+    std::vector<uint8_t> xsave_buffer_;         // vector_registers()'s, kept: a debugger reads them at every stop
     KvmDirtyRing* dirty_ring_ = nullptr;
     VcpuExit enter();
     // KVM_GET_SREGS, or a restore's sregs still to be applied.

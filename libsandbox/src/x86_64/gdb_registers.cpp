@@ -1,8 +1,10 @@
 // The x86-64 registers as the gdb stub shows them (arch.hpp): the target
-// description gdb's amd64 support expects (the i386 core, SSE and segment
-// base features), and the 'g' packet in its order. The x87 and SSE
-// registers come from the vCPU's FXSAVE image, read-only; without one they
-// go as unavailable ("xx").
+// description gdb's amd64 support expects (the i386 core, SSE, segment base
+// and AVX features), and the 'g' packet in its order. The x87 and SSE
+// registers come from the vCPU's FXSAVE image and the upper halves of the
+// YMM registers from its XSAVE area, read-only; without them (a guest
+// without AVX) they go as unavailable ("xx"). gdb puts $ymm0 together from
+// xmm0 and ymm0h.
 #include "arch.hpp"
 
 #include "x86_64/cpu_tables.hpp"
@@ -36,26 +38,32 @@ constexpr GdbRegister kRegisters[] = {
     {"xmm8", 16, "vec128"}, {"xmm9", 16, "vec128"}, {"xmm10", 16, "vec128"}, {"xmm11", 16, "vec128"},
     {"xmm12", 16, "vec128"}, {"xmm13", 16, "vec128"}, {"xmm14", 16, "vec128"}, {"xmm15", 16, "vec128"},
     {"mxcsr", 4, "int32"}, {"fs_base", 8, "int64"}, {"gs_base", 8, "int64"},
+    {"ymm0h", 16, "uint128"}, {"ymm1h", 16, "uint128"}, {"ymm2h", 16, "uint128"}, {"ymm3h", 16, "uint128"},
+    {"ymm4h", 16, "uint128"}, {"ymm5h", 16, "uint128"}, {"ymm6h", 16, "uint128"}, {"ymm7h", 16, "uint128"},
+    {"ymm8h", 16, "uint128"}, {"ymm9h", 16, "uint128"}, {"ymm10h", 16, "uint128"}, {"ymm11h", 16, "uint128"},
+    {"ymm12h", 16, "uint128"}, {"ymm13h", 16, "uint128"}, {"ymm14h", 16, "uint128"}, {"ymm15h", 16, "uint128"},
 };
 constexpr unsigned kCount = sizeof kRegisters / sizeof kRegisters[0];
-constexpr unsigned kRip = 16, kEflags = 17, kCs = 18, kSs = 19, kFirstX87 = 24, kFirstXmm = 40, kFsBase = 57;
+constexpr unsigned kRip = 16, kEflags = 17, kCs = 18, kSs = 19, kFirstX87 = 24, kFirstXmm = 40, kFsBase = 57,
+                   kFirstYmmHigh = 59;
 
 // The flags a program may change: CF PF AF ZF SF DF OF. The rest (TF, IF,
 // IOPL...) are the machine's.
 constexpr uint64_t kUserFlags = 0x0cd5;
 
-uint64_t* general(Registers& r, unsigned n)
+// Register n of the 17 general ones (rip last), const or not.
+template <typename R>
+auto general(R& r, unsigned n)
 {
-    uint64_t* slots[] = {&r.rax, &r.rbx, &r.rcx, &r.rdx, &r.rsi, &r.rdi, &r.rbp, &r.rsp,
-                         &r.r8,  &r.r9,  &r.r10, &r.r11, &r.r12, &r.r13, &r.r14, &r.r15, &r.rip};
+    decltype(&r.rax) slots[] = {&r.rax, &r.rbx, &r.rcx, &r.rdx, &r.rsi, &r.rdi, &r.rbp, &r.rsp, &r.r8,
+                                &r.r9,  &r.r10, &r.r11, &r.r12, &r.r13, &r.r14, &r.r15, &r.rip};
     return slots[n];
 }
 
 uint64_t value_of(const GdbThread& t, unsigned n)
 {
-    Registers r = t.registers;
     if (n <= kRip)
-        return *general(r, n);
+        return *general(t.registers, n);
     switch (n) {
     case kEflags: return t.registers.rflags;
     case kCs: return cpu::kUserCodeSelector;
@@ -98,6 +106,12 @@ std::vector<uint8_t> bytes_of(const GdbThread& t, unsigned n)
 {
     const unsigned size = kRegisters[n].bytes;
     std::vector<uint8_t> out(size, 0);
+    if (n >= kFirstYmmHigh) {
+        if (!t.ymm_high)
+            return {};
+        std::memcpy(out.data(), t.ymm_high->data() + (n - kFirstYmmHigh) * 16, 16);
+        return out;
+    }
     if (n < kFirstX87 || n >= kFsBase) {
         const uint64_t value = value_of(t, n);
         std::memcpy(out.data(), &value, std::min<size_t>(size, sizeof value));
@@ -162,8 +176,8 @@ bool set(GdbThread& t, unsigned n, std::span<const uint8_t> bytes)
         t.thread_pointer = value;
         return true;
     }
-    // The segments, gs_base, x87 and SSE: only their present value (what
-    // gdb writes back with a whole 'G' packet).
+    // The segments, gs_base, x87, SSE and AVX: only their present value
+    // (what gdb writes back with a whole 'G' packet).
     const std::vector<uint8_t> now = bytes_of(t, n);
     return !now.empty() && std::equal(now.begin(), now.end(), bytes.begin());
 }
@@ -190,7 +204,8 @@ std::string gdb_target_xml()
             "<union id=\"vec128\"><field name=\"v4_float\" type=\"v4f\"/><field name=\"v2_double\" type=\"v2d\"/>"
             "<field name=\"v16_int8\" type=\"v16u8\"/><field name=\"v4_int32\" type=\"v4u32\"/>"
             "<field name=\"v2_int64\" type=\"v2u64\"/><field name=\"uint128\" type=\"uint128\"/></union>\n");
-    feature("org.gnu.gdb.i386.segments", kFsBase, kCount, "");
+    feature("org.gnu.gdb.i386.segments", kFsBase, kFirstYmmHigh, "");
+    feature("org.gnu.gdb.i386.avx", kFirstYmmHigh, kCount, "");
     return xml + "</target>\n";
 }
 

@@ -1,7 +1,9 @@
 // The x86-64 general registers, as a backend reads them at an exit.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <optional>
 
 namespace hl {
 
@@ -10,6 +12,14 @@ struct Registers {
     uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
     uint64_t rip, rflags;
     uint64_t pc() const { return rip; }
+};
+
+// The vector registers a debugger and a core file show: the legacy FXSAVE
+// region (x87 control and status, st0-st7, mxcsr, xmm0-xmm15), and the
+// upper halves of ymm0-ymm15 when the guest has AVX.
+struct VectorRegisters {
+    std::array<uint8_t, 512> fxsave{};
+    std::optional<std::array<uint8_t, 256>> ymm_high;
 };
 
 } // namespace hl
