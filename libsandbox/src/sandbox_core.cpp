@@ -38,8 +38,10 @@ void write_core(const Sandbox::Machine& m, int fd)
     CoreContents c;
     c.machine = arch::core_machine();
     c.thread_note = arch::core_thread_note(stop.thread);
-    if (stop.fxsave)
-        c.fpu_note.assign(stop.fxsave->begin(), stop.fxsave->end());   // user_fpregs_struct is FXSAVE's layout
+    if (stop.vectors) {
+        c.fpu_note.assign(stop.vectors->fxsave.begin(), stop.vectors->fxsave.end());   // user_fpregs_struct is FXSAVE's layout
+        c.xstate_note = stop.vectors->xsave;
+    }
     const std::string program = std::filesystem::path(m.image.name()).filename().string();
     c.process_note = arch::core_process_note({program, joined(m.argv.empty() ? std::vector{program} : m.argv)});
     c.stop = {{std::string(core::kKeyVersion), HL_VERSION_STRING},
@@ -98,7 +100,7 @@ void keep_stop(Sandbox::Machine& m, RunResult& result)
         stop.thread.registers = arch::registers_at_stop(*m.vcpu, m.memory);
         stop.thread.thread_pointer = m.vcpu->thread_pointer();
         try {
-            stop.fxsave = m.vcpu->vector_registers().fxsave;   // the stubs leave them as the guest had them
+            stop.vectors = m.vcpu->vector_registers();   // the stubs leave them as the guest had them
         } catch (const KvmError&) {
             // A core without them still has the rest.
         }

@@ -64,7 +64,7 @@ struct Sandbox::Machine {
     // core file (sandbox_core.cpp); reset when the guest runs or is restored.
     struct Stop {
         arch::CoreThread thread;
-        std::optional<std::array<uint8_t, 512>> fxsave;   // the x87 and SSE registers (NT_FPREGSET), if read
+        std::optional<VectorRegisters> vectors;   // the x87, SSE and AVX registers (NT_FPREGSET, NT_X86_XSTATE), if read
         std::string ending, message, where;
     };
     std::optional<Stop> stop;

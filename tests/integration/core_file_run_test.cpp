@@ -197,6 +197,23 @@ TEST_CASE("hlrun --core: gdb shows the faulting frame, its callers, locals, argu
     std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("hlrun --core: gdb shows the vector registers at the fault, the whole of ymm too")
+{
+    HL_REQUIRE_KVM();
+    if (!__builtin_cpu_supports("avx"))
+        return;   // the guest's vbroadcastsd would be the fault itself
+    const std::string dir = make_temp_dir();
+    const std::string image = guest_image("faults");
+    const ProcessResult r = hlrun({"--core", dir + "/core", image, "vector"});
+    CHECK(r.status == 125);
+    CHECK(contains(r.err, "hlrun: error: guest fault: page fault (#PF) at main"));
+    const std::string out = gdb(image, dir + "/core", {"p/x $ymm1.v4_int64", "p/x $xmm1.v2_int64"});
+    INFO(out);
+    CHECK(contains(out, "$1 = {0x1122334455667788, 0x1122334455667788, 0x1122334455667788, 0x1122334455667788}\n"));
+    CHECK(contains(out, "$2 = {0x1122334455667788, 0x1122334455667788}\n"));
+    std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("hlrun --core: an abort, a timeout and the exit limit each leave a core with their signal")
 {
     HL_REQUIRE_KVM();

@@ -13,6 +13,8 @@ inline constexpr std::string_view kLinuxNoteName = "CORE";
 inline constexpr uint32_t kNotePrstatus = 1;    // NT_PRSTATUS
 inline constexpr uint32_t kNoteFpregset = 2;    // NT_FPREGSET
 inline constexpr uint32_t kNotePrpsinfo = 3;    // NT_PRPSINFO
+inline constexpr std::string_view kLinuxXstateNoteName = "LINUX";
+inline constexpr uint32_t kNoteX86Xstate = 0x202;   // NT_X86_XSTATE: the XSAVE area, XCR0 at byte 464
 inline constexpr std::string_view kHlNoteName = "HL";
 inline constexpr uint32_t kHlNoteStop = 1;      // why the guest stopped: the keys below
 

@@ -74,6 +74,8 @@ void write_core_file(int fd, const CoreContents& c)
     append_note(notes, core::kLinuxNoteName, core::kNotePrstatus, c.thread_note);
     if (!c.fpu_note.empty())
         append_note(notes, core::kLinuxNoteName, core::kNoteFpregset, c.fpu_note);
+    if (!c.xstate_note.empty())
+        append_note(notes, core::kLinuxXstateNoteName, core::kNoteX86Xstate, c.xstate_note);
     append_note(notes, core::kLinuxNoteName, core::kNotePrpsinfo, c.process_note);
     append_note(notes, core::kHlNoteName, core::kHlNoteStop, stop_note_desc(c.stop));
 

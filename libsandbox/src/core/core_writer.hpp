@@ -16,6 +16,7 @@ struct CoreContents {
     uint16_t machine = 0;                  // e_machine
     std::vector<uint8_t> thread_note;      // NT_PRSTATUS
     std::vector<uint8_t> fpu_note;         // NT_FPREGSET; none when empty
+    std::vector<uint8_t> xstate_note;      // x86-64's NT_X86_XSTATE; none when empty
     std::vector<uint8_t> process_note;     // NT_PRPSINFO
     // The HL note: core_format.hpp's keys and their values.
     std::vector<std::pair<std::string, std::string>> stop;

@@ -103,18 +103,22 @@ VectorRegisters KvmVcpu::vector_registers()
     // KVM's XSAVE area is in the standard format: the legacy FXSAVE region,
     // the XSAVE header (XSTATE_BV at 512), then AVX's YMM_Hi128 at 576.
     constexpr size_t kXstateBv = 512, kYmmHigh = 576;
+    // Bytes 464-511 are the FXSAVE region's software-defined ones: Linux,
+    // and so gdb, keep XCR0 there in a core file.
+    constexpr size_t kXcr0InCore = 464;
     constexpr uint64_t kAvx = uint64_t{1} << 2;
-    xsave_buffer_.assign(KvmSystem::get().xsave_size(), 0);
-    if (ioctl(fd_, kKvmGetXsave2, xsave_buffer_.data()) < 0)
-        throw_kvm_failure("KVM_GET_XSAVE2");
     VectorRegisters v;
-    std::memcpy(v.fxsave.data(), xsave_buffer_.data(), v.fxsave.size());
-    if ((xcr0_ & kAvx) && xsave_buffer_.size() >= kYmmHigh + 256) {
+    v.xsave.assign(KvmSystem::get().xsave_size(), 0);
+    if (ioctl(fd_, kKvmGetXsave2, v.xsave.data()) < 0)
+        throw_kvm_failure("KVM_GET_XSAVE2");
+    std::memcpy(v.fxsave.data(), v.xsave.data(), v.fxsave.size());
+    std::memcpy(v.xsave.data() + kXcr0InCore, &xcr0_, sizeof xcr0_);
+    if ((xcr0_ & kAvx) && v.xsave.size() >= kYmmHigh + 256) {
         uint64_t present = 0;
-        std::memcpy(&present, xsave_buffer_.data() + kXstateBv, sizeof present);
+        std::memcpy(&present, v.xsave.data() + kXstateBv, sizeof present);
         v.ymm_high.emplace();   // a component not present is in its initial state: zeros
         if (present & kAvx)
-            std::memcpy(v.ymm_high->data(), xsave_buffer_.data() + kYmmHigh, v.ymm_high->size());
+            std::memcpy(v.ymm_high->data(), v.xsave.data() + kYmmHigh, v.ymm_high->size());
     }
     return v;
 }

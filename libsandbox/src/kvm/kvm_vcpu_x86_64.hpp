@@ -58,7 +58,6 @@ private:
     bool synced_valid_ = false;       // and it did at the last exit: run_ holds the registers now
     const std::atomic<bool>* stop_flag_ = nullptr;
     std::optional<sigset_t> run_signal_mask_;   // the last KVM_SET_SIGNAL_MASK, not repeated
-    std::vector<uint8_t> xsave_buffer_;         // vector_registers()'s, kept: a debugger reads them at every stop
     KvmDirtyRing* dirty_ring_ = nullptr;
     VcpuExit enter();
     // KVM_GET_SREGS, or a restore's sregs still to be applied.

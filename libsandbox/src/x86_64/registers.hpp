@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 namespace hl {
 
@@ -15,11 +16,14 @@ struct Registers {
 };
 
 // The vector registers a debugger and a core file show: the legacy FXSAVE
-// region (x87 control and status, st0-st7, mxcsr, xmm0-xmm15), and the
-// upper halves of ymm0-ymm15 when the guest has AVX.
+// region (x87 control and status, st0-st7, mxcsr, xmm0-xmm15), the upper
+// halves of ymm0-ymm15 when the guest has AVX, and the whole XSAVE area in
+// the standard format with the guest's XCR0 at byte 464, as Linux's core
+// files hold it (empty when the backend has none).
 struct VectorRegisters {
     std::array<uint8_t, 512> fxsave{};
     std::optional<std::array<uint8_t, 256>> ymm_high;
+    std::vector<uint8_t> xsave;
 };
 
 } // namespace hl

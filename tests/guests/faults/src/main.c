@@ -71,7 +71,7 @@ int main(int argc, char **argv)
 {
     if (argc < 2) {
         fprintf(stderr, "usage: faults null-write|write-text|write-rodata|exec-stack|ud2|div0|stack-overflow|"
-                        "stack-clash|stack-clash-unprobed|loop|abort|abort-bytes|nested\n");
+                        "stack-clash|stack-clash-unprobed|loop|abort|abort-bytes|nested|vector\n");
         return 2;
     }
     const char *what = argv[1];
@@ -104,6 +104,11 @@ int main(int argc, char **argv)
                 in_heap ? "in the heap" : "outside the heap");
     } else if (strcmp(what, "nested") == 0) {
         call_crash(1);
+    } else if (strcmp(what, "vector") == 0) {
+        /* ymm1 all 0x1122334455667788 (AVX), then a fault: its core holds them. */
+        static const uint64_t pattern = 0x1122334455667788ull;
+        __asm__ volatile("vbroadcastsd %0, %%ymm1" : : "m"(pattern) : "xmm1");
+        *(volatile int *)0 = 1;
     } else if (strcmp(what, "loop") == 0) {
         for (;;)
             __asm__ volatile("");
