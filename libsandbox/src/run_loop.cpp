@@ -124,6 +124,7 @@ RunResult execute(Sandbox::Machine& m, Phase phase)
     if (profile) {
         profile_signal.emplace(*m.vcpu);
         profile_timer.emplace(m.options.profile_hz, profile_signal_number());
+        profile_signal->own(profile_timer->tag());
     }
     m.interrupt->thread.store(static_cast<pid_t>(syscall(SYS_gettid)));
     ExitContext context{phase, *m.vcpu, m.memory, m.image, m.layout, m.options.output, m.options.input,
@@ -193,6 +194,10 @@ RunResult execute(Sandbox::Machine& m, Phase phase)
             result.message = "guest stopped after " + std::to_string(result.exits) + " exits, its limit";
             outcome.done = true;
         }
+        // A profiled run inside a host function may have taken this run's ticks: they belong here, at the call.
+        if (profile_signal && !outcome.done)
+            if (const uint64_t ticks = profile_signal->take_handed())
+                take_sample(*m.vcpu, m.memory, m.image, *profile, ticks);
         if (debugger && killed(debugger->after_exit(result, outcome.done, stop_signal(result))))
             outcome.done = true;
         done = done || outcome.done;

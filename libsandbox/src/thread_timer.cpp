@@ -3,6 +3,7 @@
 #include <hl/error.hpp>
 
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -16,6 +17,7 @@ namespace {
 
 struct Kept {
     timer_t id{};
+    int tag = 0;
     int signal = 0;
     bool made = false;
     bool lent = false;
@@ -35,13 +37,16 @@ thread_local ThreadTimers t_timers;
 // A child of fork has none of its parent's timers; its one thread is the one that forked.
 void forget_kept_timers() { t_timers.kept = {}; }
 
-timer_t make_timer(int signal, const char* what)
+std::atomic<int> g_last_tag{0};
+
+timer_t make_timer(int signal, int tag, const char* what)
 {
     static std::once_flag at_fork;
     std::call_once(at_fork, [] { pthread_atfork(nullptr, nullptr, forget_kept_timers); });
     sigevent event{};
     event.sigev_notify = SIGEV_THREAD_ID;
     event.sigev_signo = signal;
+    event.sigev_value.sival_int = tag;
     event._sigev_un._tid = gettid();
     timer_t timer{};
     if (timer_create(CLOCK_MONOTONIC, &event, &timer) < 0)
@@ -56,15 +61,18 @@ ThreadTimer::ThreadTimer(TimerPurpose purpose, int signal, const char* what) : p
     Kept& k = t_timers.kept[static_cast<size_t>(purpose)];
     kept_ = !k.lent && (!k.made || k.signal == signal);
     if (!kept_) {
-        id_ = make_timer(signal, what);
+        tag_ = ++g_last_tag;
+        id_ = make_timer(signal, tag_, what);
         return;
     }
     if (!k.made) {
-        k.id = make_timer(signal, what);
+        k.tag = ++g_last_tag;
+        k.id = make_timer(signal, k.tag, what);
         k.signal = signal;
         k.made = true;
     }
     id_ = k.id;
+    tag_ = k.tag;
     k.lent = true;
 }
 

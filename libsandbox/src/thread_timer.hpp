@@ -23,12 +23,16 @@ public:
     ThreadTimer& operator=(const ThreadTimer&) = delete;
 
     timer_t id() const { return id_; }
+    // The timer's own number in its signals' si_value (sigev_value): one
+    // thread may run several timers of a purpose (a run inside a run).
+    int tag() const { return tag_; }
     // Whether this is the thread's kept timer, so that what its user keeps
     // beside it (the profiler's time left) belongs with it.
     bool kept() const { return kept_; }
 
 private:
     timer_t id_{};
+    int tag_ = 0;
     bool kept_ = false;
     TimerPurpose purpose_;
 };

@@ -3,12 +3,14 @@
 // samples that are not exits, and the refusals of bad options.
 #include "process.hpp"
 
+#include <hl/gdb.hpp>
 #include <hl/profile.hpp>
 #include <hl/sandbox.hpp>
 #include <hl/trace.hpp>
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <sstream>
@@ -200,6 +202,39 @@ TEST_CASE("Sandbox profile: a host function's time counts at the guest's call, a
     CHECK(in_use_mul <= profile.samples());
 }
 
+TEST_CASE("Sandbox profile: a profiled run inside a host function keeps its own samples, and hands the outer's back")
+{
+    HL_REQUIRE_KVM();
+    Profile outer_profile, inner_profile;
+    Sandbox outer(Image::load(guest_image("functions")), {.profile = &outer_profile, .profile_hz = 1000});
+    Sandbox inner(Image::load(guest_image("profile")),
+                  {.output = discard, .profile = &inner_profile, .profile_hz = 1000});
+    RunResult inner_result;
+    outer.register_host("mul", [&](int64_t a, int64_t b) {
+        inner_result = inner.run({"profile", "150"});   // ~150 ms of the inner guest's work
+        return a * b;
+    });
+    REQUIRE(outer.initialize().ending == RunResult::Ending::Ready);
+    outer_profile.clear();
+    const auto start = std::chrono::steady_clock::now();
+    REQUIRE(outer.call("use_mul", {int64_t{6}, int64_t{7}}).ending == RunResult::Ending::Returned);
+    const auto inner_ms = static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count());
+    REQUIRE(inner_result.ending == RunResult::Ending::Exited);
+    INFO(outer_profile.folded(outer.image()));
+    INFO(inner_profile.folded(inner.image()));
+    // Both timers ran through the inner run: each profile has its own
+    // ticks, not the other's too (which would double the inner's count).
+    uint64_t at_call = 0;
+    for (const auto& [stack, count] : folded_lines(outer_profile.folded(outer.image())))
+        if (stack.find("use_mul;__hl_host_call") != std::string::npos)
+            at_call += count;
+    CHECK(at_call >= 100);
+    CHECK(inner_profile.samples() >= 100);
+    CHECK(inner_profile.samples() <= inner_ms + 20);   // at 1000 Hz, never more samples than milliseconds
+    CHECK(outer_profile.samples() <= inner_ms + 20);
+}
+
 TEST_CASE("hlrun --profile: a file it cannot write and a rate out of range are refused before the guest runs")
 {
     HL_REQUIRE_KVM();
@@ -251,7 +286,7 @@ TEST_CASE("hlrun --profile: a file it cannot write and a rate out of range are r
     std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("Sandbox profile: a rate out of range, or a profile with a trace, is refused when the sandbox is built")
+TEST_CASE("Sandbox profile: a rate out of range, or a profile with a trace or gdb, is refused when the sandbox is built")
 {
     HL_REQUIRE_KVM();
     Profile profile;
@@ -268,4 +303,10 @@ TEST_CASE("Sandbox profile: a rate out of range, or a profile with a trace, is r
     CHECK_THROWS_WITH(Sandbox(Image::load(guest_image("hello")), options),
                       "profile and trace cannot be used together yet: the profiler's interrupts would split the "
                       "traced exits");
+    options.trace = nullptr;
+    GdbServer gdb = GdbServer::listen("127.0.0.1:0");   // never accepted: refused before
+    options.gdb = &gdb;
+    CHECK_THROWS_WITH(Sandbox(Image::load(guest_image("hello")), options),
+                      "profile and gdb cannot be used together: the profiler's interrupts would stop the debugged "
+                      "guest");
 }

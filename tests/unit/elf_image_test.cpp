@@ -119,9 +119,20 @@ TEST_CASE("symbols: a function without a size reaches the next symbol, unless a 
     CHECK(image.symbolize(0x100050) == std::nullopt);   // after_marker's 8 bytes end there
     CHECK(image.symbolize(0x100010) == "compute");
     CHECK(image.symbolize(0x10002f) == "compute+0x1f");
-    for (const hl::Symbol& s : image.symbols())
-        if (s.name == "compute_label")
-            CHECK(s.size == 0);
+    const auto label = std::find_if(image.symbols().begin(), image.symbols().end(),
+                                    [](const hl::Symbol& s) { return s.name == "compute_label"; });
+    REQUIRE(label != image.symbols().end());
+    CHECK(label->size == 0);
+}
+
+TEST_CASE("symbols: a function without a size outside its section's addresses keeps none", "[elf]") {
+    // .text is 0x100000-0x100060: a size-0 function said to be in it but past its end reaches nothing.
+    const Image image = valid([](ElfBuilder& b) { b.symbols.push_back({"stray", 0x102800, 0, STT_FUNC}); });
+    const auto stray = std::find_if(image.symbols().begin(), image.symbols().end(),
+                                    [](const hl::Symbol& s) { return s.name == "stray"; });
+    REQUIRE(stray != image.symbols().end());
+    CHECK(stray->size == 0);
+    CHECK(image.symbolize(0x102808) == std::nullopt);
 }
 
 TEST_CASE("stripped image and broken section tables parse without symbols", "[elf]") {

@@ -2,6 +2,7 @@
 // the refusals of text that is not folded stacks.
 #include <hl/error.hpp>
 #include <hl/profile.hpp>
+#include <hl/text.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -21,7 +22,7 @@ struct Box {
 // The frames drawn, by name (each name appears once in these tests).
 std::map<std::string, Box> frames_of(const std::string& svg)
 {
-    static const std::regex frame(R"j(<g><title>(.*?) \((.*?)\)</title><rect x="([0-9.]+)" y="([0-9.]+)" width="([0-9.]+)")j");
+    static const std::regex frame(R"j(<g><title>(.*?) \((.*?)\)</title><rect x="([0-9.]+)" y="(-?[0-9.]+)" width="([0-9.]+)")j");
     std::map<std::string, Box> frames;
     for (auto it = std::sregex_iterator(svg.begin(), svg.end(), frame); it != std::sregex_iterator(); ++it) {
         const std::smatch& m = *it;
@@ -103,14 +104,17 @@ TEST_CASE("flame graph: no samples draw an empty graph")
     CHECK(frames_of(svg).empty());
 }
 
-TEST_CASE("flame graph: text that is not folded stacks is refused, naming its line")
+TEST_CASE("flame graph: text that is not folded stacks is refused, naming its line and what is wrong")
 {
-    const std::string expected = "expected `frame;frame;... count`, with a count of samples at the end";
-    CHECK(refusal("a;b") == "folded stacks, line 1: " + expected);
-    CHECK(refusal("a 1\n\na;b x\n") == "folded stacks, line 3: " + expected);
-    CHECK(refusal("a;b -1") == "folded stacks, line 1: " + expected);
-    CHECK(refusal("a;b 1 ") == "folded stacks, line 1: " + expected);
+    const std::string expected = " is not a count of samples; expected `frame;frame;... count`";
+    CHECK(refusal("a;b") == "folded stacks, line 1: 'a;b'" + expected);
+    CHECK(refusal("a 1\n\na;b x\n") == "folded stacks, line 3: 'x'" + expected);
+    CHECK(refusal("a;b -1") == "folded stacks, line 1: '-1'" + expected);
+    CHECK(refusal("a;b 1.5") == "folded stacks, line 1: '1.5'" + expected);
+    CHECK(refusal("a;b 1 ") == "folded stacks, line 1: ''" + expected);
+    CHECK(refusal("a;b\x1b[2J") == "folded stacks, line 1: 'a;b\\x1b[2J'" + expected);   // quoted printable
     CHECK(refusal(" 5") == "folded stacks, line 1: a count without a stack");
+    CHECK(refusal("a 99999999999999999999") == "folded stacks, line 1: a count of samples past 2^64");
     CHECK(refusal("a 18446744073709551615\nb 1") == "folded stacks, line 2: the counts add up past 2^64");
     std::string deep;
     for (int i = 0; i < 4097; ++i)
@@ -119,4 +123,47 @@ TEST_CASE("flame graph: text that is not folded stacks is refused, naming its li
     CHECK(refusal(deep + "1") == "folded stacks, line 1: a stack deeper than 4096 frames");
     deep.erase(0, 2);
     CHECK(refusal(deep + "1") == "(accepted)");
+}
+
+TEST_CASE("flame graph: more distinct frames than it draws are refused, lines of no samples cost nothing")
+{
+    std::string wide;
+    for (int i = 0; i < 200'001; ++i)
+        wide += "f" + std::to_string(i) + " 1\n";
+    CHECK(refusal(wide) == "folded stacks, line 200001: more than 200000 distinct frames, too many to draw");
+    // A deep stack of no samples makes no frames and no rows.
+    std::string deep;
+    for (int i = 0; i < 4000; ++i)
+        deep += "g" + std::to_string(i) + ";";
+    deep.back() = ' ';
+    const std::string svg = flame_graph_svg(deep + "0\nmain 1\n", "t");
+    CHECK(frames_of(svg).size() == 2);   // all, main
+    CHECK(svg.find("height=\"88.0\"") != std::string::npos);   // title 36, two rows of 16, margins 20
+}
+
+TEST_CASE("flame graph: the deepest stacks it takes are drawn and taken down without recursion")
+{
+    // 4096 frames: a recursive drawing or destruction would need megabytes of stack.
+    std::string deep;
+    for (int i = 0; i < 4096; ++i)
+        deep += "f" + std::to_string(i) + ";";
+    deep.back() = ' ';
+    const std::string svg = flame_graph_svg(deep + "3\n", "t");
+    CHECK(frames_of(svg).size() == 4097);
+}
+
+TEST_CASE("flame graph: text that is not UTF-8 or XML cannot make the SVG invalid")
+{
+    // Invalid UTF-8, a name cut where its label is shortened, U+FFFE, and a title of raw bytes.
+    std::string name;
+    for (int i = 0; i < 80; ++i)
+        name += "\xc3\xa9";   // é
+    const std::string svg = flame_graph_svg("main;" + name + " 10\nmain;z 90\nbad\xff\xfe 1\nnon\xef\xbf\xbe 1\n",
+                                            "caf\xe9.hl");
+    CHECK(valid_utf8(svg));
+    CHECK(svg.find("\xef\xbf\xbe") == std::string::npos);
+    CHECK(svg.find("non\xef\xbf\xbd (") != std::string::npos);
+    CHECK(svg.find("bad\\xff\\xfe (") != std::string::npos);
+    CHECK(svg.find(">caf\\xe9.hl</text>") != std::string::npos);
+    CHECK(svg.find("\xc3\xa9..</text>") != std::string::npos);   // cut between characters
 }

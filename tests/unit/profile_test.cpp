@@ -126,6 +126,8 @@ TEST_CASE("profile: a sample at a return has undone its frame, and walks as at e
     CHECK(is_return(std::vector<uint8_t>{0xc3, 0x90}));         // ret
     CHECK(is_return(std::vector<uint8_t>{0xf3, 0xc3}));         // rep ret
     CHECK(is_return(std::vector<uint8_t>{0xc2, 0x08}));         // ret $8
+    CHECK(is_return(std::vector<uint8_t>{0xf2, 0xc3}));         // bnd ret
+    CHECK(is_return(std::vector<uint8_t>{0xc3}));               // the last byte the guest may read
     CHECK_FALSE(is_return(std::vector<uint8_t>{0x5d, 0xc3}));   // pop %rbp: the frame is still there
     CHECK_FALSE(is_return(std::vector<uint8_t>{0xc9, 0xc3}));   // leave
     CHECK_FALSE(is_return(std::vector<uint8_t>{0xf3, 0x90}));   // pause

@@ -17,7 +17,8 @@
 // Allowed, and nothing else (confine_allow_list() names them):
 //   ioctl with the requests of the run loop, snapshots and restores (KVM_RUN,
 //     vCPU register state, the dirty log and memory slot for snapshots,
-//     KVM_CHECK_EXTENSION), of --trace=all's perf events (enable, disable),
+//     KVM_CHECK_EXTENSION, KVM_SET_SIGNAL_MASK for the profiler), of
+//     --trace=all's perf events (enable, disable),
 //     and TCGETS (stdio asks whether a stream is a terminal); never the
 //     requests that create VMs or vCPUs;
 //   write, writev (guest output, trace files, messages); close; fstat
@@ -30,6 +31,7 @@
 //   clock_gettime, gettimeofday (when the vDSO falls back to the kernel);
 //   timer_create, timer_settime, timer_delete (SandboxOptions::timeout);
 //   rt_sigreturn, rt_sigprocmask, restart_syscall (the interrupt signal);
+//   rt_sigtimedwait (the profiler's pending ticks);
 //   gettid, getpid, and tgkill to this process with hl's interrupt signal or
 //     SIGABRT only (InterruptHandle::cancel, abort);
 //   exit, exit_group;

@@ -81,6 +81,8 @@ std::string argument_count_error(const Export& e, size_t given);
 
 struct Symbol {
     uint64_t address = 0;
+    // st_size; for a function the table gives no size (hand-written
+    // assembly), the bytes up to the next symbol or the end of its section.
     uint64_t size = 0;
     std::string name;
 };

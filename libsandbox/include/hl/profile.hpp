@@ -8,7 +8,13 @@
 // -fno-omit-frame-pointer), and counts the stack. It needs no perf and no
 // privilege, and the interrupts are not the guest's exits: they do not count
 // against max_exits and are not traced. Samples accumulate across runs and
-// calls until clear(). A Profile is not thread-safe: give each thread's
+// calls until clear().
+//
+// The profiler's signal is SIGRTMIN+3, hl's for the process once a profiled
+// sandbox is built (its handler replaces any other). It is blocked on the
+// sampled thread while a run goes on, and only let through inside KVM_RUN:
+// a process that a host function starts inherits that mask, so it should
+// unblock SIGRTMIN+3 if it relies on it. Not with SandboxOptions::gdb. A Profile is not thread-safe: give each thread's
 // sandboxes their own, and merge them (stacks()) if need be.
 #pragma once
 
@@ -63,12 +69,14 @@ private:
     uint64_t samples_ = 0;
 };
 
-// A flame graph of folded stacks (Profile::folded's text, or any input of
-// flamegraph.pl) as a self-contained SVG that browsers show: a frame a
-// function, as wide as its share of the samples, its callees above it, and
-// its name, count and share in its tooltip. Frames too narrow to be seen
-// are left out. Throws hl::Error naming the first line that is not
-// `frame;frame;... count`, or whose stack is deeper than 4096 frames.
+// A flame graph of folded stacks (Profile::folded's text, or other folded
+// stacks whose count follows the last space and is a whole number) as a
+// self-contained SVG that browsers show: a frame a function, as wide as its
+// share of the samples, its callees above it, and its name, count and share
+// in its tooltip. Frames too narrow to be seen are left out; names pass
+// through printable() (hl/text.hpp). Throws hl::Error naming the first line
+// that is not `frame;frame;... count` and why, one whose stack is deeper
+// than 4096 frames, or the one that brings the distinct frames past 200,000.
 std::string flame_graph_svg(std::string_view folded, std::string_view title);
 
 } // namespace hl

@@ -97,11 +97,13 @@ std::vector<GElf_Phdr> read_program_headers(const std::string& name, Elf* elf, s
     return phdrs;
 }
 
-// The end address of section `index`, or 0 when there is no such section.
-uint64_t section_end(Elf* elf, size_t index) {
+// The end address of section `index` when it is loaded and holds address,
+// else 0 (no such section, SHN_XINDEX's extended indices included).
+uint64_t section_end(Elf* elf, size_t index, uint64_t address) {
     GElf_Shdr shdr;
     Elf_Scn* scn = index == SHN_UNDEF || index >= SHN_LORESERVE ? nullptr : elf_getscn(elf, index);
-    if (scn == nullptr || gelf_getshdr(scn, &shdr) == nullptr || shdr.sh_addr > UINT64_MAX - shdr.sh_size)
+    if (scn == nullptr || gelf_getshdr(scn, &shdr) == nullptr || !(shdr.sh_flags & SHF_ALLOC) ||
+        shdr.sh_addr > UINT64_MAX - shdr.sh_size || address < shdr.sh_addr || address >= shdr.sh_addr + shdr.sh_size)
         return 0;
     return shdr.sh_addr + shdr.sh_size;
 }
@@ -161,7 +163,7 @@ std::vector<Symbol> read_symbols(Elf* elf) {
             // Names go into fault messages and traces: one line of plain text.
             if (*sym_name != '\0')
                 with_ends.push_back({{sym.st_value, sym.st_size, printable(sym_name)},
-                                     type == STT_FUNC && sym.st_size == 0 ? section_end(elf, sym.st_shndx) : 0});
+                                     type == STT_FUNC && sym.st_size == 0 ? section_end(elf, sym.st_shndx, sym.st_value) : 0});
         }
         break; // an executable has at most one .symtab
     }

@@ -35,7 +35,8 @@ bool is_return(std::span<const uint8_t> at_rip)
         return false;
     if (at_rip[0] == 0xc3 || at_rip[0] == 0xc2)
         return true;
-    return at_rip.size() >= 2 && at_rip[0] == 0xf3 && at_rip[1] == 0xc3;
+    // rep ret, bnd ret (MPX builds)
+    return at_rip.size() >= 2 && (at_rip[0] == 0xf3 || at_rip[0] == 0xf2) && at_rip[1] == 0xc3;
 }
 
 bool is_call_site(std::span<const uint8_t> before, uint64_t returns_to, std::optional<uint64_t> callee)

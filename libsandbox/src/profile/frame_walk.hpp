@@ -34,7 +34,7 @@ enum class FrameState {
 FrameState frame_state(std::span<const uint8_t> entry, uint64_t offset);
 
 // Whether the instruction at the sampled RIP, whose first bytes are `at_rip`,
-// is a return (`ret`, `rep ret`, `ret $n`): the function has undone its frame,
+// is a return (`ret`, `rep ret`, `bnd ret`, `ret $n`): the function has undone its frame,
 // RBP is its caller's again, and [rsp] returns to the caller, as at entry.
 bool is_return(std::span<const uint8_t> at_rip);
 

@@ -21,6 +21,9 @@ void check_profile_options(const SandboxOptions& options)
     if (options.trace)
         throw OptionError("profile and trace cannot be used together yet: the profiler's interrupts would "
                           "split the traced exits");
+    if (options.gdb)
+        throw OptionError("profile and gdb cannot be used together: the profiler's interrupts would stop the "
+                          "debugged guest");
 }
 
 std::string Profile::folded(const std::function<std::string(uint64_t address, uint64_t word)>& name_of) const

@@ -9,6 +9,8 @@
 #include <mutex>
 #include <pthread.h>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace hl {
 namespace {
@@ -22,6 +24,14 @@ sigset_t just_the_signal()
 }
 
 void ignore_tick(int) {}
+
+// The profiled runs under way on this thread, innermost last (a host
+// function may run another sandbox), and the ticks an inner run took for each.
+struct Run {
+    int tag;
+    uint64_t handed;
+};
+thread_local std::vector<Run> t_runs;
 
 } // namespace
 
@@ -59,20 +69,47 @@ ProfileSignal::ProfileSignal(Vcpu& vcpu)
 
 ProfileSignal::~ProfileSignal()
 {
+    if (!t_runs.empty() && t_runs.back().tag == tag_)
+        t_runs.pop_back();
     // A tick that came after the last run (rare: the timer is disarmed by
     // now) is delivered to ignore_tick here; waiting for it would cost every
     // call a system call.
     pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
 }
 
+void ProfileSignal::own(int tag)
+{
+    tag_ = tag;
+    t_runs.push_back({tag, 0});
+}
+
+uint64_t ProfileSignal::take_handed()
+{
+    for (Run& run : t_runs)
+        if (run.tag == tag_)
+            return std::exchange(run.handed, 0);
+    return 0;
+}
+
 uint64_t ProfileSignal::take_ticks()
 {
     const sigset_t set = just_the_signal();
     const timespec now{};
-    siginfo_t info{};
-    if (sigtimedwait(&set, &info, &now) != profile_signal_number())
-        return 0;
-    return 1 + static_cast<uint64_t>(info.si_overrun > 0 ? info.si_overrun : 0);
+    uint64_t mine = 0;
+    // One pending tick a timer at most: this run's, and an outer run's.
+    for (siginfo_t info{}; sigtimedwait(&set, &info, &now) == profile_signal_number(); info = {}) {
+        const uint64_t ticks = 1 + static_cast<uint64_t>(info.si_overrun > 0 ? info.si_overrun : 0);
+        if (info.si_value.sival_int == tag_) {
+            mine += ticks;
+            continue;
+        }
+        // An outer run's, taken while this one ran inside it: handed to it.
+        // A run that is over (a timer deleted with a tick pending) gets none.
+        for (Run& run : t_runs)
+            if (run.tag == info.si_value.sival_int)
+                run.handed += ticks;
+    }
+    return mine + take_handed();
 }
 
 } // namespace hl

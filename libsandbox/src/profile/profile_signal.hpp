@@ -5,7 +5,9 @@
 // that fall while the host works (a long hypercall) stay pending, counted by
 // the timer's overrun, and are taken at the next entry into the guest, which
 // they end at once. Each interruption is then worth all the ticks it stands
-// for, and the samples add up to the time, wherever it was spent.
+// for, and the samples add up to the time, wherever it was spent. A profiled
+// run inside another (a host function running a sandbox) tells its ticks
+// from the outer run's by their timer's tag, and hands the outer's back.
 #pragma once
 
 #include <csignal>
@@ -32,12 +34,20 @@ public:
     ProfileSignal(const ProfileSignal&) = delete;
     ProfileSignal& operator=(const ProfileSignal&) = delete;
 
+    // Names the run's timer (ProfileTimer::tag), whose ticks are this run's.
+    void own(int tag);
     // After a run that returned Interrupted: the ticks that interruption
-    // stands for (1 and the timer's overrun), or 0 when no tick was pending.
+    // stands for (1 and the timer's overrun, and those an inner run took for
+    // this one), or 0 when none was pending. An outer run's ticks taken here
+    // are handed to it.
     uint64_t take_ticks();
+    // The ticks an inner run (in a host function) took for this one, with no
+    // system call: sampled where the guest made the call.
+    uint64_t take_handed();
 
 private:
     sigset_t previous_{};
+    int tag_ = 0;
 };
 
 } // namespace hl

@@ -22,6 +22,9 @@ public:
     ProfileTimer(const ProfileTimer&) = delete;
     ProfileTimer& operator=(const ProfileTimer&) = delete;
 
+    // The tag its ticks carry (ThreadTimer::tag).
+    int tag() const { return timer_.tag(); }
+
 private:
     ThreadTimer timer_;
     unsigned hz_;

@@ -29,7 +29,11 @@ const Symbol* function_at(uint64_t address, const Image& image)
 // covers (the system pages, a stripped image) is taken as framed.
 FrameState state_at(const Symbol* function, uint64_t rip, const GuestMemory& memory)
 {
-    if (const auto at_rip = memory.read_view(guest_addr(rip), 2); at_rip.ok() && is_return(at_rip.bytes))
+    // Two bytes, or one where the guest's readable memory ends there.
+    auto at_rip = memory.read_view(guest_addr(rip), 2);
+    if (!at_rip.ok())
+        at_rip = memory.read_view(guest_addr(rip), 1);
+    if (at_rip.ok() && is_return(at_rip.bytes))
         return FrameState::AtEntry;
     if (!function)
         return FrameState::Framed;
