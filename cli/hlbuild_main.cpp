@@ -13,11 +13,12 @@ int main(int argc, char** argv)
 {
     init_logging("hlbuild");
     CLI::App app{"Scaffold and compile hl guest images (see hlbuild(1))", "hlbuild"};
-    app.set_version_flag("--version", std::string("hlbuild ") + HL_VERSION);
+    set_up_command(app, "hlbuild", "hlbuild new|compile ...  (hlbuild COMMAND --help)");
     app.require_subcommand(1);
 
     NewOptions new_options;
     CLI::App* new_command = app.add_subcommand("new", "Create a guest project from a template");
+    set_up_command(*new_command, "hlbuild", "hlbuild new [--template T | --libc tiny|musl] NAME");
     CLI::Option* template_option =
         new_command->add_option("--template", new_options.template_name, "Template to use (default: c)");
     new_command->add_option("--libc", new_options.libc, "The guest's C library: tiny (default) or musl")
@@ -27,6 +28,7 @@ int main(int argc, char** argv)
 
     CompileOptions compile_options;
     CLI::App* compile_command = app.add_subcommand("compile", "Compile and link a guest project into an image");
+    set_up_command(*compile_command, "hlbuild", "hlbuild compile [-v] [--build-dir DIR] [-o IMAGE] [PROJECT]");
     compile_command->add_option("PROJECT", compile_options.project_dir, "Project directory (default: .)");
     compile_command->add_option("--build-dir,-B", compile_options.build_dir, "Where objects and the image go (default: PROJECT/build)");
     compile_command->add_option("--output,-o", compile_options.output, "Image path (default: BUILD_DIR/NAME.hl)");

@@ -1,6 +1,6 @@
 // hlrun call: initialise a function guest (or start one from a snapshot
 // file, ready), call one export with ARGS parsed by its signature, print the result.
-//   hlrun call [-m SIZE] [-t DURATION] [--json] [--repeat N] [--fresh] [--stats] [--core FILE] IMAGE FUNCTION [ARGS...]
+//   hlrun call [-m SIZE] [-t DURATION] [--json] [--repeat N] [--fresh] [--stats[=json]] [--core FILE] IMAGE FUNCTION [ARGS...]
 #include "command_line.hpp"
 #include "hlrun_common.hpp"
 #include "hlrun_core.hpp"
@@ -29,7 +29,7 @@ struct CallOptions {
     bool json = false;
     uint64_t repeat = 1;
     bool fresh = false;
-    bool stats = false;
+    std::string stats;            // --stats[=text|json]: the calls' latency on stderr; empty: none
     bool memory_given = false;   // --memory on the command line (a snapshot file's is fixed)
 };
 
@@ -79,12 +79,18 @@ int print_result(const Export& e, const RunResult& result, const CallOptions& op
 {
     if (const int status = print_to_stdout(result_text(e, result, options, latency.count()), "the result of " + e.name))
         return status;
-    if (options.stats) {
-        auto us = [](uint64_t ns) { return static_cast<double>(ns) / 1e3; };
+    auto us = [](uint64_t ns) { return static_cast<double>(ns) / 1e3; };
+    const double average = latency.count() ? us(latency.total()) / static_cast<double>(latency.count()) : 0.0;
+    if (options.stats == "json") {
+        std::fprintf(stderr,
+                     "{\"schema\":\"hl-call-stats/1\",\"function\":%s,\"calls\":%" PRIu64 ",\"fresh\":%s,"
+                     "\"min_us\":%.1f,\"p50_us\":%.1f,\"p99_us\":%.1f,\"max_us\":%.1f,\"avg_us\":%.1f}\n",
+                     json_string(e.name).c_str(), latency.count(), options.fresh ? "true" : "false", us(latency.min()),
+                     us(latency.quantile(0.5)), us(latency.quantile(0.99)), us(latency.max()), average);
+    } else if (!options.stats.empty()) {
         std::fprintf(stderr, "%" PRIu64 " calls%s: min %.1fus  p50 %.1fus  p99 %.1fus  max %.1fus  avg %.1fus\n",
                      latency.count(), options.fresh ? " (fresh)" : "", us(latency.min()), us(latency.quantile(0.5)),
-                     us(latency.quantile(0.99)), us(latency.max()),
-                     latency.count() ? us(latency.total()) / static_cast<double>(latency.count()) : 0.0);
+                     us(latency.quantile(0.99)), us(latency.max()), average);
     }
     return 0;
 }
@@ -205,15 +211,18 @@ int hlrun_call(int argc, char** argv)
     CallOptions options;
     apply_environment(options.common);
     CLI::App app{"Call a function a guest image exports (see hlrun(1))", "hlrun call"};
+    set_up_command(app, "hlrun", "hlrun call [OPTIONS] IMAGE|SNAPSHOT FUNCTION [ARGS...]");
     app.prefix_command(); // IMAGE FUNCTION ARGS...: negative numbers are arguments, not options
     app.add_option("--memory,-m", options.common.memory, "Guest memory size, e.g. 16Mi (env HL_MEMORY)");
     app.add_option("--timeout,-t", options.common.timeout, "Stop a call after this long, e.g. 5s (env HL_TIMEOUT)");
     app.add_option("--max-exits", options.common.max_exits, "Stop a call after this many VM exits (0: no limit)")
         ->check(exit_count_validator());
     app.add_flag("--json", options.json, "Print the result as one JSON object");
-    app.add_option("--repeat,-n", options.repeat, "Call N times (the last result is printed)")->check(CLI::PositiveNumber);
+    app.add_option("--repeat,-n", options.repeat, "Call N times (the last result is printed)")->check(whole_number_in(1, UINT64_MAX));
     app.add_flag("--fresh", options.fresh, "Start every call from the state right after initialisation");
-    app.add_flag("--stats", options.stats, "Print call latency min/p50/p99/max on stderr");
+    app.add_option("--stats", options.stats,
+                   "Print the calls' latency min/p50/p99/max on stderr: --stats, or --stats=json for one JSON object")
+        ->check(one_of({"text", "json"}));
     add_profile_options(app, options.common);
     add_core_option(app, options.common);
     add_gdb_option(app, options.common);

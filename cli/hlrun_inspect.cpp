@@ -167,6 +167,7 @@ int hlrun_inspect(int argc, char** argv)
     bool json = false;
     std::string path;
     CLI::App app{"Show what a guest image holds, without running it (see hlrun(1))", "hlrun inspect"};
+    set_up_command(app, "hlrun", "hlrun inspect [--json] IMAGE|SNAPSHOT|CORE");
     app.add_flag("--json", json, "Print one JSON object");
     app.add_option("IMAGE", path, "The guest image, a snapshot file or a core file")->required();
     if (const auto status = parse_command_line(app, argc, argv, kExitUsage))

@@ -21,6 +21,7 @@
 #include <cinttypes>
 #include <csignal>
 #include <cstdlib>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -109,8 +110,16 @@ int main(int argc, char** argv)
         return hlrun_serve(argc - 1, argv + 1);
     HlrunOptions options;
     CLI::App app{"Run a guest image in a fresh micro-VM (see hlrun(1))", "hlrun"};
-    app.set_version_flag("--version", std::string("hlrun ") + HL_VERSION);
+    set_up_command(app, "hlrun",
+                   "hlrun [OPTIONS] IMAGE [ARGS...]\n"
+                   "       hlrun call|inspect|snapshot|serve ...  (hlrun COMMAND --help)");
     add_hlrun_options(app, options);
+    app.footer("IMAGE [ARGS...]  the guest image, then its arguments (argv[0] is IMAGE)\n\n"
+               "Commands:\n"
+               "  call      Call a function a guest image or snapshot exports\n"
+               "  inspect   Show what an image, a snapshot file or a core file holds\n"
+               "  snapshot  Run a function guest to hl_serve and write a snapshot file\n"
+               "  serve     Serve a function guest's exports over HTTP");
 
     std::vector<std::string> args = spell_out_optional_values(argc, argv);
     std::vector<char*> arg_pointers;
@@ -124,5 +133,11 @@ int main(int argc, char** argv)
     }
     if (options.verbose)
         log_verbosely();
+    // A slip on the command line usually shows as an IMAGE that is not there.
+    if (std::error_code error; !std::filesystem::exists(options.guest_argv.front(), error) && !error)
+        if (const std::string hint = missing_image_hint(argc, argv); !hint.empty()) {
+            log_error("{}: cannot read: No such file or directory (did you mean {}?)", options.guest_argv.front(), hint);
+            return kExitImageUnreadable;
+        }
     return run(options);
 }

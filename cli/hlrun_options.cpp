@@ -1,6 +1,10 @@
 // hlrun's command line (see hlrun_options.hpp).
 #include "hlrun_options.hpp"
 
+#include "command_line.hpp"
+
+#include <hl/suggest.hpp>
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -95,10 +99,10 @@ void add_profile_options(CLI::App& app, HlrunOptions& options)
     app.add_option("--profile", options.profile,
                    "Sample the guest's stacks and write them to FILE: folded stacks, or a flame graph for FILE.svg");
     app.add_option("--profile-hz", options.profile_hz, "Samples a second while the guest runs (default 997)")
-        ->check(CLI::Range(1u, hl::kMaxProfileHz));
+        ->check(whole_number_in(1, hl::kMaxProfileHz));
     app.add_option("--profile-format", options.profile_format,
                    "folded (flamegraph.pl, speedscope) or svg (a flame graph); default: svg for FILE.svg, else folded")
-        ->check(CLI::IsMember({"folded", "svg"}));
+        ->check(one_of({"folded", "svg"}));
 }
 
 void add_core_option(CLI::App& app, HlrunOptions& options)
@@ -126,11 +130,11 @@ void add_hlrun_options(CLI::App& app, HlrunOptions& options)
     app.add_option("--trace", options.trace,
                    "Trace every VM exit: --trace (stderr), --trace=FILE, --trace=all[:FILE] (with the kernel's view)");
     app.add_option("--trace-format", options.trace_format, "text (default), jsonl or chrome")
-        ->check(CLI::IsMember({"text", "jsonl", "chrome"}));
+        ->check(one_of({"text", "jsonl", "chrome"}));
     app.add_option("--trace-filter", options.trace_filter,
                    "Trace only these exit reasons and hypercalls, comma-separated (e.g. write,exit)");
     app.add_option("--stats", options.stats, "Print exit statistics on stderr at the end: --stats or --stats=json")
-        ->check(CLI::IsMember({"text", "json"}));
+        ->check(one_of({"text", "json"}));
     add_profile_options(app, options);
     add_core_option(app, options);
     add_gdb_option(app, options);
@@ -147,7 +151,6 @@ void add_hlrun_options(CLI::App& app, HlrunOptions& options)
         ->allow_extra_args(false);
     app.add_flag("--strict-syscalls", options.strict_syscalls,
                  "End the run at the first Linux system call hl does not serve, instead of returning ENOSYS");
-    app.footer("IMAGE [ARGS...]  the guest image, then its arguments (argv[0] is IMAGE)");
 }
 
 std::vector<std::string> spell_out_optional_values(int argc, char** argv, bool call)
@@ -159,7 +162,7 @@ std::vector<std::string> spell_out_optional_values(int argc, char** argv, bool c
             break; // IMAGE, or the end of hlrun's options: nothing after is ours
         if (arg == "--trace" && !call)
             args[i] = std::string(kStderrTrace);
-        else if (arg == "--stats" && !call)   // hlrun call's --stats is a flag
+        else if (arg == "--stats")
             args[i] = "--stats=text";
         else if (arg == "--gdb")
             args[i] = std::string("--gdb=") + kDefaultGdbAddress;
@@ -167,6 +170,35 @@ std::vector<std::string> spell_out_optional_values(int argc, char** argv, bool c
             ++i; // skip the option's value
     }
     return args;
+}
+
+std::string missing_image_hint(int argc, char** argv)
+{
+    // Where IMAGE is: the first word that is no option and no option's value.
+    int image = 1;
+    while (image < argc) {
+        const std::string_view arg = argv[image];
+        if (arg == "--") {
+            ++image;
+            break;
+        }
+        if (arg.empty() || arg[0] != '-')
+            break;
+        const bool takes_next = std::find(kValueOptions.begin(), kValueOptions.end(), arg) != kValueOptions.end();
+        image += takes_next ? 2 : 1;
+    }
+    if (image >= argc)
+        return {};
+    const std::string word = argv[image];
+    const std::string_view before = image > 1 ? argv[image - 1] : "";
+    const bool value_shape = before == "--trace" ||
+                             (before == "--stats" && (word == "json" || word == "text")) ||
+                             (before == "--gdb" && word.find(':') != std::string::npos);
+    if (value_shape)
+        return std::string(before) + "=" + word;
+    if (const auto command = closest(word, {"call", "inspect", "snapshot", "serve"}))
+        return "hlrun " + *command;
+    return {};
 }
 
 bool note_flag_sources(const CLI::App& app, HlrunOptions& options)
@@ -189,8 +221,9 @@ std::string finish_hlrun_options(CLI::App& app, HlrunOptions& options)
         options.guest_argv.erase(options.guest_argv.begin());
     else if (!options.guest_argv.empty() && options.guest_argv.front().size() > 1 &&
              options.guest_argv.front()[0] == '-')
-        return "unknown option '" + options.guest_argv.front() +
-               "'; see hlrun --help (use -- before an IMAGE whose name starts with '-')";
+        return "unknown option '" + options.guest_argv.front() + "'" +
+               did_you_mean(options.guest_argv.front(), option_names(app)) +
+               "; see hlrun --help (use -- before an IMAGE whose name starts with '-')";
     if (options.guest_argv.empty())
         return "missing IMAGE; usage: hlrun [OPTIONS] IMAGE [ARGS...]";
     return profile_without_file(app, options);

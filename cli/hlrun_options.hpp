@@ -71,8 +71,14 @@ void add_hlrun_options(CLI::App& app, HlrunOptions& options);
 // Options whose value is optional (--trace, --stats, --gdb) take it only as
 // --opt=VALUE, so that `hlrun --trace IMAGE` never reads IMAGE as the value:
 // rewrites a bare --trace / --stats / --gdb before IMAGE into its explicit
-// default; for hlrun call (call), only --gdb.
+// default; for hlrun call (call), --stats and --gdb (it has no --trace).
 std::vector<std::string> spell_out_optional_values(int argc, char** argv, bool call = false);
+
+// For an IMAGE that does not exist, what the user more likely meant:
+// "--trace=out.txt" when a bare --trace, --stats or --gdb stood just before
+// it with a value of its shape (their values need '='), or "hlrun call" for a
+// word near a subcommand's name; else empty. argv as main got it.
+std::string missing_image_hint(int argc, char** argv);
 
 // --gdb[=HOST:PORT], for a run and for hlrun call.
 void add_gdb_option(CLI::App& app, HlrunOptions& options);

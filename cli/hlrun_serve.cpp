@@ -182,17 +182,18 @@ int hlrun_serve(int argc, char** argv)
     }
     CLI::App app{"Serve a function guest's exports over HTTP, a fresh sandbox state per request (see hlrun(1))",
                  "hlrun serve"};
+    set_up_command(app, "hlrun", "hlrun serve [OPTIONS] IMAGE|SNAPSHOT");
     app.add_option("--listen,-l", options.listen, "HOST:PORT to listen on (default 127.0.0.1:8080; env HL_LISTEN)");
     app.add_option("--workers,-w", options.workers, "Worker threads, each with a sandbox (default: the CPUs)")
-        ->check(CLI::Range(1u, 4096u));
+        ->check(whole_number_in(1, 4096));
     app.add_option("--queue", options.queue, "Calls that may wait for a worker; one more gets 503 (default 64)")
-        ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 20));
+        ->check(whole_number_in(1, uint64_t{1} << 20));
     app.add_option("--max-inflight", options.max_inflight,
                    "Calls admitted at once, waiting or running; one more gets 503 (default: workers + queue)")
-        ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 20));
+        ->check(whole_number_in(1, uint64_t{1} << 20));
     app.add_option("--max-connections", options.max_connections,
                    "Connections open at once; more wait in the listen backlog (default 1024)")
-        ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 20));
+        ->check(whole_number_in(1, uint64_t{1} << 20));
     app.add_option("--memory,-m", options.common.memory, "Guest memory size of an image, e.g. 16Mi (env HL_MEMORY)");
     app.add_option("--timeout,-t", options.common.timeout,
                    "Stop a call after this long and answer 504, or the initialisation (exit 124); \"\" for no limit "

@@ -102,6 +102,7 @@ int hlrun_snapshot(int argc, char** argv)
     SnapshotOptions options;
     apply_environment(options.common);
     CLI::App app{"Run a function guest to hl_serve and write a snapshot file (see hlrun(1))", "hlrun snapshot"};
+    set_up_command(app, "hlrun", "hlrun snapshot -o FILE [OPTIONS] IMAGE [ARGS...]");
     app.prefix_command(); // IMAGE ARGS...: everything after IMAGE is the guest's
     app.add_option("--output,-o", options.output, "The snapshot file to write")->required();
     app.add_option("--memory,-m", options.common.memory, "Guest memory size, e.g. 16Mi (env HL_MEMORY)");

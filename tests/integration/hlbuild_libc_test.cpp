@@ -51,7 +51,7 @@ TEST_CASE("hlbuild new --libc refuses a C library it does not know, and --templa
     CHECK(r.err == "hlbuild: error: --libc: no C library 'glibc'; expected tiny or musl\n");
     r = hlbuild({"new", "--libc", "musl", "--template", "function", dir + "/x"});
     CHECK(r.status == 2);
-    CHECK(r.err == "hlbuild: error: --template excludes --libc; see hlbuild --help\n");
+    CHECK(r.err == "hlbuild: error: --template excludes --libc; see hlbuild new --help\n");
     CHECK_FALSE(fs::exists(dir + "/x"));
 }
 

@@ -147,6 +147,9 @@ TEST_CASE("hlrun call refuses what does not match, each with one line")
     auto r = hlrun({"call", kFunctions, "nope"});
     CHECK(r.status == 120);
     CHECK(r.err.rfind("hlrun: error: " + kFunctions + ": no export named 'nope'; the image exports: ", 0) == 0);
+    r = hlrun({"call", kFunctions, "ad", "1", "2"});
+    CHECK(r.status == 120);
+    CHECK(r.err.rfind("hlrun: error: " + kFunctions + ": no export named 'ad' (did you mean add?); the image exports: ", 0) == 0);
     r = hlrun({"call", kFunctions, "add", "1"});
     CHECK(r.status == 120);
     CHECK(r.err == "hlrun: error: add takes 2 arguments, got 1 (i64 add(i64, i64))\n");

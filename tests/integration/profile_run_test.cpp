@@ -261,10 +261,10 @@ TEST_CASE("hlrun --profile: a file it cannot write and a rate out of range are r
     CHECK(r.err == "hlrun: error: --profile-format: needs --profile\n");
     r = hlrun({"--profile", "/tmp/p.svg", "--profile-format", "dot", guest_image("hello")});
     CHECK(r.status == 120);
-    CHECK(r.err == "hlrun: error: --profile-format: dot not in {folded,svg}; see hlrun --help\n");
+    CHECK(r.err == "hlrun: error: --profile-format: 'dot' is not folded or svg; see hlrun --help\n");
     r = hlrun({"call", "--profile", "/tmp/p.svg", "--profile-format=png", guest_image("functions"), "add", "1", "2"});
     CHECK(r.status == 120);
-    CHECK(r.err == "hlrun: error: --profile-format: png not in {folded,svg}; see hlrun call --help\n");
+    CHECK(r.err == "hlrun: error: --profile-format: 'png' is not folded or svg; see hlrun call --help\n");
 
     // Never the image itself; not with a trace, whose exits its interrupts would split.
     const std::string dir = make_temp_dir();

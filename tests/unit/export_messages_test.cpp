@@ -35,6 +35,10 @@ TEST_CASE("unknown export: the message lists what the image exports, or says it 
         b.add_exports({ElfBuilder::export_record("add", "lll"), ElfBuilder::export_record("greet", "ss")});
     });
     CHECK(hl::unknown_export_error(with, "nope") == "no export named 'nope'; the image exports: add, greet");
+    CHECK(hl::unknown_export_error(with, "ad") ==
+          "no export named 'ad' (did you mean add?); the image exports: add, greet");
+    CHECK(hl::unknown_export_error(with, "gret") ==
+          "no export named 'gret' (did you mean greet?); the image exports: add, greet");
     CHECK(hl::unknown_export_error(valid(), "main") ==
           "no export named 'main'; the image exports: nothing (see HL_EXPORT in hl-abi(7))");
 }

@@ -4,6 +4,7 @@
 #include "image/elf_rules.hpp"
 
 #include <hl/abi.h>
+#include <hl/suggest.hpp>
 #include <hl/text.hpp>
 #include <hl/units.hpp>
 
@@ -56,9 +57,12 @@ std::string unknown_export_error(const Image& image, std::string_view name)
                "': a static Linux executable exports nothing (functions are exported by images hlbuild "
                "links, see HL_EXPORT in hl-abi(7)); run it with hlrun IMAGE [ARGS...]";
     std::string known;
-    for (const Export& e : image.exports())
+    std::vector<std::string> names;
+    for (const Export& e : image.exports()) {
         known += (known.empty() ? "" : ", ") + e.name;
-    return "no export named '" + std::string(name) + "'; the image exports: " +
+        names.push_back(e.name);
+    }
+    return "no export named '" + std::string(name) + "'" + did_you_mean(name, names) + "; the image exports: " +
            (known.empty() ? "nothing (see HL_EXPORT in hl-abi(7))" : known);
 }
 
