@@ -98,7 +98,7 @@ int main(int argc, char** argv)
     // A reader that goes away is an ending with its own line and status
     // (kExitOutputClosed), not a silent death by SIGPIPE: writes get EPIPE.
     std::signal(SIGPIPE, SIG_IGN);
-    // `hlrun call ...`, `hlrun inspect ...`, `hlrun snapshot ...` and `hlrun serve ...`; anything else is
+    // `hlrun call ...`, `hlrun inspect ...`, `hlrun snapshot ...`, `hlrun serve ...` and `hlrun doctor`; anything else is
     // `hlrun [OPTIONS] IMAGE [ARGS...]` (an image really named "call" is run as ./call).
     if (argc > 1 && std::string_view(argv[1]) == "call")
         return hlrun_call(argc - 1, argv + 1);
@@ -108,18 +108,21 @@ int main(int argc, char** argv)
         return hlrun_snapshot(argc - 1, argv + 1);
     if (argc > 1 && std::string_view(argv[1]) == "serve")
         return hlrun_serve(argc - 1, argv + 1);
+    if (argc > 1 && std::string_view(argv[1]) == "doctor")
+        return hlrun_doctor(argc - 1, argv + 1);
     HlrunOptions options;
     CLI::App app{"Run a guest image in a fresh micro-VM (see hlrun(1))", "hlrun"};
     set_up_command(app, "hlrun",
                    "hlrun [OPTIONS] IMAGE [ARGS...]\n"
-                   "       hlrun call|inspect|snapshot|serve ...  (hlrun COMMAND --help)");
+                   "       hlrun call|inspect|snapshot|serve|doctor ...  (hlrun COMMAND --help)");
     add_hlrun_options(app, options);
     app.footer("IMAGE [ARGS...]  the guest image, then its arguments (argv[0] is IMAGE)\n\n"
                "Commands:\n"
                "  call      Call a function a guest image or snapshot exports\n"
                "  inspect   Show what an image, a snapshot file or a core file holds\n"
                "  snapshot  Run a function guest to hl_serve and write a snapshot file\n"
-               "  serve     Serve a function guest's exports over HTTP");
+               "  serve     Serve a function guest's exports over HTTP\n"
+               "  doctor    Check whether hl can run guests on this machine");
 
     std::vector<std::string> args = spell_out_optional_values(argc, argv);
     std::vector<char*> arg_pointers;

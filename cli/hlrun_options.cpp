@@ -196,7 +196,7 @@ std::string missing_image_hint(int argc, char** argv)
                              (before == "--gdb" && word.find(':') != std::string::npos);
     if (value_shape)
         return std::string(before) + "=" + word;
-    if (const auto command = closest(word, {"call", "inspect", "snapshot", "serve"}))
+    if (const auto command = closest(word, {"call", "inspect", "snapshot", "serve", "doctor"}))
         return "hlrun " + *command;
     return {};
 }

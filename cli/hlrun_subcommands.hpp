@@ -17,4 +17,7 @@ int hlrun_snapshot(int argc, char** argv);
 // hlrun serve [OPTIONS] IMAGE|SNAPSHOT
 int hlrun_serve(int argc, char** argv);
 
+// hlrun doctor
+int hlrun_doctor(int argc, char** argv);
+
 } // namespace hl::cli

@@ -1,9 +1,14 @@
-// The CLIs' voice: what --help and --version say for every command, and
-// usage errors in hl's words, with the nearest known word when a slip made
-// them ("did you mean"), never CLI11's own texts.
+// The CLIs' voice: what --help and --version say for every command, usage
+// errors in hl's words, with the nearest known word when a slip made them
+// ("did you mean"), never CLI11's own texts; and hlrun doctor.
 #include "process.hpp"
 
 #include <nlohmann/json.hpp>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sstream>
 
 #include <catch2/catch.hpp>
 
@@ -20,8 +25,8 @@ TEST_CASE("cli: hlrun --help names every command, and each command its own usage
     ProcessResult r = hlrun({"--help"});
     REQUIRE(r.status == 0);
     CHECK(contains(r.out, "Usage: hlrun [OPTIONS] IMAGE [ARGS...]\n"
-                          "       hlrun call|inspect|snapshot|serve ...  (hlrun COMMAND --help)\n"));
-    for (const char* command : {"  call      ", "  inspect   ", "  snapshot  ", "  serve     "})
+                          "       hlrun call|inspect|snapshot|serve|doctor ...  (hlrun COMMAND --help)\n"));
+    for (const char* command : {"  call      ", "  inspect   ", "  snapshot  ", "  serve     ", "  doctor    "})
         CHECK(contains(r.out, command));
     r = hlrun({"call", "--help"});
     CHECK(contains(r.out, "Usage: hlrun call [OPTIONS] IMAGE|SNAPSHOT FUNCTION [ARGS...]\n"));
@@ -39,7 +44,7 @@ TEST_CASE("cli: --version works on every command")
 {
     for (const auto& args : std::vector<std::vector<std::string>>{
              {"--version"}, {"call", "--version"}, {"inspect", "--version"}, {"snapshot", "--version"},
-             {"serve", "--version"}}) {
+             {"serve", "--version"}, {"doctor", "--version"}}) {
         const ProcessResult r = hlrun(args);
         CHECK(r.status == 0);
         CHECK(r.out == "hlrun" + kVersion);
@@ -163,4 +168,38 @@ TEST_CASE("cli: hlrun call --stats takes the shapes of a run's, --stats=json one
     r = hlrun({"call", "--stats=yaml", guest_image("functions"), "add", "1", "2"});
     CHECK(r.status == 120);
     CHECK(r.err == "hlrun: error: --stats: 'yaml' is not text or json; see hlrun call --help\n");
+}
+
+TEST_CASE("hlrun doctor: a line a check, status 0 where hl runs, 1 with the fix where /dev/kvm is closed")
+{
+    HL_REQUIRE_KVM();
+    ProcessResult r = hlrun({"doctor"});
+    CHECK(r.status == 0);
+    CHECK(r.err.empty());
+    std::vector<std::string> names;
+    std::istringstream lines(r.out);
+    for (std::string line; std::getline(lines, line);) {
+        INFO(line);
+        CHECK((line.rfind("ok    ", 0) == 0 || line.rfind("warn  ", 0) == 0));
+        names.push_back(line.substr(6, line.find(' ', 6) - 6));
+    }
+    CHECK(names == std::vector<std::string>{"kvm-device", "kvm-api", "kvm-capabilities", "guest-cpu", "hypervisor",
+                                            "trace-all", "seccomp", "open-files"});
+    CHECK(contains(r.out, "ok    kvm-api           KVM API version 12\n"));
+    r = hlrun({"doctor", "extra"});
+    CHECK(r.status == 120);
+    CHECK(r.err == "hlrun: error: unexpected argument 'extra'; see hlrun doctor --help\n");
+    // As a user who may not open the device (root's tests only: they can become one).
+    if (geteuid() != 0 || access("/usr/bin/setpriv", X_OK) != 0)
+        return;
+    struct stat device {};
+    REQUIRE(stat("/dev/kvm", &device) == 0);
+    if ((device.st_mode & 0007) == 0006)
+        return;   // everyone may open it here
+    r = run_process({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", HL_HLRUN, "doctor"});
+    CHECK(r.status == 1);
+    CHECK(r.out.rfind("fail  kvm-device        /dev/kvm (", 0) == 0);
+    CHECK(contains(r.out, ") cannot be opened: Permission denied; "));
+    CHECK_FALSE(contains(r.out, "kvm-api"));   // KVM is not asked without the device
+    CHECK(contains(r.out, "\nok    seccomp "));
 }

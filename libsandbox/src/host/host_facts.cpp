@@ -1,0 +1,145 @@
+// Gathering what check_host judges (host_facts.hpp): the device, KVM, the
+// kernel's perf and seccomp, the limits. Each fact is asked for on its own,
+// so that one that cannot be had leaves the others.
+#include "host/host_facts.hpp"
+
+#include "kvm/kvm_system.hpp"
+#include "x86_64/cpu_features.hpp"
+
+#include <hl/error.hpp>
+#include <hl/kernel_trace.hpp>
+
+#include <cpuid.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/kvm.h>
+#include <linux/seccomp.h>
+#include <pwd.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+namespace hl {
+namespace {
+
+std::string user_name(uid_t uid)
+{
+    const passwd* p = getpwuid(uid);
+    return p ? p->pw_name : std::to_string(uid);
+}
+
+std::string group_name(gid_t gid)
+{
+    const group* g = getgrgid(gid);
+    return g ? g->gr_name : std::to_string(gid);
+}
+
+HostFacts::Device device_facts(int& fd)
+{
+    HostFacts::Device d;
+    d.root = geteuid() == 0;
+    d.user = user_name(geteuid());
+    struct stat st {};
+    if (stat("/dev/kvm", &st) != 0)
+        return d;
+    d.exists = true;
+    d.character = S_ISCHR(st.st_mode);
+    d.major = major(st.st_rdev);
+    d.minor = minor(st.st_rdev);
+    d.mode = st.st_mode & 0777;
+    d.owner = user_name(st.st_uid);
+    d.group = group_name(st.st_gid);
+    std::vector<gid_t> groups(static_cast<size_t>(std::max(getgroups(0, nullptr), 0)));
+    groups.resize(static_cast<size_t>(std::max(getgroups(static_cast<int>(groups.size()), groups.data()), 0)));
+    d.in_group = getegid() == st.st_gid || std::find(groups.begin(), groups.end(), st.st_gid) != groups.end();
+    if (const group* g = getgrgid(st.st_gid))
+        for (char** member = g->gr_mem; member && *member; ++member)
+            d.group_lists_user = d.group_lists_user || d.user == *member;
+    fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+    d.open_error = fd < 0 ? errno : 0;
+    return d;
+}
+
+std::string kvm_module()
+{
+    for (const char* module : {"kvm_pvm", "kvm_intel", "kvm_amd"})
+        if (std::error_code error; std::filesystem::exists(std::string("/sys/module/") + module, error))
+            return module;
+    return {};
+}
+
+bool running_in_a_vm()
+{
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    return __get_cpuid(1, &eax, &ebx, &ecx, &edx) && (ecx & (1u << 31));
+}
+
+// Whether the filter actions hl's policies use are there: the kernel has
+// seccomp filters then (a filter itself would confine this thread for good).
+std::string seccomp_problem()
+{
+    if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) < 0)
+        return std::string("seccomp is not in this kernel (") + std::strerror(errno) + ")";
+    for (const uint32_t action : {uint32_t{SECCOMP_RET_TRAP}, uint32_t{SECCOMP_RET_KILL_PROCESS}, uint32_t{SECCOMP_RET_ERRNO}}) {
+        uint32_t asked = action;
+        if (syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &asked) != 0)
+            return std::string("seccomp filters cannot use an action hl needs (") + std::strerror(errno) + ")";
+    }
+    return {};
+}
+
+} // namespace
+
+HostFacts gather_host_facts()
+{
+    HostFacts f;
+    int fd = -1;
+    f.device = device_facts(fd);
+    if (fd >= 0) {
+        f.api_version = ioctl(fd, KVM_GET_API_VERSION, 0);
+        auto has = [fd](long capability) { return ioctl(fd, KVM_CHECK_EXTENSION, capability) > 0; };
+        f.capabilities = {has(KVM_CAP_IMMEDIATE_EXIT), has(KVM_CAP_XSAVE), has(KVM_CAP_XSAVE2),
+                          has(KVM_CAP_SYNC_REGS), has(KVM_CAP_DIRTY_LOG_RING)};
+        close(fd);
+        try {
+            const KvmSystem& kvm = KvmSystem::get();
+            const cpu::SupportedFeatures supported = kvm.supported_features();
+            f.guest_xcr0 = cpu::guest_features(supported).xcr0;
+            f.fsgsbase = supported.fsgsbase;
+            f.pku = supported.pku;
+            f.xsave_size = kvm.xsave_size();
+        } catch (const Error&) {
+            // guest_xcr0 stays unknown; the capabilities say why.
+        }
+    }
+    f.hypervisor = kvm_module();
+    f.nested = running_in_a_vm();
+    try {
+        KernelTrace::open_for_this_thread();
+    } catch (const Error& error) {
+        f.kernel_trace_error = error.what();
+    }
+    f.seccomp_error = seccomp_problem();
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0) {
+        f.open_files_soft = limit.rlim_cur;
+        f.open_files_hard = limit.rlim_max;
+    }
+    return f;
+}
+
+std::vector<HostCheck> check_host()
+{
+    return judge_host(gather_host_facts());
+}
+
+} // namespace hl
