@@ -22,6 +22,7 @@ struct CompileOptions {
     std::string build_dir;             // default PROJECT/build
     std::string output;                // default BUILD_DIR/NAME.hl
     bool verbose = false;
+    unsigned jobs = 0;                 // compiles at once; 0: one a CPU
 };
 
 int hlbuild_new(const NewOptions& options);

@@ -1,11 +1,14 @@
 // hlbuild: scaffold and compile hl guest projects.
 //   hlbuild new [--template T | --libc tiny|musl] NAME
-//   hlbuild compile [-v] [--build-dir DIR] [-o IMAGE] [PROJECT]
+//   hlbuild compile [-v] [-j N] [--build-dir DIR] [-o IMAGE] [PROJECT]
 #include "command_line.hpp"
 #include "hlbuild_commands.hpp"
 #include "logging.hpp"
 
 #include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <thread>
 
 using namespace hl::cli;
 
@@ -28,14 +31,18 @@ int main(int argc, char** argv)
 
     CompileOptions compile_options;
     CLI::App* compile_command = app.add_subcommand("compile", "Compile and link a guest project into an image");
-    set_up_command(*compile_command, "hlbuild", "hlbuild compile [-v] [--build-dir DIR] [-o IMAGE] [PROJECT]");
+    set_up_command(*compile_command, "hlbuild", "hlbuild compile [-v] [-j N] [--build-dir DIR] [-o IMAGE] [PROJECT]");
     compile_command->add_option("PROJECT", compile_options.project_dir, "Project directory (default: .)");
     compile_command->add_option("--build-dir,-B", compile_options.build_dir, "Where objects and the image go (default: PROJECT/build)");
     compile_command->add_option("--output,-o", compile_options.output, "Image path (default: BUILD_DIR/NAME.hl)");
     compile_command->add_flag("--verbose,-v", compile_options.verbose, "Show each command as it runs");
+    compile_command->add_option("--jobs,-j", compile_options.jobs, "Compile N sources at once (default: the CPUs)")
+        ->check(whole_number_in(1, 1024));
 
     if (const auto status = parse_command_line(app, argc, argv, kBuildUsage))
         return *status;
+    if (compile_options.jobs == 0)
+        compile_options.jobs = std::max(1u, std::thread::hardware_concurrency());
     try {
         if (new_command->parsed())
             return hlbuild_new(new_options);

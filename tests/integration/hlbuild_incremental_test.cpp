@@ -1,0 +1,149 @@
+// hlbuild compile builds what changed and nothing else: objects against
+// their sources and the headers the compiler said they include, the
+// commands that made them, the image against its objects and runtime; side
+// by side with -j, a progress line on a terminal.
+#include "process.hpp"
+
+#include <filesystem>
+#include <sstream>
+#include <thread>
+
+using namespace hl::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A project of `count` sources, each including include/shared.h.
+std::string make_project(const std::string& dir, int count)
+{
+    const std::string project = dir + "/p";
+    REQUIRE(hlbuild({"new", project}).status == 0);
+    fs::create_directories(project + "/include");
+    write_file(project + "/include/shared.h", "#define SHARED 1\n");
+    for (int i = 0; i < count; ++i)
+        write_file(project + "/src/f" + std::to_string(i) + ".c",
+                   "#include \"shared.h\"\nint f" + std::to_string(i) + "(void) { return SHARED + " +
+                       std::to_string(i) + "; }\n");
+    return project;
+}
+
+// The sources -v says it compiled ("... -c SOURCE -o ..."), and whether it linked.
+struct Built {
+    std::vector<std::string> compiled;
+    bool linked = false;
+};
+
+Built built(const ProcessResult& r)
+{
+    Built b;
+    std::istringstream lines(r.err);
+    for (std::string line; std::getline(lines, line);) {
+        if (const size_t c = line.find(" -c "); c != std::string::npos)
+            b.compiled.push_back(line.substr(c + 4, line.find(' ', c + 4) - c - 4));
+        else if (line.find(" -nostdlib ") != std::string::npos)
+            b.linked = true;
+    }
+    return b;
+}
+
+// File times have the kernel's tick: an edit right after a build must look newer.
+void later() { std::this_thread::sleep_for(std::chrono::milliseconds(20)); }
+
+} // namespace
+
+TEST_CASE("hlbuild compile: a second build does nothing, an edit rebuilds its file and what includes its header")
+{
+    const std::string dir = make_temp_dir();
+    const std::string project = make_project(dir, 30);
+    ProcessResult r = hlbuild({"compile", "-v", project});
+    REQUIRE(r.status == 0);
+    CHECK(built(r).compiled.size() == 32);   // main.c, 30 sources, the image note
+    CHECK(built(r).linked);
+    const auto image_time = fs::last_write_time(project + "/build/p.hl");
+
+    r = hlbuild({"compile", "-v", project});
+    REQUIRE(r.status == 0);
+    CHECK(r.out == project + "/build/p.hl\n");
+    CHECK(built(r).compiled.empty());
+    CHECK_FALSE(built(r).linked);
+    CHECK(fs::last_write_time(project + "/build/p.hl") == image_time);
+
+    later();
+    write_file(project + "/src/f7.c", "#include \"shared.h\"\nint f7(void) { return SHARED * 7; }\n");
+    r = hlbuild({"compile", "-v", project});
+    REQUIRE(r.status == 0);
+    CHECK(built(r).compiled == std::vector<std::string>{project + "/src/f7.c"});
+    CHECK(built(r).linked);
+
+    later();
+    write_file(project + "/include/shared.h", "#define SHARED 2\n");
+    r = hlbuild({"compile", "-v", project});
+    REQUIRE(r.status == 0);
+    CHECK(built(r).compiled.size() == 30);   // not main.c, not the note
+    CHECK(hlrun({project + "/build/p.hl"}).status == 0);
+    fs::remove_all(dir);
+}
+
+TEST_CASE("hlbuild compile: changed flags or project keys rebuild everything they touch")
+{
+    const std::string dir = make_temp_dir();
+    const std::string project = make_project(dir, 3);
+    REQUIRE(hlbuild({"compile", project}).status == 0);
+    // A cflag changes every compile command.
+    std::string toml = read_file(project + "/hlbuild.toml");
+    write_file(project + "/hlbuild.toml",
+               toml.replace(toml.find("sources"), 0, "cflags = [\"-DEXTRA=1\"]\n"));
+    ProcessResult r = hlbuild({"compile", "-v", project});
+    REQUIRE(r.status == 0);
+    CHECK(built(r).compiled.size() == 5);
+    // The stack size is in the image note only.
+    toml = read_file(project + "/hlbuild.toml");
+    write_file(project + "/hlbuild.toml", toml.replace(toml.find("256Ki"), 5, "512Ki"));
+    r = hlbuild({"compile", "-v", project});
+    REQUIRE(r.status == 0);
+    CHECK(built(r).compiled == std::vector<std::string>{project + "/build/obj/.generated/hl_note.c"});
+    // Another -o links again, compiling nothing.
+    r = hlbuild({"compile", "-v", "-o", dir + "/other.hl", project});
+    REQUIRE(r.status == 0);
+    CHECK(built(r).compiled.empty());
+    CHECK(built(r).linked);
+    // A failed compile leaves nothing that looks built: the next build tries again.
+    write_file(project + "/src/f1.c", "int f1(void) { return nope; }\n");
+    CHECK(hlbuild({"compile", project}).status == 1);
+    r = hlbuild({"compile", "-v", project});
+    CHECK(r.status == 1);
+    CHECK(built(r).compiled == std::vector<std::string>{project + "/src/f1.c"});
+    CHECK(contains(r.err, "hlbuild: error: 1 of 4 source files failed to compile\n"));   // the note is not counted
+    fs::remove_all(dir);
+}
+
+TEST_CASE("hlbuild compile -j: side by side, each compiler's errors whole, and a progress line on a terminal")
+{
+    const std::string dir = make_temp_dir();
+    const std::string project = make_project(dir, 4);
+    write_file(project + "/src/bad1.c", "int b1(void) { return nope1; }\n");
+    write_file(project + "/src/bad2.c", "int b2(void) { return nope2; }\n");
+    ProcessResult r = hlbuild({"compile", "-j", "4", project});
+    CHECK(r.status == 1);
+    // Each compiler's message is in one piece: its file name and its error are on neighbouring lines.
+    for (const std::string bad : {"bad1", "bad2"}) {
+        const size_t at = r.err.find(project + "/src/" + bad + ".c: In function");
+        REQUIRE(at != std::string::npos);
+        const size_t error = r.err.find("error: ", at);
+        REQUIRE(error != std::string::npos);
+        CHECK(r.err.substr(at, error - at).find(bad == "bad1" ? "bad2" : "bad1") == std::string::npos);
+    }
+    fs::remove(project + "/src/bad1.c");
+    fs::remove(project + "/src/bad2.c");
+    Terminal terminal;
+    r = run_process({HL_HLBUILD, "compile", "-B", dir + "/fresh", project}, {.stderr_fd = terminal.side()});
+    CHECK(r.status == 0);
+    const std::string shown = terminal.written();
+    CHECK(contains(shown, "\r[1/"));
+    CHECK(contains(shown, "/6] src/"));     // main.c, 4 sources, the note
+    CHECK(contains(shown, "\r\x1b[K"));    // cleared at the end
+    r = hlbuild({"compile", "-j", "0", project});
+    CHECK(r.status == 2);
+    CHECK(r.err == "hlbuild: error: --jobs: '0' is not a whole number from 1 to 1024; see hlbuild compile --help\n");
+    fs::remove_all(dir);
+}
