@@ -1,7 +1,12 @@
 // hlbuild's subcommands and its exit statuses (documented in hlbuild(1)).
 #pragma once
 
+#include "project_file.hpp"
+
+#include <filesystem>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace hl::cli {
 
@@ -18,7 +23,7 @@ struct NewOptions {
 };
 
 struct CompileOptions {
-    std::string project_dir = ".";
+    std::string project_dir;           // empty: the nearest directory up from here with an hlbuild.toml
     std::string build_dir;             // default PROJECT/build
     std::string output;                // default BUILD_DIR/NAME.hl
     bool verbose = false;
@@ -26,6 +31,20 @@ struct CompileOptions {
 };
 
 int hlbuild_new(const NewOptions& options);
-int hlbuild_compile(const CompileOptions& options);
+// Builds the image; `image` (when given) gets its path. Prints the path unless quiet.
+int hlbuild_compile(const CompileOptions& options, std::string* image = nullptr, bool quiet = false);
+// Removes what compile made in BUILD_DIR: obj/ and the image (with its .cmd).
+int hlbuild_clean(const CompileOptions& options);
+// Compiles, then runs the image with hlrun (replacing this process): the
+// words after `--` are hlrun's options, then the guest's arguments.
+int hlbuild_run(const CompileOptions& options, const std::vector<std::string>& after_dashes);
+
+// DIR/hlbuild.toml, read and checked; nullopt after logging every error.
+std::optional<ProjectFile> read_project(const std::filesystem::path& dir);
+
+// The project directory: `given`, or without one the nearest directory up
+// from the current one that holds an hlbuild.toml; nullopt after logging
+// that none does.
+std::optional<std::string> locate_project(const std::string& given);
 
 } // namespace hl::cli

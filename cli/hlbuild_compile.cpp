@@ -33,23 +33,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::optional<ProjectFile> read_project(const fs::path& dir)
-{
-    const fs::path path = dir / "hlbuild.toml";
-    std::ifstream in(path);
-    if (!in) {
-        log_error("{}: cannot read the project file ({}); create a project with 'hlbuild new NAME'",
-                      path.string(), std::strerror(errno));
-        return std::nullopt;
-    }
-    std::stringstream text;
-    text << in.rdbuf();
-    ProjectParse parse = parse_project_file(text.str(), path.string());
-    for (const std::string& error : parse.errors)
-        log_error("{}", error);
-    return parse.project;
-}
-
 // Each entry is a file or a glob in its last component ("src/*.c").
 std::optional<std::vector<fs::path>> expand_sources(const fs::path& dir, const ProjectFile& project)
 {
@@ -187,13 +170,58 @@ std::vector<std::string> compiler_command()
 
 } // namespace
 
-int hlbuild_compile(const CompileOptions& options)
+std::optional<ProjectFile> read_project(const fs::path& dir)
 {
-    const fs::path project_dir = options.project_dir;
+    const fs::path path = dir / "hlbuild.toml";
+    std::ifstream in(path);
+    if (!in) {
+        log_error("{}: cannot read the project file ({}); create a project with 'hlbuild new NAME'",
+                      path.string(), std::strerror(errno));
+        return std::nullopt;
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    ProjectParse parse = parse_project_file(text.str(), path.string());
+    for (const std::string& error : parse.errors)
+        log_error("{}", error);
+    return parse.project;
+}
+
+std::optional<std::string> locate_project(const std::string& given)
+{
+    if (!given.empty())
+        return given;
+    std::error_code ec;
+    const fs::path here = fs::current_path(ec);
+    for (fs::path dir = here; !ec && !dir.empty(); dir = dir.parent_path()) {
+        if (fs::exists(dir / "hlbuild.toml", ec))
+            return dir == here ? std::string(".") : dir.string();
+        if (dir == dir.root_path())
+            break;
+    }
+    log_error("no hlbuild.toml in {} or any directory above it; create a project with 'hlbuild new NAME' or "
+              "'hlbuild init', or name one: hlbuild COMMAND PROJECT",
+              here.string());
+    return std::nullopt;
+}
+
+int hlbuild_compile(const CompileOptions& options, std::string* built, bool quiet)
+{
+    const auto located = locate_project(options.project_dir);
+    if (!located)
+        return kBuildUsage;
+    // Messages name paths as the user gave them; commands use absolute ones,
+    // so that a build from another directory finds its objects up to date.
+    const fs::path project_dir = *located;
+    std::error_code ec;
+    const fs::path absolute_project = fs::absolute(project_dir, ec).lexically_normal();
+    const auto shown = [&](const fs::path& path) {
+        return (project_dir / path.lexically_relative(absolute_project)).lexically_normal().string();
+    };
     const auto project = read_project(project_dir);
     if (!project)
         return kBuildUsage;
-    const auto sources = expand_sources(project_dir, *project);
+    const auto sources = expand_sources(absolute_project, *project);
     const bool includes_ok = check_include_dirs(project_dir, *project);
     if (!sources || !includes_ok)
         return kBuildUsage;
@@ -210,9 +238,9 @@ int hlbuild_compile(const CompileOptions& options)
     // Throws, reported by main, when the project asks for musl and it is not there.
     const LibcRecipe libc = libc_recipe(project->libc, toolchain, *cc_include, project_dir / "hlbuild.toml");
 
-    const fs::path build_dir = options.build_dir.empty() ? project_dir / "build" : fs::path(options.build_dir);
-    const fs::path object_dir = build_dir / "obj";
-    std::error_code ec;
+    const fs::path build_dir =
+        options.build_dir.empty() ? (project_dir / "build").lexically_normal() : fs::path(options.build_dir);
+    const fs::path object_dir = fs::absolute(build_dir, ec).lexically_normal() / "obj";
     fs::create_directories(object_dir, ec);
     if (ec) {
         log_error("{}: cannot create: {}", object_dir.string(), ec.message());
@@ -228,7 +256,7 @@ int hlbuild_compile(const CompileOptions& options)
     }
 
     // Compile what is stale, side by side, then report: one run shows every broken file.
-    const auto flags = compile_flags(libc, project_dir, *project);
+    const auto flags = compile_flags(libc, absolute_project, *project);
     std::vector<fs::path> inputs = *sources;
     inputs.push_back(note);
     std::vector<std::string> objects;
@@ -237,7 +265,7 @@ int hlbuild_compile(const CompileOptions& options)
     std::vector<std::string> signatures;
     for (const fs::path& source : inputs) {
         const fs::path object_path =
-            source == note ? fs::path(note.string() + ".o") : object_for(source, project_dir, object_dir);
+            source == note ? fs::path(note.string() + ".o") : object_for(source, absolute_project, object_dir);
         fs::create_directories(object_path.parent_path(), ec);
         const std::string object = object_path.string();
         std::vector<std::string> command = cc;
@@ -260,7 +288,7 @@ int hlbuild_compile(const CompileOptions& options)
         to_run, options.jobs,
         [&](size_t job) {
             const size_t index = stale[job];
-            progress.started(inputs[index] == note ? "(the image note)" : inputs[index].lexically_relative(project_dir).string(),
+            progress.started(inputs[index] == note ? "(the image note)" : inputs[index].lexically_relative(absolute_project).string(),
                              commands[index]);
         },
         [&](size_t job, const JobEnd& end) {
@@ -272,7 +300,7 @@ int hlbuild_compile(const CompileOptions& options)
             }
             // Made again next time, whatever is left of it.
             fs::remove(objects[index] + ".cmd", ec);
-            log_error("{}: compilation failed", inputs[index].string());
+            log_error("{}: compilation failed", inputs[index] == note ? note.string() : shown(inputs[index]));
             ++failures;
         });
     progress.finish();
@@ -282,6 +310,7 @@ int hlbuild_compile(const CompileOptions& options)
     }
 
     const std::string image = options.output.empty() ? (build_dir / (project->name + ".hl")).string() : options.output;
+    const std::string linked = fs::absolute(image, ec).lexically_normal().string();
     std::vector<std::string> link = cc;
     // -static already keeps gcc and clang from linking a PIE; an extra -no-pie
     // only made clang warn that it went unused.
@@ -293,7 +322,7 @@ int hlbuild_compile(const CompileOptions& options)
     link.insert(link.end(), libc.link_after.begin(), libc.link_after.end());
     if (!project->debug)
         link.push_back("-Wl,--strip-debug");
-    link.insert(link.end(), {"-o", image});
+    link.insert(link.end(), {"-o", linked});
     // Relinked when an object, the linker script or a library of the runtime changed.
     std::vector<fs::path> link_inputs(objects.begin(), objects.end());
     link_inputs.push_back(libc.linker_script);
@@ -302,14 +331,14 @@ int hlbuild_compile(const CompileOptions& options)
             if (!word.empty() && word[0] != '-')
                 link_inputs.push_back(word);
     const std::string link_signature = quote_command(link) + "\n" + *cc_include + "\n";
-    if (why_stale(image, link_signature, link_inputs, std::nullopt)) {
+    if (why_stale(linked, link_signature, link_inputs, std::nullopt)) {
         const auto status = run_command(link, options.verbose);
         if (!status || *status != 0) {
-            fs::remove(image + ".cmd", ec);
+            fs::remove(linked + ".cmd", ec);
             log_error("{}: linking failed", image);
             return kBuildFailed;
         }
-        record_signature(image, link_signature);
+        record_signature(linked, link_signature);
     }
 
     try {
@@ -318,7 +347,10 @@ int hlbuild_compile(const CompileOptions& options)
         log_error("{} (the linked image is not a valid hl image)", error.what());
         return kBuildFailed;
     }
-    std::printf("%s\n", image.c_str());
+    if (built)
+        *built = image;
+    if (!quiet)
+        std::printf("%s\n", image.c_str());
     return kBuildOk;
 }
 

@@ -1,6 +1,10 @@
-// hlbuild: scaffold and compile hl guest projects.
+// hlbuild: scaffold, build and run hl guest projects.
 //   hlbuild new [--template T | --libc tiny|musl] NAME
+//   hlbuild init [--template T | --libc tiny|musl]
 //   hlbuild compile [-v] [-j N] [--build-dir DIR] [-o IMAGE] [PROJECT]
+//   hlbuild run [-v] [-j N] [--build-dir DIR] [-o IMAGE] [PROJECT] [-- [HLRUN-OPTIONS] [ARGS...]]
+//   hlbuild clean [--build-dir DIR] [-o IMAGE] [PROJECT]
+// Without PROJECT, the nearest directory up from here with an hlbuild.toml.
 #include "command_line.hpp"
 #include "hlbuild_commands.hpp"
 #include "logging.hpp"
@@ -8,44 +12,95 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <string_view>
 #include <thread>
 
 using namespace hl::cli;
 
+namespace {
+
+void add_new_options(CLI::App& command, NewOptions& options)
+{
+    CLI::Option* template_option =
+        command.add_option("--template", options.template_name, "Template to use (default: c)");
+    command.add_option("--libc", options.libc, "The guest's C library: tiny (default) or musl")->excludes(template_option);
+}
+
+void add_build_options(CLI::App& command, CompileOptions& options, bool compiles)
+{
+    command.add_option("PROJECT", options.project_dir,
+                       "Project directory (default: the nearest one up from here with an hlbuild.toml)");
+    command.add_option("--build-dir,-B", options.build_dir, "Where objects and the image go (default: PROJECT/build)");
+    command.add_option("--output,-o", options.output, "Image path (default: BUILD_DIR/NAME.hl)");
+    if (!compiles)
+        return;
+    command.add_flag("--verbose,-v", options.verbose, "Show each command as it runs");
+    command.add_option("--jobs,-j", options.jobs, "Compile N sources at once (default: the CPUs)")
+        ->check(whole_number_in(1, 1024));
+}
+
+} // namespace
+
 int main(int argc, char** argv)
 {
     init_logging("hlbuild");
-    CLI::App app{"Scaffold and compile hl guest images (see hlbuild(1))", "hlbuild"};
-    set_up_command(app, "hlbuild", "hlbuild new|compile ...  (hlbuild COMMAND --help)");
+    CLI::App app{"Scaffold, build and run hl guest images (see hlbuild(1))", "hlbuild"};
+    set_up_command(app, "hlbuild", "hlbuild new|init|compile|run|clean ...  (hlbuild COMMAND --help)");
     app.require_subcommand(1);
 
     NewOptions new_options;
     CLI::App* new_command = app.add_subcommand("new", "Create a guest project from a template");
     set_up_command(*new_command, "hlbuild", "hlbuild new [--template T | --libc tiny|musl] NAME");
-    CLI::Option* template_option =
-        new_command->add_option("--template", new_options.template_name, "Template to use (default: c)");
-    new_command->add_option("--libc", new_options.libc, "The guest's C library: tiny (default) or musl")
-        ->excludes(template_option);
+    add_new_options(*new_command, new_options);
     new_command->add_option("NAME", new_options.path, "Directory to create; its last part names the image")
         ->required();
+
+    NewOptions init_options;
+    init_options.path = ".";
+    CLI::App* init_command = app.add_subcommand("init", "Create a guest project in this (empty) directory");
+    set_up_command(*init_command, "hlbuild", "hlbuild init [--template T | --libc tiny|musl]");
+    add_new_options(*init_command, init_options);
 
     CompileOptions compile_options;
     CLI::App* compile_command = app.add_subcommand("compile", "Compile and link a guest project into an image");
     set_up_command(*compile_command, "hlbuild", "hlbuild compile [-v] [-j N] [--build-dir DIR] [-o IMAGE] [PROJECT]");
-    compile_command->add_option("PROJECT", compile_options.project_dir, "Project directory (default: .)");
-    compile_command->add_option("--build-dir,-B", compile_options.build_dir, "Where objects and the image go (default: PROJECT/build)");
-    compile_command->add_option("--output,-o", compile_options.output, "Image path (default: BUILD_DIR/NAME.hl)");
-    compile_command->add_flag("--verbose,-v", compile_options.verbose, "Show each command as it runs");
-    compile_command->add_option("--jobs,-j", compile_options.jobs, "Compile N sources at once (default: the CPUs)")
-        ->check(whole_number_in(1, 1024));
+    add_build_options(*compile_command, compile_options, true);
 
+    CompileOptions run_options;
+    CLI::App* run_command = app.add_subcommand("run", "Compile a guest project, then run its image with hlrun");
+    set_up_command(*run_command, "hlbuild",
+                   "hlbuild run [-v] [-j N] [--build-dir DIR] [-o IMAGE] [PROJECT] [-- [HLRUN-OPTIONS] [ARGS...]]");
+    add_build_options(*run_command, run_options, true);
+    run_command->footer("After --: hlrun's options (--trace, -m 64Mi...), then the guest's arguments");
+
+    CompileOptions clean_options;
+    CLI::App* clean_command = app.add_subcommand("clean", "Remove what compile made: BUILD_DIR/obj and the image");
+    set_up_command(*clean_command, "hlbuild", "hlbuild clean [--build-dir DIR] [-o IMAGE] [PROJECT]");
+    add_build_options(*clean_command, clean_options, false);
+
+    // What follows `hlbuild run ... --` is hlrun's and the guest's, never a PROJECT for CLI11 to take.
+    std::vector<std::string> after_dashes;
+    if (argc > 1 && std::string_view(argv[1]) == "run")
+        for (int i = 2; i < argc; ++i)
+            if (std::string_view(argv[i]) == "--") {
+                after_dashes.assign(argv + i + 1, argv + argc);
+                argc = i;
+                break;
+            }
     if (const auto status = parse_command_line(app, argc, argv, kBuildUsage))
         return *status;
-    if (compile_options.jobs == 0)
-        compile_options.jobs = std::max(1u, std::thread::hardware_concurrency());
+    for (CompileOptions* options : {&compile_options, &run_options})
+        if (options->jobs == 0)
+            options->jobs = std::max(1u, std::thread::hardware_concurrency());
     try {
         if (new_command->parsed())
             return hlbuild_new(new_options);
+        if (init_command->parsed())
+            return hlbuild_new(init_options);
+        if (run_command->parsed())
+            return hlbuild_run(run_options, after_dashes);
+        if (clean_command->parsed())
+            return hlbuild_clean(clean_options);
         return hlbuild_compile(compile_options);
     } catch (const std::exception& error) {
         // A missing toolchain, file system errors, out of memory: still one line.

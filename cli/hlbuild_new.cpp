@@ -40,12 +40,14 @@ int hlbuild_new(const NewOptions& options)
     fs::path target = fs::path(options.path).lexically_normal();
     if (!target.has_filename()) // "dir/" names dir
         target = target.parent_path();
-    const std::string name = target.filename().string();
+    std::string name = target.filename().string();
+    std::error_code ec;
+    if (name.empty() || name == "." || name == "..")   // `hlbuild new .`, `hlbuild init`: the directory's own name
+        name = fs::weakly_canonical(target, ec).filename().string();
     if (!valid_image_name(name)) {
         log_error("{}: '{}' is not a usable image name; use letters, digits, '_', '-' and '.'", options.path, name);
         return kBuildUsage;
     }
-    std::error_code ec;
     if (fs::exists(target, ec) && !(fs::is_directory(target, ec) && fs::is_empty(target, ec))) {
         log_error("{}: already exists and is not an empty directory; choose another name", options.path);
         return kBuildUsage;

@@ -2,6 +2,7 @@
 #include "hlrun_options.hpp"
 
 #include "command_line.hpp"
+#include "hlrun_value_options.hpp"
 
 #include <hl/suggest.hpp>
 
@@ -15,10 +16,6 @@ namespace hl::cli {
 namespace {
 
 constexpr std::string_view kStderrTrace = "--trace=-";
-// The options of a run and of hlrun call that take a value as the next word.
-constexpr std::array<std::string_view, 15> kValueOptions = {
-    "-m",        "--memory",     "-t",           "--timeout", "--trace-format", "--trace-filter", "--max-exits", "--env",
-    "--dir",     "--profile",    "--profile-hz", "--profile-format", "--core",   "-n",          "--repeat"};
 
 } // namespace
 
@@ -166,7 +163,7 @@ std::vector<std::string> spell_out_optional_values(int argc, char** argv, bool c
             args[i] = "--stats=text";
         else if (arg == "--gdb")
             args[i] = std::string("--gdb=") + kDefaultGdbAddress;
-        else if (std::find(kValueOptions.begin(), kValueOptions.end(), arg) != kValueOptions.end())
+        else if (hlrun_option_takes_value(arg))
             ++i; // skip the option's value
     }
     return args;
@@ -184,7 +181,7 @@ std::string missing_image_hint(int argc, char** argv)
         }
         if (arg.empty() || arg[0] != '-')
             break;
-        const bool takes_next = std::find(kValueOptions.begin(), kValueOptions.end(), arg) != kValueOptions.end();
+        const bool takes_next = hlrun_option_takes_value(arg);
         image += takes_next ? 2 : 1;
     }
     if (image >= argc)

@@ -22,6 +22,7 @@ Toolchain find_toolchain()
     t.musl_library = prefix / "lib/hl/libhlmusl.a";
     t.musl_linker_script = prefix / "lib/hl/guest-musl.ld";
     t.templates_dir = prefix / "share/hl/templates";
+    t.hlrun = exe.parent_path() / "hlrun";
     for (const fs::path& needed : {t.include_dir / "hl/guest.h", t.tiny_include_dir / "stdio.h", t.crt_library,
                                    t.linker_script, t.templates_dir})
         if (!fs::exists(needed, ec))

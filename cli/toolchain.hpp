@@ -16,6 +16,7 @@ struct Toolchain {
     std::filesystem::path musl_library;      // libhlmusl.a: hl's layer for musl; absent in a build without musl
     std::filesystem::path musl_linker_script;
     std::filesystem::path templates_dir;
+    std::filesystem::path hlrun;             // BIN/hlrun, for hlbuild run
 };
 
 // Throws hl::Error naming the missing piece and where it was looked for.
