@@ -97,14 +97,15 @@ public:
         std::fwrite(text.data(), 1, text.size(), stderr);
     }
     void finish() { clear(); }
-
-private:
+    // Before a line of hlbuild's own.
     void clear()
     {
         if (shown_)
             std::fputs("\r\x1b[K", stderr);
         shown_ = false;
     }
+
+private:
     size_t total_, done_ = 0;
     bool verbose_, terminal_, shown_ = false;
 };
@@ -259,6 +260,16 @@ int hlbuild_compile(const CompileOptions& options, std::string* built, bool quie
     const auto flags = compile_flags(libc, absolute_project, *project);
     std::vector<fs::path> inputs = *sources;
     inputs.push_back(note);
+    // What names the compiler: its header directory (step 3) and its own version line.
+    std::vector<std::string> version_probe = cc;
+    version_probe.push_back("--version");
+    const std::string compiler_identity =
+        *cc_include + "\n" + capture_command(version_probe).value_or("").substr(0, 200) + "\n";
+    std::vector<fs::path> include_dirs;
+    for (size_t i = 0; i + 1 < flags.size(); ++i)
+        if (flags[i] == "-I" || flags[i] == "-isystem")
+            if (std::error_code missing; fs::is_directory(flags[i + 1], missing))
+                include_dirs.push_back(flags[i + 1]);
     std::vector<std::string> objects;
     std::vector<std::vector<std::string>> commands;
     std::vector<size_t> stale;   // indices into inputs
@@ -271,9 +282,11 @@ int hlbuild_compile(const CompileOptions& options, std::string* built, bool quie
         std::vector<std::string> command = cc;
         command.insert(command.end(), flags.begin(), flags.end());
         command.insert(command.end(), {"-MD", "-MF", object + ".d", "-c", source.string(), "-o", object});
-        // The compiler's identity is in what it answered for its include directory (its version's path).
-        const std::string signature = quote_command(command) + "\n" + *cc_include + "\n";
-        if (why_stale(object_path, signature, {source}, fs::path(object + ".d")))
+        const std::string signature = quote_command(command) + "\n" + compiler_identity;
+        // The include directories too: a header added to one may now shadow another's.
+        std::vector<fs::path> watched = include_dirs;
+        watched.push_back(source);
+        if (why_stale(object_path, signature, watched, fs::path(object + ".d")))
             stale.push_back(objects.size());
         objects.push_back(object);
         commands.push_back(std::move(command));
@@ -284,10 +297,13 @@ int hlbuild_compile(const CompileOptions& options, std::string* built, bool quie
         to_run.push_back(commands[index]);
     BuildProgress progress(stale.size(), options.verbose);
     int failures = 0;
+    bool note_failed = false;
     run_jobs(
         to_run, options.jobs,
         [&](size_t job) {
             const size_t index = stale[job];
+            // Until it is made again, its old command no longer stands for it (an interrupted build).
+            fs::remove(objects[index] + ".cmd", ec);
             progress.started(inputs[index] == note ? "(the image note)" : inputs[index].lexically_relative(absolute_project).string(),
                              commands[index]);
         },
@@ -298,16 +314,18 @@ int hlbuild_compile(const CompileOptions& options, std::string* built, bool quie
                 record_signature(objects[index], signatures[index]);
                 return;
             }
-            // Made again next time, whatever is left of it.
-            fs::remove(objects[index] + ".cmd", ec);
+            progress.clear();
             log_error("{}: compilation failed", inputs[index] == note ? note.string() : shown(inputs[index]));
-            ++failures;
+            if (inputs[index] != note)
+                ++failures;
+            else
+                note_failed = true;
         });
     progress.finish();
-    if (failures) {
+    if (failures)
         log_error("{} of {} source files failed to compile", failures, sources->size());
+    if (failures || note_failed)
         return kBuildFailed;
-    }
 
     const std::string image = options.output.empty() ? (build_dir / (project->name + ".hl")).string() : options.output;
     const std::string linked = fs::absolute(image, ec).lexically_normal().string();
@@ -330,11 +348,11 @@ int hlbuild_compile(const CompileOptions& options, std::string* built, bool quie
         for (const std::string& word : *words)
             if (!word.empty() && word[0] != '-')
                 link_inputs.push_back(word);
-    const std::string link_signature = quote_command(link) + "\n" + *cc_include + "\n";
+    const std::string link_signature = quote_command(link) + "\n" + compiler_identity;
     if (why_stale(linked, link_signature, link_inputs, std::nullopt)) {
+        fs::remove(linked + ".cmd", ec);
         const auto status = run_command(link, options.verbose);
         if (!status || *status != 0) {
-            fs::remove(linked + ".cmd", ec);
             log_error("{}: linking failed", image);
             return kBuildFailed;
         }

@@ -6,7 +6,11 @@
 
 #include <hl/host_check.hpp>
 
+#include "logging.hpp"
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 
 namespace hl::cli {
 
@@ -21,7 +25,10 @@ int hlrun_doctor(int argc, char** argv)
         std::printf("%-4s  %-16s  %s\n", level_name(check.level), check.name.c_str(), check.detail.c_str());
         failed = failed || check.level == HostCheck::Level::Fail;
     }
-    std::fflush(stdout);
+    if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+        log_error("cannot write the checks to standard output: {}", std::strerror(errno));
+        return kExitHostError;
+    }
     return failed ? 1 : 0;
 }
 

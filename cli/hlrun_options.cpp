@@ -175,24 +175,29 @@ std::string missing_image_hint(int argc, char** argv)
     int image = 1;
     while (image < argc) {
         const std::string_view arg = argv[image];
-        if (arg == "--") {
-            ++image;
-            break;
-        }
+        if (arg == "--")
+            return {};   // the user said the next word is IMAGE, whatever it looks like
         if (arg.empty() || arg[0] != '-')
             break;
-        const bool takes_next = hlrun_option_takes_value(arg);
-        image += takes_next ? 2 : 1;
+        image += hlrun_option_takes_value(arg) ? 2 : 1;
     }
     if (image >= argc)
         return {};
     const std::string word = argv[image];
     const std::string_view before = image > 1 ? argv[image - 1] : "";
-    const bool value_shape = before == "--trace" ||
-                             (before == "--stats" && (word == "json" || word == "text")) ||
-                             (before == "--gdb" && word.find(':') != std::string::npos);
+    // `--trace IMAGE` traces to stderr: the word is --trace's only when it
+    // is `all`, or when what follows it is there to be the image.
+    std::error_code error;
+    const bool next_is_a_file = image + 1 < argc && std::filesystem::is_regular_file(argv[image + 1], error);
+    const bool value_shape =
+        (before == "--trace" && (word == "all" || word.starts_with("all:") || next_is_a_file)) ||
+        (before == "--stats" && (word == "json" || word == "text")) ||
+        (before == "--gdb" && word.find(':') != std::string::npos);
     if (value_shape)
         return std::string(before) + "=" + word;
+    // A file name (snapshot.hl) is one, not a command mistyped.
+    if (word.find_first_of("./") != std::string::npos)
+        return {};
     if (const auto command = closest(word, {"call", "inspect", "snapshot", "serve", "doctor"}))
         return "hlrun " + *command;
     return {};
@@ -219,7 +224,8 @@ std::string finish_hlrun_options(CLI::App& app, HlrunOptions& options)
     else if (!options.guest_argv.empty() && options.guest_argv.front().size() > 1 &&
              options.guest_argv.front()[0] == '-')
         return "unknown option '" + options.guest_argv.front() + "'" +
-               did_you_mean(options.guest_argv.front(), option_names(app)) +
+               did_you_mean(options.guest_argv.front().substr(0, options.guest_argv.front().find('=')),
+                            option_names(app)) +
                "; see hlrun --help (use -- before an IMAGE whose name starts with '-')";
     if (options.guest_argv.empty())
         return "missing IMAGE; usage: hlrun [OPTIONS] IMAGE [ARGS...]";

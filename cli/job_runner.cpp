@@ -62,13 +62,14 @@ void run_jobs(const std::vector<std::vector<std::string>>& commands, unsigned pa
     while (next < commands.size() || !running.empty()) {
         while (next < commands.size() && running.size() < parallel) {
             const size_t index = next++;
-            char path[] = "/tmp/hlbuild-job-XXXXXX";
-            const int fd = mkostemp(path, O_CLOEXEC);
+            const char* tmp = std::getenv("TMPDIR");
+            std::string path = std::string(tmp && *tmp ? tmp : "/tmp") + "/hlbuild-job-XXXXXX";
+            const int fd = mkostemp(path.data(), O_CLOEXEC);
             if (fd < 0) {
                 ended(index, {std::nullopt, std::string("cannot make a temporary file: ") + std::strerror(errno) + "\n"});
                 continue;
             }
-            unlink(path);
+            unlink(path.c_str());
             started(index);
             std::string why;
             const auto pid = start(commands[index], fd, why);

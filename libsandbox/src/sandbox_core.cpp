@@ -44,7 +44,7 @@ void write_core(const Sandbox::Machine& m, int fd)
     }
     const std::string program = std::filesystem::path(m.image.name()).filename().string();
     c.process_note = arch::core_process_note({program, joined(m.argv.empty() ? std::vector{program} : m.argv)});
-    c.stop = {{std::string(core::kKeyVersion), HL_VERSION_STRING},
+    c.stop = {{std::string(core::kKeyVersion), HL_VERSION},
               {std::string(core::kKeyImage), m.image.name()},
               {std::string(core::kKeyImageSha256), to_hex(sha256(m.image.bytes()))},
               {std::string(core::kKeyEnding), stop.ending},

@@ -56,14 +56,28 @@ cat > "$prefix/work/pc.cpp" <<'CPP'
 #include <hl/confine.hpp>
 #include <hl/sandbox.hpp>
 #include <cstdio>
+#include <string>
 int main(int, char** argv)
 {
     const hl::Image image = hl::Image::load(argv[1]);
     std::printf("%zu exports\n", image.exports().size());
+    if (std::string(hl::version()) != HL_VERSION)
+        return 2;
     return hl::confine_allow_list().empty(); // links the seccomp filter, so libseccomp too
 }
 CPP
-c++ "$prefix/work/pc.cpp" $(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --cflags --libs hl) -o "$prefix/work/pc" ||
+# hl.pc asks for no -std: users choose C++20 or newer, and an older one is
+# told so by the headers, in one line.
+pc_flags=$(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --cflags --libs hl)
+case " $pc_flags " in *" -std="*) echo "FAIL: hl.pc forces a language standard: $pc_flags"; exit 1;; esac
+if c++ -std=c++17 "$prefix/work/pc.cpp" $pc_flags -o "$prefix/work/pc17" 2>"$prefix/err"; then
+    echo "FAIL: hl's headers compiled as C++17"; exit 1
+fi
+grep -q "hl's C++ API needs C++20 or newer: compile with -std=c++20" "$prefix/err" ||
+    { echo "FAIL: C++17 was not told what hl needs: $(head -3 "$prefix/err")"; exit 1; }
+c++ -std=c++23 "$prefix/work/pc.cpp" $pc_flags -o "$prefix/work/pc23" ||
+    { echo "FAIL: building with pkg-config hl as C++23"; exit 1; }
+c++ -std=c++20 "$prefix/work/pc.cpp" $pc_flags -o "$prefix/work/pc" ||
     { echo "FAIL: building with pkg-config hl"; exit 1; }
 [ "$("$prefix/work/pc" "$prefix/work/fn/build/fn.hl")" = "2 exports" ] || { echo "FAIL: the pkg-config build did not work"; exit 1; }
 if [ $kvm = yes ]; then

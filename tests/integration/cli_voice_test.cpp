@@ -3,8 +3,11 @@
 // ("did you mean"), never CLI11's own texts; and hlrun doctor.
 #include "process.hpp"
 
+#include <hl/version.hpp>
+
 #include <nlohmann/json.hpp>
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -79,6 +82,44 @@ TEST_CASE("cli: an unknown option names the nearest known one, for every command
     r = hlbuild({"new", "a", "b"});
     CHECK(r.status == 2);
     CHECK(r.err == "hlbuild: error: unexpected argument 'b'; see hlbuild new --help\n");
+}
+
+TEST_CASE("cli: an option twice, a flag given a value, an option before its command, and where a slip explains the rest")
+{
+    const std::string image = guest_image("hello");
+    ProcessResult r = hlrun({"-m", "4Mi", "-m", "8Mi", image});
+    CHECK(r.status == 120);
+    CHECK(r.err == "hlrun: error: --memory: given more than once; see hlrun --help\n");
+    r = hlrun({"inspect", "--json=maybe", image});
+    CHECK(r.err == "hlrun: error: --json: 'maybe' is not a value it takes; see hlrun inspect --help\n");
+    r = hlrun({"--memroy=4Mi", image});
+    CHECK(r.err == "hlrun: error: unknown option '--memroy=4Mi' (did you mean --memory?); see hlrun --help (use -- "
+                   "before an IMAGE whose name starts with '-')\n");
+    r = hlrun({"--stats=JSON", image});
+    CHECK(r.err == "hlrun: error: --stats: 'JSON' is not text or json (did you mean json?); see hlrun --help\n");
+    // The unknown option, not the required one it hid.
+    r = hlrun({"snapshot", "--outptu", "x", image});
+    CHECK(r.err == "hlrun: error: unknown option '--outptu' (did you mean --output?); see hlrun snapshot --help\n");
+    r = hlbuild({"-j", "4", "compile"});
+    CHECK(r.status == 2);
+    CHECK(r.err == "hlbuild: error: '-j' is an option of hlbuild compile: put it after the command (hlbuild compile "
+                   "-j ...); see hlbuild --help\n");
+    r = hlbuild({"--versoin"});
+    CHECK(r.err == "hlbuild: error: unknown option '--versoin' (did you mean --version?); see hlbuild --help\n");
+    r = hlbuild({"compile", "-j", "2", "-j", "3"});
+    CHECK(r.err == "hlbuild: error: --jobs: given more than once; see hlbuild compile --help\n");
+}
+
+TEST_CASE("cli: a missing IMAGE gets no hint where the word is surely a file name or the image")
+{
+    const std::string dir = make_temp_dir();
+    for (const auto& args : std::vector<std::vector<std::string>>{
+             {"snapshot.hl"}, {"--", "cal"}, {"--trace", "apl.hl"}, {"--trace", "out.txt", "missing.hl"}}) {
+        const ProcessResult r = hlrun(args, {.cwd = dir});
+        CHECK(r.status == 121);
+        CHECK_FALSE(contains(r.err, "did you mean"));
+    }
+    std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("cli: a command that is not one, or none, is named with the nearest and what there is")
@@ -186,6 +227,13 @@ TEST_CASE("hlrun doctor: a line a check, status 0 where hl runs, 1 with the fix 
     CHECK(names == std::vector<std::string>{"kvm-device", "kvm-api", "kvm-capabilities", "guest-cpu", "hypervisor",
                                             "trace-all", "seccomp", "open-files"});
     CHECK(contains(r.out, "ok    kvm-api           KVM API version 12\n"));
+    // Checks that cannot be written are an error, not a silent success.
+    const int full = open("/dev/full", O_WRONLY | O_CLOEXEC);
+    REQUIRE(full >= 0);
+    r = hlrun({"doctor"}, {.stdout_fd = full});
+    close(full);
+    CHECK(r.status == 123);
+    CHECK(contains(r.err, "hlrun: error: cannot write the checks to standard output: No space left on device"));
     r = hlrun({"doctor", "extra"});
     CHECK(r.status == 120);
     CHECK(r.err == "hlrun: error: unexpected argument 'extra'; see hlrun doctor --help\n");

@@ -147,3 +147,38 @@ TEST_CASE("hlbuild compile -j: side by side, each compiler's errors whole, and a
     CHECK(r.err == "hlbuild: error: --jobs: '0' is not a whole number from 1 to 1024; see hlbuild compile --help\n");
     fs::remove_all(dir);
 }
+
+TEST_CASE("hlbuild compile: a build killed after a compile leaves that object to be made again")
+{
+    const std::string dir = make_temp_dir();
+    const std::string project = make_project(dir, 1);
+    REQUIRE(hlbuild({"compile", "-j", "1", project}).status == 0);
+    // A compiler that finishes its object, then kills hlbuild before it can record how it was made.
+    write_file(dir + "/killer.sh", "cc \"$@\" || exit 1\ncase \" $* \" in *\" -c \"*) kill -9 $PPID;; esac\n");
+    std::string toml = read_file(project + "/hlbuild.toml");
+    write_file(project + "/hlbuild.toml", std::string(toml).replace(toml.find("sources"), 0, "cflags = [\"-DSHARED2\"]\n"));
+    setenv("CC", ("sh " + dir + "/killer.sh").c_str(), 1);
+    ProcessResult r = hlbuild({"compile", "-j", "1", project});
+    unsetenv("CC");
+    CHECK(r.status == 128 + 9);
+    // Back to the first flags, whose record that object's old one matched: it must not count as built.
+    write_file(project + "/hlbuild.toml", toml);
+    r = hlbuild({"compile", "-v", "-j", "1", project});
+    REQUIRE(r.status == 0);
+    CHECK(built(r).compiled.size() >= 1);
+    fs::remove_all(dir);
+}
+
+TEST_CASE("hlbuild compile: a failing note or flag is reported, and the count is of the project's sources")
+{
+    const std::string dir = make_temp_dir();
+    REQUIRE(hlbuild({"new", dir + "/p"}).status == 0);
+    std::string toml = read_file(dir + "/p/hlbuild.toml");
+    write_file(dir + "/p/hlbuild.toml", toml.replace(toml.find("sources"), 0, "cflags = [\"-fno-such-flag\"]\n"));
+    const ProcessResult r = hlbuild({"compile", dir + "/p"});
+    CHECK(r.status == 1);
+    CHECK(contains(r.err, "hlbuild: error: " + dir + "/p/src/main.c: compilation failed\n"));
+    CHECK(contains(r.err, "hl_note.c: compilation failed\n"));
+    CHECK(contains(r.err, "hlbuild: error: 1 of 1 source files failed to compile\n"));
+    fs::remove_all(dir);
+}

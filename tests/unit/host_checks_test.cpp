@@ -37,6 +37,11 @@ const HostCheck& find(const std::vector<HostCheck>& checks, const std::string& n
     throw;
 }
 
+bool contains_text(const std::string& text, const std::string& part)
+{
+    return text.find(part) != std::string::npos;
+}
+
 bool any_fails(const std::vector<HostCheck>& checks)
 {
     for (const HostCheck& check : checks)
@@ -69,12 +74,18 @@ TEST_CASE("doctor: a /dev/kvm that is missing, not KVM's, or closed to the user 
     HostFacts f = good_machine();
     f.device.exists = false;
     f.api_version = -1;   // the device did not open: KVM was not asked
+    f.hypervisor = "";    // nor is a KVM module loaded
     auto checks = judge_host(f);
     CHECK(any_fails(checks));
     CHECK(find(checks, "kvm-device").detail ==
           "/dev/kvm is not there: load KVM (modprobe kvm_intel or kvm_amd) and turn on virtualization (VT-x or "
           "AMD-V) in the firmware");
     CHECK(checks.size() == 5);   // no KVM checks without the device
+    // The module is there, the device is not: a container without it.
+    f.hypervisor = "kvm_intel";
+    CHECK(find(judge_host(f), "kvm-device").detail ==
+          "/dev/kvm is not there, though the KVM module is loaded: a container started without the device (pass it "
+          "in, e.g. --device /dev/kvm), or a missing node (mknod /dev/kvm c 10 232)");
 
     f = good_machine();
     f.device.minor = 1;
@@ -96,6 +107,17 @@ TEST_CASE("doctor: a /dev/kvm that is missing, not KVM's, or closed to the user 
     CHECK(find(judge_host(f), "kvm-device").detail ==
           "/dev/kvm (crw-rw---- root:kvm) cannot be opened: Permission denied; you were added to group kvm after "
           "this login began: log in again (or run 'newgrp kvm')");
+    // Refused though the mode lets this user: something else refuses it, no group to join.
+    f.device.in_group = true;
+    CHECK(find(judge_host(f), "kvm-device").detail ==
+          "/dev/kvm (crw-rw---- root:kvm) cannot be opened: Permission denied; its mode lets you, so something else "
+          "refuses it: a container's device rules, a nodev mount, an ACL or a security module");
+    f.device.in_group = false;
+    f.device.mode = 0600;
+    f.device.group = "root";
+    f.device.root = true;
+    CHECK(contains_text(find(judge_host(f), "kvm-device").detail, "its mode lets you, so something else refuses it"));
+    f.device.root = false;
     // Only the owner may: no group to join.
     f.device.mode = 0600;
     f.device.group = "root";

@@ -69,6 +69,8 @@
 // (hlrun runs the check just before it confines itself instead).
 #pragma once
 
+#include <hl/version.hpp>
+
 #include <hl/error.hpp>
 
 #include <string>

@@ -8,6 +8,8 @@
 // ended and why (hlrun(1), CORE FILES). Load reads that back, for hlrun inspect.
 #pragma once
 
+#include <hl/version.hpp>
+
 #include <hl/error.hpp>
 
 #include <cstdint>

@@ -4,6 +4,8 @@
 // errors: they are RunResult values (see sandbox.hpp).
 #pragma once
 
+#include <hl/version.hpp>
+
 #include <stdexcept>
 #include <string>
 

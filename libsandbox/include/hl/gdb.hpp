@@ -17,6 +17,8 @@
 // and trap flag out of the guest, which runs on.
 #pragma once
 
+#include <hl/version.hpp>
+
 #include <hl/error.hpp>
 
 #include <memory>

@@ -6,6 +6,8 @@
 // the conversion back (value_of) is for messages and arithmetic on the map.
 #pragma once
 
+#include <hl/version.hpp>
+
 #include <cstdint>
 
 namespace hl {

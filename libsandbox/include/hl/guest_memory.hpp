@@ -4,6 +4,8 @@
 // own permission on every page touched).
 #pragma once
 
+#include <hl/version.hpp>
+
 #include <hl/guest_addr.hpp>
 #include <hl/layout.hpp>
 

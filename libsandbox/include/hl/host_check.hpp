@@ -3,6 +3,8 @@
 // found and, when something is wrong, how to put it right.
 #pragma once
 
+#include <hl/version.hpp>
+
 #include <string>
 #include <vector>
 

@@ -7,6 +7,8 @@
 // exception's message); it never takes the host down.
 #pragma once
 
+#include <hl/version.hpp>
+
 #include <hl/error.hpp>
 #include <hl/value.hpp>
 

@@ -9,6 +9,8 @@
 // Linux executables").
 #pragma once
 
+#include <hl/version.hpp>
+
 #include <hl/error.hpp>
 
 #include <cstdint>

@@ -6,6 +6,8 @@
 // while kvm_pio, kvm_emulate_insn, kvm_fpu and kvm_userspace_exit fire.
 #pragma once
 
+#include <hl/version.hpp>
+
 #include <hl/trace.hpp>
 
 #include <cstdint>

@@ -3,6 +3,8 @@
 // every guest address and size (the fixed ones come from <hl/abi.h>).
 #pragma once
 
+#include <hl/version.hpp>
+
 #include <hl/abi.h>
 #include <hl/guest_addr.hpp>
 #include <hl/error.hpp>

@@ -6,6 +6,8 @@
 // its soft limit first.
 #pragma once
 
+#include <hl/version.hpp>
+
 #include <cstdint>
 
 namespace hl {

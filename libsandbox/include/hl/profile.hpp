@@ -18,6 +18,8 @@
 // sandboxes their own, and merge them (stacks()) if need be.
 #pragma once
 
+#include <hl/version.hpp>
+
 #include <cstdint>
 #include <functional>
 #include <map>

@@ -1,6 +1,8 @@
 // How a run ended: hl::RunResult, and the guest fault it may carry.
 #pragma once
 
+#include <hl/version.hpp>
+
 #include <hl/value.hpp>
 
 #include <chrono>

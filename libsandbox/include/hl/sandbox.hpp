@@ -21,6 +21,8 @@
 // OutputFn or a host function (see OutputFn and run_interrupted() below).
 #pragma once
 
+#include <hl/version.hpp>
+
 #include <hl/host_function.hpp>
 #include <hl/image.hpp>
 #include <hl/profile.hpp>
@@ -219,7 +221,7 @@ public:
     // Builds the machine for image. Throws LayoutError (limits cannot hold the
     // image), OptionError (a mapped directory cannot be used), KvmError (no
     // usable KVM) or Error.
-    Sandbox(Image image, SandboxOptions options);
+    Sandbox(Image image, SandboxOptions options = {});
     // The same on a VM of the caller's: libsandbox's own tests drive a
     // scripted one; Vm is not part of the installed API.
     Sandbox(Image image, SandboxOptions options, std::unique_ptr<Vm> vm);
@@ -233,7 +235,7 @@ public:
     // over: register them again. Fresh calls (set_fresh_per_call) return to
     // the snapshot when it was taken right after initialize(). Throws
     // CallError for an empty snapshot, KvmError and Error as the constructor.
-    static Sandbox from_snapshot(const Snapshot& snapshot, SandboxOptions options);
+    static Sandbox from_snapshot(const Snapshot& snapshot, SandboxOptions options = {});
     // The same on a VM of the caller's (see above).
     static Sandbox from_snapshot(const Snapshot& snapshot, SandboxOptions options, std::unique_ptr<Vm> vm);
     ~Sandbox();

@@ -2,6 +2,8 @@
 // close enough to be a slip of the keyboard rather than another word.
 #pragma once
 
+#include <hl/version.hpp>
+
 #include <optional>
 #include <string>
 #include <string_view>

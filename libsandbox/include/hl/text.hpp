@@ -4,6 +4,8 @@
 // (hl-abi(7), TEXT FROM THE GUEST). Pure.
 #pragma once
 
+#include <hl/version.hpp>
+
 #include <string>
 #include <string_view>
 

@@ -3,6 +3,8 @@
 // lines after a timeout): a reader that does not read must not hold it.
 #pragma once
 
+#include <hl/version.hpp>
+
 #include <chrono>
 #include <memory>
 

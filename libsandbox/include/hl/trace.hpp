@@ -9,6 +9,8 @@
 // and TraceFilter / TraceTee to select and combine.
 #pragma once
 
+#include <hl/version.hpp>
+
 #include <hl/run_result.hpp>
 
 #include <array>

@@ -5,6 +5,8 @@
 // fixed log-linear histogram per row, so p50/p99 are within ~3%.
 #pragma once
 
+#include <hl/version.hpp>
+
 #include <hl/trace.hpp>
 
 #include <array>

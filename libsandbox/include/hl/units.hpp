@@ -2,6 +2,8 @@
 // "5s", "250ms", "2m". Pure; used by the CLIs, the project file and messages.
 #pragma once
 
+#include <hl/version.hpp>
+
 #include <chrono>
 #include <cstdint>
 #include <optional>

@@ -3,6 +3,8 @@
 // nothing (void).
 #pragma once
 
+#include <hl/version.hpp>
+
 #include <hl/text.hpp>
 
 #include <cstdint>

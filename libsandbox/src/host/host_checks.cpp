@@ -19,9 +19,13 @@ std::string mode_text(const HostFacts::Device& d)
     return text + " " + d.owner + ":" + d.group;
 }
 
-HostCheck device_check(const HostFacts::Device& d)
+HostCheck device_check(const HostFacts::Device& d, bool module_loaded)
 {
     const std::string name = "kvm-device";
+    if (!d.exists && module_loaded)
+        return {HostCheck::Level::Fail, name,
+                "/dev/kvm is not there, though the KVM module is loaded: a container started without the device "
+                "(pass it in, e.g. --device /dev/kvm), or a missing node (mknod /dev/kvm c 10 232)"};
     if (!d.exists)
         return {HostCheck::Level::Fail, name,
                 "/dev/kvm is not there: load KVM (modprobe kvm_intel or kvm_amd) and turn on virtualization "
@@ -35,7 +39,12 @@ HostCheck device_check(const HostFacts::Device& d)
     if (d.open_error != EACCES && d.open_error != EPERM)
         return {HostCheck::Level::Fail, name, detail};
     const bool group_may = (d.mode & 060) == 060;
-    if (group_may && d.group_lists_user && !d.in_group)
+    const bool owner_may = (d.mode & 0600) == 0600 && d.owner == d.user;
+    const bool others_may = (d.mode & 006) == 006;
+    if (d.root || owner_may || others_may || (group_may && d.in_group))
+        detail += "; its mode lets you, so something else refuses it: a container's device rules, a nodev mount, "
+                  "an ACL or a security module";
+    else if (group_may && d.group_lists_user && !d.in_group)
         detail += "; you were added to group " + d.group + " after this login began: log in again (or run 'newgrp " +
                   d.group + "')";
     else if (group_may)
@@ -120,7 +129,7 @@ const char* level_name(HostCheck::Level level)
 
 std::vector<HostCheck> judge_host(const HostFacts& f)
 {
-    std::vector<HostCheck> checks{device_check(f.device)};
+    std::vector<HostCheck> checks{device_check(f.device, !f.hypervisor.empty())};
     // What KVM offers is known only through the device.
     if (f.api_version >= 0) {
         if (f.api_version != kKvmApiVersion)

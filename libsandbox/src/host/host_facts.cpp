@@ -11,10 +11,8 @@
 
 #include <cpuid.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <linux/kvm.h>
 #include <linux/seccomp.h>
-#include <pwd.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -27,20 +25,39 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 namespace hl {
 namespace {
 
+// The colon-separated fields of the line of /etc/passwd or /etc/group whose
+// third field is id. Read directly: the name service switch would load
+// shared libraries into a static hlrun.
+std::vector<std::string> database_entry(const char* file, unsigned id)
+{
+    std::ifstream in(file);
+    for (std::string line; std::getline(in, line);) {
+        std::vector<std::string> fields;
+        std::istringstream split(line);
+        for (std::string field; std::getline(split, field, ':');)
+            fields.push_back(field);
+        if (fields.size() >= 3 && fields[2] == std::to_string(id))
+            return fields;
+    }
+    return {};
+}
+
 std::string user_name(uid_t uid)
 {
-    const passwd* p = getpwuid(uid);
-    return p ? p->pw_name : std::to_string(uid);
+    const auto entry = database_entry("/etc/passwd", uid);
+    return entry.empty() ? std::to_string(uid) : entry[0];
 }
 
 std::string group_name(gid_t gid)
 {
-    const group* g = getgrgid(gid);
-    return g ? g->gr_name : std::to_string(gid);
+    const auto entry = database_entry("/etc/group", gid);
+    return entry.empty() ? std::to_string(gid) : entry[0];
 }
 
 HostFacts::Device device_facts(int& fd)
@@ -61,10 +78,15 @@ HostFacts::Device device_facts(int& fd)
     std::vector<gid_t> groups(static_cast<size_t>(std::max(getgroups(0, nullptr), 0)));
     groups.resize(static_cast<size_t>(std::max(getgroups(static_cast<int>(groups.size()), groups.data()), 0)));
     d.in_group = getegid() == st.st_gid || std::find(groups.begin(), groups.end(), st.st_gid) != groups.end();
-    if (const group* g = getgrgid(st.st_gid))
-        for (char** member = g->gr_mem; member && *member; ++member)
-            d.group_lists_user = d.group_lists_user || d.user == *member;
-    fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+    if (const auto entry = database_entry("/etc/group", st.st_gid); entry.size() >= 4) {
+        std::istringstream members(entry[3]);
+        for (std::string member; std::getline(members, member, ',');)
+            d.group_lists_user = d.group_lists_user || member == d.user;
+    }
+    // Only the KVM device is opened and asked: another node at that path is left alone.
+    if (!d.character || d.major != 10 || d.minor != 232)
+        return d;
+    fd = open("/dev/kvm", O_RDWR | O_CLOEXEC | O_NOCTTY);
     d.open_error = fd < 0 ? errno : 0;
     return d;
 }

@@ -147,7 +147,7 @@ void Snapshot::write_to(int out) const
     std::memcpy(h.magic, kSnapshotMagic, sizeof h.magic);
     h.format = kSnapshotFormat;
     h.flags = data.initial_state ? kSnapshotInitialState : 0;
-    std::strncpy(h.hl_version, HL_VERSION_STRING, sizeof h.hl_version - 1);
+    std::strncpy(h.hl_version, HL_VERSION, sizeof h.hl_version - 1);
     const Sha256Digest image_hash = sha256(image);
     std::memcpy(h.image_sha256, image_hash.data(), image_hash.size());
     h.memory_size = data.memory->size();

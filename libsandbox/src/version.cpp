@@ -1,0 +1,10 @@
+#include <hl/version.hpp>
+
+namespace hl {
+
+const char* version()
+{
+    return HL_VERSION;
+}
+
+} // namespace hl
