@@ -80,7 +80,10 @@ TEST_CASE("hlbuild compile: a second build does nothing, an edit rebuilds its fi
     r = hlbuild({"compile", "-v", project});
     REQUIRE(r.status == 0);
     CHECK(built(r).compiled.size() == 30);   // not main.c, not the note
-    CHECK(hlrun({project + "/build/p.hl"}).status == 0);
+    if (hl::test::kvm_unusable_reason().empty())
+        CHECK(hlrun({project + "/build/p.hl"}).status == 0);
+    else
+        WARN("the image was not run: " << hl::test::kvm_unusable_reason());
     fs::remove_all(dir);
 }
 

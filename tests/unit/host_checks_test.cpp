@@ -20,6 +20,7 @@ HostFacts good_machine()
     f.api_version = 12;
     f.capabilities = {true, true, true, true, true};
     f.hypervisor = "kvm_intel";
+    f.device_registered = true;
     f.guest_xcr0 = 0x207;   // x87, SSE, AVX, PKRU
     f.fsgsbase = true;
     f.xsave_size = 2696;
@@ -86,6 +87,24 @@ TEST_CASE("doctor: a /dev/kvm that is missing, not KVM's, or closed to the user 
     CHECK(find(judge_host(f), "kvm-device").detail ==
           "/dev/kvm is not there, though the KVM module is loaded: a container started without the device (pass it "
           "in, e.g. --device /dev/kvm), or a missing node (mknod /dev/kvm c 10 232)");
+    // The module is there but bound to nothing: no node would help, and the hypervisor check says why.
+    f.device_registered = false;
+    f.nested = true;
+    checks = judge_host(f);
+    CHECK(find(checks, "kvm-device").detail ==
+          "/dev/kvm is not there, and kvm_intel registered no device for one (the hypervisor line says why): hl "
+          "cannot run guests on this machine");
+    CHECK(find(checks, "hypervisor").detail ==
+          "kvm_intel did not bind: this virtual machine does not pass VT-x through to it (nested virtualization is "
+          "off)");
+    CHECK(find(checks, "hypervisor").level == HostCheck::Level::Fail);
+    f.hypervisor = "kvm_pvm";
+    CHECK(find(judge_host(f), "hypervisor").detail ==
+          "kvm_pvm did not bind: this kernel is itself a PVM guest, and PVM does not nest");
+    f.hypervisor = "kvm_amd";
+    f.nested = false;
+    CHECK(find(judge_host(f), "hypervisor").detail ==
+          "kvm_amd did not bind: virtualization (VT-x or AMD-V) is off in the firmware, or the CPU lacks it");
 
     f = good_machine();
     f.device.minor = 1;

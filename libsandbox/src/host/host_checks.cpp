@@ -19,9 +19,27 @@ std::string mode_text(const HostFacts::Device& d)
     return text + " " + d.owner + ":" + d.group;
 }
 
-HostCheck device_check(const HostFacts::Device& d, bool module_loaded)
+// Why a loaded vendor module offers no device, as far as can be told from here.
+std::string unbound_reason(const HostFacts& f)
 {
+    if (f.hypervisor == "kvm_pvm" && f.nested)
+        return "kvm_pvm did not bind: this kernel is itself a PVM guest, and PVM does not nest";
+    if (f.nested)
+        return f.hypervisor + " did not bind: this virtual machine does not pass " +
+               (f.hypervisor == "kvm_amd" ? "AMD-V" : "VT-x") + " through to it (nested virtualization is off)";
+    return f.hypervisor + " did not bind: virtualization (VT-x or AMD-V) is off in the firmware, or the CPU lacks it";
+}
+
+HostCheck device_check(const HostFacts& f)
+{
+    const HostFacts::Device& d = f.device;
     const std::string name = "kvm-device";
+    const bool module_loaded = !f.hypervisor.empty();
+    if (!d.exists && module_loaded && !f.device_registered)
+        return {HostCheck::Level::Fail, name,
+                "/dev/kvm is not there, and " + f.hypervisor +
+                    " registered no device for one (the hypervisor line says why): hl cannot run guests on this "
+                    "machine"};
     if (!d.exists && module_loaded)
         return {HostCheck::Level::Fail, name,
                 "/dev/kvm is not there, though the KVM module is loaded: a container started without the device "
@@ -80,6 +98,8 @@ HostCheck hypervisor_check(const HostFacts& f)
 {
     const std::string name = "hypervisor";
     const std::string nested = f.nested ? ", inside a virtual machine (nested)" : "";
+    if (!f.hypervisor.empty() && !f.device_registered)
+        return {HostCheck::Level::Fail, name, unbound_reason(f)};
     if (f.hypervisor == "kvm_pvm")
         return {HostCheck::Level::Ok, name,
                 "PVM (kvm_pvm)" + nested + ": guest code at CPL3 runs natively, and hl runs guests there"};
@@ -129,7 +149,7 @@ const char* level_name(HostCheck::Level level)
 
 std::vector<HostCheck> judge_host(const HostFacts& f)
 {
-    std::vector<HostCheck> checks{device_check(f.device, !f.hypervisor.empty())};
+    std::vector<HostCheck> checks{device_check(f)};
     // What KVM offers is known only through the device.
     if (f.api_version >= 0) {
         if (f.api_version != kKvmApiVersion)

@@ -144,6 +144,8 @@ HostFacts gather_host_facts()
         }
     }
     f.hypervisor = kvm_module();
+    std::error_code error;
+    f.device_registered = std::filesystem::exists("/sys/class/misc/kvm", error);
     f.nested = running_in_a_vm();
     try {
         KernelTrace::open_for_this_thread();

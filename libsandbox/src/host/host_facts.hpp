@@ -30,6 +30,9 @@ struct HostFacts {
         bool xsave2 = false, sync_regs = false, dirty_ring = false;   // used where present
     } capabilities;
     std::string hypervisor;             // the KVM module: "kvm_intel", "kvm_amd", "kvm_pvm", or empty
+    // The kernel registered KVM's device (/sys/class/misc/kvm): a vendor
+    // module bound. Loaded but unbound, there is no device to make a node for.
+    bool device_registered = false;
     bool nested = false;                // this machine is itself a guest (CPUID's hypervisor bit)
     std::optional<uint64_t> guest_xcr0; // the XSAVE components guests get; unset: unknown
     bool fsgsbase = false, pku = false;
