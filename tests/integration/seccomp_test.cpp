@@ -206,6 +206,30 @@ TEST_CASE("seccomp: extra_syscalls allows more calls, and only those")
     CHECK(r.err == stopped("socket (" + std::to_string(SYS_socket) + ")"));
 }
 
+TEST_CASE("seccomp: a violation also completes each record given, such as a report's JSON object")
+{
+    int fds[2];
+    REQUIRE(pipe(fds) == 0);
+    const ChildResult r = in_child([&] {
+        ConfinePolicy policy = test_policy();
+        policy.violation_records = {{.fd = fds[1], .before = "{\"reason\":\"", .after = "\"}\n"},
+                                    {.fd = fds[1], .before = "second: ", .after = ".\n"}};
+        confine_this_thread(policy);
+        syscall(SYS_openat, AT_FDCWD, "/etc/passwd", O_RDONLY);
+        return 0;   // not reached
+    });
+    close(fds[1]);
+    std::string written;
+    char buffer[512];
+    for (ssize_t n; (n = read(fds[0], buffer, sizeof buffer)) > 0;)
+        written.append(buffer, static_cast<size_t>(n));
+    close(fds[0]);
+    CHECK(r.status == kViolation);
+    const std::string message = "seccomp stopped system call openat (" + std::to_string(SYS_openat) + ") in the vCPU thread";
+    CHECK(r.err == stopped("openat (" + std::to_string(SYS_openat) + ")"));
+    CHECK(written == "{\"reason\":\"" + message + "\"}\nsecond: " + message + ".\n");
+}
+
 TEST_CASE("seccomp: a policy that cannot be honoured is refused before anything is installed")
 {
     // Nothing is loaded when these throw: safe to try in the test process itself.
@@ -216,6 +240,8 @@ TEST_CASE("seccomp: a policy that cannot be honoured is refused before anything 
                       "confine: exit_status 0 is not an exit status for a violation (1 to 255)");
     CHECK_THROWS_WITH(confine_this_thread({.exit_status = 256}),
                       "confine: exit_status 256 is not an exit status for a violation (1 to 255)");
+    CHECK_THROWS_WITH(confine_this_thread({.violation_records = std::vector<ViolationRecord>(5)}),
+                      "confine: at most 4 violation records, not 5");
     CHECK(test::proc_status_field("/proc/thread-self/status", "Seccomp") == "0");
 }
 

@@ -84,6 +84,17 @@ public:
     using Error::Error;
 };
 
+// Report: what else a violation writes, besides the line on stderr: `before`,
+// the line's message ("seccomp stopped system call NAME (NR) in the vCPU
+// thread": ASCII letters, digits, spaces, commas and parentheses, safe inside
+// a JSON string), then `after`, to fd. For a file that must say how the
+// process ended, such as hlrun's --report: its JSON object, completed.
+struct ViolationRecord {
+    int fd = -1;
+    std::string before;
+    std::string after;
+};
+
 struct ConfinePolicy {
     enum class OnViolation {
         Report,       // one line on stderr, then _exit(exit_status)
@@ -106,6 +117,8 @@ struct ConfinePolicy {
     // Connected sockets the thread talks on (GdbServer::connection_fd()):
     // allows recvfrom and sendto on these descriptors only.
     std::vector<int> socket_fds = {};
+    // Report: at most four records to complete on a violation (above).
+    std::vector<ViolationRecord> violation_records = {};
 };
 
 // Confines the calling thread (see above). Throws ConfineError (nothing was

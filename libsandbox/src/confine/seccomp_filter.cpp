@@ -187,6 +187,8 @@ void confine_this_thread(const ConfinePolicy& policy)
 {
     if (t_confined)
         throw ConfineError("confine: this thread is confined already; its filter cannot be changed");
+    if (policy.violation_records.size() > 4)
+        throw ConfineError("confine: at most 4 violation records, not " + std::to_string(policy.violation_records.size()));
     if (policy.on_violation == ConfinePolicy::OnViolation::Report && (policy.exit_status < 1 || policy.exit_status > 255))
         throw ConfineError("confine: exit_status " + std::to_string(policy.exit_status) +
                            " is not an exit status for a violation (1 to 255)");
@@ -230,7 +232,7 @@ void confine_this_thread(const ConfinePolicy& policy)
 
     // Everything that needs a forbidden call happens now, before the filter.
     if (policy.on_violation == ConfinePolicy::OnViolation::Report)
-        arm_seccomp_report(policy.program, policy.exit_status);
+        arm_seccomp_report(policy.program, policy.exit_status, policy.violation_records);
 #if defined(HL_ASAN)
     __sanitizer_sandbox_on_notify(nullptr); // the sanitizers read /proc/self/maps now, while they can
 #endif

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <linux/audit.h>
 #include <mutex>
 #include <sys/syscall.h>
@@ -40,12 +41,39 @@ const char* i386_name(int nr)
 }
 
 // What this thread's report says; initial-exec TLS is async-signal-safe to read.
+constexpr size_t kMaxRecords = 4;
+struct Record {
+    int fd;
+    const char* before;   // kept alive by kept_texts()
+    const char* after;
+};
 struct Report {
     bool armed;
     char program[64];
     int exit_status;
+    Record records[kMaxRecords];
+    size_t record_count;
 };
-thread_local Report t_report __attribute__((tls_model("initial-exec"))) = {false, {0}, 0};
+thread_local Report t_report __attribute__((tls_model("initial-exec"))) = {false, {0}, 0, {}, 0};
+
+// The records' texts, for the life of the process: a confined thread stays confined.
+std::deque<std::string>& kept_texts()
+{
+    static std::deque<std::string> texts;
+    return texts;
+}
+
+void write_all(int fd, const char* text, size_t size)
+{
+    // Raw system calls: a wrapper may be intercepted (by a sanitizer runtime,
+    // say) and make calls of its own, which would be forbidden here too.
+    for (size_t done = 0; done < size;) {
+        const long n = syscall(SYS_write, fd, text + done, size - done);
+        if (n <= 0)
+            break;
+        done += static_cast<size_t>(n);
+    }
+}
 constexpr int kUnarmedStatus = 159; // a SIGSYS from a filter that is not ours: as if killed by it
 
 // A fixed buffer and appends that cannot fail or allocate.
@@ -82,8 +110,7 @@ void on_sigsys(int, siginfo_t* info, void* context)
     else if (info->si_arch == AUDIT_ARCH_X86_64 && nr >= 0)
         name = linux_abi::syscall_name(static_cast<uint64_t>(nr));
     Line line;
-    line.add(t_report.armed && t_report.program[0] ? t_report.program : program_invocation_short_name);
-    line.add(": error: seccomp stopped system call ");
+    line.add("seccomp stopped system call ");
     line.add(name && name[0] ? name : "number");
     line.add(" (");
     line.add_number(static_cast<uint32_t>(nr), 10);
@@ -100,14 +127,18 @@ void on_sigsys(int, siginfo_t* info, void* context)
 #else
     (void)context;
 #endif
-    line.add(") in the vCPU thread\n");
-    // Raw system calls: a wrapper may be intercepted (by a sanitizer runtime,
-    // say) and make calls of its own, which would be forbidden here too.
-    for (size_t done = 0; done < line.size;) {
-        const long n = syscall(SYS_write, STDERR_FILENO, line.text + done, line.size - done);
-        if (n <= 0)
-            break;
-        done += static_cast<size_t>(n);
+    line.add(") in the vCPU thread");
+    Line head;
+    head.add(t_report.armed && t_report.program[0] ? t_report.program : program_invocation_short_name);
+    head.add(": error: ");
+    write_all(STDERR_FILENO, head.text, head.size);
+    write_all(STDERR_FILENO, line.text, line.size);
+    write_all(STDERR_FILENO, "\n", 1);
+    for (size_t i = 0; t_report.armed && i < t_report.record_count; ++i) {
+        const Record& record = t_report.records[i];
+        write_all(record.fd, record.before, std::strlen(record.before));
+        write_all(record.fd, line.text, line.size);
+        write_all(record.fd, record.after, std::strlen(record.after));
     }
     syscall(SYS_exit_group, t_report.armed ? t_report.exit_status : kUnarmedStatus);
     _exit(kUnarmedStatus); // not reached
@@ -115,7 +146,7 @@ void on_sigsys(int, siginfo_t* info, void* context)
 
 } // namespace
 
-void arm_seccomp_report(const std::string& program, int exit_status)
+void arm_seccomp_report(const std::string& program, int exit_status, const std::vector<ViolationRecord>& records)
 {
     static std::once_flag once;
     static int install_error = 0;
@@ -133,6 +164,18 @@ void arm_seccomp_report(const std::string& program, int exit_status)
     std::memset(report.program, 0, sizeof report.program);
     std::strncpy(report.program, program.c_str(), sizeof report.program - 1);
     report.exit_status = exit_status;
+    {
+        static std::mutex kept;
+        const std::lock_guard lock(kept);
+        report.record_count = 0;
+        for (const ViolationRecord& record : records) {
+            if (report.record_count == kMaxRecords)
+                break;   // confine_this_thread refuses more
+            const char* before = kept_texts().emplace_back(record.before).c_str();
+            const char* after = kept_texts().emplace_back(record.after).c_str();
+            report.records[report.record_count++] = {record.fd, before, after};
+        }
+    }
     report.armed = true;
     // A thread that blocks SIGSYS would still get it (the kernel forces it),
     // but unblocking says so.

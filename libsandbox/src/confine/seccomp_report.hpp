@@ -3,7 +3,10 @@
 // Not installed.
 #pragma once
 
+#include <hl/confine.hpp>
+
 #include <string>
+#include <vector>
 
 namespace hl {
 
@@ -12,6 +15,7 @@ namespace hl {
 // exit_status. Must run before the filter is loaded: it allocates, reads
 // libseccomp's tables and calls sigaction, none of which the filter allows.
 // Throws ConfineError if the handler cannot be installed.
-void arm_seccomp_report(const std::string& program, int exit_status);
+// records: also written on a violation (hl/confine.hpp); at most four.
+void arm_seccomp_report(const std::string& program, int exit_status, const std::vector<ViolationRecord>& records);
 
 } // namespace hl
