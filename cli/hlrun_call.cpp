@@ -7,6 +7,7 @@
 #include "hlrun_gdb.hpp"
 #include "hlrun_exit_codes.hpp"
 #include "hlrun_profile.hpp"
+#include "hlrun_report.hpp"
 #include "hlrun_subcommands.hpp"
 #include "logging.hpp"
 
@@ -18,18 +19,21 @@
 #include <cmath>
 #include <chrono>
 #include <cinttypes>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <memory>
 #include <unistd.h>
 
 namespace hl::cli {
 namespace {
 
 struct CallOptions {
-    HlrunOptions common;     // memory, timeout, verbose
+    HlrunOptions common;     // memory, timeout, verbose, --stats, --report
     bool json = false;
     uint64_t repeat = 1;
     bool fresh = false;
-    std::string stats;            // --stats[=text|json]: the calls' latency on stderr; empty: none
     bool memory_given = false;   // --memory on the command line (a snapshot file's is fixed)
 };
 
@@ -74,23 +78,30 @@ std::string result_text(const Export& e, const RunResult& result, const CallOpti
     return e.result == 'v' ? "" : format_value(result.value) + "\n";
 }
 
-// The result on stdout, then --stats on stderr; returns hlrun's exit status.
-int print_result(const Export& e, const RunResult& result, const CallOptions& options, const LatencyHistogram& latency)
+// The result on stdout, then --stats on stderr or in its file; returns hlrun's exit status.
+int print_result(const Export& e, const RunResult& result, const CallOptions& options, const LatencyHistogram& latency,
+                 std::FILE* stats_file)
 {
     if (const int status = print_to_stdout(result_text(e, result, options, latency.count()), "the result of " + e.name))
         return status;
     auto us = [](uint64_t ns) { return static_cast<double>(ns) / 1e3; };
     const double average = latency.count() ? us(latency.total()) / static_cast<double>(latency.count()) : 0.0;
-    if (options.stats == "json") {
-        std::fprintf(stderr,
+    const StatsSpec stats = options.common.stats ? parse_stats_spec(*options.common.stats) : StatsSpec{};
+    std::FILE* out = stats_file ? stats_file : stderr;
+    if (stats.format == "json") {
+        std::fprintf(out,
                      "{\"schema\":\"hl-call-stats/1\",\"function\":%s,\"calls\":%" PRIu64 ",\"fresh\":%s,"
                      "\"min_us\":%.1f,\"p50_us\":%.1f,\"p99_us\":%.1f,\"max_us\":%.1f,\"avg_us\":%.1f}\n",
                      json_string(e.name).c_str(), latency.count(), options.fresh ? "true" : "false", us(latency.min()),
                      us(latency.quantile(0.5)), us(latency.quantile(0.99)), us(latency.max()), average);
-    } else if (!options.stats.empty()) {
-        std::fprintf(stderr, "%" PRIu64 " calls%s: min %.1fus  p50 %.1fus  p99 %.1fus  max %.1fus  avg %.1fus\n",
+    } else if (!stats.format.empty()) {
+        std::fprintf(out, "%" PRIu64 " calls%s: min %.1fus  p50 %.1fus  p99 %.1fus  max %.1fus  avg %.1fus\n",
                      latency.count(), options.fresh ? " (fresh)" : "", us(latency.min()), us(latency.quantile(0.5)),
                      us(latency.quantile(0.99)), us(latency.max()), average);
+    }
+    if (std::fflush(out) != 0 && stats_file) {
+        log_error("--stats: cannot write {}: {}", stats.path, std::strerror(errno));
+        return kExitHostError;
     }
     return 0;
 }
@@ -98,29 +109,42 @@ int print_result(const Export& e, const RunResult& result, const CallOptions& op
 // The sandbox for IMAGE, initialised, or for a snapshot file, ready as it was saved.
 std::optional<Sandbox> ready_sandbox(const CallOptions& options, const std::string& path,
                                      std::optional<Snapshot>& snapshot, SandboxOptions sandbox_opts, HlrunCore& core,
-                                     HlrunGdb& gdb, int& status)
+                                     HlrunGdb& gdb, HlrunReport& json_report, int& status)
 {
     if (snapshot) {
         Sandbox sandbox = Sandbox::from_snapshot(*snapshot, std::move(sandbox_opts));
-        confine_unless_disabled(options.common, sandbox, gdb.socket_fds());
+        confine_unless_disabled(options.common, sandbox, gdb.socket_fds(), json_report.violation_records(kExitHostError));
         return sandbox;
     }
     Sandbox sandbox(Image::load(path), std::move(sandbox_opts));
-    confine_unless_disabled(options.common, sandbox, gdb.socket_fds());
+    confine_unless_disabled(options.common, sandbox, gdb.socket_fds(), json_report.violation_records(kExitHostError));
     const RunResult init = sandbox.initialize({path});
+    json_report.data().exits += init.exits;
+    json_report.data().run_time = init.duration;
     if (init.ending == RunResult::Ending::Ready)
         return sandbox;
     core.finish(sandbox);
     status = report_not_ready(init);
+    json_report.decide(init, status, logging::last_error());
     core.report();
     return std::nullopt;
 }
 
-int call(const CallOptions& options, const std::vector<std::string>& rest)
+int call(const CallOptions& options, const std::vector<std::string>& rest, HlrunReport& json_report)
 {
     auto sandbox_opts = sandbox_options(options.common);
     if (!sandbox_opts)
         return kExitUsage;
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> stats_file(nullptr, std::fclose);
+    if (options.common.stats)
+        if (const StatsSpec spec = parse_stats_spec(*options.common.stats); !spec.path.empty()) {
+            std::string error;
+            stats_file.reset(open_output_file("--stats", spec.path, {rest[0]}, error));
+            if (!stats_file) {
+                log_error("{}", error);
+                return kExitUsage;
+            }
+        }
     // Before --profile, which creates its file: a bad --core leaves nothing behind.
     HlrunCore core;
     if (const std::string error = core.configure(options.common.core, {rest[0]}); !error.empty()) {
@@ -165,7 +189,7 @@ int call(const CallOptions& options, const std::vector<std::string>& rest)
         sandbox_opts->gdb = gdb.server();
         int status = 0;
         std::optional<Sandbox> ready =
-            ready_sandbox(options, rest[0], snapshot, std::move(*sandbox_opts), core, gdb, status);
+            ready_sandbox(options, rest[0], snapshot, std::move(*sandbox_opts), core, gdb, json_report, status);
         if (!ready)
             return status;
         Sandbox& sandbox = *ready;
@@ -174,12 +198,18 @@ int call(const CallOptions& options, const std::vector<std::string>& rest)
             calls->clear();   // the calls' profile, not the initialisation's
         symbols = image;      // written once calls ran; not when the guest never got ready
         LatencyHistogram latency;
+        uint64_t call_exits = 0;
         RunResult result;
         for (uint64_t i = 0; i < options.repeat; ++i) {
             const auto start = std::chrono::steady_clock::now();
             result = sandbox.call(e.name, *args);
             latency.record(static_cast<uint64_t>(
                 std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count()));
+            json_report.data().exits += result.exits;
+            call_exits += result.exits;
+            json_report.data().calls = RunReport::Calls{latency.count(), call_exits, latency.min(),
+                                                        latency.quantile(0.5), latency.quantile(0.99), latency.max(),
+                                                        latency.total()};
             if (result.ending != RunResult::Ending::Returned) {
                 core.finish(sandbox);   // before the output deadline, whose signals would cut it short
                 const auto deadline = final_output_deadline(result);
@@ -189,11 +219,15 @@ int call(const CallOptions& options, const std::vector<std::string>& rest)
                 else
                     report(result);
                 core.report();
-                return result.ending == RunResult::Ending::Exited ? static_cast<int>(kExitGuestFault) : exit_code_for(result);
+                const int status =
+                    result.ending == RunResult::Ending::Exited ? static_cast<int>(kExitGuestFault) : exit_code_for(result);
+                json_report.decide(result, status, logging::last_error());
+                return status;
             }
         }
         gdb.end(0);   // the guest is done with: gdb hears that it exited
-        return print_result(e, result, options, latency);
+        json_report.decide(result, 0, e.name + " returned");
+        return print_result(e, result, options, latency, stats_file.get());
     });
     if (symbols) {
         if (const std::string error = profile.finish(*symbols); !error.empty()) {
@@ -220,9 +254,9 @@ int hlrun_call(int argc, char** argv)
     app.add_flag("--json", options.json, "Print the result as one JSON object");
     app.add_option("--repeat,-n", options.repeat, "Call N times (the last result is printed)")->check(whole_number_in(1, UINT64_MAX));
     app.add_flag("--fresh", options.fresh, "Start every call from the state right after initialisation");
-    app.add_option("--stats", options.stats,
-                   "Print the calls' latency min/p50/p99/max on stderr: --stats, or --stats=json for one JSON object")
-        ->check(one_of({"text", "json"}));
+    add_report_options(app, options.common,
+                       "Print the calls' latency min/p50/p99/max: --stats, --stats=json, --stats=FORMAT:FILE (default "
+                       "stderr)");
     add_profile_options(app, options.common);
     add_core_option(app, options.common);
     add_gdb_option(app, options.common);
@@ -242,21 +276,38 @@ int hlrun_call(int argc, char** argv)
     if (const auto status = parse_command_line(app, static_cast<int>(arg_pointers.size()), arg_pointers.data(), kExitUsage))
         return *status;
     options.memory_given = note_flag_sources(app, options.common);
+    HlrunReport json_report;
+    if (options.json)
+        json_report.print_errors_on_stdout();
     if (const std::string error = profile_without_file(app, options.common); !error.empty()) {
         log_error("{}", error);
-        return kExitUsage;
+        return json_report.finish(kExitUsage);
     }
     const auto arguments = arguments_after_options(app, "hlrun call");
     if (!arguments)
-        return kExitUsage;
+        return json_report.finish(kExitUsage);
     const std::vector<std::string>& rest = *arguments;
     if (rest.size() < 2) {
         log_error("missing {}; usage: hlrun call [OPTIONS] IMAGE FUNCTION [ARGS...]", rest.empty() ? "IMAGE" : "FUNCTION");
-        return kExitUsage;
+        return json_report.finish(kExitUsage);
     }
     if (options.common.verbose)
         log_verbosely();
-    return call(options, rest);
+    if (const std::string error =
+            json_report.open(options.common.report,
+                             {.command = "call", .image = rest[0], .function = rest[1], .arguments = {rest.begin() + 2, rest.end()}},
+                             {rest[0]});
+        !error.empty()) {
+        log_error("{}", error);
+        return json_report.finish(kExitUsage);
+    }
+    // `--stats json IMAGE`: the word was meant for --stats.
+    if (std::error_code error; !std::filesystem::exists(rest[0], error) && !error)
+        if (const std::string hint = missing_image_hint(argc, argv, true); !hint.empty()) {
+            log_error("{}: cannot read: No such file or directory (did you mean {}?)", rest[0], hint);
+            return json_report.finish(kExitImageUnreadable);
+        }
+    return json_report.finish(call(options, rest, json_report));
 }
 
 } // namespace hl::cli

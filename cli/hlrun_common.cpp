@@ -8,7 +8,9 @@
 #include <hl/confine.hpp>
 #include <hl/units.hpp>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -70,7 +72,8 @@ std::optional<SandboxOptions> sandbox_options(const HlrunOptions& options)
     return out;
 }
 
-void confine_unless_disabled(const HlrunOptions& options, const Sandbox& sandbox, std::vector<int> socket_fds)
+void confine_unless_disabled(const HlrunOptions& options, const Sandbox& sandbox, std::vector<int> socket_fds,
+                             std::vector<ViolationRecord> violation_records)
 {
     if (options.no_seccomp)
         return;
@@ -84,7 +87,8 @@ void confine_unless_disabled(const HlrunOptions& options, const Sandbox& sandbox
                          .program = "hlrun",
                          .extra_syscalls = {},
                          .file_roots = sandbox.mapped_directory_fds(),
-                         .socket_fds = std::move(socket_fds)});
+                         .socket_fds = std::move(socket_fds),
+                         .violation_records = std::move(violation_records)});
 }
 
 void report(const RunResult& result)
@@ -146,6 +150,18 @@ std::string output_is_input(const std::string& option, const std::string& path, 
         if (same_file(path, input))
             return option + ": " + path + " is " + input + " itself; choose another file";
     return {};
+}
+
+std::FILE* open_output_file(const std::string& option, const std::string& path, const std::vector<std::string>& inputs,
+                            std::string& error)
+{
+    error = output_is_input(option, path, inputs);
+    if (!error.empty())
+        return nullptr;
+    std::FILE* file = std::fopen(path.c_str(), "we");
+    if (!file)
+        error = option + ": cannot open " + path + " for writing: " + std::strerror(errno);
+    return file;
 }
 
 int guarded(const std::function<int()>& body)

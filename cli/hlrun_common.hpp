@@ -5,9 +5,11 @@
 
 #include "hlrun_options.hpp"
 
+#include <hl/confine.hpp>
 #include <hl/sandbox.hpp>
 #include <hl/thread_deadline.hpp>
 
+#include <cstdio>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -25,7 +27,9 @@ std::optional<SandboxOptions> sandbox_options(const HlrunOptions& options);
 // "hlrun: error: seccomp stopped system call NAME (NR) in the vCPU thread".
 // Throws ConfineError when the kernel refuses the filter.
 // socket_fds: sockets it still talks on (a debugger's connection).
-void confine_unless_disabled(const HlrunOptions& options, const Sandbox& sandbox, std::vector<int> socket_fds = {});
+// violation_records: what completes --report and call --json's error object then.
+void confine_unless_disabled(const HlrunOptions& options, const Sandbox& sandbox, std::vector<int> socket_fds = {},
+                             std::vector<ViolationRecord> violation_records = {});
 
 // Logs how a run ended, unless the guest simply exited or returned.
 void report(const RunResult& result);
@@ -54,6 +58,12 @@ bool same_file(const std::string& a, const std::string& b);
 // "OPTION: PATH is INPUT itself; choose another file" when the output file
 // PATH of OPTION is one of inputs, else empty.
 std::string output_is_input(const std::string& option, const std::string& path, const std::vector<std::string>& inputs);
+
+// Opens path for writing, truncated, for OPTION's output; nullptr with an
+// error line in `error` ("OPTION: cannot open PATH for writing: REASON", or
+// that PATH is one of inputs).
+std::FILE* open_output_file(const std::string& option, const std::string& path, const std::vector<std::string>& inputs,
+                            std::string& error);
 
 // Runs body, turning the library's errors into one line and hlrun's exit status.
 int guarded(const std::function<int()>& body);

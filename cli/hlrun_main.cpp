@@ -8,6 +8,7 @@
 #include "hlrun_exit_codes.hpp"
 #include "hlrun_options.hpp"
 #include "hlrun_profile.hpp"
+#include "hlrun_report.hpp"
 #include "hlrun_subcommands.hpp"
 #include "hlrun_trace.hpp"
 #include "logging.hpp"
@@ -30,7 +31,7 @@ namespace {
 
 using namespace hl::cli;
 
-int run(const HlrunOptions& options)
+int run(const HlrunOptions& options, HlrunReport& json_report)
 {
     auto sandbox_opts = sandbox_options(options);
     if (!sandbox_opts)
@@ -70,12 +71,16 @@ int run(const HlrunOptions& options)
             return status;
         sandbox_opts->gdb = gdb.server();
         hl::Sandbox sandbox(std::move(image), std::move(*sandbox_opts));
-        confine_unless_disabled(options, sandbox, gdb.socket_fds());
+        confine_unless_disabled(options, sandbox, gdb.socket_fds(), json_report.violation_records(kExitHostError));
         const hl::RunResult result = sandbox.run(options.guest_argv);
+        json_report.data().exits = result.exits;
+        json_report.data().run_time = result.duration;
+        json_report.decide(result, exit_code_for(result));
         core.finish(sandbox);   // before the output deadline, whose signals would cut it short
         const auto deadline = final_output_deadline(result);
         std::fflush(stdout);
         trace.finish(result);
+        json_report.data().stats_json = trace.stats_json();
         report(result);
         core.report();
         gdb.end(exit_code_for(result));   // a function guest, ready: gdb hears that it is done
@@ -136,11 +141,18 @@ int main(int argc, char** argv)
     }
     if (options.verbose)
         log_verbosely();
+    HlrunReport json_report;
+    const std::string& image = options.guest_argv.front();
+    if (const std::string error = json_report.open(options.report, {.command = "run", .image = image, .argv = options.guest_argv}, {image});
+        !error.empty()) {
+        log_error("{}", error);
+        return kExitUsage;
+    }
     // A slip on the command line usually shows as an IMAGE that is not there.
-    if (std::error_code error; !std::filesystem::exists(options.guest_argv.front(), error) && !error)
+    if (std::error_code error; !std::filesystem::exists(image, error) && !error)
         if (const std::string hint = missing_image_hint(argc, argv); !hint.empty()) {
-            log_error("{}: cannot read: No such file or directory (did you mean {}?)", options.guest_argv.front(), hint);
-            return kExitImageUnreadable;
+            log_error("{}: cannot read: No such file or directory (did you mean {}?)", image, hint);
+            return json_report.finish(kExitImageUnreadable);
         }
-    return run(options);
+    return json_report.finish(run(options, json_report));
 }

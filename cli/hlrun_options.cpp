@@ -46,6 +46,43 @@ const CLI::Validator& exit_count_validator()
     return validator;
 }
 
+StatsSpec parse_stats_spec(const std::string& text)
+{
+    const size_t colon = text.find(':');
+    if (colon == std::string::npos)
+        return {text, {}};
+    return {text.substr(0, colon), text.substr(colon + 1)};
+}
+
+const CLI::Validator& stats_validator()
+{
+    static const CLI::Validator validator(
+        [](std::string& text) -> std::string {
+            const StatsSpec spec = parse_stats_spec(text);
+            const bool to_file = text.find(':') != std::string::npos;
+            if (spec.format != "text" && spec.format != "json") {
+                std::string lower = spec.format;
+                std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+                const auto format = lower == "text" || lower == "json" ? lower : closest(lower, {"text", "json"});
+                const std::string hint = format ? " (did you mean " + *format + (to_file ? ":" + spec.path : "") + "?)" : "";
+                return "'" + text + "' is not " + (to_file ? "text:FILE or json:FILE" : "text, json, text:FILE or json:FILE") +
+                       hint;
+            }
+            if (to_file && spec.path.empty())
+                return "'" + text + "' names no file; expected " + spec.format + ":FILE";
+            return {};
+        },
+        "FORMAT[:FILE]");
+    return validator;
+}
+
+void add_report_options(CLI::App& app, HlrunOptions& options, const char* stats_help)
+{
+    app.add_option("--stats", options.stats, stats_help)->check(stats_validator());
+    app.add_option("--report", options.report,
+                   "Write how the command ended to FILE as one JSON object (schema hl-report/1; see hlrun(1))");
+}
+
 const CLI::Validator& environment_validator()
 {
     static const CLI::Validator validator(
@@ -130,8 +167,8 @@ void add_hlrun_options(CLI::App& app, HlrunOptions& options)
         ->check(one_of({"text", "jsonl", "chrome"}));
     app.add_option("--trace-filter", options.trace_filter,
                    "Trace only these exit reasons and hypercalls, comma-separated (e.g. write,exit)");
-    app.add_option("--stats", options.stats, "Print exit statistics on stderr at the end: --stats or --stats=json")
-        ->check(one_of({"text", "json"}));
+    add_report_options(app, options,
+                       "Print exit statistics at the end: --stats, --stats=json, --stats=FORMAT:FILE (default stderr)");
     add_profile_options(app, options);
     add_core_option(app, options);
     add_gdb_option(app, options);
@@ -169,7 +206,7 @@ std::vector<std::string> spell_out_optional_values(int argc, char** argv, bool c
     return args;
 }
 
-std::string missing_image_hint(int argc, char** argv)
+std::string missing_image_hint(int argc, char** argv, bool call)
 {
     // Where IMAGE is: the first word that is no option and no option's value.
     int image = 1;
@@ -196,7 +233,7 @@ std::string missing_image_hint(int argc, char** argv)
     if (value_shape)
         return std::string(before) + "=" + word;
     // A file name (snapshot.hl) is one, not a command mistyped.
-    if (word.find_first_of("./") != std::string::npos)
+    if (call || word.find_first_of("./") != std::string::npos)
         return {};
     if (const auto command = closest(word, {"call", "inspect", "snapshot", "serve", "doctor"}))
         return "hlrun " + *command;

@@ -22,7 +22,8 @@ struct HlrunOptions {
     std::optional<std::string> trace;
     std::string trace_format = "text";
     std::string trace_filter;            // comma-separated reasons and hypercall names
-    std::optional<std::string> stats;    // --stats[=json]: "text" or "json"
+    std::optional<std::string> stats;    // --stats[=FORMAT[:FILE]]: "text", "json", "text:FILE" or "json:FILE"
+    std::string report;                  // --report FILE: one JSON object saying how the command ended
     std::string profile;                 // --profile FILE: folded stacks of the guest's samples
     unsigned profile_hz = 997;           // --profile-hz
     std::string profile_format;          // --profile-format: folded or svg; empty: by --profile's file name
@@ -45,6 +46,17 @@ void apply_environment(HlrunOptions& options);
 // Accepts only a plain non-negative decimal count that fits 64 bits
 // (CLI11 alone would wrap "-1" around to a huge number).
 const CLI::Validator& exit_count_validator();
+
+// --stats's value, FORMAT[:FILE]: text or json, on stderr or in FILE.
+struct StatsSpec {
+    std::string format;
+    std::string path;   // empty: stderr
+};
+StatsSpec parse_stats_spec(const std::string& text);   // a value stats_validator accepted
+const CLI::Validator& stats_validator();
+
+// --report FILE and --stats[=FORMAT[:FILE]], for a run and for hlrun call.
+void add_report_options(CLI::App& app, HlrunOptions& options, const char* stats_help);
 
 // Accepts NAME=VALUE with a non-empty NAME.
 const CLI::Validator& environment_validator();
@@ -78,7 +90,8 @@ std::vector<std::string> spell_out_optional_values(int argc, char** argv, bool c
 // "--trace=out.txt" when a bare --trace, --stats or --gdb stood just before
 // it with a value of its shape (their values need '='), or "hlrun call" for a
 // word near a subcommand's name; else empty. argv as main got it.
-std::string missing_image_hint(int argc, char** argv);
+// For hlrun call (call), only the first: its argv starts at "call".
+std::string missing_image_hint(int argc, char** argv, bool call = false);
 
 // --gdb[=HOST:PORT], for a run and for hlrun call.
 void add_gdb_option(CLI::App& app, HlrunOptions& options);

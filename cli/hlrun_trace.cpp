@@ -32,13 +32,22 @@ HlrunTrace::~HlrunTrace()
 {
     if (file_ && file_ != stderr)
         std::fclose(file_);
+    if (stats_file_)
+        std::fclose(stats_file_);
 }
 
 std::string HlrunTrace::configure(const HlrunOptions& options, const std::string& image)
 {
     if (options.stats) {
+        const StatsSpec spec = parse_stats_spec(*options.stats);
+        if (!spec.path.empty()) {
+            std::string error;
+            stats_file_ = open_output_file("--stats", spec.path, {image}, error);
+            if (!stats_file_)
+                return error;
+        }
         stats_ = std::make_unique<RunStats>();
-        stats_format_ = *options.stats;
+        stats_format_ = spec.format;
         tee_.add(*stats_);
     }
     if (!options.trace)
@@ -121,10 +130,11 @@ void HlrunTrace::finish(const RunResult& result) const
     }
     if (!stats_)
         return;
+    std::FILE* out = stats_file_ ? stats_file_ : stderr;
     if (stats_format_ == "json")
-        stats_->print_json(stderr);
+        stats_->print_json(out);
     else
-        stats_->print_table(stderr);
+        stats_->print_table(out);
 }
 
 } // namespace hl::cli

@@ -31,12 +31,15 @@ public:
     // The kernel's view for --trace=all, or nullptr (not asked, or not
     // allowed here: configure has then said why in one line).
     KernelTrace* kernel_trace() { return kernel_trace_.get(); }
+    // --stats: the run's statistics as JSON (hl-stats/1), for --report; empty without --stats.
+    std::string stats_json() const { return stats_ ? stats_->json() : std::string(); }
     // After the run: the kernel cross-check (--trace=all) in the trace, and
     // the --stats summary on stderr.
     void finish(const RunResult& result) const;
 
 private:
     std::FILE* file_ = nullptr;      // owned when not stderr
+    std::FILE* stats_file_ = nullptr;   // --stats=FORMAT:FILE; owned
     std::string format_name_;
     std::unique_ptr<KernelTrace> kernel_trace_;
     std::unique_ptr<TraceSink> format_;

@@ -9,9 +9,10 @@
 
 namespace hl::cli {
 
-inline constexpr std::array<std::string_view, 15> kHlrunValueOptions = {
+inline constexpr std::array<std::string_view, 16> kHlrunValueOptions = {
     "-m",    "--memory",  "-t",           "--timeout",        "--trace-format", "--trace-filter", "--max-exits", "--env",
-    "--dir", "--profile", "--profile-hz", "--profile-format", "--core",         "-n",             "--repeat"};
+    "--dir", "--profile", "--profile-hz", "--profile-format", "--core",         "-n",             "--repeat",
+    "--report"};
 
 inline bool hlrun_option_takes_value(std::string_view word)
 {

@@ -40,8 +40,19 @@ std::string fill(std::string_view pattern, std::initializer_list<std::string_vie
     return message;
 }
 
+namespace {
+std::string g_last_error;
+} // namespace
+
+const std::string& last_error() { return g_last_error; }
+
 void write(Level level, std::string_view pattern, std::initializer_list<std::string_view> texts)
 {
+    if (level == Level::Error) {
+        g_last_error = fill(pattern, texts);
+        spdlog::default_logger_raw()->error(spdlog::string_view_t(g_last_error));
+        return;
+    }
     constexpr spdlog::level::level_enum kLevels[] = {spdlog::level::debug, spdlog::level::info, spdlog::level::warn,
                                                      spdlog::level::err};
     spdlog::logger* logger = spdlog::default_logger_raw();

@@ -22,6 +22,9 @@ namespace logging {
 enum class Level { Debug, Info, Warn, Error };
 
 void write(Level level, std::string_view pattern, std::initializer_list<std::string_view> texts);
+// The last error line written, without "PROGRAM: error: " (for --report and
+// call --json, which say why a command failed); empty when none was.
+const std::string& last_error();
 // pattern with its "{}" replaced by texts, in order. Pure.
 std::string fill(std::string_view pattern, std::initializer_list<std::string_view> texts);
 

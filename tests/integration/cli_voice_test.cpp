@@ -96,7 +96,8 @@ TEST_CASE("cli: an option twice, a flag given a value, an option before its comm
     CHECK(r.err == "hlrun: error: unknown option '--memroy=4Mi' (did you mean --memory?); see hlrun --help (use -- "
                    "before an IMAGE whose name starts with '-')\n");
     r = hlrun({"--stats=JSON", image});
-    CHECK(r.err == "hlrun: error: --stats: 'JSON' is not text or json (did you mean json?); see hlrun --help\n");
+    CHECK(r.err == "hlrun: error: --stats: 'JSON' is not text, json, text:FILE or json:FILE (did you mean json?); see hlrun "
+                   "--help\n");
     // The unknown option, not the required one it hid.
     r = hlrun({"snapshot", "--outptu", "x", image});
     CHECK(r.err == "hlrun: error: unknown option '--outptu' (did you mean --output?); see hlrun snapshot --help\n");
@@ -167,7 +168,8 @@ TEST_CASE("cli: values refused in hl's words, naming the value")
     r = hlrun({"--profile", "/tmp/p", "--profile-hz", "lots", guest_image("hello")});
     CHECK(r.err == "hlrun: error: --profile-hz: 'lots' is not a whole number from 1 to 10000; see hlrun --help\n");
     r = hlrun({"--stats=jsn", guest_image("hello")});
-    CHECK(r.err == "hlrun: error: --stats: 'jsn' is not text or json (did you mean json?); see hlrun --help\n");
+    CHECK(r.err == "hlrun: error: --stats: 'jsn' is not text, json, text:FILE or json:FILE (did you mean json?); see hlrun "
+                   "--help\n");
     r = hlrun({"--trace-format", "xml", guest_image("hello")});
     CHECK(r.err == "hlrun: error: --trace-format: 'xml' is not text, jsonl or chrome; see hlrun --help\n");
     r = hlrun({"call", "-n", "0", guest_image("functions"), "add", "1", "2"});
@@ -208,7 +210,7 @@ TEST_CASE("cli: hlrun call --stats takes the shapes of a run's, --stats=json one
     CHECK(r.err.rfind("1 calls: min ", 0) == 0);
     r = hlrun({"call", "--stats=yaml", guest_image("functions"), "add", "1", "2"});
     CHECK(r.status == 120);
-    CHECK(r.err == "hlrun: error: --stats: 'yaml' is not text or json; see hlrun call --help\n");
+    CHECK(r.err == "hlrun: error: --stats: 'yaml' is not text, json, text:FILE or json:FILE; see hlrun call --help\n");
 }
 
 TEST_CASE("hlrun doctor: a line a check, status 0 where hl runs, 1 with the fix where /dev/kvm is closed")

@@ -55,6 +55,8 @@ public:
 
     void print_table(std::FILE* out) const;
     void print_json(std::FILE* out) const;
+    // The object print_json prints (schema hl-stats/1), without the newline.
+    std::string json() const;
 
 private:
     static Row& row(std::vector<Row>& rows, std::string_view name);

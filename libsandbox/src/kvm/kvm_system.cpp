@@ -21,9 +21,9 @@ constexpr const char* kDevice = "/dev/kvm";
 std::string device_hint(int error)
 {
     if (error == ENOENT)
-        return " (KVM is not available: no kvm module loaded, or virtualization is off)";
+        return " (KVM is not available here; 'hlrun doctor' says why and what would fix it)";
     if (error == EACCES || error == EPERM)
-        return " (add your user to the 'kvm' group, or run as root)";
+        return " (this user may not open it; 'hlrun doctor' says which fix fits)";
     return {};
 }
 

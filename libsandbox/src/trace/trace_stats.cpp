@@ -137,6 +137,13 @@ void RunStats::print_table(std::FILE* out) const
 
 void RunStats::print_json(std::FILE* out) const
 {
+    const std::string text = json() + "\n";
+    std::fwrite(text.data(), 1, text.size(), out);
+    std::fflush(out);
+}
+
+std::string RunStats::json() const
+{
     std::string text;
     bool first = true;
     text += '{';
@@ -151,9 +158,8 @@ void RunStats::print_json(std::FILE* out) const
     json_rows(text, hypercalls_, events_);
     json::key(text, "syscalls", first);
     json_rows(text, syscalls_, events_);
-    text += "}\n";
-    std::fwrite(text.data(), 1, text.size(), out);
-    std::fflush(out);
+    text += "}";
+    return text;
 }
 
 } // namespace hl
