@@ -4,10 +4,13 @@
 //   hlbuild compile [-v] [-j N] [--build-dir DIR] [-o IMAGE] [PROJECT]
 //   hlbuild run [-v] [-j N] [--build-dir DIR] [-o IMAGE] [PROJECT] [-- [HLRUN-OPTIONS] [ARGS...]]
 //   hlbuild clean [--build-dir DIR] [-o IMAGE] [PROJECT]
+//   hlbuild completions bash|zsh|fish
 // Without PROJECT, the nearest directory up from here with an hlbuild.toml.
 #include "command_line.hpp"
+#include "completion/completion_spec.hpp"
 #include "hlbuild_commands.hpp"
 #include "logging.hpp"
+#include "toolchain.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -18,6 +21,16 @@
 using namespace hl::cli;
 
 namespace {
+
+// --template's names for completion; none where the toolchain is not found.
+std::vector<std::string> installed_templates()
+{
+    try {
+        return template_names(find_toolchain().templates_dir);
+    } catch (const std::exception&) {
+        return {};
+    }
+}
 
 void add_new_options(CLI::App& command, NewOptions& options)
 {
@@ -45,7 +58,7 @@ int main(int argc, char** argv)
 {
     init_logging("hlbuild");
     CLI::App app{"Scaffold, build and run hl guest images (see hlbuild(1))", "hlbuild"};
-    set_up_command(app, "hlbuild", "hlbuild new|init|compile|run|clean ...  (hlbuild COMMAND --help)");
+    set_up_command(app, "hlbuild", "hlbuild new|init|compile|run|clean|completions ...  (hlbuild COMMAND --help)");
     app.require_subcommand(1);
 
     NewOptions new_options;
@@ -78,6 +91,9 @@ int main(int argc, char** argv)
     set_up_command(*clean_command, "hlbuild", "hlbuild clean [--build-dir DIR] [-o IMAGE] [PROJECT]");
     add_build_options(*clean_command, clean_options, false);
 
+    CLI::App* completions_command_app =
+        app.add_subcommand("completions", "Print the completion script for bash, zsh or fish");
+    completions_command_app->prefix_command();   // handed whole to completions_command
     // What follows `hlbuild run ... --` is hlrun's and the guest's, never a PROJECT for CLI11 to take.
     std::vector<std::string> after_dashes;
     if (argc > 1 && std::string_view(argv[1]) == "run")
@@ -87,6 +103,8 @@ int main(int argc, char** argv)
                 argc = i;
                 break;
             }
+    if (argc > 1 && std::string_view(argv[1]) == "completions")
+        return completions_command(hlbuild_completion_spec(installed_templates()), argc - 1, argv + 1, kBuildUsage);
     if (const auto status = parse_command_line(app, argc, argv, kBuildUsage))
         return *status;
     for (CompileOptions* options : {&compile_options, &run_options})

@@ -61,12 +61,8 @@ int hlbuild_new(const NewOptions& options)
     const Toolchain toolchain = find_toolchain(); // throws: reported by main
     const fs::path source = toolchain.templates_dir / template_name;
     if (template_name.find('/') != std::string::npos || !fs::is_directory(source, ec)) {
-        std::vector<std::string> names;
-        for (const auto& entry : fs::directory_iterator(toolchain.templates_dir, ec))
-            names.push_back(entry.path().filename().string());
-        std::sort(names.begin(), names.end());
         std::string known;
-        for (const std::string& n : names)
+        for (const std::string& n : template_names(toolchain.templates_dir))
             known += (known.empty() ? "" : ", ") + n;
         log_error("--template: no template '{}'; available: {}", template_name, known);
         return kBuildUsage;

@@ -165,13 +165,28 @@ std::string core_json(const std::string& path, const CoreFile& core)
 int hlrun_inspect(int argc, char** argv)
 {
     bool json = false;
+    bool exports = false;
     std::string path;
     CLI::App app{"Show what a guest image holds, without running it (see hlrun(1))", "hlrun inspect"};
-    set_up_command(app, "hlrun", "hlrun inspect [--json] IMAGE|SNAPSHOT|CORE");
-    app.add_flag("--json", json, "Print one JSON object");
+    set_up_command(app, "hlrun", "hlrun inspect [--json | --exports] IMAGE|SNAPSHOT|CORE");
+    CLI::Option* json_option = app.add_flag("--json", json, "Print one JSON object");
+    app.add_flag("--exports", exports, "Print the names of the functions an image or snapshot exports, one a line")
+        ->excludes(json_option);
     app.add_option("IMAGE", path, "The guest image, a snapshot file or a core file")->required();
     if (const auto status = parse_command_line(app, argc, argv, kExitUsage))
         return *status;
+    if (exports)
+        return guarded([&] {
+            if (CoreFile::is_core_file(path)) {
+                log_error("--exports: {} is a core file, which exports nothing", path);
+                return static_cast<int>(kExitUsage);
+            }
+            const Image image = Snapshot::is_snapshot_file(path) ? Snapshot::load(path).image() : Image::load(path);
+            std::string names;
+            for (const Export& e : image.exports())
+                names += e.name + "\n";
+            return print_to_stdout(names, "the exports of " + path);
+        });
     return guarded([&] {
         if (CoreFile::is_core_file(path)) {
             const CoreFile core = CoreFile::load(path);

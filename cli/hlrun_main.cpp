@@ -2,6 +2,7 @@
 //   hlrun [OPTIONS] IMAGE [ARGS...]
 // Everything after IMAGE belongs to the guest. Exit statuses: hlrun_exit_codes.hpp.
 #include "command_line.hpp"
+#include "completion/completion_spec.hpp"
 #include "hlrun_common.hpp"
 #include "hlrun_core.hpp"
 #include "hlrun_gdb.hpp"
@@ -115,19 +116,22 @@ int main(int argc, char** argv)
         return hlrun_serve(argc - 1, argv + 1);
     if (argc > 1 && std::string_view(argv[1]) == "doctor")
         return hlrun_doctor(argc - 1, argv + 1);
+    if (argc > 1 && std::string_view(argv[1]) == "completions")
+        return completions_command(hlrun_completion_spec(), argc - 1, argv + 1, kExitUsage);
     HlrunOptions options;
     CLI::App app{"Run a guest image in a fresh micro-VM (see hlrun(1))", "hlrun"};
     set_up_command(app, "hlrun",
                    "hlrun [OPTIONS] IMAGE [ARGS...]\n"
-                   "       hlrun call|inspect|snapshot|serve|doctor ...  (hlrun COMMAND --help)");
+                   "       hlrun call|inspect|snapshot|serve|doctor|completions ...  (hlrun COMMAND --help)");
     add_hlrun_options(app, options);
     app.footer("IMAGE [ARGS...]  the guest image, then its arguments (argv[0] is IMAGE)\n\n"
                "Commands:\n"
-               "  call      Call a function a guest image or snapshot exports\n"
-               "  inspect   Show what an image, a snapshot file or a core file holds\n"
-               "  snapshot  Run a function guest to hl_serve and write a snapshot file\n"
-               "  serve     Serve a function guest's exports over HTTP\n"
-               "  doctor    Check whether hl can run guests on this machine");
+               "  call         Call a function a guest image or snapshot exports\n"
+               "  inspect      Show what an image, a snapshot file or a core file holds\n"
+               "  snapshot     Run a function guest to hl_serve and write a snapshot file\n"
+               "  serve        Serve a function guest's exports over HTTP\n"
+               "  doctor       Check whether hl can run guests on this machine\n"
+               "  completions  Print the completion script for bash, zsh or fish");
 
     std::vector<std::string> args = spell_out_optional_values(argc, argv);
     std::vector<char*> arg_pointers;

@@ -235,7 +235,7 @@ std::string missing_image_hint(int argc, char** argv, bool call)
     // A file name (snapshot.hl) is one, not a command mistyped.
     if (call || word.find_first_of("./") != std::string::npos)
         return {};
-    if (const auto command = closest(word, {"call", "inspect", "snapshot", "serve", "doctor"}))
+    if (const auto command = closest(word, {"call", "inspect", "snapshot", "serve", "doctor", "completions"}))
         return "hlrun " + *command;
     return {};
 }

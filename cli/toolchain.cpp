@@ -1,6 +1,8 @@
 // Locating the guest toolchain next to the running executable.
 #include "toolchain.hpp"
 
+#include <algorithm>
+
 #include <hl/error.hpp>
 
 namespace hl::cli {
@@ -29,6 +31,17 @@ Toolchain find_toolchain()
             throw Error("guest toolchain incomplete: " + needed.string() +
                         " is missing; rebuild or reinstall hl");
     return t;
+}
+
+std::vector<std::string> template_names(const std::filesystem::path& templates_dir)
+{
+    std::vector<std::string> names;
+    std::error_code error;
+    for (const auto& entry : std::filesystem::directory_iterator(templates_dir, error))
+        if (entry.is_directory(error))
+            names.push_back(entry.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
 }
 
 } // namespace hl::cli

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
+#include <vector>
 
 namespace hl::cli {
 
@@ -22,5 +24,8 @@ struct Toolchain {
 // Throws hl::Error naming the missing piece and where it was looked for.
 // The musl pieces are not required: hlbuild checks them when a project asks for musl.
 Toolchain find_toolchain();
+
+// The templates in templates_dir (hlbuild new --template NAME), sorted; none when it cannot be read.
+std::vector<std::string> template_names(const std::filesystem::path& templates_dir);
 
 } // namespace hl::cli

@@ -5,7 +5,7 @@ set -eu
 HL_ROOT=$(cd "$(dirname "$0")/.." && pwd)
 HL_BUILD="$HL_ROOT/build"
 
-packages="cmake make g++ pkg-config libcli11-dev libtomlplusplus-dev libelf-dev libspdlog-dev catch2 nlohmann-json3-dev libboost1.81-dev curl man-db groff-base mandoc binutils libseccomp-dev clang libclang-rt-14-dev musl-tools gdb yamllint podman runc prometheus wrk hey"
+packages="cmake make g++ pkg-config libcli11-dev libtomlplusplus-dev libelf-dev libspdlog-dev catch2 nlohmann-json3-dev libboost1.81-dev curl man-db groff-base mandoc binutils libseccomp-dev clang libclang-rt-14-dev musl-tools gdb yamllint podman runc prometheus wrk hey zsh fish"
 missing=""
 for package in $packages; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing="$missing $package"

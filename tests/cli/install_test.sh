@@ -12,7 +12,10 @@ for f in bin/hlrun bin/hlbuild lib/hl/libhlcrt.a lib/hl/guest.ld lib/hl/guest-mu
          lib/hl/include/hl/abi.h lib/hl/tiny/include/stdio.h share/hl/templates/c/hlbuild.toml \
          share/man/man1/hlrun.1 share/man/man1/hlbuild.1 share/man/man7/hl-abi.7 \
          include/hl/sandbox.hpp include/hl/abi.h lib/libhlsandbox.a lib/cmake/hl/hlConfig.cmake \
-         share/hl/templates/function/host/main.cpp; do
+         share/hl/templates/function/host/main.cpp \
+         share/bash-completion/completions/hlrun share/bash-completion/completions/hlbuild \
+         share/zsh/site-functions/_hlrun share/zsh/site-functions/_hlbuild \
+         share/fish/vendor_completions.d/hlrun.fish share/fish/vendor_completions.d/hlbuild.fish; do
     [ -e "$prefix/$f" ] || { echo "FAIL: $f was not installed"; exit 1; }
 done
 # The runs need /dev/kvm. Only where it cannot be opened are they skipped:

@@ -28,15 +28,15 @@ TEST_CASE("cli: hlrun --help names every command, and each command its own usage
     ProcessResult r = hlrun({"--help"});
     REQUIRE(r.status == 0);
     CHECK(contains(r.out, "Usage: hlrun [OPTIONS] IMAGE [ARGS...]\n"
-                          "       hlrun call|inspect|snapshot|serve|doctor ...  (hlrun COMMAND --help)\n"));
+                          "       hlrun call|inspect|snapshot|serve|doctor|completions ...  (hlrun COMMAND --help)\n"));
     for (const char* command : {"  call      ", "  inspect   ", "  snapshot  ", "  serve     ", "  doctor    "})
         CHECK(contains(r.out, command));
     r = hlrun({"call", "--help"});
     CHECK(contains(r.out, "Usage: hlrun call [OPTIONS] IMAGE|SNAPSHOT FUNCTION [ARGS...]\n"));
     r = hlrun({"inspect", "--help"});
-    CHECK(contains(r.out, "Usage: hlrun inspect [--json] IMAGE|SNAPSHOT|CORE\n"));
+    CHECK(contains(r.out, "Usage: hlrun inspect [--json | --exports] IMAGE|SNAPSHOT|CORE\n"));
     r = hlbuild({"--help"});
-    CHECK(contains(r.out, "Usage: hlbuild new|init|compile|run|clean ...  (hlbuild COMMAND --help)\n"));
+    CHECK(contains(r.out, "Usage: hlbuild new|init|compile|run|clean|completions ...  (hlbuild COMMAND --help)\n"));
     CHECK(contains(r.out, "  new "));
     CHECK(contains(r.out, "  compile "));
     r = hlbuild({"compile", "--help"});
@@ -127,13 +127,14 @@ TEST_CASE("cli: a command that is not one, or none, is named with the nearest an
 {
     ProcessResult r = hlbuild({"comple"});
     CHECK(r.status == 2);
-    CHECK(r.err == "hlbuild: error: unknown command 'comple' (did you mean compile?); expected new, init, compile, run or clean; "
-                   "see hlbuild --help\n");
+    CHECK(r.err == "hlbuild: error: unknown command 'comple' (did you mean compile?); expected new, init, compile, run, clean "
+                   "or completions; see hlbuild --help\n");
     r = hlbuild({"deploy"});
-    CHECK(r.err == "hlbuild: error: unknown command 'deploy'; expected new, init, compile, run or clean; see hlbuild --help\n");
+    CHECK(r.err == "hlbuild: error: unknown command 'deploy'; expected new, init, compile, run, clean or completions; "
+                   "see hlbuild --help\n");
     r = hlbuild({});
     CHECK(r.status == 2);
-    CHECK(r.err == "hlbuild: error: missing command: new, init, compile, run or clean; see hlbuild --help\n");
+    CHECK(r.err == "hlbuild: error: missing command: new, init, compile, run, clean or completions; see hlbuild --help\n");
     // hlrun's first word is an IMAGE unless it is a command: one that is not there, near a command's name.
     const std::string dir = make_temp_dir();
     r = hlrun({"cal", guest_image("functions"), "add", "1", "2"}, {.cwd = dir});

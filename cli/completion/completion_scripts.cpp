@@ -1,0 +1,22 @@
+// What the completion scripts' writers share (see completion_scripts.hpp).
+#include "completion/completion_scripts.hpp"
+
+namespace hl::cli {
+
+std::string shell_quote(const std::string& text)
+{
+    std::string quoted = "'";
+    for (const char c : text)
+        quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return quoted + "'";
+}
+
+std::string shell_words(const std::vector<std::string>& words)
+{
+    std::string text;
+    for (const std::string& word : words)
+        text += (text.empty() ? "" : " ") + shell_quote(word);
+    return text;
+}
+
+} // namespace hl::cli
