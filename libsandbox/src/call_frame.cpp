@@ -8,11 +8,6 @@
 namespace hl {
 namespace {
 
-std::string argument(const Export& e, size_t i)
-{
-    return e.name + ": argument " + std::to_string(i + 1);
-}
-
 uint64_t data_size(const Value& v)
 {
     if (const auto* s = std::get_if<std::string>(&v))
@@ -36,6 +31,11 @@ struct Encoder {
 
 } // namespace
 
+std::string argument_name(const Export& e, size_t i)
+{
+    return e.name + ": argument " + std::to_string(i + 1);
+}
+
 void check_call_arguments(const Export& e, const std::vector<Value>& args)
 {
     if (args.size() != e.parameters.size())
@@ -44,14 +44,14 @@ void check_call_arguments(const Export& e, const std::vector<Value>& args)
     for (size_t i = 0; i < args.size(); ++i) {
         const char got = type_code(args[i]);
         if (got != e.parameters[i])
-            throw ArgumentError(argument(e, i) + " is " + type_name(got) + ", expected " + type_name(e.parameters[i]) +
+            throw ArgumentError(argument_name(e, i) + " is " + type_name(got) + ", expected " + type_name(e.parameters[i]) +
                             " (" + describe_export(e) + ")");
         const uint64_t size = data_size(args[i]);
         if (size > HL_VALUE_MAX)
-            throw ArgumentError(argument(e, i) + " is " + std::to_string(size) + " bytes, over the limit of " +
+            throw ArgumentError(argument_name(e, i) + " is " + std::to_string(size) + " bytes, over the limit of " +
                             std::to_string(HL_VALUE_MAX));
         if (const auto* s = std::get_if<std::string>(&args[i]); s && !valid_utf8(*s))
-            throw ArgumentError(argument(e, i) + " is not valid UTF-8");
+            throw ArgumentError(argument_name(e, i) + " is not valid UTF-8");
         total += size;
     }
     if (total > HL_CALL_DATA_MAX)

@@ -13,6 +13,9 @@
 
 namespace hl {
 
+// "add: argument 2": how messages name argument i (from 0) of e.
+std::string argument_name(const Export& e, size_t i);
+
 // Throws CallError when args do not match the export: count, each type,
 // string UTF-8, each value's and all values' sizes against the ABI limits.
 void check_call_arguments(const Export& e, const std::vector<Value>& args);

@@ -181,6 +181,14 @@ void require_ready(const Sandbox::Machine& m, const std::string& what)
                         (m.state == Sandbox::Machine::State::New ? "call initialize() first" : "it did not call hl_serve") + ")");
 }
 
+const Export& Sandbox::export_for_call(std::string_view name) const
+{
+    const Export* e = machine_->image.find_export(name);
+    if (!e)
+        throw CallError(unknown_export_error(machine_->image, name));
+    return *e;
+}
+
 RunResult Sandbox::call(std::string_view name, const std::vector<Value>& args)
 {
     Machine& m = *machine_;

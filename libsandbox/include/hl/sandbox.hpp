@@ -30,6 +30,7 @@
 #include <hl/layout.hpp>
 #include <hl/run_result.hpp>
 #include <hl/trace.hpp>
+#include <hl/typed_call.hpp>
 #include <hl/value.hpp>
 
 #include <chrono>
@@ -261,6 +262,29 @@ public:
     // do (the guest did not run).
     RunResult call(std::string_view name, const std::vector<Value>& args);
 
+    // The typed call (hl/typed_call.hpp): call<int64_t>("add", 2, 40), each
+    // argument made its parameter's type when no value is lost, the result
+    // returned as R. Throws as the call above, ArgumentError for an argument
+    // that cannot be its parameter, CallError for an R that cannot hold the
+    // result (both before the guest runs), and CallFailed, with the
+    // RunResult, when the guest does not return.
+    template <typename R = void, typename... Args>
+    R call(std::string_view name, const Args&... args)
+    {
+        const Export& e = export_for_call(name);
+        if (sizeof...(Args) != e.parameters.size())
+            throw ArgumentError(argument_count_error(e, sizeof...(Args)));
+        typed_call::check_result(e, typed_call::result_codes<R>(), typed_call::cpp_name<R>());
+        std::vector<Value> values;
+        values.reserve(sizeof...(Args));
+        size_t index = 0;
+        (values.push_back(typed_call::convert(e, index++, typed_call::literal(args))), ...);
+        RunResult result = call(name, values);
+        if (result.ending != RunResult::Ending::Returned)
+            throw CallFailed(std::move(result));
+        return typed_call::result_as<R>(std::move(result.value));
+    }
+
     // The state now (between calls, when ready); throws CallError otherwise.
     // Throws KvmError when the backend cannot save the vCPU or read its dirty
     // log; the guest is then as it was, still ready for calls.
@@ -318,6 +342,8 @@ public:
 
 private:
     Sandbox() = default;
+    // The export `name`, for the typed call; CallError naming the nearest when there is none.
+    const Export& export_for_call(std::string_view name) const;
     std::unique_ptr<Machine> machine_;
 };
 

@@ -5,6 +5,7 @@
 #include <hl/sandbox.hpp>
 
 #include <cstdio>
+#include <string>
 #include <string_view>
 
 int main(int argc, char** argv)
@@ -24,15 +25,13 @@ int main(int argc, char** argv)
             return 1;
         }
         sandbox.set_fresh_per_call(true); // every call starts from the state right after initialisation
-        const hl::RunResult sum = sandbox.call("add", {int64_t{2}, int64_t{40}});
-        const hl::RunResult greeting = sandbox.call("greet", {std::string("world")});
-        for (const hl::RunResult* r : {&sum, &greeting})
-            if (r->ending != hl::RunResult::Ending::Returned) {
-                std::fprintf(stderr, "{{name}}-host: call failed: %s\n", r->message.c_str());
-                return 1;
-            }
-        std::printf("add(2, 40) = %s\n", hl::format_value(sum.value).c_str());
-        std::printf("greet(\"world\") = %s\n", hl::format_value(greeting.value).c_str());
+        // Typed calls (hl/typed_call.hpp): the arguments become the exports'
+        // parameter types, the results come back as C++ values, and a call
+        // that does not return throws hl::CallFailed.
+        const int64_t sum = sandbox.call<int64_t>("add", 2, 40);
+        const std::string greeting = sandbox.call<std::string>("greet", "world");
+        std::printf("add(2, 40) = %lld\n", static_cast<long long>(sum));
+        std::printf("greet(\"world\") = %s\n", hl::json_string(greeting).c_str());
         return 0;
     } catch (const hl::Error& error) {
         std::fprintf(stderr, "{{name}}-host: %s\n", error.what());
