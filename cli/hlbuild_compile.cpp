@@ -231,9 +231,10 @@ int hlbuild_compile(const CompileOptions& options, std::string* built, bool quie
     const std::vector<std::string> cc = compiler_command();
     std::vector<std::string> probe = cc;
     probe.push_back("-print-file-name=include");
-    const auto cc_include = capture_command(probe);
+    std::string why;
+    const auto cc_include = capture_command(probe, &why);
     if (!cc_include) {
-        log_error("cannot run the guest compiler '{}' (set CC to a gcc or clang for x86-64)", quote_command(cc));
+        log_error("cannot run the guest compiler '{}': {} (set CC to a gcc or clang for x86-64)", quote_command(cc), why);
         return kBuildFailed;
     }
     // Throws, reported by main, when the project asks for musl and it is not there.

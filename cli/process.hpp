@@ -13,8 +13,9 @@ namespace hl::cli {
 std::optional<int> run_command(const std::vector<std::string>& argv, bool echo);
 
 // Runs argv and returns its stdout with the trailing newline removed, or
-// nullopt if it could not run or failed.
-std::optional<std::string> capture_command(const std::vector<std::string>& argv);
+// nullopt, quietly, if it could not run or failed; why then says how ("No
+// such file or directory", "exited with status 1", "killed by signal 9").
+std::optional<std::string> capture_command(const std::vector<std::string>& argv, std::string* why = nullptr);
 
 // The command line as a shell would read it back.
 std::string quote_command(const std::vector<std::string>& argv);

@@ -187,6 +187,20 @@ TEST_CASE("hlbuild compile keeps same-named sources apart, compiles a file named
     CHECK(run_process({HL_HLRUN, dir + "/p/build/p.hl"}).status == 42);
 }
 
+TEST_CASE("hlbuild compile with a compiler that is not there says so in one line")
+{
+    const std::string dir = make_temp_dir();
+    REQUIRE(hlbuild({"new", dir + "/p"}).status == 0);
+    setenv("CC", "nosuchcc -O2", 1);
+    const auto r = hlbuild({"compile", dir + "/p"});
+    unsetenv("CC");
+    CHECK(r.status == 1);
+    CHECK(r.err == "hlbuild: error: cannot run the guest compiler 'nosuchcc -O2': No such file or directory (set CC to "
+                   "a gcc or clang for x86-64)\n");
+    CHECK_FALSE(fs::exists(dir + "/p/build/p.hl"));
+    fs::remove_all(dir);
+}
+
 TEST_CASE("hlbuild compile with CC=clang prints no warning and builds a runnable image")
 {
     if (!installed("clang")) {
