@@ -25,6 +25,7 @@
 #include <fnmatch.h>
 #include <fstream>
 #include <sstream>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 namespace hl::cli {
@@ -85,7 +86,9 @@ public:
         if (verbose_) {
             log_info("{}", quote_command(command));
         } else if (terminal_) {
-            std::fprintf(stderr, "\r[%zu/%zu] %s\x1b[K", done_, total_, what.c_str());
+            // A line wider than the terminal wraps, and \r would then rewrite only its last row.
+            const std::string line = "[" + std::to_string(done_) + "/" + std::to_string(total_) + "] " + what;
+            std::fprintf(stderr, "\r%s\x1b[K", elide_middle(line, terminal_columns() - 1).c_str());
             shown_ = true;
         }
     }
@@ -106,6 +109,38 @@ public:
     }
 
 private:
+    static size_t terminal_columns()
+    {
+        winsize size{};
+        return ioctl(STDERR_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 1 ? size.ws_col : 80;
+    }
+    // line in at most width characters: its middle replaced by "...", as
+    // ninja does, so that both the count and the file's name stay in sight.
+    static std::string elide_middle(const std::string& line, size_t width)
+    {
+        auto characters = [](std::string_view text) {
+            return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) { return (c & 0xc0) != 0x80; }));
+        };
+        if (characters(line) <= width || width < 8)
+            return line;
+        // Whole UTF-8 characters from each end.
+        auto take_front = [&](size_t count) {
+            size_t at = 0;
+            for (size_t seen = 0; at < line.size(); ++at)
+                if ((line[at] & 0xc0) != 0x80 && seen++ == count)
+                    break;
+            return line.substr(0, at);
+        };
+        auto take_back = [&](size_t count) {
+            size_t at = line.size();
+            for (size_t seen = 0; at > 0 && seen < count;)
+                if ((line[--at] & 0xc0) != 0x80)
+                    ++seen;
+            return line.substr(at);
+        };
+        const size_t keep = width - 3;
+        return take_front(keep / 2) + "..." + take_back(keep - keep / 2);
+    }
     size_t total_, done_ = 0;
     bool verbose_, terminal_, shown_ = false;
 };

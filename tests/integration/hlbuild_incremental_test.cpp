@@ -151,6 +151,31 @@ TEST_CASE("hlbuild compile -j: side by side, each compiler's errors whole, and a
     fs::remove_all(dir);
 }
 
+TEST_CASE("hlbuild compile: the progress line fits the terminal, its middle elided")
+{
+    const std::string dir = make_temp_dir();
+    const std::string project = make_project(dir, 0);
+    const std::string long_name = "a_source_file_whose_name_is_much_wider_than_this_narrow_terminal.c";
+    write_file(project + "/src/" + long_name, "int wide(void) { return 1; }\n");
+    Terminal terminal(24, 40);
+    const ProcessResult r = run_process({HL_HLBUILD, "compile", "-j", "1", project}, {.stderr_fd = terminal.side()});
+    CHECK(r.status == 0);
+    const std::string shown = terminal.written();
+    bool elided = false;
+    for (size_t at = shown.find("\r["); at != std::string::npos; at = shown.find("\r[", at + 1)) {
+        const std::string line = shown.substr(at + 1, shown.find("\x1b[K", at) - at - 1);
+        INFO(line);
+        CHECK(line.size() <= 39);
+        if (contains(line, "...")) {
+            elided = true;
+            CHECK(line.rfind("[", 0) == 0);      // the count stays in sight
+            CHECK(line.ends_with("terminal.c"));   // and so does the end of the name
+        }
+    }
+    CHECK(elided);
+    fs::remove_all(dir);
+}
+
 TEST_CASE("hlbuild compile: a build killed after a compile leaves that object to be made again")
 {
     const std::string dir = make_temp_dir();
