@@ -3,7 +3,7 @@
 #
 #   tests/fuzz/run.sh                           every target for a bounded number of runs:
 #                                               the stage of tests/run-all.sh
-#   tests/fuzz/run.sh --long [TARGET] [SECONDS] TARGET (image, project_file, hypercall, syscall, snapshot, core, gdb, call_json, flame_graph or all;
+#   tests/fuzz/run.sh --long [TARGET] [SECONDS] TARGET (image, project_file, hypercall, syscall, snapshot, core, gdb, call_json, flame_graph, depfile or all;
 #                                               default all) for SECONDS each (default 600)
 #
 # Each target starts from its seeds, tests/fuzz/corpus/TARGET (and, for image,
@@ -31,24 +31,25 @@ bounded_runs() {
         gdb) echo 300000 ;;
         call_json) echo 300000 ;;
         flame_graph) echo 300000 ;;
+        depfile) echo 300000 ;;
     esac
 }
 bounded_max_seconds=40
 
 usage() {
-    echo "usage: tests/fuzz/run.sh [--long [image|project_file|hypercall|syscall|snapshot|core|gdb|call_json|flame_graph|all] [SECONDS]]" >&2
+    echo "usage: tests/fuzz/run.sh [--long [image|project_file|hypercall|syscall|snapshot|core|gdb|call_json|flame_graph|depfile|all] [SECONDS]]" >&2
     exit 2
 }
 
-targets="image project_file hypercall syscall snapshot core gdb call_json flame_graph"
+targets="image project_file hypercall syscall snapshot core gdb call_json flame_graph depfile"
 long=""
 seconds=600
 if [ "${1:-}" = "--long" ]; then
     long=yes
     case "${2:-all}" in
         all) ;;
-        image|project_file|hypercall|syscall|snapshot|core|gdb|call_json|flame_graph) targets=$2 ;;
-        fuzz_image|fuzz_project_file|fuzz_hypercall|fuzz_syscall|fuzz_snapshot|fuzz_core|fuzz_gdb|fuzz_call_json|fuzz_flame_graph) targets=${2#fuzz_} ;;
+        image|project_file|hypercall|syscall|snapshot|core|gdb|call_json|flame_graph|depfile) targets=$2 ;;
+        fuzz_image|fuzz_project_file|fuzz_hypercall|fuzz_syscall|fuzz_snapshot|fuzz_core|fuzz_gdb|fuzz_call_json|fuzz_flame_graph|fuzz_depfile) targets=${2#fuzz_} ;;
         *) usage ;;
     esac
     seconds=${3:-600}
