@@ -7,15 +7,6 @@
 namespace hl::cli {
 namespace {
 
-// The bash case pattern for a command and an option: "call:--memory|call:-m".
-std::string option_pattern(const CompletionCommand& command, const CompletionOption& option)
-{
-    std::string pattern;
-    for (const std::string& name : option.names)
-        pattern += (pattern.empty() ? "" : "|") + shell_quote(command.name + ":" + name);
-    return pattern;
-}
-
 std::string option_words(const CompletionCommand& command)
 {
     std::vector<std::string> words;

@@ -11,6 +11,14 @@ std::string shell_quote(const std::string& text)
     return quoted + "'";
 }
 
+std::string option_pattern(const CompletionCommand& command, const CompletionOption& option)
+{
+    std::string pattern;
+    for (const std::string& name : option.names)
+        pattern += (pattern.empty() ? "" : "|") + shell_quote(command.name + ":" + name);
+    return pattern;
+}
+
 std::string shell_words(const std::vector<std::string>& words)
 {
     std::string text;

@@ -67,9 +67,7 @@ std::string zsh_completion(const CompletionSpec& spec)
         for (const CompletionOption& option : command.options) {
             if (option.value == CompletionOption::Value::None)
                 continue;
-            std::string pattern;
-            for (const std::string& name : option.names)
-                pattern += (pattern.empty() ? "" : "|") + shell_quote(command.name + ":" + name);
+            const std::string pattern = option_pattern(command, option);
             std::string body;
             for (const std::string& after : option.file_after)
                 body += "            if compset -P " + shell_quote(after) + "; then _files; return; fi\n";
