@@ -80,10 +80,11 @@ std::string result_text(const Export& e, const RunResult& result, const CallOpti
 
 // The result on stdout, then --stats on stderr or in its file; returns hlrun's exit status.
 int print_result(const Export& e, const RunResult& result, const CallOptions& options, const LatencyHistogram& latency,
-                 std::FILE* stats_file)
+                 std::FILE* stats_file, HlrunReport& json_report)
 {
     if (const int status = print_to_stdout(result_text(e, result, options, latency.count()), "the result of " + e.name))
         return status;
+    json_report.result_printed();
     auto us = [](uint64_t ns) { return static_cast<double>(ns) / 1e3; };
     const double average = latency.count() ? us(latency.total()) / static_cast<double>(latency.count()) : 0.0;
     const StatsSpec stats = options.common.stats ? parse_stats_spec(*options.common.stats) : StatsSpec{};
@@ -124,6 +125,7 @@ std::optional<Sandbox> ready_sandbox(const CallOptions& options, const std::stri
     if (init.ending == RunResult::Ending::Ready)
         return sandbox;
     core.finish(sandbox);
+    json_report.data().core_file = core.written_path();
     status = report_not_ready(init);
     json_report.decide(init, status, logging::last_error());
     core.report();
@@ -135,6 +137,11 @@ int call(const CallOptions& options, const std::vector<std::string>& rest, Hlrun
     auto sandbox_opts = sandbox_options(options.common);
     if (!sandbox_opts)
         return kExitUsage;
+    // Combinations first: a refused command line creates and empties no file.
+    if (const std::string error = HlrunGdb::refuse_combinations(options.common); !error.empty()) {
+        log_error("{}", error);
+        return kExitUsage;
+    }
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> stats_file(nullptr, std::fclose);
     if (options.common.stats)
         if (const StatsSpec spec = parse_stats_spec(*options.common.stats); !spec.path.empty()) {
@@ -158,10 +165,6 @@ int call(const CallOptions& options, const std::vector<std::string>& rest, Hlrun
     }
     sandbox_opts->profile = profile.profile();
     sandbox_opts->profile_hz = options.common.profile_hz;
-    if (const std::string error = HlrunGdb::refuse_combinations(options.common); !error.empty()) {
-        log_error("{}", error);
-        return kExitUsage;
-    }
     HlrunGdb gdb;
     std::optional<Image> symbols;   // the image, for the profile's names (the thread may be confined by then)
     const int status = guarded([&] {
@@ -212,26 +215,28 @@ int call(const CallOptions& options, const std::vector<std::string>& rest, Hlrun
                                                         latency.total()};
             if (result.ending != RunResult::Ending::Returned) {
                 core.finish(sandbox);   // before the output deadline, whose signals would cut it short
+                json_report.data().core_file = core.written_path();
                 const auto deadline = final_output_deadline(result);
                 std::fflush(stdout);
                 if (result.ending == RunResult::Ending::Exited)
                     log_error("the guest exited with status {} during a call to {}", result.exit_status, e.name);
                 else
                     report(result);
-                core.report();
                 const int status =
                     result.ending == RunResult::Ending::Exited ? static_cast<int>(kExitGuestFault) : exit_code_for(result);
-                json_report.decide(result, status, logging::last_error());
+                json_report.decide(result, status, logging::last_error());   // before --core's own line
+                core.report();
                 return status;
             }
         }
         gdb.end(0);   // the guest is done with: gdb hears that it exited
         json_report.decide(result, 0, e.name + " returned");
-        return print_result(e, result, options, latency, stats_file.get());
+        return print_result(e, result, options, latency, stats_file.get(), json_report);
     });
     if (symbols) {
         if (const std::string error = profile.finish(*symbols); !error.empty()) {
             log_error("{}", error);
+            json_report.overrule();
             return static_cast<int>(kExitHostError);
         }
     }
@@ -276,29 +281,36 @@ int hlrun_call(int argc, char** argv)
     if (const auto status = parse_command_line(app, static_cast<int>(arg_pointers.size()), arg_pointers.data(), kExitUsage))
         return *status;
     options.memory_given = note_flag_sources(app, options.common);
+    if (options.common.verbose)
+        log_verbosely();
+    // The report is opened before anything else can fail: every ending from here on writes it.
     HlrunReport json_report;
     if (options.json)
         json_report.print_errors_on_stdout();
+    const auto arguments = arguments_after_options(app, "hlrun call");
+    const std::vector<std::string> rest = arguments ? *arguments : std::vector<std::string>{};
+    RunReport subject{.command = "call"};
+    if (!rest.empty())
+        subject.image = rest[0];
+    if (rest.size() > 1) {
+        subject.function = rest[1];
+        subject.arguments.assign(rest.begin() + 2, rest.end());
+    }
+    if (const std::string error = json_report.open(options.common.report, subject,
+                                                   rest.empty() ? std::vector<std::string>{} : std::vector{rest[0]},
+                                                   other_outputs(options.common));
+        !error.empty()) {
+        log_error("{}", error);
+        return json_report.finish(kExitUsage);
+    }
+    if (!arguments)
+        return json_report.finish(kExitUsage);
     if (const std::string error = profile_without_file(app, options.common); !error.empty()) {
         log_error("{}", error);
         return json_report.finish(kExitUsage);
     }
-    const auto arguments = arguments_after_options(app, "hlrun call");
-    if (!arguments)
-        return json_report.finish(kExitUsage);
-    const std::vector<std::string>& rest = *arguments;
     if (rest.size() < 2) {
         log_error("missing {}; usage: hlrun call [OPTIONS] IMAGE FUNCTION [ARGS...]", rest.empty() ? "IMAGE" : "FUNCTION");
-        return json_report.finish(kExitUsage);
-    }
-    if (options.common.verbose)
-        log_verbosely();
-    if (const std::string error =
-            json_report.open(options.common.report,
-                             {.command = "call", .image = rest[0], .function = rest[1], .arguments = {rest.begin() + 2, rest.end()}},
-                             {rest[0]});
-        !error.empty()) {
-        log_error("{}", error);
         return json_report.finish(kExitUsage);
     }
     // `--stats json IMAGE`: the word was meant for --stats.

@@ -26,6 +26,8 @@ public:
     // After the line that says how the guest stopped: where the core went
     // ("core file written to FILE"), or why it could not be written.
     void report() const;
+    // The core file written, or empty.
+    std::string written_path() const { return written_ ? file_.path() : std::string(); }
 
 private:
     DeferredFile file_;

@@ -37,6 +37,15 @@ int run(const HlrunOptions& options, HlrunReport& json_report)
     auto sandbox_opts = sandbox_options(options);
     if (!sandbox_opts)
         return kExitUsage;
+    // Combinations first: a refused command line creates and empties no file.
+    if (!options.profile.empty() && (options.trace || options.stats)) {
+        log_error("--profile cannot be used with --trace or --stats yet: its interrupts would split the traced exits");
+        return kExitUsage;
+    }
+    if (const std::string error = HlrunGdb::refuse_combinations(options); !error.empty()) {
+        log_error("{}", error);
+        return kExitUsage;
+    }
     HlrunTrace trace;
     if (const std::string error = trace.configure(options, options.guest_argv.front()); !error.empty()) {
         log_error("{}", error);
@@ -51,20 +60,12 @@ int run(const HlrunOptions& options, HlrunReport& json_report)
         return kExitUsage;
     }
     HlrunProfile profile;
-    if (!options.profile.empty() && (options.trace || options.stats)) {
-        log_error("--profile cannot be used with --trace or --stats yet: its interrupts would split the traced exits");
-        return kExitUsage;
-    }
     if (const std::string error = profile.configure(options, {options.guest_argv.front()}); !error.empty()) {
         log_error("{}", error);
         return kExitUsage;
     }
     sandbox_opts->profile = profile.profile();
     sandbox_opts->profile_hz = options.profile_hz;
-    if (const std::string error = HlrunGdb::refuse_combinations(options); !error.empty()) {
-        log_error("{}", error);
-        return kExitUsage;
-    }
     HlrunGdb gdb;
     return guarded([&] {
         hl::Image image = hl::Image::load(options.guest_argv.front());
@@ -78,6 +79,7 @@ int run(const HlrunOptions& options, HlrunReport& json_report)
         json_report.data().run_time = result.duration;
         json_report.decide(result, exit_code_for(result));
         core.finish(sandbox);   // before the output deadline, whose signals would cut it short
+        json_report.data().core_file = core.written_path();
         const auto deadline = final_output_deadline(result);
         std::fflush(stdout);
         trace.finish(result);
@@ -90,6 +92,12 @@ int run(const HlrunOptions& options, HlrunReport& json_report)
                          options.guest_argv.front());
         if (const std::string error = profile.finish(sandbox.image()); !error.empty()) {
             log_error("{}", error);
+            json_report.overrule();
+            return static_cast<int>(kExitHostError);
+        }
+        if (const std::string error = trace.stats_error(); !error.empty()) {
+            log_error("{}", error);
+            json_report.overrule();
             return static_cast<int>(kExitHostError);
         }
         return exit_code_for(result);
@@ -139,18 +147,23 @@ int main(int argc, char** argv)
         arg_pointers.push_back(arg.data());
     if (const auto status = parse_command_line(app, static_cast<int>(arg_pointers.size()), arg_pointers.data(), kExitUsage))
         return *status;
-    if (const std::string error = finish_hlrun_options(app, options); !error.empty()) {
-        log_error("{}", error);
-        return kExitUsage;
-    }
+    // The report is opened before anything else can fail: every ending from here on writes it.
+    const std::string options_error = finish_hlrun_options(app, options);
     if (options.verbose)
         log_verbosely();
     HlrunReport json_report;
-    const std::string& image = options.guest_argv.front();
-    if (const std::string error = json_report.open(options.report, {.command = "run", .image = image, .argv = options.guest_argv}, {image});
+    const std::vector<std::string> guest_argv = options_error.empty() ? options.guest_argv : std::vector<std::string>{};
+    const std::string image = guest_argv.empty() ? std::string() : guest_argv.front();
+    if (const std::string error = json_report.open(options.report, {.command = "run", .image = image, .argv = guest_argv},
+                                                   guest_argv.empty() ? std::vector<std::string>{} : std::vector{image},
+                                                   other_outputs(options));
         !error.empty()) {
         log_error("{}", error);
         return kExitUsage;
+    }
+    if (!options_error.empty()) {
+        log_error("{}", options_error);
+        return json_report.finish(kExitUsage);
     }
     // A slip on the command line usually shows as an IMAGE that is not there.
     if (std::error_code error; !std::filesystem::exists(image, error) && !error)

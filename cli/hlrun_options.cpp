@@ -51,7 +51,30 @@ StatsSpec parse_stats_spec(const std::string& text)
     const size_t colon = text.find(':');
     if (colon == std::string::npos)
         return {text, {}};
-    return {text.substr(0, colon), text.substr(colon + 1)};
+    std::string path = text.substr(colon + 1);
+    if (path == "-")
+        path.clear();   // stderr, as for --trace=-
+    return {text.substr(0, colon), path};
+}
+
+std::vector<std::pair<std::string, std::string>> other_outputs(const HlrunOptions& options)
+{
+    std::vector<std::pair<std::string, std::string>> outputs;
+    if (options.trace) {
+        std::string path = *options.trace;
+        if (path == "all" || path.rfind("all:", 0) == 0)
+            path = path.size() > 4 ? path.substr(4) : "";
+        if (!path.empty() && path != "-")
+            outputs.emplace_back("--trace", path);
+    }
+    if (options.stats)
+        if (const StatsSpec spec = parse_stats_spec(*options.stats); !spec.path.empty())
+            outputs.emplace_back("--stats", spec.path);
+    if (!options.core.empty())
+        outputs.emplace_back("--core", options.core);
+    if (!options.profile.empty())
+        outputs.emplace_back("--profile", options.profile);
+    return outputs;
 }
 
 const CLI::Validator& stats_validator()
@@ -228,7 +251,8 @@ std::string missing_image_hint(int argc, char** argv, bool call)
     const bool next_is_a_file = image + 1 < argc && std::filesystem::is_regular_file(argv[image + 1], error);
     const bool value_shape =
         (before == "--trace" && (word == "all" || word.starts_with("all:") || next_is_a_file)) ||
-        (before == "--stats" && (word == "json" || word == "text")) ||
+        (before == "--stats" && (word == "json" || word == "text" || word.starts_with("json:") ||
+                                 word.starts_with("text:"))) ||
         (before == "--gdb" && word.find(':') != std::string::npos);
     if (value_shape)
         return std::string(before) + "=" + word;

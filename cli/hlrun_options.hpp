@@ -55,6 +55,10 @@ struct StatsSpec {
 StatsSpec parse_stats_spec(const std::string& text);   // a value stats_validator accepted
 const CLI::Validator& stats_validator();
 
+// The files a run's or a call's other options write (--trace, --stats,
+// --core, --profile), each with its option: one --report must not be.
+std::vector<std::pair<std::string, std::string>> other_outputs(const HlrunOptions& options);
+
 // --report FILE and --stats[=FORMAT[:FILE]], for a run and for hlrun call.
 void add_report_options(CLI::App& app, HlrunOptions& options, const char* stats_help);
 

@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <filesystem>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace hl::cli {
@@ -34,7 +36,8 @@ HlrunReport::~HlrunReport()
         close(fd_);
 }
 
-std::string HlrunReport::open(const std::string& path, RunReport subject, const std::vector<std::string>& inputs)
+std::string HlrunReport::open(const std::string& path, RunReport subject, const std::vector<std::string>& inputs,
+                              const std::vector<std::pair<std::string, std::string>>& outputs)
 {
     report_ = std::move(subject);
     start_ = std::chrono::steady_clock::now();
@@ -42,6 +45,17 @@ std::string HlrunReport::open(const std::string& path, RunReport subject, const 
         return {};
     if (const std::string error = output_is_input("--report", path, inputs); !error.empty())
         return error;
+    struct stat file {}, input {};
+    if (stat(path.c_str(), &file) == 0 && fstat(STDIN_FILENO, &input) == 0 && S_ISREG(file.st_mode) &&
+        file.st_dev == input.st_dev && file.st_ino == input.st_ino)
+        return "--report: " + path + " is hlrun's standard input; choose another file";
+    std::error_code error;
+    const auto canonical = std::filesystem::weakly_canonical(path, error);
+    for (const auto& [option, other] : outputs) {
+        std::error_code other_error;
+        if (!error && std::filesystem::weakly_canonical(other, other_error) == canonical && !other_error)
+            return "--report: " + path + " is " + option + "'s file too; choose another file";
+    }
     fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0666);
     if (fd_ < 0)
         return "--report: cannot open " + path + " for writing: " + std::strerror(errno);
@@ -76,8 +90,10 @@ std::vector<ViolationRecord> HlrunReport::violation_records(int status)
 
 int HlrunReport::finish(int status)
 {
+    clear_violation_records();   // what they would complete is written now
     report_.outcome = decided_ && decided_->status == status ? *decided_ : outcome_of_status(status, logging::last_error());
-    if (errors_on_stdout_ && status != 0)
+    // One JSON text on stdout: none after a result, none to a reader that is gone.
+    if (errors_on_stdout_ && status != 0 && !result_printed_ && status != kExitOutputClosed)
         print_to_stdout(error_object(report_.outcome) + "\n", "the error object");
     if (fd_ < 0)
         return status;

@@ -23,8 +23,11 @@ public:
     HlrunReport& operator=(const HlrunReport&) = delete;
 
     // Opens path for the report (empty: no report) after checking it is
-    // none of inputs. Returns an error line ("--report: ..."), or empty.
-    std::string open(const std::string& path, RunReport subject, const std::vector<std::string>& inputs);
+    // none of inputs, not standard input, and none of the files other
+    // options write (outputs: option and file). Returns an error line
+    // ("--report: ..."), or empty.
+    std::string open(const std::string& path, RunReport subject, const std::vector<std::string>& inputs,
+                     const std::vector<std::pair<std::string, std::string>>& outputs = {});
     // A failed command also prints error_object() on stdout (call --json).
     void print_errors_on_stdout() { errors_on_stdout_ = true; }
 
@@ -34,6 +37,11 @@ public:
     // failure of hlrun's own (a file it could not write) overrides it.
     // reason: instead of the result's own words (empty: those).
     void decide(const RunResult& result, int status, std::string reason = {});
+    // hlrun failed after the guest's ending (a profile it could not write):
+    // the ending is hlrun's own, whatever the status.
+    void overrule() { decided_.reset(); }
+    // The result is on stdout: a later failure prints no error object after it.
+    void result_printed() { result_printed_ = true; }
 
     // For confine_this_thread: what completes the report and the error
     // object when seccomp stops hlrun with status.
@@ -47,6 +55,7 @@ private:
     int fd_ = -1;
     std::string path_;
     bool errors_on_stdout_ = false;
+    bool result_printed_ = false;
     RunReport report_;
     std::optional<Outcome> decided_;
     std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();

@@ -45,6 +45,7 @@ std::string HlrunTrace::configure(const HlrunOptions& options, const std::string
             stats_file_ = open_output_file("--stats", spec.path, {image}, error);
             if (!stats_file_)
                 return error;
+            stats_path_ = spec.path;
         }
         stats_ = std::make_unique<RunStats>();
         stats_format_ = spec.format;
@@ -97,7 +98,7 @@ std::string HlrunTrace::configure(const HlrunOptions& options, const std::string
     return {};
 }
 
-void HlrunTrace::finish(const RunResult& result) const
+void HlrunTrace::finish(const RunResult& result)
 {
     if (kernel_trace_) {
         // The kernel counts every return from KVM_RUN; so does hlrun. They must agree.
@@ -135,6 +136,14 @@ void HlrunTrace::finish(const RunResult& result) const
         stats_->print_json(out);
     else
         stats_->print_table(out);
+    if (stats_file_) {
+        const bool written = !std::ferror(stats_file_) && std::fflush(stats_file_) == 0;
+        const int error = errno;
+        const bool closed = std::fclose(stats_file_) == 0;
+        stats_file_ = nullptr;
+        if (!written || !closed)
+            stats_error_ = "--stats: cannot write " + stats_path_ + ": " + std::strerror(written ? errno : error);
+    }
 }
 
 } // namespace hl::cli

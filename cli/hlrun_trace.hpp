@@ -35,7 +35,9 @@ public:
     std::string stats_json() const { return stats_ ? stats_->json() : std::string(); }
     // After the run: the kernel cross-check (--trace=all) in the trace, and
     // the --stats summary on stderr.
-    void finish(const RunResult& result) const;
+    void finish(const RunResult& result);
+    // Why --stats=FORMAT:FILE could not be written, once finish() ran; empty when it was.
+    const std::string& stats_error() const { return stats_error_; }
 
 private:
     std::FILE* file_ = nullptr;      // owned when not stderr
@@ -46,6 +48,8 @@ private:
     std::unique_ptr<TraceFilter> filter_;
     std::unique_ptr<RunStats> stats_;
     std::string stats_format_;
+    std::string stats_path_;
+    std::string stats_error_;
     TraceTee tee_;
 };
 

@@ -158,6 +158,10 @@ std::pair<std::string, std::string> violation_report_json(const RunReport& repor
     json["ending"] = "seccomp";
     json["decided_by"] = "kernel";
     json["status"] = status;
+    // Written by the SIGSYS handler, which knows nothing of the run's counts.
+    json["guest_status"] = nullptr;
+    json["exits"] = nullptr;
+    json["times_us"] = nullptr;
     json["reason"] = "";
     return split_at_empty(json, "reason");
 }

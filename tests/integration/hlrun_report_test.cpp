@@ -3,8 +3,10 @@
 // of it on the streams log lines go to.
 #include "process.hpp"
 
+#include <fcntl.h>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <unistd.h>
 
 using namespace hl::test;
 using Json = nlohmann::json;
@@ -72,6 +74,42 @@ TEST_CASE("report: a --report file that is the image, or cannot be written, is r
                    "directory\n");
     r = hlrun({"--report"});
     CHECK(r.err == "hlrun: error: --report: needs a value; see hlrun --help\n");
+    // Another option's file, or what hlrun reads as its standard input.
+    r = hlrun({"--report=" + dir + "/t.txt", "--trace=all:" + dir + "/./t.txt", image});
+    CHECK(r.err == "hlrun: error: --report: " + dir + "/t.txt is --trace's file too; choose another file\n");
+    r = hlrun({"call", "--report=" + dir + "/s.json", "--stats=json:" + dir + "/s.json", image, "add", "1", "2"});
+    CHECK(r.err == "hlrun: error: --report: " + dir + "/s.json is --stats's file too; choose another file\n");
+    write_file(dir + "/in.txt", "keep me\n");
+    const int in = open((dir + "/in.txt").c_str(), O_RDONLY);
+    r = hlrun({"--report=" + dir + "/in.txt", image}, {.stdin_fd = in});
+    close(in);
+    CHECK(r.err == "hlrun: error: --report: " + dir + "/in.txt is hlrun's standard input; choose another file\n");
+    CHECK(read_file(dir + "/in.txt") == "keep me\n");
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("report: a command line refused after it was read still writes the report, replacing an old one")
+{
+    const std::string dir = make_temp_dir();
+    const std::string report = dir + "/r.json";
+    write_file(report, "an old report\n");
+    ProcessResult r = hlrun({"--report=" + report, "--profile-hz", "99", guest_image("hello")});
+    CHECK(r.status == 120);
+    Json j = report_in(report);
+    CHECK(j["ending"] == "usage error");
+    CHECK(j["reason"] == "--profile-hz: needs --profile");
+    r = hlrun({"--report=" + report, "--bogus", guest_image("hello")});
+    j = report_in(report);
+    CHECK(j["image"] == "");
+    CHECK(contains(j["reason"].get<std::string>(), "unknown option '--bogus'"));
+    r = hlrun({"call", "--json", "--report=" + report, guest_image("functions")});
+    CHECK(report_in(report)["reason"] == "missing FUNCTION; usage: hlrun call [OPTIONS] IMAGE FUNCTION [ARGS...]");
+    CHECK(Json::parse(r.out)["error"]["status"] == 120);
+    // A refused combination empties no file of another option's.
+    write_file(dir + "/s.json", "keep\n");
+    r = hlrun({"--stats=json:" + dir + "/s.json", "--profile=" + dir + "/p", guest_image("hello")});
+    CHECK(r.status == 120);
+    CHECK(read_file(dir + "/s.json") == "keep\n");
     std::filesystem::remove_all(dir);
 }
 
@@ -142,7 +180,7 @@ TEST_CASE("report: a guest's run, exit and fault, with exits, times and --stats 
     const std::string report = dir + "/r.json";
     ProcessResult r = hlrun({"--report=" + report, "--stats=json:" + dir + "/stats.json", guest_image("hello"), "--exit", "3"});
     CHECK(r.status == 3);
-    CHECK(r.err.empty());   // the statistics went to their file
+    CHECK(r.err == "to stderr\n");   // the guest's own; the statistics went to their file
     Json j = report_in(report);
     CHECK(j["ending"] == "exited");
     CHECK(j["decided_by"] == "guest");

@@ -228,6 +228,23 @@ TEST_CASE("seccomp: a violation also completes each record given, such as a repo
     const std::string message = "seccomp stopped system call openat (" + std::to_string(SYS_openat) + ") in the vCPU thread";
     CHECK(r.err == stopped("openat (" + std::to_string(SYS_openat) + ")"));
     CHECK(written == "{\"reason\":\"" + message + "\"}\nsecond: " + message + ".\n");
+
+    // Cleared, a violation writes its line only.
+    REQUIRE(pipe(fds) == 0);
+    const ChildResult cleared = in_child([&] {
+        ConfinePolicy policy = test_policy();
+        policy.violation_records = {{.fd = fds[1], .before = "{", .after = "}"}};
+        confine_this_thread(policy);
+        clear_violation_records();
+        syscall(SYS_openat, AT_FDCWD, "/etc/passwd", O_RDONLY);
+        return 0;   // not reached
+    });
+    close(fds[1]);
+    char byte;
+    CHECK(read(fds[0], &byte, 1) == 0);
+    close(fds[0]);
+    CHECK(cleared.status == kViolation);
+    CHECK(cleared.err == stopped("openat (" + std::to_string(SYS_openat) + ")"));
 }
 
 TEST_CASE("seccomp: a policy that cannot be honoured is refused before anything is installed")

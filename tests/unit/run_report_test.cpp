@@ -123,6 +123,9 @@ TEST_CASE("run report: the pieces seccomp's handler completes make valid JSON ar
     CHECK(j["reason"] == line);
     CHECK(j["status"] == kExitHostError);
     CHECK(j["image"] == "h.hl");
+    CHECK(j["exits"].is_null());   // every field of the schema, those the handler cannot know null
+    CHECK(j["guest_status"].is_null());
+    CHECK(j["times_us"].is_null());
     CHECK(after.back() == '\n');
     const auto [error_before, error_after] = violation_error_object(kExitHostError);
     const auto e = nlohmann::json::parse(error_before + line + error_after);

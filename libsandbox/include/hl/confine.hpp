@@ -127,6 +127,11 @@ struct ConfinePolicy {
 // filter (no seccomp filter support).
 void confine_this_thread(const ConfinePolicy& policy = {});
 
+// Drops the calling thread's violation records: a violation from now on
+// writes only its line. For a program that has written the file a record
+// would have completed (hlrun's --report, once the run is over).
+void clear_violation_records();
+
 // Whether the calling thread is confined (confine_this_thread ran on it).
 bool this_thread_confined();
 

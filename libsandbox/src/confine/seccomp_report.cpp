@@ -56,11 +56,12 @@ struct Report {
 };
 thread_local Report t_report __attribute__((tls_model("initial-exec"))) = {false, {0}, 0, {}, 0};
 
-// The records' texts, for the life of the process: a confined thread stays confined.
+// The records' texts, for the life of the process, never destroyed: a
+// confined thread stays confined, and may meet its filter during exit too.
 std::deque<std::string>& kept_texts()
 {
-    static std::deque<std::string> texts;
-    return texts;
+    static auto* texts = new std::deque<std::string>;
+    return *texts;
 }
 
 void write_all(int fd, const char* text, size_t size)
@@ -69,6 +70,8 @@ void write_all(int fd, const char* text, size_t size)
     // say) and make calls of its own, which would be forbidden here too.
     for (size_t done = 0; done < size;) {
         const long n = syscall(SYS_write, fd, text + done, size - done);
+        if (n < 0 && errno == EINTR)
+            continue;
         if (n <= 0)
             break;
         done += static_cast<size_t>(n);
@@ -78,13 +81,18 @@ constexpr int kUnarmedStatus = 159; // a SIGSYS from a filter that is not ours: 
 
 // A fixed buffer and appends that cannot fail or allocate.
 struct Line {
-    char text[256];
+    char text[384];
     size_t size = 0;
 
     void add(const char* s)
     {
         while (*s && size < sizeof text)
             text[size++] = *s++;
+    }
+    void add_text(const Line& other)
+    {
+        for (size_t i = 0; i < other.size && size < sizeof text; ++i)
+            text[size++] = other.text[i];
     }
     void add_number(uint64_t value, unsigned base)
     {
@@ -128,12 +136,12 @@ void on_sigsys(int, siginfo_t* info, void* context)
     (void)context;
 #endif
     line.add(") in the vCPU thread");
-    Line head;
-    head.add(t_report.armed && t_report.program[0] ? t_report.program : program_invocation_short_name);
-    head.add(": error: ");
-    write_all(STDERR_FILENO, head.text, head.size);
-    write_all(STDERR_FILENO, line.text, line.size);
-    write_all(STDERR_FILENO, "\n", 1);
+    Line whole;   // one write, so that the line is not split by another writer's
+    whole.add(t_report.armed && t_report.program[0] ? t_report.program : program_invocation_short_name);
+    whole.add(": error: ");
+    whole.add_text(line);
+    whole.add("\n");
+    write_all(STDERR_FILENO, whole.text, whole.size);
     for (size_t i = 0; t_report.armed && i < t_report.record_count; ++i) {
         const Record& record = t_report.records[i];
         write_all(record.fd, record.before, std::strlen(record.before));
@@ -153,7 +161,7 @@ void arm_seccomp_report(const std::string& program, int exit_status, const std::
     std::call_once(once, [] {
         struct sigaction action {};
         action.sa_sigaction = on_sigsys;
-        sigemptyset(&action.sa_mask);
+        sigfillset(&action.sa_mask);   // no other handler cuts into the report
         action.sa_flags = SA_SIGINFO;
         if (sigaction(SIGSYS, &action, nullptr) < 0)
             install_error = errno;
@@ -183,6 +191,11 @@ void arm_seccomp_report(const std::string& program, int exit_status, const std::
     sigemptyset(&sigsys);
     sigaddset(&sigsys, SIGSYS);
     pthread_sigmask(SIG_UNBLOCK, &sigsys, nullptr);
+}
+
+void clear_violation_records()
+{
+    t_report.record_count = 0;
 }
 
 } // namespace hl

@@ -21,9 +21,10 @@ constexpr const char* kDevice = "/dev/kvm";
 std::string device_hint(int error)
 {
     if (error == ENOENT)
-        return " (KVM is not available here; 'hlrun doctor' says why and what would fix it)";
+        return " (KVM is not available here: no KVM module, or one that registered no device; hl::check_host, "
+               "or hlrun doctor, says which)";
     if (error == EACCES || error == EPERM)
-        return " (this user may not open it; 'hlrun doctor' says which fix fits)";
+        return " (this user may not open it; hl::check_host, or hlrun doctor, says which fix fits)";
     return {};
 }
 
