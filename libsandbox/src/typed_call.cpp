@@ -8,7 +8,6 @@
 namespace hl::typed_call {
 namespace {
 
-constexpr int64_t kExactDouble = int64_t{1} << 53;   // every integer up to it is a double exactly
 
 [[noreturn]] void refuse(const Export& e, size_t index, const std::string& why)
 {
@@ -29,10 +28,13 @@ Value from_signed(const Export& e, size_t index, int64_t v)
         if (v < 0)
             refuse(e, index, out_of_range);
         return static_cast<uint64_t>(v);
-    case 'd':
-        if (v < -kExactDouble || v > kExactDouble)
+    case 'd': {
+        // Exact when it comes back the same (2^63, what INT64_MAX rounds to, would not fit to come back).
+        const double d = static_cast<double>(v);
+        if (d == 0x1p63 || static_cast<int64_t>(d) != v)
             refuse(e, index, "is " + std::to_string(v) + ", which no f64 holds exactly");
-        return static_cast<double>(v);
+        return d;
+    }
     default: refuse(e, index, std::string("is an integer, expected ") + type_name(code));
     }
 }
@@ -42,8 +44,14 @@ Value from_unsigned(const Export& e, size_t index, uint64_t v)
     const char code = e.parameters[index];
     if (code == 'u')
         return v;
+    if (code == 'd') {
+        const double d = static_cast<double>(v);
+        if (d == 0x1p64 || static_cast<uint64_t>(d) != v)
+            refuse(e, index, "is " + std::to_string(v) + ", which no f64 holds exactly");
+        return d;
+    }
     if (v > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-        if (code == 'i' || code == 'l' || code == 'd')
+        if (code == 'i' || code == 'l')
             refuse(e, index, "is " + std::to_string(v) + ", out of range for " + type_name(code));
         refuse(e, index, std::string("is an integer, expected ") + type_name(code));
     }

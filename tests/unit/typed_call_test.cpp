@@ -43,6 +43,18 @@ TEST_CASE("typed call: C++ arguments become the closest value, then their parame
     CHECK(typed_call::literal(std::string_view("view")) == Value(std::string("view")));
     CHECK(typed_call::literal(Bytes{1, 2}) == Value(Bytes{1, 2}));
     CHECK(typed_call::literal(Value(int32_t{4})) == Value(int32_t{4}));
+    CHECK(typed_call::literal(1LL) == Value(int64_t{1}));
+    const char* no_text = nullptr;
+    CHECK_THROWS_WITH(typed_call::literal(no_text), "hl::Sandbox::call: a null pointer is no text");
+    // What has no ABI counterpart does not compile.
+    static_assert(!typed_call::Argument<char>);
+    static_assert(!typed_call::Argument<long double>);
+    static_assert(!typed_call::Argument<std::nullptr_t>);
+    static_assert(!typed_call::Argument<float*>);
+    static_assert(typed_call::Argument<const char*>);
+    static_assert(typed_call::Argument<unsigned long long>);
+    static_assert(typed_call::Result<long long>);
+    static_assert(!typed_call::Result<float>);
 
     const Export e = export_of("mix", 'v', "iludbsy");
     CHECK(typed_call::convert(e, 0, int64_t{-5}) == Value(int32_t{-5}));
@@ -50,6 +62,9 @@ TEST_CASE("typed call: C++ arguments become the closest value, then their parame
     CHECK(typed_call::convert(e, 2, int64_t{5}) == Value(uint64_t{5}));
     CHECK(typed_call::convert(e, 2, uint64_t{UINT64_MAX}) == Value(uint64_t{UINT64_MAX}));
     CHECK(typed_call::convert(e, 3, int64_t{1} << 53) == Value(9007199254740992.0));
+    CHECK(typed_call::convert(e, 3, int64_t{1} << 54) == Value(0x1p54));   // exact past 2^53 too
+    CHECK(typed_call::convert(e, 3, int64_t{INT64_MIN}) == Value(-0x1p63));
+    CHECK(typed_call::convert(e, 3, uint64_t{1} << 63) == Value(0x1p63));
     CHECK(typed_call::convert(e, 3, 0.25) == Value(0.25));
     CHECK(typed_call::convert(e, 4, true) == Value(true));
     CHECK(typed_call::convert(e, 5, std::string("s")) == Value(std::string("s")));
@@ -66,6 +81,10 @@ TEST_CASE("typed call: what would lose a value, or change its kind, is refused n
           "f: argument 1 is 18446744073709551615, out of range for i64 (void f(i64))");
     CHECK(refusal('d', (int64_t{1} << 53) + 1) ==
           "f: argument 1 is 9007199254740993, which no f64 holds exactly (void f(f64))");
+    CHECK(refusal('d', uint64_t{UINT64_MAX}) ==
+          "f: argument 1 is 18446744073709551615, which no f64 holds exactly (void f(f64))");
+    CHECK(refusal('d', int64_t{INT64_MAX}) ==
+          "f: argument 1 is 9223372036854775807, which no f64 holds exactly (void f(f64))");
     CHECK(refusal('l', 2.5) == "f: argument 1 is f64, expected i64 (void f(i64))");
     CHECK(refusal('b', int64_t{1}) == "f: argument 1 is an integer, expected bool (void f(bool))");
     CHECK(refusal('l', true) == "f: argument 1 is bool, expected i64 (void f(i64))");
@@ -86,6 +105,9 @@ TEST_CASE("typed call: R must hold what the export returns")
     CHECK_THROWS_WITH(typed_call::check_result(i64, typed_call::result_codes<double>(), typed_call::cpp_name<double>()),
                       "big returns i64, which a double cannot hold (i64 big())");
     CHECK(typed_call::result_as<int64_t>(Value(int32_t{-7})) == -7);
+    CHECK(typed_call::result_as<long long>(Value(int64_t{-7})) == -7);   // long long is int64_t's size
+    CHECK(typed_call::result_codes<long long>() == "il");
+    CHECK(typed_call::result_codes<short>() == "-");   // too narrow for any result
     CHECK(typed_call::result_as<std::string>(Value(std::string("x"))) == "x");
 }
 

@@ -271,6 +271,20 @@ public:
     template <typename R = void, typename... Args>
     R call(std::string_view name, const Args&... args)
     {
+        static_assert(typed_call::Result<std::remove_cv_t<R>>,
+                      "hl::Sandbox::call<R>: R is an integer of up to 64 bits, double, bool, std::string, hl::Bytes, "
+                      "hl::Value or void");
+        static_assert((typed_call::Argument<Args> && ...),
+                      "hl::Sandbox::call: an argument type with no ABI counterpart: pass integers of up to 64 bits, "
+                      "float or double (not long double), bool, text, hl::Bytes or hl::Value");
+        if constexpr (typed_call::Result<std::remove_cv_t<R>> && (typed_call::Argument<Args> && ...))
+            return typed_call_checked<std::remove_cv_t<R>>(name, args...);
+    }
+
+private:
+    template <typename R, typename... Args>
+    R typed_call_checked(std::string_view name, const Args&... args)
+    {
         const Export& e = export_for_call(name);
         if (sizeof...(Args) != e.parameters.size())
             throw ArgumentError(argument_count_error(e, sizeof...(Args)));
@@ -284,6 +298,8 @@ public:
             throw CallFailed(std::move(result));
         return typed_call::result_as<R>(std::move(result.value));
     }
+
+public:
 
     // The state now (between calls, when ready); throws CallError otherwise.
     // Throws KvmError when the backend cannot save the vCPU or read its dirty

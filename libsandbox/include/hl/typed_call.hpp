@@ -10,9 +10,11 @@
 // (std::string, std::string_view, const char*) for string; hl::Bytes for
 // bytes; an hl::Value by the same rules. Anything else throws ArgumentError
 // naming the argument, before the guest runs. Types with no ABI counterpart
-// do not compile.
+// (a char, long double, __int128, nullptr, a pointer that is not text) do
+// not compile.
 //
-// R is what the export returns, or wider (int64_t for an i32 result):
+// R is what the export returns, or wider (int64_t for an i32 result), any
+// integer type of that size and signedness (long long as int64_t):
 // i32 for int32_t or int64_t, i64 for int64_t, u64 for
 // uint64_t, f64 for double, bool, string for std::string, bytes for
 // hl::Bytes; hl::Value takes any result, void discards it. Another R throws
@@ -28,6 +30,7 @@
 #include <hl/value.hpp>
 
 #include <concepts>
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -50,41 +53,61 @@ private:
 
 namespace typed_call {
 
+// An ABI integer: at most 64 bits (not __int128), no bool, no character type.
+template <typename U>
+concept AbiInteger = std::integral<U> && sizeof(U) <= 8 && !std::same_as<U, bool> && !std::same_as<U, char> &&
+                     !std::same_as<U, signed char> && !std::same_as<U, unsigned char> && !std::same_as<U, char8_t> &&
+                     !std::same_as<U, char16_t> && !std::same_as<U, char32_t> && !std::same_as<U, wchar_t>;
+
+// Types an argument may have.
+template <typename T>
+concept Argument = std::same_as<std::remove_cvref_t<T>, Value> || std::same_as<std::remove_cvref_t<T>, bool> ||
+                   AbiInteger<std::remove_cvref_t<T>> || std::same_as<std::remove_cvref_t<T>, float> ||
+                   std::same_as<std::remove_cvref_t<T>, double> ||
+                   (std::convertible_to<const T&, std::string_view> &&
+                    !std::same_as<std::remove_cvref_t<T>, std::nullptr_t>) ||
+                   std::convertible_to<const T&, std::span<const uint8_t>>;
+
 // An argument as the Value closest to its C++ type: any signed integer as
-// int64_t, unsigned as uint64_t, floating as double, text as std::string.
+// int64_t, unsigned as uint64_t, float and double as double, text as
+// std::string. A null const char* is an ArgumentError (text there is none).
 template <typename T>
 Value literal(const T& value)
 {
     using U = std::remove_cvref_t<T>;
-    if constexpr (std::same_as<U, Value>)
+    static_assert(Argument<T>, "hl::Sandbox::call: an argument type with no ABI counterpart: pass integers of up to 64 "
+                               "bits, float or double (not long double), bool, text, hl::Bytes or hl::Value");
+    if constexpr (std::same_as<U, Value> || std::same_as<U, bool>)
         return value;
-    else if constexpr (std::same_as<U, bool>)
-        return value;
-    else if constexpr (std::same_as<U, char> || std::same_as<U, char8_t> || std::same_as<U, char16_t> ||
-                       std::same_as<U, char32_t> || std::same_as<U, wchar_t>)
-        static_assert(!std::same_as<U, U>, "hl::Sandbox::call: a character is no ABI type; pass a string or an integer");
-    else if constexpr (std::signed_integral<U>)
+    else if constexpr (AbiInteger<U> && std::signed_integral<U>)
         return static_cast<int64_t>(value);
-    else if constexpr (std::unsigned_integral<U>)
+    else if constexpr (AbiInteger<U>)
         return static_cast<uint64_t>(value);
-    else if constexpr (std::floating_point<U>)
+    else if constexpr (std::same_as<U, float> || std::same_as<U, double>)
         return static_cast<double>(value);
-    else if constexpr (std::convertible_to<const T&, std::string_view>)
+    else if constexpr (std::convertible_to<const T&, std::string_view>) {
+        if constexpr (std::is_pointer_v<U>)
+            if (value == nullptr)
+                throw ArgumentError("hl::Sandbox::call: a null pointer is no text");
         return std::string(std::string_view(value));
-    else if constexpr (std::same_as<U, Bytes>)
+    } else if constexpr (std::same_as<U, Bytes>)
         return value;
-    else if constexpr (std::convertible_to<const T&, std::span<const uint8_t>>) {
+    else {
         const std::span<const uint8_t> bytes = value;
         return Bytes(bytes.begin(), bytes.end());
-    } else
-        static_assert(!std::same_as<U, U>,
-                      "hl::Sandbox::call: an argument type with no ABI counterpart (integers, double, bool, text, "
-                      "hl::Bytes, hl::Value)");
+    }
 }
 
 // literal as parameter `index` of e; throws ArgumentError when it cannot be
 // one without loss ("add: argument 1 is -1, out of range for u64 (...)").
 Value convert(const Export& e, size_t index, const Value& literal);
+
+// The result types R may be, after const and volatile: integers of up to 64
+// bits (by size and signedness), double, bool, std::string, hl::Bytes,
+// hl::Value, void.
+template <typename R>
+concept Result = std::same_as<R, void> || std::same_as<R, Value> || AbiInteger<R> || std::same_as<R, double> ||
+                 std::same_as<R, bool> || std::same_as<R, std::string> || std::same_as<R, Bytes>;
 
 // The ABI type codes of the results an R can hold; empty: any.
 template <typename R>
@@ -92,24 +115,18 @@ constexpr std::string_view result_codes()
 {
     if constexpr (std::same_as<R, void> || std::same_as<R, Value>)
         return "";
-    else if constexpr (std::same_as<R, int32_t>)
-        return "i";
-    else if constexpr (std::same_as<R, int64_t>)
-        return "il";
-    else if constexpr (std::same_as<R, uint64_t>)
-        return "u";
+    else if constexpr (AbiInteger<R> && std::signed_integral<R>)
+        return sizeof(R) == 8 ? "il" : sizeof(R) == 4 ? "i" : "-";   // narrower: none fits by type
+    else if constexpr (AbiInteger<R>)
+        return sizeof(R) == 8 ? "u" : "-";
     else if constexpr (std::same_as<R, double>)
         return "d";
     else if constexpr (std::same_as<R, bool>)
         return "b";
     else if constexpr (std::same_as<R, std::string>)
         return "s";
-    else if constexpr (std::same_as<R, Bytes>)
-        return "y";
     else
-        static_assert(!std::same_as<R, R>,
-                      "hl::Sandbox::call<R>: R is int32_t, int64_t, uint64_t, double, bool, std::string, hl::Bytes, "
-                      "hl::Value or void");
+        return "y";
 }
 
 // Throws CallError unless e's result fits in a C++ `cpp_name` (codes: result_codes).
@@ -118,9 +135,9 @@ void check_result(const Export& e, std::string_view codes, const char* cpp_name)
 template <typename R>
 const char* cpp_name()
 {
-    if constexpr (std::same_as<R, int32_t>) return "int32_t";
-    else if constexpr (std::same_as<R, int64_t>) return "int64_t";
-    else if constexpr (std::same_as<R, uint64_t>) return "uint64_t";
+    if constexpr (AbiInteger<R>)
+        return std::signed_integral<R> ? (sizeof(R) == 8 ? "int64_t" : sizeof(R) == 4 ? "int32_t" : "narrow integer")
+                                       : (sizeof(R) == 8 ? "uint64_t" : "narrow unsigned integer");
     else if constexpr (std::same_as<R, double>) return "double";
     else if constexpr (std::same_as<R, bool>) return "bool";
     else if constexpr (std::same_as<R, std::string>) return "std::string";
@@ -136,8 +153,11 @@ R result_as(Value&& value)
         return;
     else if constexpr (std::same_as<R, Value>)
         return std::move(value);
-    else if constexpr (std::same_as<R, int64_t>)
-        return std::holds_alternative<int32_t>(value) ? int64_t{std::get<int32_t>(value)} : std::get<int64_t>(value);
+    else if constexpr (AbiInteger<R> && std::signed_integral<R>)
+        return std::holds_alternative<int32_t>(value) ? static_cast<R>(std::get<int32_t>(value))
+                                                      : static_cast<R>(std::get<int64_t>(value));
+    else if constexpr (AbiInteger<R>)
+        return static_cast<R>(std::get<uint64_t>(value));
     else
         return std::get<R>(std::move(value));
 }
