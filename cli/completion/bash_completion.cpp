@@ -87,6 +87,11 @@ std::string bash_completion(const CompletionSpec& spec)
         if (command.options_first)
             s += "        " + shell_quote(command.name) + ") return 0 ;;\n";
     s += "    esac\n    return 1\n}\n\n";
+    s += f + "_dashes_end_arguments() {\n    case $1 in\n";
+    for (const CompletionCommand& command : spec.commands)
+        if (command.dashes_end_arguments)
+            s += "        " + shell_quote(command.name) + ") return 0 ;;\n";
+    s += "    esac\n    return 1\n}\n\n";
     s += f + "_argument() {\n    local command=$1 index=$2 typed=$3 first=$4 kind=none\n    case $command in\n";
     for (const CompletionCommand& command : spec.commands) {
         s += "        " + shell_quote(command.name) + ")\n            case $index in\n";
@@ -132,30 +137,72 @@ std::string bash_completion(const CompletionSpec& spec)
     s += "# The functions the image (the first argument) exports, by asking " + spec.tool + " itself.\n";
     s += f + "_exports() {\n"
          "    local image=${1/#\\~/$HOME} name\n"
-         "    [[ -f $image ]] || return\n"
+         "    local tool=${" + f + "_tool/#\\~/$HOME}\n"
+         "    [[ -f $image ]] && command -v -- \"$tool\" >/dev/null || return\n"
          "    while IFS= read -r name; do\n"
          "        [[ $name == \"$2\"* ]] && " + f + "_candidates+=(\"$name\")\n"
-         "    done < <(\"${" + f + "_tool/#\\~/$HOME}\" inspect --exports -- \"$image\" 2>/dev/null)\n"
+         "    done < <(\"$tool\" inspect --exports -- \"$image\" 2>/dev/null)\n"
+         "}\n\n";
+
+    // Quoting undone, as the shell would before running the command (no expansions but ~/).
+    s += f + "_dequote() {\n"
+         "    local in=$1 out= c quote= k\n"
+         "    for (( k = 0; k < ${#in}; k++ )); do\n"
+         "        c=${in:k:1}\n"
+         "        if [[ -z $quote ]]; then\n"
+         "            case $c in\n"
+         "                \\\\) (( k++ )); out+=${in:k:1} ;;\n"
+         "                \\'|\\\") quote=$c ;;\n"
+         "                *) out+=$c ;;\n"
+         "            esac\n"
+         "        elif [[ $c == \"$quote\" ]]; then\n"
+         "            quote=\n"
+         "        elif [[ $quote == '\"' && $c == \\\\ && ${in:k+1:1} == [\\\"\\\\\\$\\`] ]]; then\n"
+         "            (( k++ )); out+=${in:k:1}\n"
+         "        else\n"
+         "            out+=$c\n"
+         "        fi\n"
+         "    done\n"
+         "    [[ $out == \\~/* ]] && out=$HOME/${out#\\~/}\n"
+         "    printf '%s' \"$out\"\n"
          "}\n\n";
 
     // The entry point.
     s += f + "() {\n"
-         "    local line=${COMP_LINE:0:COMP_POINT}\n"
+         "    # COMP_WORDS as the shell split them, glued back where bash broke a word at '=' or ':'\n"
+         "    # (no space between the pieces in the line); raw, quotes and all, up to the cursor's.\n"
+         "    local -a raw=()\n"
+         "    local i point=0 before\n"
+         "    for (( i = 0; i <= COMP_CWORD; i++ )); do\n"
+         "        before=$point\n"
+         "        while [[ ${COMP_LINE:point:1} == [[:space:]] ]]; do (( point++ )); done\n"
+         "        if (( i > 0 && point == before )); then\n"
+         "            raw[${#raw[@]}-1]+=${COMP_WORDS[i]}\n"
+         "        else\n"
+         "            raw+=(\"${COMP_WORDS[i]}\")\n"
+         "        fi\n"
+         "        (( point += ${#COMP_WORDS[i]} ))\n"
+         "    done\n"
+         "    # What bash will replace: the cursor's piece (after a lone '=' or ':', nothing); the\n"
+         "    # glued part before it stays.\n"
+         "    local piece=${COMP_WORDS[COMP_CWORD]}\n"
+         "    [[ $piece == [=:] ]] && piece=\n"
+         "    local trim=${raw[${#raw[@]}-1]%\"$piece\"}\n"
          "    local -a words=()\n"
-         "    read -ra words <<< \"$line\"\n"
-         "    [[ ${#words[@]} == 0 || $line == *[[:space:]] ]] && words+=(\"\")\n"
+         "    for piece in \"${raw[@]}\"; do words+=(\"$(" + f + "_dequote \"$piece\")\"); done\n"
          "    local cur=${words[${#words[@]}-1]} command= start=1\n"
-         "    " + f + "_tool=${words[0]}\n";
+         "    local -a " + f + "_candidates=()\n"
+         "    local " + f + "_want_filenames= " + f + "_tool=${words[0]}\n";
     if (!commands.empty())
         s += "    if (( ${#words[@]} > 2 )); then\n"
              "        case ${words[1]} in " + commands + ") command=${words[1]}; start=2 ;; esac\n"
              "    fi\n";
     s += "    local -a args=()\n"
-         "    local i word skip= rest=\n"
+         "    local word skip= rest= dashes=\n"
          "    for (( i = start; i < ${#words[@]} - 1; i++ )); do\n"
          "        word=${words[i]}\n"
          "        if [[ -n $skip ]]; then skip=; continue; fi\n"
-         "        if [[ -z $rest && $word == -- ]]; then rest=1; continue; fi\n"
+         "        if [[ -z $rest && $word == -- ]]; then rest=1; dashes=1; continue; fi\n"
          "        if [[ -z $rest && $word == -?* ]]; then\n"
          "            [[ $word != *=* && $(" + f + "_value_kind \"$command\" \"$word\") == next ]] && skip=1\n"
          "            continue\n"
@@ -163,8 +210,6 @@ std::string bash_completion(const CompletionSpec& spec)
          "        args+=(\"$word\")\n"
          "        " + f + "_options_first \"$command\" && rest=1\n"
          "    done\n"
-         "    " + f + "_candidates=()\n"
-         "    " + f + "_want_filenames=\n"
          "    if [[ -n $skip ]]; then\n"
          "        " + f + "_values \"$command\" \"${words[${#words[@]}-2]}\" \"\" \"$cur\"\n"
          "    elif [[ -z $rest && $cur == -* ]]; then\n"
@@ -174,12 +219,12 @@ std::string bash_completion(const CompletionSpec& spec)
          "            " + f + "_options \"$command\" \"$cur\"\n"
          "        fi\n"
          "    else\n"
-         "        " + f + "_argument \"$command\" \"${#args[@]}\" \"$cur\" \"${args[0]-}\" \"$((${#words[@]} - 1))\"\n"
+         "        local index=${#args[@]}\n"
+         "        [[ -n $dashes ]] && " + f + "_dashes_end_arguments \"$command\" && index=rest\n"
+         "        " + f + "_argument \"$command\" \"$index\" \"$cur\" \"${args[0]-}\" \"$((${#words[@]} - 1))\"\n"
          "    fi\n"
-         "    # bash puts back only the part of the word after its last '=' or ':' break.\n"
-         "    local breaks=${COMP_WORDBREAKS//[^=:]/} trim= candidate\n"
-         "    [[ -n $breaks && $cur == *[$breaks]* ]] && trim=${cur%\"${cur##*[$breaks]}\"}\n"
          "    COMPREPLY=()\n"
+         "    local candidate\n"
          "    for candidate in \"${" + f + "_candidates[@]}\"; do\n"
          "        COMPREPLY+=(\"${candidate#\"$trim\"}\")\n"
          "        [[ $candidate == *[=:] ]] && compopt -o nospace 2>/dev/null\n"

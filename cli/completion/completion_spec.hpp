@@ -44,6 +44,9 @@ struct CompletionCommand {
     // Options end at the first argument: what follows is the guest's (a
     // prefix command, as hlrun IMAGE ARGS... and hlrun call are).
     bool options_first = false;
+    // `--` ends the arguments too: what follows is `rest` (hlbuild run's
+    // hlrun options and guest arguments), not a PROJECT.
+    bool dashes_end_arguments = false;
 };
 
 struct CompletionSpec {

@@ -9,12 +9,14 @@ std::string fish_completion(const CompletionSpec& spec)
 {
     const std::string f = "__" + spec.tool;
     const std::string t = spec.tool;
-    std::vector<std::string> names, next_options, options_first;
+    std::vector<std::string> names, next_options, options_first, dashes_end;
     for (const CompletionCommand& command : spec.commands) {
         if (!command.name.empty())
             names.push_back(command.name);
         if (command.options_first)
             options_first.push_back(command.name);
+        if (command.dashes_end_arguments)
+            dashes_end.push_back(command.name);
         for (const CompletionOption& option : command.options)
             if (option.value == CompletionOption::Value::Next)
                 for (const std::string& name : option.names)
@@ -44,6 +46,9 @@ std::string fish_completion(const CompletionSpec& spec)
          "        end\n"
          "        if test $rest = 0; and test \"$word\" = --\n"
          "            set rest 1\n"
+         "            if contains -- \"$command\" " + shell_words(dashes_end) + "\n"
+         "                set args $args -- -- -- -- -- -- -- --   # past every argument: the rest\n"
+         "            end\n"
          "            continue\n"
          "        end\n"
          "        if test $rest = 0; and string match -q -- '-?*' $word\n"
@@ -80,17 +85,23 @@ std::string fish_completion(const CompletionSpec& spec)
     s += "function " + f + "_after_equals --argument-names command option\n"
          "    " + f + "_options_of $command; and string match -q -- \"$option=*\" (commandline -ct)\n"
          "end\n\n";
+    // Its own glob: fish's __fish_complete_path runs ls, which takes a file named -x for an option.
     s += "function " + f + "_files_after --argument-names prefix\n"
          "    set -l typed (string replace -- $prefix '' (commandline -ct))\n"
-         "    for path in (__fish_complete_path $typed)\n"
+         "    set -l expanded (string replace -r -- '^~/' \"$HOME/\" $typed)\n"
+         "    for path in $expanded*\n"
+         "        test -d \"$path\"; and set path \"$path/\"\n"
+         "        if test \"$expanded\" != \"$typed\"\n"
+         "            set path (string replace -- \"$HOME/\" '~/' $path)\n"
+         "        end\n"
          "        printf '%s%s\\n' $prefix $path\n"
          "    end\n"
          "end\n\n";
     s += "# The functions the image exports, by asking " + t + " itself.\n"
          "function " + f + "_exports\n"
-         "    set -l image (" + f + "_state)[5]\n"
-         "    set -l tool (commandline -opc)[1]\n"
-         "    test -f \"$image\"; or return\n"
+         "    set -l image (string replace -r -- '^~/' \"$HOME/\" (" + f + "_state)[5])\n"
+         "    set -l tool (string replace -r -- '^~/' \"$HOME/\" (commandline -opc)[1])\n"
+         "    test -f \"$image\"; and command -q -- $tool; or return\n"
          "    command $tool inspect --exports -- $image 2>/dev/null\n"
          "end\n\n";
 

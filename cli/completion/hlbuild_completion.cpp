@@ -48,7 +48,8 @@ CompletionSpec hlbuild_completion_spec(const std::vector<std::string>& templates
                               .options = build_options(true), .arguments = {Argument::Directory}};
     // After `--`: hlrun's options and the guest's arguments, completed as files.
     CompletionCommand run{.name = "run", .help = "Compile a guest project, then run it",
-                          .options = build_options(true), .arguments = {Argument::Directory}, .rest = Argument::File};
+                          .options = build_options(true), .arguments = {Argument::Directory}, .rest = Argument::File,
+                          .dashes_end_arguments = true};
     CompletionCommand clean{.name = "clean", .help = "Remove what compile made",
                             .options = build_options(false), .arguments = {Argument::Directory}};
     CompletionCommand completions{.name = "completions", .help = "Print a shell's completion script",

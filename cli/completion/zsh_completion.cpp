@@ -88,9 +88,10 @@ std::string zsh_completion(const CompletionSpec& spec)
     s += "# The functions the image exports, by asking " + spec.tool + " itself.\n";
     s += f + "_exports() {\n"
          "    local -a names\n"
-         "    local image=${~1}\n"
+         "    local image=${(Q)~1}\n"   // quoting removed, ~ expanded
          "    [[ -f $image ]] || return 1\n"
-         "    names=(${(f)\"$(_call_program exports ${(q)~tool} inspect --exports -- ${(q)image} 2>/dev/null)\"})\n"
+         "    (( $+commands[$tool] )) || [[ -x $tool ]] || return 1\n"
+         "    names=(${(f)\"$(_call_program exports ${(q)tool} inspect --exports -- ${(q)image} 2>/dev/null)\"})\n"
          "    compadd -a names\n"
          "}\n\n";
 
@@ -104,7 +105,7 @@ std::string zsh_completion(const CompletionSpec& spec)
     s += f + "_commands() {\n    local -a commands=(\n" + described + "    )\n    _describe -t commands command commands\n}\n\n";
 
     s += f + "() {\n"
-         "    local tool=$words[1] command= context state state_descr line ret=1\n"
+         "    local tool=${(Q)~words[1]} command= context state state_descr line ret=1\n"
          "    typeset -A opt_args\n"
          "    if (( CURRENT > 2 )); then\n"
          "        case $words[2] in\n";
@@ -123,6 +124,12 @@ std::string zsh_completion(const CompletionSpec& spec)
     for (const CompletionCommand& command : spec.commands) {
         has_own_form = has_own_form || command.name.empty();
         s += "        (" + (command.name.empty() ? std::string("''") : command.name) + ")\n";
+        // After `--`, hlbuild run's words are hlrun's and the guest's: files.
+        if (command.dashes_end_arguments)
+            s += "            if (( ${words[(I)--]} && ${words[(I)--]} < CURRENT )); then\n"
+                 "                _files && ret=0\n"
+                 "                return ret\n"
+                 "            fi\n";
         s += std::string("            _arguments -S") + (command.options_first ? " -A '-*'" : "") + " : \\\n" +
              option_specs(f, command);
         for (size_t i = 0; i < command.arguments.size(); ++i) {

@@ -30,8 +30,11 @@ struct Workspace {
     Workspace()
     {
         fs::copy_file(guest_image("functions"), dir + "/f.hl");
+        fs::copy_file(guest_image("functions"), dir + "/my file.hl");
         write_file(dir + "/note.txt", "x\n");
+        write_file(dir + "/-dash.txt", "x\n");
         fs::create_directory(dir + "/sub");
+        fs::create_directory(dir + "/sub dir");
     }
     ~Workspace() { fs::remove_all(dir); }
     // The tools as a user has them: on PATH.
@@ -53,15 +56,15 @@ Words split_lines(const std::string& text)
     return words;
 }
 
+// Real bash, driven through a pseudo-terminal: it splits the line itself.
 Words bash_offers(const Workspace& w, const std::string& tool, const std::string& line)
 {
-    const ProcessResult r = run_process(
-        {"/bin/bash", "--norc", "-c",
-         "source \"$1\" && COMP_LINE=$2 COMP_POINT=${#2} && _" + tool + " && printf '%s\\n' \"${COMPREPLY[@]}\"", "bash",
-         script(tool, "bash"), line},
-        w.options());
+    const ProcessResult r = run_process({HL_ZSH, "-f", std::string(HL_TEST_SOURCE_DIR) + "/integration/bash_complete.zsh",
+                                         script(tool, "bash"), tool, line},
+                                        w.options());
     INFO(line << ": " << r.err);
     REQUIRE(r.status == 0);
+    REQUIRE_FALSE(r.timed_out);
     return split_lines(r.out);
 }
 
@@ -119,7 +122,13 @@ TEST_CASE("completion: bash offers commands, options, their values, files and an
     const Workspace w;
     Words commands(kHlrunCommands.begin(), kHlrunCommands.end());
     CHECK(has_all(bash_offers(w, "hlrun", "hlrun "), commands));
-    CHECK(has_all(bash_offers(w, "hlrun", "hlrun "), {"f.hl", "note.txt", "sub"}));
+    CHECK(has_all(bash_offers(w, "hlrun", "hlrun "), {"f.hl", "note.txt", "sub", "sub dir", "-dash.txt"}));
+    // Quoted and escaped words, as bash splits them.
+    CHECK(bash_offers(w, "hlrun", "hlrun sub\\ d") == Words{"sub dir"});
+    CHECK(bash_offers(w, "hlrun", "hlrun 'sub d") == Words{"sub dir"});
+    CHECK(bash_offers(w, "hlrun", "hlrun call my\\ file.hl a") == Words{"add"});
+    CHECK(bash_offers(w, "hlrun", "hlrun call 'my file.hl' a") == Words{"add"});
+    CHECK(bash_offers(w, "hlrun", "hlrun call ~/f.hl a") == Words{"add"});   // HOME is the workspace
     CHECK(bash_offers(w, "hlrun", "hlrun ca") == Words{"call"});
     CHECK(bash_offers(w, "hlrun", "hlrun -m 16Mi f") == Words{"f.hl"});   // no commands past the first word
     CHECK(bash_offers(w, "hlrun", "hlrun --me") == Words{"--memory"});
@@ -129,7 +138,7 @@ TEST_CASE("completion: bash offers commands, options, their values, files and an
     CHECK(bash_offers(w, "hlrun", "hlrun --stats=json:n") == Words{"note.txt"});
     CHECK(bash_offers(w, "hlrun", "hlrun --trace-format ") == Words{"text", "jsonl", "chrome"});
     CHECK(bash_offers(w, "hlrun", "hlrun --trace-format=j") == Words{"jsonl"});
-    CHECK(bash_offers(w, "hlrun", "hlrun --dir ") == Words{"sub"});
+    CHECK(bash_offers(w, "hlrun", "hlrun --dir ") == Words{"sub", "sub dir"});
     CHECK(bash_offers(w, "hlrun", "hlrun call f.hl a") == Words{"add"});
     CHECK(has_all(bash_offers(w, "hlrun", "hlrun call -n 3 f.hl "), {"add", "greet", "negate"}));
     CHECK(bash_offers(w, "hlrun", "hlrun call note.txt ").empty());   // not an image: nothing, quietly
@@ -138,7 +147,8 @@ TEST_CASE("completion: bash offers commands, options, their values, files and an
     CHECK(bash_offers(w, "hlbuild", "hlbuild ") == kHlbuildCommands);
     CHECK(bash_offers(w, "hlbuild", "hlbuild new --template ") == Words{"c", "function", "musl"});
     CHECK(bash_offers(w, "hlbuild", "hlbuild new --libc=") == Words{"tiny", "musl"});
-    CHECK(bash_offers(w, "hlbuild", "hlbuild compile ") == Words{"sub"});
+    CHECK(bash_offers(w, "hlbuild", "hlbuild compile ") == Words{"sub", "sub dir"});
+    CHECK(has_all(bash_offers(w, "hlbuild", "hlbuild run -- "), {"f.hl", "note.txt"}));   // no PROJECT after --
 }
 
 TEST_CASE("completion: fish offers the same, with descriptions")
@@ -147,12 +157,17 @@ TEST_CASE("completion: fish offers the same, with descriptions")
     Words commands(kHlrunCommands.begin(), kHlrunCommands.end());
     CHECK(has_all(fish_offers(w, "hlrun", "hlrun "), commands));
     CHECK(has_all(fish_offers(w, "hlrun", "hlrun "), {"f.hl", "note.txt", "sub/"}));
+    CHECK(fish_offers(w, "hlrun", "hlrun call my\\ file.hl a") == Words{"add"});
+    CHECK(fish_offers(w, "hlrun", "hlrun call ~/f.hl a") == Words{"add"});
+    CHECK(has_all(fish_offers(w, "hlrun", "hlrun --stats=json:"), {"--stats=json:-dash.txt", "--stats=json:sub dir/"}));
+    CHECK(fish_offers(w, "hlrun", "/no/such/hlrun call f.hl a").empty());   // quietly
+    CHECK(has_all(fish_offers(w, "hlbuild", "hlbuild run -- "), {"f.hl", "note.txt"}));
     CHECK(fish_offers(w, "hlrun", "hlrun -m 16Mi f") == Words{"f.hl"});
     CHECK(fish_offers(w, "hlrun", "hlrun --me") == Words{"--memory"});
     CHECK(fish_offers(w, "hlrun", "hlrun --stats=j") == Words{"--stats=json", "--stats=json:"});
     CHECK(has_all(fish_offers(w, "hlrun", "hlrun --stats=json:"), {"--stats=json:note.txt", "--stats=json:f.hl"}));
     CHECK(fish_offers(w, "hlrun", "hlrun --trace-format ") == Words{"text", "jsonl", "chrome"});
-    CHECK(fish_offers(w, "hlrun", "hlrun --dir ") == Words{"sub/"});
+    CHECK(fish_offers(w, "hlrun", "hlrun --dir ") == (Words{"sub/", "sub dir/"}));
     CHECK(fish_offers(w, "hlrun", "hlrun call f.hl a") == Words{"add"});
     CHECK(fish_offers(w, "hlrun", "hlrun completions ") == Words{"bash", "zsh", "fish"});
     CHECK(fish_offers(w, "hlbuild", "hlbuild ") == kHlbuildCommands);
@@ -165,11 +180,16 @@ TEST_CASE("completion: zsh offers the same")
     Words commands(kHlrunCommands.begin(), kHlrunCommands.end());
     CHECK(has_all(zsh_offers(w, "hlrun", "hlrun "), commands));
     CHECK(has_all(zsh_offers(w, "hlrun", "hlrun "), {"f.hl", "note.txt", "sub"}));
-    CHECK(zsh_offers(w, "hlrun", "hlrun -m 16Mi ") == Words{"f.hl", "note.txt", "sub"});
+    CHECK(zsh_offers(w, "hlrun", "hlrun call my\\ file.hl a") == Words{"add"});
+    CHECK(zsh_offers(w, "hlrun", "hlrun call 'my file.hl' a") == Words{"add"});
+    CHECK(zsh_offers(w, "hlrun", "hlrun call ~/f.hl a") == Words{"add"});
+    CHECK(has_all(zsh_offers(w, "hlbuild", "hlbuild run -- "), {"f.hl", "note.txt"}));
+    CHECK(has_all(zsh_offers(w, "hlrun", "hlrun -m 16Mi "), {"f.hl", "note.txt", "sub"}));
+    CHECK_FALSE(zsh_offers(w, "hlrun", "hlrun -m 16Mi ").contains("call"));
     CHECK(zsh_offers(w, "hlrun", "hlrun --me") == Words{"--memory"});
     CHECK(zsh_offers(w, "hlrun", "hlrun --stats=j") == Words{"json", "json:"});
     CHECK(zsh_offers(w, "hlrun", "hlrun --trace-format ") == Words{"text", "jsonl", "chrome"});
-    CHECK(zsh_offers(w, "hlrun", "hlrun --dir ") == Words{"sub"});
+    CHECK(zsh_offers(w, "hlrun", "hlrun --dir ") == (Words{"sub", "sub dir"}));
     CHECK(zsh_offers(w, "hlrun", "hlrun call f.hl a") == Words{"add"});
     CHECK(zsh_offers(w, "hlrun", "hlrun completions ") == Words{"bash", "zsh", "fish"});
     CHECK(zsh_offers(w, "hlbuild", "hlbuild ") == kHlbuildCommands);
