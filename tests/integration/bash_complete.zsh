@@ -7,7 +7,8 @@
 # for the marker, then clears the line. The caller bounds its time.
 zmodload zsh/zpty
 zpty b bash --norc --noprofile -i
-zpty -w b "PS1=''; PS2=''; bind 'set bell-style none'; source ${(q)1}"
+# No history: bash would write it into HOME as it is killed, beside the caller cleaning up.
+zpty -w b "unset HISTFILE; PS1=''; PS2=''; bind 'set bell-style none'; source ${(q)1}"
 zpty -w b "__wrap() { _$2 \"\$@\"; printf '\n'; printf '<%s>\n' \"\${COMPREPLY[@]}\"; printf 'DONE''-MARK\n'; }; complete -F __wrap $2"
 zpty -w b 'echo BEGIN''-MARK'
 zpty -r b out '*BEGIN-MARK*'
