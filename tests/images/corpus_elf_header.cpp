@@ -56,7 +56,7 @@ void elf_header(std::vector<Case>& out) {
         field("ehdr-type-" + hex(type) + ".elf", offsetof(Elf64_Ehdr, e_type), type,
               "e_type: " + what + ", " + kStatic);
     const std::pair<uint16_t, std::string> machines[] = {
-        {EM_NONE, "0x0"}, {EM_386, "0x3 (EM_386)"}, {EM_ARM, "0x28 (EM_ARM)"}, {EM_AARCH64, "0xb7 (EM_AARCH64)"},
+        {EM_NONE, "0x0"}, {EM_386, "0x3 (EM_386)"}, {EM_ARM, "0x28 (EM_ARM)"}, {EM_AARCH64, "0xb7 (EM_AARCH64): built for aarch64, and this host runs x86-64 guests"},
         {EM_RISCV, "0xf3 (EM_RISCV)"}, {0xffff, "0xffff"}};
     for (const auto& [machine, what] : machines)
         field("ehdr-machine-" + hex(machine) + ".elf", offsetof(Elf64_Ehdr, e_machine), machine,

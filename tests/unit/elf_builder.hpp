@@ -5,6 +5,8 @@
 // turns it into a static Linux executable.
 #pragma once
 
+#include "image/guest_machine.hpp"
+
 #include <hl/abi.h>
 #include <hl/image.hpp>
 
@@ -81,7 +83,7 @@ public:
         ehdr.e_ident[EI_DATA] = ELFDATA2LSB;
         ehdr.e_ident[EI_VERSION] = EV_CURRENT;
         ehdr.e_type = ET_EXEC;
-        ehdr.e_machine = EM_X86_64;
+        ehdr.e_machine = kGuestMachine.elf_machine;
         ehdr.e_version = EV_CURRENT;
         ehdr.e_entry = kTextAddr;
         ehdr.e_phoff = sizeof(Elf64_Ehdr);

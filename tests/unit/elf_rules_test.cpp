@@ -38,10 +38,16 @@ TEST_CASE("rule: ELF identification", "[elf][rules]") {
 }
 
 TEST_CASE("rule: e_machine, e_version and e_type", "[elf][rules]") {
-    CHECK(invalid([](ElfBuilder& b) { b.ehdr.e_machine = EM_AARCH64; }) ==
-          "img: e_machine: 0xb7 (EM_AARCH64), expected 0x3e (EM_X86_64)");
-    CHECK(invalid([](ElfBuilder& b) { b.ehdr.e_machine = 0x1234; }) ==
-          "img: e_machine: 0x1234, expected 0x3e (EM_X86_64)");
+    // The tests run on both architectures hl supports: each refuses the other's guests.
+    const std::string expected = hl::kGuestMachine.elf_machine == EM_X86_64 ? "expected 0x3e (EM_X86_64)"
+                                                                         : "expected 0xb7 (EM_AARCH64)";
+    CHECK(invalid([](ElfBuilder& b) { b.ehdr.e_machine = hl::kOtherMachine.elf_machine; }) ==
+          (hl::kGuestMachine.elf_machine == EM_X86_64
+               ? "img: e_machine: 0xb7 (EM_AARCH64): built for aarch64, and this host runs x86-64 guests, "
+               : "img: e_machine: 0x3e (EM_X86_64): built for x86-64, and this host runs aarch64 guests, ") +
+              expected);
+    CHECK(invalid([](ElfBuilder& b) { b.ehdr.e_machine = EM_ARM; }) == "img: e_machine: 0x28 (EM_ARM), " + expected);
+    CHECK(invalid([](ElfBuilder& b) { b.ehdr.e_machine = 0x1234; }) == "img: e_machine: 0x1234, " + expected);
     CHECK(invalid([](ElfBuilder& b) { b.ehdr.e_version = 2; }) == "img: e_version: 0x2, expected 1 (EV_CURRENT)");
     const std::pair<uint16_t, std::string> types[] = {
         {ET_DYN, "ET_DYN (a PIE or shared object)"}, {ET_REL, "ET_REL (an object file)"},

@@ -2,6 +2,8 @@
 // decide whether an ELF file is a runnable image, for either personality.
 #include "image/elf_rules.hpp"
 
+#include "image/guest_machine.hpp"
+
 #include "pages.hpp"
 
 #include <hl/units.hpp>
@@ -30,6 +32,7 @@ std::string machine_name(uint16_t machine) {
     case EM_386: return " (EM_386)";
     case EM_ARM: return " (EM_ARM)";
     case EM_AARCH64: return " (EM_AARCH64)";
+    case EM_X86_64: return " (EM_X86_64)";
     case EM_RISCV: return " (EM_RISCV)";
     default: return "";
     }
@@ -246,8 +249,13 @@ Elf64_Ehdr check_elf_header(const std::string& name, std::span<const uint8_t> fi
 
     Elf64_Ehdr ehdr;
     std::memcpy(&ehdr, file.data(), sizeof ehdr);
-    if (ehdr.e_machine != EM_X86_64)
-        reject(name, "e_machine", hex(ehdr.e_machine) + machine_name(ehdr.e_machine), "0x3e (EM_X86_64)");
+    if (ehdr.e_machine != kGuestMachine.elf_machine) {
+        std::string problem = hex(ehdr.e_machine) + machine_name(ehdr.e_machine);
+        if (ehdr.e_machine == kOtherMachine.elf_machine)
+            problem += std::string(": built for ") + kOtherMachine.name + ", and this host runs " +
+                       kGuestMachine.name + " guests";
+        reject(name, "e_machine", problem, hex(kGuestMachine.elf_machine) + " (" + kGuestMachine.elf_name + ")");
+    }
     if (ehdr.e_version != EV_CURRENT)
         reject(name, "e_version", hex(ehdr.e_version), "1 (EV_CURRENT)");
     if (personality == Personality::Hl && ehdr.e_type != ET_EXEC)
