@@ -3,7 +3,7 @@
 // (tests/unit/fake_backend.hpp). Nothing here knows KVM or <linux/kvm.h>.
 #pragma once
 
-#include "x86_64/registers.hpp" // the architecture's registers (see arch.hpp)
+#include "registers.hpp"
 
 #include <hl/guest_addr.hpp>
 

@@ -31,6 +31,15 @@ uint64_t Layout::page_table_pages(uint64_t memory_size)
 Layout Layout::compute(std::span<const Segment> segments, const ImageNote& note,
                        uint64_t memory_size)
 {
+    // The tables' size is asked only of a size in range: it may assume one.
+    const bool in_range = memory_size >= HL_MEMORY_MIN && memory_size <= HL_MEMORY_MAX;
+    return compute(segments, note, memory_size,
+                   {arch::system_regions(), in_range ? arch::translation_table_bytes(memory_size) : 0});
+}
+
+Layout Layout::compute(std::span<const Segment> segments, const ImageNote& note,
+                       uint64_t memory_size, const MachineMap& machine)
+{
     if (memory_size < HL_MEMORY_MIN || memory_size > HL_MEMORY_MAX)
         throw LayoutError("memory size " + format_size(memory_size) + " is out of range, expected " +
                           format_size(HL_MEMORY_MIN) + " to " + format_size(HL_MEMORY_MAX));
@@ -41,7 +50,7 @@ Layout Layout::compute(std::span<const Segment> segments, const ImageNote& note,
     Layout layout;
     layout.memory_size_ = memory_size;
     auto& r = layout.regions_;
-    r = arch::system_regions();
+    r = machine.system_regions;
     r.push_back({"boot info", HL_BOOT_INFO_ADDR, HL_BOOT_INFO_MAX_SIZE, kUserRead});
     r.push_back({"call area", HL_CALL_AREA_ADDR, HL_CALL_AREA_SIZE, kUserReadWrite});
 
@@ -57,7 +66,7 @@ Layout Layout::compute(std::span<const Segment> segments, const ImageNote& note,
 
     // Top down: page tables, stack, guard page; the heap takes what is left.
     const uint64_t stack_size = note.stack_size ? note.stack_size : HL_STACK_DEFAULT;
-    const uint64_t tables = arch::translation_table_bytes(memory_size);
+    const uint64_t tables = machine.translation_table_bytes;
     const uint64_t fixed = tables + stack_size + kPage /* guard */;
     const uint64_t need = image_end + note.heap_size + fixed;
     if (need > memory_size || memory_size - fixed < image_end)

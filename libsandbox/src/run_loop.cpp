@@ -75,7 +75,7 @@ ExitEvent make_exit_event(const VcpuExit& exit, const ExitOutcome& outcome, cons
     event.sequence = result.exits;
     event.reason = exit_reason_name(exit.reason);
     try {
-        event.rip = vcpu.registers().pc();
+        event.rip = vcpu.registers().program_counter();
         event.symbol = arch::system_symbol(event.rip).value_or(image.symbolize(event.rip).value_or(""));
     } catch (const KvmError&) {
         // The run already ends with this error; the event just lacks a RIP.

@@ -56,8 +56,9 @@ void load_segments(const Image& image, GuestMemory& memory)
 
 // A static Linux executable, and an hl image linked against musl, start as
 // execve leaves a process: the stack pointer at argc, argv, the environment
-// and the auxiliary vector. Only a Linux executable loses %rdi: an hl image's
-// keeps the boot info's address, which musl's _start does not look at.
+// and the auxiliary vector. Only a Linux executable loses the first argument
+// register: an hl image's keeps the boot info's address, which musl's _start
+// does not look at.
 void start_linux_process(Sandbox::Machine& m, const std::vector<std::string>& argv)
 {
     linux_abi::LinuxStart start;
@@ -75,9 +76,9 @@ void start_linux_process(Sandbox::Machine& m, const std::vector<std::string>& ar
         done += n > 0 ? static_cast<size_t>(n) : 0;
     }
     Registers registers = m.vcpu->registers();
-    registers.rsp = linux_abi::write_linux_stack(m.memory.host_view(), m.layout, start);
+    registers.set_stack_pointer(linux_abi::write_linux_stack(m.memory.host_view(), m.layout, start));
     if (m.image.personality() == Personality::Linux)
-        registers.rdi = 0;
+        registers.set_first_argument(0);
     m.vcpu->set_registers(registers);
 }
 

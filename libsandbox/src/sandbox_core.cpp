@@ -110,7 +110,7 @@ void keep_stop(Sandbox::Machine& m, RunResult& result)
     stop.thread.signal = stop_signal(result);
     stop.ending = ending_name(result.ending);
     stop.message = result.message;
-    const uint64_t pc = stop.thread.registers.pc();
+    const uint64_t pc = stop.thread.registers.program_counter();
     stop.where = arch::system_symbol(pc).value_or(m.image.symbolize(pc).value_or(format_hex(pc)));
     m.stop = std::move(stop);
     if (path.empty())

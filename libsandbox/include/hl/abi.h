@@ -53,6 +53,29 @@
 #define HL_SYSCALL_REPORT_PHYS (HL_FAULT_REPORT_PHYS + 8u)
 #define HL_IST_STACK_ADDR     0x6000u
 #define HL_IST_STACK_SIZE     0x4000u
+/* aarch64 puts its own system pages in the same 64 KiB below the boot info,
+ * in place of the x86-64 ones above; everything from the boot info up is
+ * common. Guest code runs at EL0; the vectors, EL1 stack and report page are
+ * EL1 only (hl-abi(7), "aarch64"):
+ *
+ *   0x0000_0000  null page                      unmapped
+ *   0x0000_1000  exception vectors (VBAR_EL1)   EL1 read+execute
+ *   0x0000_2000  hypercall page                 EL0 write, no memory behind it
+ *   0x0000_3000  fault report page              EL1 write, no memory behind it
+ *   0x0000_4000  EL1 stack (16 KiB)             EL1 read+write
+ *   0x0000_8000  guard                          unmapped
+ *
+ * There is no port I/O on aarch64: a hypercall is one 32-bit store (`str w`)
+ * of its value to HL_AARCH64_HYPERCALL_ADDR + 4 * number. The page maps to a
+ * guest-physical address with no memory behind it, so the store exits to the
+ * host as MMIO, as the vector stubs' reports do. */
+#define HL_AARCH64_VECTORS_ADDR       0x1000u
+#define HL_AARCH64_HYPERCALL_ADDR     0x2000u
+#define HL_AARCH64_HYPERCALL_PHYS     0x100001000ull
+#define HL_AARCH64_FAULT_REPORT_ADDR  0x3000u
+#define HL_AARCH64_FAULT_REPORT_PHYS  0x100000000ull
+#define HL_AARCH64_EL1_STACK_ADDR     0x4000u
+#define HL_AARCH64_EL1_STACK_SIZE     0x4000u
 #define HL_BOOT_INFO_ADDR     0x10000u
 #define HL_BOOT_INFO_MAX_SIZE 0x40000u
 #define HL_CALL_AREA_ADDR     0x50000u
@@ -73,8 +96,8 @@
 #define HL_HEAP_MAX           HL_MEMORY_MAX
 
 /* ---- Boot info: read-only page the host fills before the first instruction ----
- * The guest's entry point receives its address in %rdi. argv points into the
- * same read-only region; argv[argc] is 0. */
+ * The guest's entry point receives its address in %rdi (x86-64) or x0
+ * (aarch64). argv points into the same read-only region; argv[argc] is 0. */
 #define HL_BOOT_MAGIC 0x544f4f424c48ull /* "HLBOOT" */
 
 struct hl_boot_info {

@@ -35,6 +35,14 @@ struct Region {
     uint64_t end() const { return start + size; }
 };
 
+// The architecture's part of the memory map: its system pages at the bottom
+// (below HL_BOOT_INFO_ADDR) and the bytes its translation tables take at the
+// top for a given memory size.
+struct MachineMap {
+    std::vector<Region> system_regions;
+    uint64_t translation_table_bytes = 0;
+};
+
 class Layout {
 public:
     // Throws LayoutError when memory_size is out of [HL_MEMORY_MIN,
@@ -43,6 +51,9 @@ public:
     // memory would fit.
     static Layout compute(std::span<const Segment> segments, const ImageNote& note,
                           uint64_t memory_size);
+    // The same for another architecture's machine (tests of its tables on any host).
+    static Layout compute(std::span<const Segment> segments, const ImageNote& note,
+                          uint64_t memory_size, const MachineMap& machine);
 
     uint64_t memory_size() const { return memory_size_; }
     // Mapped regions, sorted by address, non-overlapping. Every address not

@@ -70,7 +70,7 @@ GdbStub::Outcome GdbStub::before_exit(const VcpuExit& exit, bool interrupt_is_mi
             return Outcome::GoOn;
         }
         // Not inside hl's stubs (an exception's, a system call's): the stop waits for the guest's own code.
-        if (arch::system_symbol(vcpu_.registers().pc())) {
+        if (arch::system_symbol(vcpu_.registers().program_counter())) {
             server_.interrupt_pending = true;
             return Outcome::GoOn;
         }

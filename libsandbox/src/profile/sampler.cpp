@@ -48,7 +48,7 @@ FrameState state_at(const Symbol* function, uint64_t rip, const GuestMemory& mem
 void take_sample(Vcpu& vcpu, const GuestMemory& memory, const Image& image, Profile& profile, uint64_t ticks)
 {
     const Registers r = vcpu.registers();
-    const Symbol* function = function_at(r.rip, image);
+    const Symbol* function = function_at(r.program_counter(), image);
     const std::optional<uint64_t> entry = function ? std::optional<uint64_t>(function->address) : std::nullopt;
     GuestReader read;
     read.u64 = [&memory](uint64_t address) -> std::optional<uint64_t> {
@@ -69,7 +69,9 @@ void take_sample(Vcpu& vcpu, const GuestMemory& memory, const Image& image, Prof
         }
         return false;
     };
-    profile.add(walk_frame_pointers(r.rip, r.rsp, r.rbp, state_at(function, r.rip, memory), read), ticks);
+    const uint64_t pc = r.program_counter();
+    profile.add(walk_frame_pointers(pc, r.stack_pointer(), r.frame_pointer(), state_at(function, pc, memory), read),
+                ticks);
 }
 
 } // namespace hl

@@ -1,6 +1,7 @@
 // Guest exceptions: frame decoding and the one-line description.
 #include "x86_64/guest_fault.hpp"
 
+#include "fault_place.hpp"
 #include "x86_64/cpu_tables.hpp"
 
 #include <cinttypes>
@@ -10,29 +11,6 @@
 #include <hl/units.hpp>
 
 namespace hl {
-namespace {
-
-// What lies at address, for a page-fault message.
-std::string place(uint64_t address, const Layout& layout)
-{
-    if (address < HL_PAGE_SIZE)
-        return "null page";
-    const uint64_t stack_bottom = layout.stack_top() - layout.stack_size();
-    if (address >= stack_bottom - HL_PAGE_SIZE && address < stack_bottom)
-        return "stack guard page: stack overflow";
-    if (const Region* region = layout.region_at(guest_addr(address))) {
-        const PagePermission& p = region->permission;
-        if (!p.user)
-            return region->name + ": host only";
-        std::string rights = p.writable ? "read-write" : "read-only";
-        return region->name + ": " + rights + (p.executable ? ", executable" : ", not executable");
-    }
-    if (address >= layout.memory_size())
-        return "outside guest memory";
-    return "not mapped";
-}
-
-} // namespace
 
 Registers registers_at_fault(unsigned vector, const Registers& r, const GuestMemory& memory,
                              uint64_t* error_code)
@@ -97,7 +75,7 @@ std::string describe_guest_fault(const GuestFault& f, const Layout& layout)
     if (f.vector == 14) {
         const bool instruction = f.error_code & (1u << 4), write = f.error_code & (1u << 1);
         text += std::string(": ") + (instruction ? "execute at " : write ? "write to " : "read from ") +
-                format_hex(f.address) + " (" + place(f.address, layout) + ")";
+                format_hex(f.address) + " (" + fault_place(f.address, layout) + ")";
     } else if (f.vector == cpu::kSyscallVector) {
         text += ": hl guests make hypercalls, not system calls";
     } else if (cpu::vector_has_error_code(f.vector)) {

@@ -6,13 +6,20 @@
 #include <optional>
 #include <vector>
 
-namespace hl {
+namespace hl::x86_64 {
 
 struct Registers {
     uint64_t rax, rbx, rcx, rdx, rsi, rdi, rsp, rbp;
     uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
     uint64_t rip, rflags;
-    uint64_t pc() const { return rip; }
+    // What code common to every architecture reads and sets (aarch64/registers.hpp has the same).
+    uint64_t program_counter() const { return rip; }
+    uint64_t stack_pointer() const { return rsp; }
+    uint64_t frame_pointer() const { return rbp; }
+    void set_program_counter(uint64_t value) { rip = value; }
+    void set_stack_pointer(uint64_t value) { rsp = value; }
+    // The register the entry point gets the boot info in (%rdi).
+    void set_first_argument(uint64_t value) { rdi = value; }
 };
 
 // The vector registers a debugger and a core file show: the legacy FXSAVE
@@ -26,4 +33,4 @@ struct VectorRegisters {
     std::vector<uint8_t> xsave;
 };
 
-} // namespace hl
+} // namespace hl::x86_64

@@ -7,7 +7,7 @@
 #pragma once
 
 #include "arch.hpp"
-#include "x86_64/registers.hpp"
+#include "registers.hpp"
 
 #include <hl/guest_memory.hpp>
 
