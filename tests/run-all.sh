@@ -3,7 +3,8 @@
 # process-level, install and man-page checks) through CTest; then builds the
 # host parts again under AddressSanitizer + UndefinedBehaviorSanitizer
 # (HL_SANITIZE=ON, in build-asan/) and runs the tests there too; then runs
-# the libFuzzer targets for a bounded number of inputs each (tests/fuzz/run.sh).
+# the libFuzzer targets for a bounded number of inputs each (tests/fuzz/run.sh);
+# then the arm64 tests on an emulated arm64 machine (tests/arm64.sh).
 set -eu
 . "$(dirname "$0")/bootstrap.sh"
 cd "$HL_BUILD"
@@ -21,3 +22,6 @@ ctest --output-on-failure --timeout 600 -j"$(nproc)" -E "^(install|deploy):"
 
 echo "hl: the fuzz targets, a bounded run each (tests/fuzz/run.sh)"
 sh "$HL_ROOT/tests/fuzz/run.sh"
+
+echo "hl: the arm64 tests (tests/arm64.sh)"
+sh "$HL_ROOT/tests/arm64.sh"

@@ -1,0 +1,9 @@
+# in_machine.sh: what tests/arm64.sh runs inside the emulated arm64 machine,
+# from its payload directory (busybox sh). Prints the machine and its KVM,
+# then each test program's lines; exits non-zero when one failed.
+echo "arm64 machine: $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs"
+if [ ! -c /dev/kvm ]; then
+    echo "FAILED  /dev/kvm is missing in the arm64 machine: $(dmesg | grep -i kvm | tail -n 1)"
+    exit 1
+fi
+./kvm_probe
