@@ -108,6 +108,14 @@ struct CoreProcess {
 };
 uint16_t core_machine();
 std::vector<uint8_t> core_thread_note(const CoreThread& thread);
+// The vector registers' notes, as the architecture's Linux writes them
+// (x86-64: NT_FPREGSET in FXSAVE's layout and NT_X86_XSTATE; aarch64:
+// NT_FPREGSET as its user_fpsimd_state); empty: none.
+struct CoreVectorNotes {
+    std::vector<uint8_t> fpregset;
+    std::vector<uint8_t> xstate;
+};
+CoreVectorNotes core_vector_notes(const VectorRegisters& vectors);
 std::optional<CoreThread> read_core_thread_note(std::span<const uint8_t> desc);
 std::vector<uint8_t> core_process_note(const CoreProcess& process);
 std::optional<CoreProcess> read_core_process_note(std::span<const uint8_t> desc);
@@ -124,10 +132,9 @@ int signal_for_exception(unsigned vector);
 struct GdbThread {
     Registers registers{};
     uint64_t thread_pointer = 0;
-    // The x87 and SSE registers (FXSAVE layout), and the upper halves of
-    // ymm0-ymm15 (16 bytes each); unset: not offered.
-    std::optional<std::array<uint8_t, 512>> fxsave{};
-    std::optional<std::array<uint8_t, 256>> ymm_high{};
+    // The vector registers (x86-64: x87, SSE, the upper halves of ymm0-ymm15;
+    // aarch64: v0-v31, FPSR, FPCR); unset: not offered.
+    std::optional<VectorRegisters> vectors{};
 };
 std::string gdb_target_xml();
 std::string gdb_registers(const GdbThread& thread);
@@ -138,6 +145,10 @@ bool gdb_set_register(GdbThread& thread, unsigned number, std::span<const uint8_
 // A name for code the host put in the guest (x86-64: "fault stub #PF"), for
 // traces; nullopt for the image's own code.
 std::optional<std::string> system_symbol(uint64_t pc);
+
+// Why this architecture cannot yet give a sandbox what it asks for (a
+// debugger, a profile, a Linux process), in one line; empty when it can.
+std::string unported_feature(bool debugger, bool profile, bool linux_process);
 
 // Whether the code at `at` loads the init state into every floating-point
 // and vector register before anything can read them, on pages the guest

@@ -39,8 +39,9 @@ void write_core(const Sandbox::Machine& m, int fd)
     c.machine = arch::core_machine();
     c.thread_note = arch::core_thread_note(stop.thread);
     if (stop.vectors) {
-        c.fpu_note.assign(stop.vectors->fxsave.begin(), stop.vectors->fxsave.end());   // user_fpregs_struct is FXSAVE's layout
-        c.xstate_note = stop.vectors->xsave;
+        arch::CoreVectorNotes notes = arch::core_vector_notes(*stop.vectors);
+        c.fpu_note = std::move(notes.fpregset);
+        c.xstate_note = std::move(notes.xstate);
     }
     const std::string program = std::filesystem::path(m.image.name()).filename().string();
     c.process_note = arch::core_process_note({program, joined(m.argv.empty() ? std::vector{program} : m.argv)});

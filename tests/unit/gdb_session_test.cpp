@@ -103,11 +103,10 @@ TEST_CASE("gdb session: the x87, SSE and AVX registers from the XSAVE image, rea
     const uint8_t one[10] = {0, 0, 0, 0, 0, 0, 0, 0x80, 0xff, 0x3f};   // 1.0L
     std::memcpy(fx.data() + 32, one, sizeof one);
     fx[160] = 0x2a;                             // xmm0's low byte
-    target.thread.fxsave = fx;
     std::array<uint8_t, 256> ymm_high{};
     ymm_high[0] = 0x11;                         // ymm0h's low byte
     ymm_high[15 * 16 + 15] = 0x99;              // ymm15h's high byte
-    target.thread.ymm_high = ymm_high;
+    target.thread.vectors = VectorRegisters{.fxsave = fx, .ymm_high = ymm_high, .xsave = {}};
     Session session(target);
     CHECK(session.handle("p18", kTrap).reply == "0000000000000080ff3f");   // st0
     CHECK(session.handle("p20", kTrap).reply == "7f030000");               // fctrl

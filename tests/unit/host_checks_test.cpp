@@ -196,3 +196,35 @@ TEST_CASE("doctor: the hypervisor, the guests' CPU, tracing, seccomp and the fil
           "LimitNOFILE= for a service)");
     CHECK_FALSE(any_fails(checks));
 }
+
+TEST_CASE("doctor: an arm64 host is judged by what arm64 KVM needs")
+{
+    HostFacts f = good_machine();
+    f.architecture = "aarch64";
+    f.hypervisor.clear();               // KVM is built into arm64 kernels
+    f.capabilities = {.immediate_exit = true, .xsave = false, .xsave2 = false, .sync_regs = false, .dirty_ring = true};
+    f.guest_xcr0.reset();
+    std::vector<HostCheck> checks = judge_host(f);
+    for (const HostCheck& check : checks) {
+        INFO(check.name << ": " << check.detail);
+        CHECK(check.level == HostCheck::Level::Ok);
+        CHECK(check.name != "guest-cpu");
+    }
+    CHECK(find(checks, "hypervisor").detail == "KVM (arm64): guests run at EL0");
+    CHECK(find(checks, "kvm-capabilities").detail == "immediate exit and the dirty ring");
+
+    f.capabilities.dirty_ring = false;
+    CHECK(find(judge_host(f), "kvm-capabilities").level == HostCheck::Level::Warn);
+    f.capabilities.immediate_exit = false;
+    CHECK(find(judge_host(f), "kvm-capabilities").detail ==
+          "KVM_CAP_IMMEDIATE_EXIT is missing: hl needs it to stop guests on time");
+    f.device_registered = false;
+    f.nested = true;
+    checks = judge_host(f);
+    const HostCheck& hypervisor = find(checks, "hypervisor");
+    CHECK(hypervisor.level == HostCheck::Level::Fail);
+    CHECK(hypervisor.detail ==
+          "KVM registered no device: the kernel did not start at EL2 (the firmware, or the hypervisor this machine "
+          "runs under, keeps EL2 to itself), or it was booted with kvm-arm.mode=none, inside a virtual machine "
+          "(nested)");
+}

@@ -22,8 +22,11 @@
 namespace hl {
 namespace {
 
-// The i386 ABI's calls (`int $0x80`), generated from <asm/unistd_32.h>
-// (cmake/SyscallNames.cmake); x86-64's are linux_abi::syscall_name's.
+// The host's own calls are linux_abi::syscall_name's. An x86-64 process
+// can also make the i386 ABI's (`int $0x80`): their names are generated from
+// <asm/unistd_32.h> (cmake/SyscallNames.cmake).
+#if defined(__x86_64__)
+constexpr uint32_t kNativeArch = AUDIT_ARCH_X86_64;
 struct NumberedName {
     int number;
     const char* name;
@@ -39,6 +42,10 @@ const char* i386_name(int nr)
             return call.name;
     return nullptr;
 }
+#elif defined(__aarch64__)
+constexpr uint32_t kNativeArch = AUDIT_ARCH_AARCH64;
+const char* i386_name(int) { return nullptr; }
+#endif
 
 // What this thread's report says; initial-exec TLS is async-signal-safe to read.
 constexpr size_t kMaxRecords = 4;
@@ -115,7 +122,7 @@ void on_sigsys(int, siginfo_t* info, void* context)
     const char* name = nullptr;
     if (i386)
         name = i386_name(nr);
-    else if (info->si_arch == AUDIT_ARCH_X86_64 && nr >= 0)
+    else if (info->si_arch == kNativeArch && nr >= 0)
         name = linux_abi::syscall_name(static_cast<uint64_t>(nr));
     Line line;
     line.add("seccomp stopped system call ");
@@ -124,17 +131,19 @@ void on_sigsys(int, siginfo_t* info, void* context)
     line.add_number(static_cast<uint32_t>(nr), 10);
     if (i386)
         line.add(", i386 ABI");
-    else if (info->si_arch != AUDIT_ARCH_X86_64)
+    else if (info->si_arch != kNativeArch)
         line.add(", another ABI");
-#if defined(__x86_64__)
     if (!i386 && name && std::strcmp(name, "ioctl") == 0) {
+        // The request, the call's second argument, from the stopped thread's registers.
         const auto* uc = static_cast<const ucontext_t*>(context);
-        line.add(", request 0x");
-        line.add_number(static_cast<uint32_t>(uc->uc_mcontext.gregs[REG_RSI]), 16);
-    }
-#else
-    (void)context;
+#if defined(__x86_64__)
+        const uint64_t request = uc->uc_mcontext.gregs[REG_RSI];
+#elif defined(__aarch64__)
+        const uint64_t request = uc->uc_mcontext.regs[1];
 #endif
+        line.add(", request 0x");
+        line.add_number(static_cast<uint32_t>(request), 16);
+    }
     line.add(") in the vCPU thread");
     Line whole;   // one write, so that the line is not split by another writer's
     whole.add(t_report.armed && t_report.program[0] ? t_report.program : program_invocation_short_name);

@@ -1,7 +1,7 @@
 // The GDB remote serial protocol's framing, both ways: bytes from the
 // debugger cut into packets ("$data#cs"), acknowledgements and interrupts
 // (a bare 0x03), and replies framed with their checksum. Pure: the stub
-// (gdb_stub.cpp) owns the socket.
+// (gdb_stub_x86_64.cpp) owns the socket.
 #pragma once
 
 #include <cstddef>

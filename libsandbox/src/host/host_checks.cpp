@@ -111,6 +111,32 @@ HostCheck hypervisor_check(const HostFacts& f)
             "no kvm_intel, kvm_amd or kvm_pvm in /sys/module (KVM built into the kernel, or another module)" + nested};
 }
 
+// On aarch64 KVM is built into the kernel (no vendor module) and binds only
+// when the kernel booted at EL2; it needs no XSAVE, and its vCPU registers
+// come one by one (no KVM_CAP_SYNC_REGS).
+HostCheck capabilities_check_aarch64(const HostFacts::Capabilities& c)
+{
+    const std::string name = "kvm-capabilities";
+    if (!c.immediate_exit)
+        return {HostCheck::Level::Fail, name, "KVM_CAP_IMMEDIATE_EXIT is missing: hl needs it to stop guests on time"};
+    if (!c.dirty_ring)
+        return {HostCheck::Level::Warn, name,
+                "immediate exit, as needed; no KVM_CAP_DIRTY_LOG_RING: restores find written pages in the dirty "
+                "bitmap, more slowly"};
+    return {HostCheck::Level::Ok, name, "immediate exit and the dirty ring"};
+}
+
+HostCheck hypervisor_check_aarch64(const HostFacts& f)
+{
+    const std::string name = "hypervisor";
+    const std::string nested = f.nested ? ", inside a virtual machine (nested)" : "";
+    if (!f.device_registered)
+        return {HostCheck::Level::Fail, name,
+                "KVM registered no device: the kernel did not start at EL2 (the firmware, or the hypervisor this "
+                "machine runs under, keeps EL2 to itself), or it was booted with kvm-arm.mode=none" + nested};
+    return {HostCheck::Level::Ok, name, "KVM (arm64)" + nested + ": guests run at EL0"};
+}
+
 HostCheck cpu_check(const HostFacts& f)
 {
     const std::string name = "guest-cpu";
@@ -158,10 +184,14 @@ std::vector<HostCheck> judge_host(const HostFacts& f)
                                   std::to_string(kKvmApiVersion)});
         else
             checks.push_back({HostCheck::Level::Ok, "kvm-api", "KVM API version 12"});
-        checks.push_back(capabilities_check(f.capabilities));
-        checks.push_back(cpu_check(f));
+        if (f.architecture == "aarch64") {
+            checks.push_back(capabilities_check_aarch64(f.capabilities));
+        } else {
+            checks.push_back(capabilities_check(f.capabilities));
+            checks.push_back(cpu_check(f));
+        }
     }
-    checks.push_back(hypervisor_check(f));
+    checks.push_back(f.architecture == "aarch64" ? hypervisor_check_aarch64(f) : hypervisor_check(f));
     if (f.kernel_trace_error.empty())
         checks.push_back({HostCheck::Level::Ok, "trace-all", "--trace=all may open KVM's tracepoints"});
     else

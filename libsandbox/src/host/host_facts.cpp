@@ -3,13 +3,10 @@
 // so that one that cannot be had leaves the others.
 #include "host/host_facts.hpp"
 
-#include "kvm/kvm_system.hpp"
-#include "x86_64/cpu_features.hpp"
 
 #include <hl/error.hpp>
 #include <hl/kernel_trace.hpp>
 
-#include <cpuid.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
 #include <linux/seccomp.h>
@@ -99,12 +96,6 @@ std::string kvm_module()
     return {};
 }
 
-bool running_in_a_vm()
-{
-    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
-    return __get_cpuid(1, &eax, &ebx, &ecx, &edx) && (ecx & (1u << 31));
-}
-
 // Whether the filter actions hl's policies use are there: the kernel has
 // seccomp filters then (a filter itself would confine this thread for good).
 std::string seccomp_problem()
@@ -129,23 +120,16 @@ HostFacts gather_host_facts()
     if (fd >= 0) {
         f.api_version = ioctl(fd, KVM_GET_API_VERSION, 0);
         auto has = [fd](long capability) { return ioctl(fd, KVM_CHECK_EXTENSION, capability) > 0; };
-        f.capabilities = {has(KVM_CAP_IMMEDIATE_EXIT), has(KVM_CAP_XSAVE), has(KVM_CAP_XSAVE2),
-                          has(KVM_CAP_SYNC_REGS), has(KVM_CAP_DIRTY_LOG_RING)};
+        f.capabilities.immediate_exit = has(KVM_CAP_IMMEDIATE_EXIT);
+        f.capabilities.sync_regs = has(KVM_CAP_SYNC_REGS);
+        f.capabilities.dirty_ring = has(KVM_CAP_DIRTY_LOG_RING);
+        gather_guest_cpu_facts(f, fd);
         close(fd);
-        try {
-            const KvmSystem& kvm = KvmSystem::get();
-            const cpu::SupportedFeatures supported = kvm.supported_features();
-            f.guest_xcr0 = cpu::guest_features(supported).xcr0;
-            f.fsgsbase = supported.fsgsbase;
-            f.pku = supported.pku;
-            f.xsave_size = kvm.xsave_size();
-        } catch (const Error&) {
-            // guest_xcr0 stays unknown; the capabilities say why.
-        }
     }
     f.hypervisor = kvm_module();
     std::error_code error;
     f.device_registered = std::filesystem::exists("/sys/class/misc/kvm", error);
+    f.architecture = kHostArchitecture;
     f.nested = running_in_a_vm();
     try {
         KernelTrace::open_for_this_thread();

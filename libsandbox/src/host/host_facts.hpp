@@ -12,6 +12,7 @@
 namespace hl {
 
 struct HostFacts {
+    std::string architecture = "x86_64";  // the host's, which judges the rest: "x86_64" or "aarch64"
     struct Device {
         bool exists = false;
         bool character = false;
@@ -43,6 +44,14 @@ struct HostFacts {
 };
 
 HostFacts gather_host_facts();
+
+// What each architecture gathers itself (host_facts_x86_64.cpp,
+// host_facts_aarch64.cpp): its name, whether this machine is itself a
+// guest, and, asked of the opened device kvm_fd, its own capabilities and
+// what KVM gives a guest's CPU (x86-64: XSAVE, its components, FSGSBASE, PKU).
+extern const char* const kHostArchitecture;
+bool running_in_a_vm();
+void gather_guest_cpu_facts(HostFacts& facts, int kvm_fd);
 std::vector<HostCheck> judge_host(const HostFacts& facts);
 
 } // namespace hl

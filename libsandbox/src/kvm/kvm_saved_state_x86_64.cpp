@@ -3,6 +3,7 @@
 #include "kvm/kvm_backend.hpp"
 #include "kvm/kvm_saved_state_x86_64.hpp"
 #include "x86_64/cpu_tables.hpp"
+#include "kvm/kvm_cpu_x86_64.hpp"
 #include "kvm/kvm_system.hpp"
 
 #include "x86_64/cpu_features.hpp"
@@ -68,7 +69,7 @@ AdoptedState adopt_saved_state(VcpuState& state, const BootState& boot)
     if (state.bytes.size() < sizeof s)
         return {"the CPU state is " + std::to_string(state.bytes.size()) + " bytes, too short for its header"};
     std::memcpy(&s, state.bytes.data(), sizeof s);
-    const KvmSystem& kvm = KvmSystem::get();
+    const KvmCpu& kvm = KvmCpu::get();
     if (s.xsave_size != kvm.xsave_size() || state.bytes.size() != sizeof s + s.xsave_size)
         return {"the CPU state was saved with an XSAVE area of " + std::to_string(s.xsave_size) +
                     " bytes; this host's is " + std::to_string(kvm.xsave_size()),

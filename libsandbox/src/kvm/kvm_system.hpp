@@ -1,32 +1,19 @@
 // The host's /dev/kvm: opened once per process, checked for the API version
-// and capabilities hl needs. KVM specifics stay in kvm_* files.
+// and capabilities hl needs on every architecture (each architecture's own,
+// CPUID and XSAVE on x86-64, are kvm_cpu_x86_64.hpp's). KVM specifics stay in
+// kvm_* files.
 #pragma once
-
-#include "x86_64/cpu_features.hpp"
 
 #include <linux/kvm.h>
 
 #include <cstddef>
 #include <cstdint>
 #include <sys/ioctl.h>
-#include <vector>
 
 namespace hl {
 
-// In C++ the kernel header's flexible-array macro puts kvm_cpuid2::entries at
-// offset 12 instead of the kernel's 8 (an empty struct takes a byte), so the
-// struct and the ioctl numbers built from it are wrong. hl lays the buffer
-// out itself: nent, padding, then the entries at offset 8.
-inline constexpr unsigned long kKvmCpuidHeaderSize = 8;
-inline constexpr unsigned long kKvmGetSupportedCpuid =
-    _IOC(_IOC_READ | _IOC_WRITE, KVMIO, 0x05, kKvmCpuidHeaderSize);
-inline constexpr unsigned long kKvmSetCpuid2 = _IOC(_IOC_WRITE, KVMIO, 0x90, kKvmCpuidHeaderSize);
-// The same goes for kvm_xsave (4096 bytes in C, 4100 in C++): the XSAVE
-// requests are built with the kernel's size.
-inline constexpr unsigned long kKvmXsaveHeaderSize = 4096;
-inline constexpr unsigned long kKvmGetXsave2 = _IOC(_IOC_READ, KVMIO, 0xcf, kKvmXsaveHeaderSize);
-inline constexpr unsigned long kKvmSetXsave = _IOC(_IOC_WRITE, KVMIO, 0xa5, kKvmXsaveHeaderSize);
-// And for kvm_signal_mask (4 bytes in C, 8 in C++): its length, then the
+// In C++, kvm_signal_mask takes 8 bytes, the kernel 4 (its flexible array
+// takes a byte here). hl lays the request out itself: its length, then the
 // kernel's 64-bit sigset at offset 4.
 inline constexpr unsigned long kKvmSignalMaskHeaderSize = 4;
 inline constexpr unsigned long kKvmSetSignalMask = _IOC(_IOC_WRITE, KVMIO, 0x8b, kKvmSignalMaskHeaderSize);
@@ -42,23 +29,12 @@ public:
 
     int fd() const { return fd_; }
     size_t vcpu_mmap_size() const { return vcpu_mmap_size_; }
-    // KVM_GET_SUPPORTED_CPUID in the kernel's layout (see above), ready for
-    // KVM_SET_CPUID2: hands the guest the host CPU's features (SSE).
-    const void* supported_cpuid() const { return cpuid_storage_.data(); }
-    // The CPUID entry for function/index in supported_cpuid(); nullptr if absent.
-    const kvm_cpuid_entry2* cpuid_entry(uint32_t function, uint32_t index) const;
-    // What of cpu_features.hpp KVM can give a guest, and the bytes of
-    // KVM_GET_XSAVE2's buffer (KVM_CAP_XSAVE2; 4096 without it).
-    cpu::SupportedFeatures supported_features() const;
-    size_t xsave_size() const { return xsave_size_; }
 
 private:
     KvmSystem();
     void probe();
     int fd_ = -1;
     size_t vcpu_mmap_size_ = 0;
-    size_t xsave_size_ = kKvmXsaveHeaderSize;
-    std::vector<unsigned char> cpuid_storage_;
 };
 
 } // namespace hl

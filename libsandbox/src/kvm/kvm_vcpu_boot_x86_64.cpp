@@ -4,6 +4,7 @@
 #include "kvm/kvm_saved_state_x86_64.hpp"
 
 #include "x86_64/boot_state.hpp"
+#include "kvm/kvm_cpu_x86_64.hpp"
 #include "kvm/kvm_system.hpp"
 
 #include <sys/ioctl.h>
@@ -14,17 +15,17 @@ namespace hl {
 cpu::BootRegisters KvmVcpu::set_up_machine(const BootState& state)
 {
     // CPUID first: KVM accepts CR4.OSXSAVE/PKE and XCR0 bits only for features CPUID lists.
-    if (ioctl(fd_, kKvmSetCpuid2, KvmSystem::get().supported_cpuid()) < 0)
+    if (ioctl(fd_, kKvmSetCpuid2, KvmCpu::get().supported_cpuid()) < 0)
         throw_kvm_failure("KVM_SET_CPUID2");
     const cpu::BootRegisters boot =
-        cpu::boot_registers(state, cpu::guest_features(KvmSystem::get().supported_features()));
+        cpu::boot_registers(state, cpu::guest_features(KvmCpu::get().supported_features()));
     struct {
         uint32_t nmsrs = 0, pad = 0;
         kvm_msr_entry entries[std::tuple_size_v<decltype(boot.msrs)>];
     } msrs;
     for (const cpu::Msr& msr : boot.msrs)
         msrs.entries[msrs.nmsrs++] = {.index = msr.index, .reserved = 0, .data = msr.value};
-    // The header of kvm_msrs is 8 bytes in C; g++ lays the kernel's struct out differently (see kvm_system.hpp).
+    // The header of kvm_msrs is 8 bytes in C; g++ lays the kernel's struct out differently (see kvm_cpu_x86_64.hpp).
     constexpr unsigned long kSetMsrs = _IOC(_IOC_WRITE, KVMIO, 0x89, kKvmCpuidHeaderSize);
     if (ioctl(fd_, kSetMsrs, &msrs) != static_cast<int>(msrs.nmsrs))
         throw_kvm_failure("KVM_SET_MSRS");
@@ -72,7 +73,7 @@ void KvmVcpu::set_boot_state(const BootState& state)
         throw_kvm_failure("KVM_SET_REGS");
 
     set_xcr0(boot.xcr0);
-    set_xstate(clean_xstate(KvmSystem::get().xsave_size(), boot.xcr0));
+    set_xstate(clean_xstate(KvmCpu::get().xsave_size(), boot.xcr0));
 }
 
 } // namespace hl

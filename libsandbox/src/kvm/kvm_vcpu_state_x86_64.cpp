@@ -5,6 +5,7 @@
 #include "kvm/kvm_vcpu_x86_64.hpp"
 #include "kvm/kvm_saved_state_x86_64.hpp"
 
+#include "kvm/kvm_cpu_x86_64.hpp"
 #include "kvm/kvm_system.hpp"
 
 #include <hl/error.hpp>
@@ -108,7 +109,7 @@ VectorRegisters KvmVcpu::vector_registers()
     constexpr size_t kXcr0InCore = 464;
     constexpr uint64_t kAvx = uint64_t{1} << 2;
     VectorRegisters v;
-    v.xsave.assign(KvmSystem::get().xsave_size(), 0);
+    v.xsave.assign(KvmCpu::get().xsave_size(), 0);
     if (ioctl(fd_, kKvmGetXsave2, v.xsave.data()) < 0)
         throw_kvm_failure("KVM_GET_XSAVE2");
     std::memcpy(v.fxsave.data(), v.xsave.data(), v.fxsave.size());
@@ -125,7 +126,7 @@ VectorRegisters KvmVcpu::vector_registers()
 
 VcpuState KvmVcpu::save_state()
 {
-    const size_t xsave_size = KvmSystem::get().xsave_size();
+    const size_t xsave_size = KvmCpu::get().xsave_size();
     SavedHeader s{};
     s.xcr0 = xcr0_;
     s.xsave_size = xsave_size;
@@ -156,7 +157,7 @@ void KvmVcpu::restore_state(const VcpuState& state, FpuRestore fpu)
     if (state.bytes.size() < sizeof s)
         throw KvmError("vCPU state of the wrong size: not saved by this backend");
     std::memcpy(&s, state.bytes.data(), sizeof s);
-    if (s.xsave_size != KvmSystem::get().xsave_size() || state.bytes.size() != sizeof s + s.xsave_size)
+    if (s.xsave_size != KvmCpu::get().xsave_size() || state.bytes.size() != sizeof s + s.xsave_size)
         throw KvmError("vCPU state of the wrong size: not saved by this backend");
     // Each ioctl is a trip through the (nested) hypervisor, so two are saved
     // where that changes nothing in the state the guest resumes with.

@@ -4,7 +4,7 @@
 
 #include "kvm/kvm_backend.hpp"
 #include "kvm/kvm_system.hpp"
-#include "kvm/kvm_vcpu_x86_64.hpp"
+#include "kvm/kvm_vcpu.hpp"
 #include "pages.hpp"
 
 #include <hl/error.hpp>

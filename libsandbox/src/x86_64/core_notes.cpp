@@ -4,6 +4,7 @@
 // struct elf_prpsinfo on x86-64 (<sys/procfs.h>); pure.
 #include "arch.hpp"
 
+#include "core/linux_notes.hpp"
 #include "x86_64/cpu_tables.hpp"
 
 #include <algorithm>
@@ -15,12 +16,6 @@ namespace {
 
 constexpr uint16_t kMachineX86_64 = 62;   // EM_X86_64
 constexpr size_t kPrstatusSize = 336;     // sizeof(struct elf_prstatus)
-constexpr size_t kPrpsinfoSize = 136;     // sizeof(struct elf_prpsinfo)
-
-constexpr size_t kSignalOffset = 0;      // pr_info.si_signo
-constexpr size_t kCursigOffset = 12;     // pr_cursig (short)
-constexpr size_t kPidOffset = 32;        // pr_pid
-constexpr size_t kRegistersOffset = 112; // pr_reg: struct user_regs_struct
 constexpr size_t kRegisterCount = 27;
 
 // user_regs_struct, in its order.
@@ -29,46 +24,19 @@ enum Slot : size_t {
     Rip, Cs, Eflags, Rsp, Ss, FsBase, GsBase, Ds, Es, Fs, Gs,
 };
 
-constexpr size_t kFnameOffset = 40;      // pr_fname[16]
-constexpr size_t kPsargsOffset = 56;     // pr_psargs[80]
-constexpr size_t kFnameSize = 16, kPsargsSize = 80;
-
-template <typename T>
-void put(std::vector<uint8_t>& bytes, size_t offset, T value)
-{
-    std::memcpy(bytes.data() + offset, &value, sizeof value);
-}
-
-template <typename T>
-T get(std::span<const uint8_t> bytes, size_t offset)
-{
-    T value;
-    std::memcpy(&value, bytes.data() + offset, sizeof value);
-    return value;
-}
-
-// A NUL-terminated field of `size` bytes: text cut to fit.
-void put_text(std::vector<uint8_t>& bytes, size_t offset, size_t size, const std::string& text)
-{
-    std::memcpy(bytes.data() + offset, text.data(), std::min(text.size(), size - 1));
-}
-
-std::string get_text(std::span<const uint8_t> bytes, size_t offset, size_t size)
-{
-    const char* start = reinterpret_cast<const char*>(bytes.data() + offset);
-    return std::string(start, strnlen(start, size));
-}
-
 } // namespace
 
 uint16_t core_machine() { return kMachineX86_64; }
 
+CoreVectorNotes core_vector_notes(const VectorRegisters& vectors)
+{
+    // Linux's user_fpregs_struct is FXSAVE's layout; NT_X86_XSTATE the whole XSAVE area.
+    return {{vectors.fxsave.begin(), vectors.fxsave.end()}, vectors.xsave};
+}
+
 std::vector<uint8_t> core_thread_note(const CoreThread& t)
 {
-    std::vector<uint8_t> bytes(kPrstatusSize, 0);
-    put<int32_t>(bytes, kSignalOffset, t.signal);
-    put<int16_t>(bytes, kCursigOffset, static_cast<int16_t>(t.signal));
-    put<int32_t>(bytes, kPidOffset, 1);
+    std::vector<uint8_t> bytes = core::prstatus(kPrstatusSize, t.signal);
     const Registers& r = t.registers;
     uint64_t slots[kRegisterCount] = {};
     slots[R15] = r.r15, slots[R14] = r.r14, slots[R13] = r.r13, slots[R12] = r.r12;
@@ -78,7 +46,7 @@ std::vector<uint8_t> core_thread_note(const CoreThread& t)
     slots[Rip] = r.rip, slots[Cs] = cpu::kUserCodeSelector, slots[Eflags] = r.rflags, slots[Rsp] = r.rsp;
     slots[Ss] = cpu::kUserDataSelector, slots[FsBase] = t.thread_pointer, slots[GsBase] = 0;
     slots[Ds] = slots[Es] = slots[Fs] = slots[Gs] = 0;   // flat: 64-bit mode ignores them
-    std::memcpy(bytes.data() + kRegistersOffset, slots, sizeof slots);
+    std::memcpy(bytes.data() + core::kPrstatusRegistersOffset, slots, sizeof slots);
     return bytes;
 }
 
@@ -87,9 +55,9 @@ std::optional<CoreThread> read_core_thread_note(std::span<const uint8_t> desc)
     if (desc.size() != kPrstatusSize)
         return std::nullopt;
     CoreThread t;
-    t.signal = get<int16_t>(desc, kCursigOffset);
+    t.signal = core::get<int16_t>(desc, core::kPrstatusCursigOffset);
     uint64_t s[kRegisterCount];
-    std::memcpy(s, desc.data() + kRegistersOffset, sizeof s);
+    std::memcpy(s, desc.data() + core::kPrstatusRegistersOffset, sizeof s);
     t.registers = {.rax = s[Rax], .rbx = s[Rbx], .rcx = s[Rcx], .rdx = s[Rdx], .rsi = s[Rsi], .rdi = s[Rdi],
                    .rsp = s[Rsp], .rbp = s[Rbp], .r8 = s[R8], .r9 = s[R9], .r10 = s[R10], .r11 = s[R11],
                    .r12 = s[R12], .r13 = s[R13], .r14 = s[R14], .r15 = s[R15], .rip = s[Rip], .rflags = s[Eflags]};
@@ -99,19 +67,12 @@ std::optional<CoreThread> read_core_thread_note(std::span<const uint8_t> desc)
 
 std::vector<uint8_t> core_process_note(const CoreProcess& process)
 {
-    std::vector<uint8_t> bytes(kPrpsinfoSize, 0);
-    bytes[1] = 'R';   // pr_sname: the state ps shows
-    put<int32_t>(bytes, 24, 1);   // pr_pid
-    put_text(bytes, kFnameOffset, kFnameSize, process.program);
-    put_text(bytes, kPsargsOffset, kPsargsSize, process.arguments);
-    return bytes;
+    return core::prpsinfo(process);
 }
 
 std::optional<CoreProcess> read_core_process_note(std::span<const uint8_t> desc)
 {
-    if (desc.size() != kPrpsinfoSize)
-        return std::nullopt;
-    return CoreProcess{get_text(desc, kFnameOffset, kFnameSize), get_text(desc, kPsargsOffset, kPsargsSize)};
+    return core::read_prpsinfo(desc);
 }
 
 int signal_for_exception(unsigned vector)

@@ -107,9 +107,9 @@ std::vector<uint8_t> bytes_of(const GdbThread& t, unsigned n)
     const unsigned size = kRegisters[n].bytes;
     std::vector<uint8_t> out(size, 0);
     if (n >= kFirstYmmHigh) {
-        if (!t.ymm_high)
+        if (!t.vectors || !t.vectors->ymm_high)
             return {};
-        std::memcpy(out.data(), t.ymm_high->data() + (n - kFirstYmmHigh) * 16, 16);
+        std::memcpy(out.data(), t.vectors->ymm_high->data() + (n - kFirstYmmHigh) * 16, 16);
         return out;
     }
     if (n < kFirstX87 || n >= kFsBase) {
@@ -117,9 +117,9 @@ std::vector<uint8_t> bytes_of(const GdbThread& t, unsigned n)
         std::memcpy(out.data(), &value, std::min<size_t>(size, sizeof value));
         return out;
     }
-    if (!t.fxsave)
+    if (!t.vectors)
         return {};
-    const auto& fx = *t.fxsave;
+    const auto& fx = t.vectors->fxsave;
     auto put = [&](uint64_t value) { std::memcpy(out.data(), &value, std::min<size_t>(size, sizeof value)); };
     if (n < kFirstX87 + 8)
         std::memcpy(out.data(), fx.data() + 32 + (n - kFirstX87) * 16, 10);        // st0-st7

@@ -1,9 +1,10 @@
-// The KVM requests of a built Sandbox (see kvm_ioctls.hpp). A new ioctl in
+// The KVM requests of a built Sandbox on x86-64 (see kvm_ioctls.hpp). A new ioctl in
 // run(), the exit handler, snapshot() or restore() goes here too, or a
 // confined thread is stopped at it ("seccomp stopped system call ioctl (16,
 // request 0x...)").
 #include "kvm/kvm_ioctls.hpp"
 
+#include "kvm/kvm_cpu_x86_64.hpp"
 #include "kvm/kvm_system.hpp"
 
 #include <linux/kvm.h>

@@ -1,4 +1,5 @@
-// The gdb stub on the run loop's side (see gdb_stub.hpp).
+// The gdb stub on the run loop's side, for x86-64 guests: int3
+// breakpoints and the trap flag (see gdb_stub.hpp).
 #include "gdb/gdb_stub.hpp"
 
 #include "gdb/rsp_packets.hpp"
@@ -204,12 +205,9 @@ GdbStub::Outcome GdbStub::stop(const gdb::StopEvent& why, bool at_report)
         thread_.registers.rip -= 1;   // onto gdb's int3, which the guest executed
     thread_.thread_pointer = vcpu_.thread_pointer();
     try {
-        VectorRegisters vectors = vcpu_.vector_registers();
-        thread_.fxsave = vectors.fxsave;
-        thread_.ymm_high = vectors.ymm_high;
+        thread_.vectors = vcpu_.vector_registers();
     } catch (const KvmError&) {
-        thread_.fxsave.reset();   // gdb sees the x87, SSE and AVX registers as unavailable
-        thread_.ymm_high.reset();
+        thread_.vectors.reset();   // gdb sees the x87, SSE and AVX registers as unavailable
     }
     // gdb waits for a stop reply once it let the guest go; before the first
     // instruction it asks with '?'.
