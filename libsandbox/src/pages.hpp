@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <span>
 
 namespace hl {
 
@@ -23,6 +24,20 @@ constexpr uint64_t page_up(uint64_t value) { return round_up(value, kPage); }
 // The start of the page holding address: where a segment that starts
 // mid-page (a static Linux executable's data) begins in guest memory.
 constexpr uint64_t page_down(uint64_t address) { return address & ~(kPage - 1); }
+
+// A 64-bit table entry at `address` of a span standing for guest memory
+// (the host's translation tables); the caller keeps address + 8 in range.
+inline void store_u64(std::span<uint8_t> memory, uint64_t address, uint64_t entry)
+{
+    std::memcpy(memory.data() + address, &entry, sizeof entry);
+}
+
+inline uint64_t load_u64(std::span<const uint8_t> memory, uint64_t address)
+{
+    uint64_t entry;
+    std::memcpy(&entry, memory.data() + address, sizeof entry);
+    return entry;
+}
 
 // Whether the page at `page` (kPage bytes) holds only zeros.
 inline bool page_is_zero(const uint8_t* page)

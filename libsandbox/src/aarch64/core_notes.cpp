@@ -57,16 +57,6 @@ std::optional<CoreThread> read_core_thread_note(std::span<const uint8_t> desc)
     return t;
 }
 
-std::vector<uint8_t> core_process_note(const CoreProcess& process)
-{
-    return core::prpsinfo(process);
-}
-
-std::optional<CoreProcess> read_core_process_note(std::span<const uint8_t> desc)
-{
-    return core::read_prpsinfo(desc);
-}
-
 int signal_for_exception(unsigned exception_class)
 {
     namespace ec = aarch64::ec;

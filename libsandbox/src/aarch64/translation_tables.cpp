@@ -22,18 +22,6 @@ constexpr uint64_t kPrivilegedNoExecute = 1ull << 53;
 constexpr uint64_t kUserNoExecute = 1ull << 54;
 constexpr uint64_t kAddressMask = 0x0000'ffff'ffff'f000ull;
 
-void store(std::span<uint8_t> memory, uint64_t address, uint64_t entry)
-{
-    std::memcpy(memory.data() + address, &entry, sizeof entry);
-}
-
-uint64_t load(std::span<const uint8_t> memory, uint64_t address)
-{
-    uint64_t entry;
-    std::memcpy(&entry, memory.data() + address, sizeof entry);
-    return entry;
-}
-
 uint64_t page_descriptor(uint64_t physical, const PagePermission& p, unsigned attribute)
 {
     uint64_t d = physical | kValid | kTableOrPage | kAccessFlag | kInnerShareable |
@@ -77,18 +65,18 @@ uint64_t write_translation_tables(const Layout& layout, std::span<uint8_t> memor
     // Table descriptors restrict nothing: the page descriptor alone decides.
     constexpr uint64_t kTable = kValid | kTableOrPage;
     for (uint64_t i = 0; i < level2s; ++i)
-        store(memory, level1 + i * 8, (level2 + i * kPage) | kTable);
+        store_u64(memory, level1 + i * 8, (level2 + i * kPage) | kTable);
     for (uint64_t i = 0; i < level3s; ++i)
-        store(memory, level2 + i * 8, (level3 + i * kPage) | kTable);
+        store_u64(memory, level2 + i * 8, (level3 + i * kPage) | kTable);
 
     for (const Region& region : layout.regions())
         for (uint64_t page = region.start; page < region.end(); page += kPage)
-            store(memory, level3 + (page / kPage) * 8, page_descriptor(page, region.permission, kNormalMemory));
+            store_u64(memory, level3 + (page / kPage) * 8, page_descriptor(page, region.permission, kNormalMemory));
     // The pages with no memory behind them: a store there exits to the host.
-    store(memory, level3 + (HL_AARCH64_HYPERCALL_ADDR / kPage) * 8,
+    store_u64(memory, level3 + (HL_AARCH64_HYPERCALL_ADDR / kPage) * 8,
           page_descriptor(HL_AARCH64_HYPERCALL_PHYS, {.user = true, .writable = true, .executable = false},
                           kDeviceMemory));
-    store(memory, level3 + (HL_AARCH64_FAULT_REPORT_ADDR / kPage) * 8,
+    store_u64(memory, level3 + (HL_AARCH64_FAULT_REPORT_ADDR / kPage) * 8,
           page_descriptor(HL_AARCH64_FAULT_REPORT_PHYS, {.user = false, .writable = true, .executable = false},
                           kDeviceMemory));
     return level1;
@@ -105,7 +93,7 @@ std::optional<Translation> walk_translation_tables(std::span<const uint8_t> memo
         const uint64_t slot = table + index * 8;
         if (slot + 8 > memory.size())
             return std::nullopt;
-        const uint64_t entry = load(memory, slot);
+        const uint64_t entry = load_u64(memory, slot);
         // A block descriptor (bit 1 clear at levels 1-2) is never written: treat it as invalid.
         if (!(entry & kValid) || !(entry & kTableOrPage))
             return std::nullopt;

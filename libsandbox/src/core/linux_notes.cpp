@@ -4,6 +4,19 @@
 #include <algorithm>
 
 namespace hl::core {
+
+std::vector<uint8_t> prstatus(size_t size, int signal)
+{
+    std::vector<uint8_t> bytes(size, 0);
+    put<int32_t>(bytes, kPrstatusSignalOffset, signal);
+    put<int16_t>(bytes, kPrstatusCursigOffset, static_cast<int16_t>(signal));
+    put<int32_t>(bytes, kPrstatusPidOffset, 1);
+    return bytes;
+}
+
+} // namespace hl::core
+
+namespace hl::arch {
 namespace {
 
 constexpr size_t kPrpsinfoSize = 136;     // sizeof(struct elf_prpsinfo)
@@ -25,30 +38,21 @@ std::string get_text(std::span<const uint8_t> bytes, size_t offset, size_t size)
 
 } // namespace
 
-std::vector<uint8_t> prstatus(size_t size, int signal)
-{
-    std::vector<uint8_t> bytes(size, 0);
-    put<int32_t>(bytes, kPrstatusSignalOffset, signal);
-    put<int16_t>(bytes, kPrstatusCursigOffset, static_cast<int16_t>(signal));
-    put<int32_t>(bytes, kPrstatusPidOffset, 1);
-    return bytes;
-}
-
-std::vector<uint8_t> prpsinfo(const arch::CoreProcess& process)
+std::vector<uint8_t> core_process_note(const CoreProcess& process)
 {
     std::vector<uint8_t> bytes(kPrpsinfoSize, 0);
     bytes[1] = 'R';   // pr_sname: the state ps shows
-    put<int32_t>(bytes, 24, 1);   // pr_pid
+    core::put<int32_t>(bytes, 24, 1);   // pr_pid
     put_text(bytes, kFnameOffset, kFnameSize, process.program);
     put_text(bytes, kPsargsOffset, kPsargsSize, process.arguments);
     return bytes;
 }
 
-std::optional<arch::CoreProcess> read_prpsinfo(std::span<const uint8_t> desc)
+std::optional<CoreProcess> read_core_process_note(std::span<const uint8_t> desc)
 {
     if (desc.size() != kPrpsinfoSize)
         return std::nullopt;
-    return arch::CoreProcess{get_text(desc, kFnameOffset, kFnameSize), get_text(desc, kPsargsOffset, kPsargsSize)};
+    return CoreProcess{get_text(desc, kFnameOffset, kFnameSize), get_text(desc, kPsargsOffset, kPsargsSize)};
 }
 
-} // namespace hl::core
+} // namespace hl::arch

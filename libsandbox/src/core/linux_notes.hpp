@@ -1,6 +1,7 @@
 // The parts of Linux's core-file notes that are the same on x86-64 and
-// aarch64: struct elf_prpsinfo (NT_PRPSINFO) whole, and the fields of struct
-// elf_prstatus (NT_PRSTATUS) before its registers, whose layout each
+// aarch64: struct elf_prpsinfo (NT_PRPSINFO) whole, which linux_notes.cpp
+// writes and reads for both (arch::core_process_note), and the fields of
+// struct elf_prstatus (NT_PRSTATUS) before its registers, whose layout each
 // architecture's core_notes.cpp adds. Pure.
 #pragma once
 
@@ -37,8 +38,5 @@ T get(std::span<const uint8_t> bytes, size_t offset)
 // An NT_PRSTATUS of `size` bytes with the signal and pid set; the caller
 // puts the registers at kPrstatusRegistersOffset.
 std::vector<uint8_t> prstatus(size_t size, int signal);
-
-std::vector<uint8_t> prpsinfo(const arch::CoreProcess& process);
-std::optional<arch::CoreProcess> read_prpsinfo(std::span<const uint8_t> desc);
 
 } // namespace hl::core

@@ -39,6 +39,30 @@ void throw_kvm_failure(const char* what)
     throw KvmError(message);
 }
 
+void set_kvm_signal_mask(int vcpu_fd, const sigset_t& mask)
+{
+    // The kernel's sigset is 64 bits: the first 8 bytes of glibc's sigset_t.
+    constexpr size_t kKernelSigsetSize = 8;
+    alignas(uint32_t) uint8_t request[kKvmSignalMaskHeaderSize + kKernelSigsetSize];
+    const uint32_t length = kKernelSigsetSize;
+    std::memcpy(request, &length, sizeof length);
+    std::memcpy(request + kKvmSignalMaskHeaderSize, &mask, kKernelSigsetSize);
+    if (ioctl(vcpu_fd, kKvmSetSignalMask, request) < 0)
+        throw_kvm_failure("KVM_SET_SIGNAL_MASK");
+}
+
+void complete_kvm_exit(int vcpu_fd, kvm_run* run, const char* what)
+{
+    run->immediate_exit = 1;
+    const int rc = ioctl(vcpu_fd, KVM_RUN, 0);
+    const int error = errno;
+    run->immediate_exit = 0;
+    if (rc < 0 && error != EINTR) {
+        errno = error;
+        throw_kvm_failure(what);
+    }
+}
+
 KvmSystem::KvmSystem()
 {
     fd_ = open(kDevice, O_RDWR | O_CLOEXEC);

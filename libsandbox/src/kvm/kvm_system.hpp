@@ -6,6 +6,7 @@
 
 #include <linux/kvm.h>
 
+#include <csignal>
 #include <cstddef>
 #include <cstdint>
 #include <sys/ioctl.h>
@@ -20,6 +21,14 @@ inline constexpr unsigned long kKvmSetSignalMask = _IOC(_IOC_WRITE, KVMIO, 0x8b,
 
 // Throws KvmError("WHAT failed: <strerror(errno)>"): every failed KVM request.
 [[noreturn]] void throw_kvm_failure(const char* what);
+
+// KVM_SET_SIGNAL_MASK of a vCPU: the signals that may end its KVM_RUN;
+// throws KvmError.
+void set_kvm_signal_mask(int vcpu_fd, const sigset_t& mask);
+// KVM_RUN with immediate_exit: KVM completes what the last exit left (an
+// `out`, an MMIO access: the pc moves past it) and returns without entering
+// the guest; throws KvmError("WHAT failed: ...") for anything but that return.
+void complete_kvm_exit(int vcpu_fd, kvm_run* run, const char* what);
 
 class KvmSystem {
 public:

@@ -6,6 +6,7 @@
 #include "aarch64/exception_vectors.hpp"
 #include "interrupt_signal.hpp"
 #include "kvm/kvm_dirty_ring.hpp"
+#include "kvm/kvm_exit.hpp"
 #include "kvm/kvm_saved_state_aarch64.hpp"
 #include "kvm/kvm_system.hpp"
 #include "kvm/kvm_vm.hpp"
@@ -131,8 +132,7 @@ VcpuExit KvmVcpu::run()
 VcpuExit KvmVcpu::enter()
 {
     interrupt::enter_run(&run_->immediate_exit);
-    if (interrupt::take_missed() || (stop_flag_ && stop_flag_->load())) {
-        interrupt::leave_run();
+    if (stop_before_run(stop_flag_)) {
         VcpuExit stopped;
         stopped.reason = VcpuExit::Reason::Interrupted;
         return stopped;
@@ -141,25 +141,11 @@ VcpuExit KvmVcpu::enter()
     const int error = errno;
     interrupt::leave_run();
     mmio_pending_ = false;   // this KVM_RUN completed any before it, whatever it returns
-    VcpuExit exit;
-    if (rc < 0) {
-        run_->immediate_exit = 0;
-        if (error == EINTR || error == EAGAIN) {
-            exit.reason = VcpuExit::Reason::Interrupted;
-            return exit;
-        }
-        errno = error;
-        throw_kvm_failure("KVM_RUN");
-    }
-    exit.raw_reason = run_->exit_reason;
+    if (rc < 0)
+        return failed_run(run_, error);
+    VcpuExit exit = common_exit(*run_);
     switch (run_->exit_reason) {
     case KVM_EXIT_MMIO:
-        exit.reason = VcpuExit::Reason::Mmio;
-        exit.address = run_->mmio.phys_addr;
-        exit.size = static_cast<uint8_t>(run_->mmio.len);
-        exit.write = run_->mmio.is_write;
-        if (exit.write)
-            std::memcpy(&exit.value, run_->mmio.data, std::min<size_t>(exit.size, sizeof exit.value));
         mmio_pending_ = true;
         break;
     case KVM_EXIT_ARM_NISV:
@@ -170,22 +156,7 @@ VcpuExit KvmVcpu::enter()
         exit.detail = run_->arm_nisv.esr_iss;
         break;
     case KVM_EXIT_SYSTEM_EVENT:   // PSCI: EL0 cannot make the calls, but say what came
-    case KVM_EXIT_SHUTDOWN:
         exit.reason = VcpuExit::Reason::Shutdown;
-        break;
-    case KVM_EXIT_FAIL_ENTRY:
-        exit.reason = VcpuExit::Reason::FailEntry;
-        exit.detail = run_->fail_entry.hardware_entry_failure_reason;
-        break;
-    case KVM_EXIT_INTERNAL_ERROR:
-        exit.reason = VcpuExit::Reason::InternalError;
-        exit.detail = run_->internal.suberror;
-        break;
-    case KVM_EXIT_INTR:
-        exit.reason = VcpuExit::Reason::Interrupted;
-        break;
-    default:
-        exit.reason = VcpuExit::Reason::Other;
         break;
     }
     return exit;
@@ -195,31 +166,16 @@ void KvmVcpu::complete_pending_mmio()
 {
     if (!mmio_pending_)
         return;
-    // KVM moves the pc past an MMIO access on the next KVM_RUN; with
-    // immediate_exit it does so and returns without entering the guest.
-    run_->immediate_exit = 1;
-    const int rc = ioctl(fd_, KVM_RUN, 0);
-    const int error = errno;
-    run_->immediate_exit = 0;
     mmio_pending_ = false;
-    if (rc < 0 && error != EINTR) {
-        errno = error;
-        throw_kvm_failure("KVM_RUN (completing an MMIO access)");
-    }
+    complete_kvm_exit(fd_, run_, "KVM_RUN (completing an MMIO access)");
 }
 
 void KvmVcpu::set_run_signal_mask(const sigset_t& mask)
 {
-    // The kernel's sigset is 64 bits: the first 8 bytes of glibc's sigset_t.
-    constexpr size_t kKernelSigsetSize = 8;
-    if (run_signal_mask_ && std::memcmp(&*run_signal_mask_, &mask, kKernelSigsetSize) == 0)
+    // The kernel's sigset is the first 8 bytes of glibc's sigset_t: those say whether it changed.
+    if (run_signal_mask_ && std::memcmp(&*run_signal_mask_, &mask, 8) == 0)
         return;
-    alignas(uint32_t) uint8_t request[kKvmSignalMaskHeaderSize + kKernelSigsetSize];
-    const uint32_t length = kKernelSigsetSize;
-    std::memcpy(request, &length, sizeof length);
-    std::memcpy(request + kKvmSignalMaskHeaderSize, &mask, kKernelSigsetSize);
-    if (ioctl(fd_, kKvmSetSignalMask, request) < 0)
-        throw_kvm_failure("KVM_SET_SIGNAL_MASK");
+    set_kvm_signal_mask(fd_, mask);
     run_signal_mask_ = mask;
 }
 

@@ -72,18 +72,10 @@ void KvmVcpu::set_xstate(const std::vector<uint8_t>& xsave) { set_xstate(xsave.d
 
 void KvmVcpu::complete_pending_io()
 {
-    // KVM finishes an `out` (moves RIP past it) on the next KVM_RUN; with
-    // immediate_exit it does so and returns at once without entering the guest.
-    run_->immediate_exit = 1;
-    const int rc = ioctl(fd_, KVM_RUN, 0);
-    const int error = errno;
-    run_->immediate_exit = 0;
+    // KVM finishes an `out` (moves RIP past it) on the next KVM_RUN.
     pending_out_.reset();
     exit_pending_ = false;
-    if (rc < 0 && error != EINTR) {
-        errno = error;
-        throw_kvm_failure("KVM_RUN (completing I/O)");
-    }
+    complete_kvm_exit(fd_, run_, "KVM_RUN (completing I/O)");
 }
 
 const KvmVcpu::PendingOut& KvmVcpu::pending_out_registers()

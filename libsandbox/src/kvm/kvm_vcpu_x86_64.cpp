@@ -7,6 +7,7 @@
 
 #include "x86_64/cpu_tables.hpp"
 #include "kvm/kvm_dirty_ring.hpp"
+#include "kvm/kvm_exit.hpp"
 #include "kvm/kvm_system.hpp"
 #include "kvm/kvm_vm.hpp"
 
@@ -59,9 +60,7 @@ VcpuExit KvmVcpu::run()
 VcpuExit KvmVcpu::enter()
 {
     interrupt::enter_run(&run_->immediate_exit);
-    // From here on a stop is seen below or its signal sets immediate_exit.
-    if (interrupt::take_missed() || (stop_flag_ && stop_flag_->load())) {
-        interrupt::leave_run();
+    if (stop_before_run(stop_flag_)) {
         VcpuExit stopped;
         stopped.reason = VcpuExit::Reason::Interrupted;
         return stopped;
@@ -72,18 +71,10 @@ VcpuExit KvmVcpu::enter()
     synced_valid_ = synced_registers_;
     // A signal after this point finds no run to stop: it is remembered for the next.
     interrupt::leave_run();
-    VcpuExit exit;
-    if (rc < 0) {
-        run_->immediate_exit = 0;
-        if (error == EINTR || error == EAGAIN) {
-            exit.reason = VcpuExit::Reason::Interrupted;
-            return exit;
-        }
-        errno = error;
-        throw_kvm_failure("KVM_RUN");
-    }
+    if (rc < 0)
+        return failed_run(run_, error);
     exit_pending_ = true;
-    exit.raw_reason = run_->exit_reason;
+    VcpuExit exit = common_exit(*run_);
     switch (run_->exit_reason) {
     case KVM_EXIT_IO: {
         exit.reason = run_->io.direction == KVM_EXIT_IO_OUT ? VcpuExit::Reason::IoOut : VcpuExit::Reason::IoIn;
@@ -96,33 +87,8 @@ VcpuExit KvmVcpu::enter()
             pending_out_ = PendingOut{synced_registers_, run_->s.regs.regs.rip, run_->s.regs.regs.rflags};
         break;
     }
-    case KVM_EXIT_MMIO:
-        exit.reason = VcpuExit::Reason::Mmio;
-        exit.address = run_->mmio.phys_addr;
-        exit.size = static_cast<uint8_t>(run_->mmio.len);
-        exit.write = run_->mmio.is_write;
-        if (exit.write)
-            std::memcpy(&exit.value, run_->mmio.data, std::min<size_t>(exit.size, sizeof exit.value));
-        break;
     case KVM_EXIT_HLT:
         exit.reason = VcpuExit::Reason::Hlt;
-        break;
-    case KVM_EXIT_SHUTDOWN:
-        exit.reason = VcpuExit::Reason::Shutdown;
-        break;
-    case KVM_EXIT_FAIL_ENTRY:
-        exit.reason = VcpuExit::Reason::FailEntry;
-        exit.detail = run_->fail_entry.hardware_entry_failure_reason;
-        break;
-    case KVM_EXIT_INTERNAL_ERROR:
-        exit.reason = VcpuExit::Reason::InternalError;
-        exit.detail = run_->internal.suberror;
-        break;
-    case KVM_EXIT_INTR:
-        exit.reason = VcpuExit::Reason::Interrupted;
-        break;
-    default:
-        exit.reason = VcpuExit::Reason::Other;
         break;
     }
     return exit;
@@ -138,16 +104,10 @@ bool KvmVcpu::sync_registers_supported()
 
 void KvmVcpu::set_run_signal_mask(const sigset_t& mask)
 {
-    // The kernel's sigset is 64 bits: the first 8 bytes of glibc's sigset_t.
-    constexpr size_t kKernelSigsetSize = 8;
-    if (run_signal_mask_ && std::memcmp(&*run_signal_mask_, &mask, kKernelSigsetSize) == 0)
+    // The kernel's sigset is the first 8 bytes of glibc's sigset_t: those say whether it changed.
+    if (run_signal_mask_ && std::memcmp(&*run_signal_mask_, &mask, 8) == 0)
         return;
-    alignas(uint32_t) uint8_t request[kKvmSignalMaskHeaderSize + kKernelSigsetSize];
-    const uint32_t length = kKernelSigsetSize;
-    std::memcpy(request, &length, sizeof length);
-    std::memcpy(request + kKvmSignalMaskHeaderSize, &mask, kKernelSigsetSize);
-    if (ioctl(fd_, kKvmSetSignalMask, request) < 0)
-        throw_kvm_failure("KVM_SET_SIGNAL_MASK");
+    set_kvm_signal_mask(fd_, mask);
     run_signal_mask_ = mask;
 }
 

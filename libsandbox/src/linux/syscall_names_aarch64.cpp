@@ -64,17 +64,6 @@ constexpr std::array<const char*, 452> kNames = {
 
 } // namespace
 
-const char* syscall_name(uint64_t number)
-{
-    return number < kNames.size() ? kNames[number] : nullptr;
-}
-
-std::optional<uint64_t> syscall_number(std::string_view name)
-{
-    for (uint64_t number = 0; number < kNames.size(); ++number)
-        if (kNames[number] && name == kNames[number])
-            return number;
-    return std::nullopt;
-}
+std::span<const char* const> syscall_names() { return kNames; }
 
 } // namespace hl::linux_abi

@@ -19,18 +19,6 @@ constexpr uint64_t kDirty = 1ull << 6;
 constexpr uint64_t kNoExecute = 1ull << 63;
 constexpr uint64_t kAddressMask = 0x000f'ffff'ffff'f000ull;
 
-void store(std::span<uint8_t> memory, uint64_t address, uint64_t entry)
-{
-    std::memcpy(memory.data() + address, &entry, sizeof entry);
-}
-
-uint64_t load(std::span<const uint8_t> memory, uint64_t address)
-{
-    uint64_t entry;
-    std::memcpy(&entry, memory.data() + address, sizeof entry);
-    return entry;
-}
-
 uint64_t leaf_entry(uint64_t page, const PagePermission& p)
 {
     return page | kPresent | kAccessed | (p.writable ? kWritable | kDirty : 0) | (p.user ? kUser : 0) |
@@ -56,19 +44,19 @@ uint64_t write_page_tables(const Layout& layout, std::span<uint8_t> memory)
 
     // Upper levels allow everything; the leaf entry alone decides a page's rights.
     constexpr uint64_t kTable = kPresent | kWritable | kUser | kAccessed;
-    store(memory, pml4, pdpt | kTable);
+    store_u64(memory, pml4, pdpt | kTable);
     for (uint64_t i = 0; i < pds; ++i)
-        store(memory, pdpt + i * 8, (pd0 + i * kPage) | kTable);
+        store_u64(memory, pdpt + i * 8, (pd0 + i * kPage) | kTable);
     const uint64_t pts = (memory_size + (1ull << 21) - 1) >> 21;
     for (uint64_t i = 0; i < pts; ++i)
-        store(memory, pd0 + i * 8, (pt0 + i * kPage) | kTable);
+        store_u64(memory, pd0 + i * 8, (pt0 + i * kPage) | kTable);
 
     for (const Region& region : layout.regions())
         for (uint64_t page = region.start; page < region.end(); page += kPage)
-            store(memory, pt0 + (page / kPage) * 8, leaf_entry(page, region.permission));
+            store_u64(memory, pt0 + (page / kPage) * 8, leaf_entry(page, region.permission));
     // The fault stubs' report page: user-writable, but backed by no memory,
     // so a write to it exits to the host (see HL_FAULT_REPORT_ADDR).
-    store(memory, pt0 + (HL_FAULT_REPORT_ADDR / kPage) * 8,
+    store_u64(memory, pt0 + (HL_FAULT_REPORT_ADDR / kPage) * 8,
           leaf_entry(HL_FAULT_REPORT_PHYS, {.user = true, .writable = true, .executable = false}));
     return pml4;
 }
@@ -83,7 +71,7 @@ std::optional<Translation> walk_page_tables(std::span<const uint8_t> memory, uin
         const uint64_t slot = table + index * 8;
         if (slot + 8 > memory.size())
             return std::nullopt;
-        const uint64_t entry = load(memory, slot);
+        const uint64_t entry = load_u64(memory, slot);
         if (!(entry & kPresent))
             return std::nullopt;
         effective.user = effective.user && (entry & kUser);
