@@ -47,6 +47,21 @@ TEST_CASE("rule: e_machine, e_version and e_type", "[elf][rules]") {
                : "img: e_machine: 0x3e (EM_X86_64): built for x86-64, and this host runs aarch64 guests, ") +
               expected);
     CHECK(invalid([](ElfBuilder& b) { b.ehdr.e_machine = EM_ARM; }) == "img: e_machine: 0x28 (EM_ARM), " + expected);
+    // Validated for the other architecture (hlbuild --target): its machine, and the same rules.
+    const hl::Architecture other = hl::host_architecture() == hl::Architecture::X86_64 ? hl::Architecture::Aarch64
+                                                                                      : hl::Architecture::X86_64;
+    ElfBuilder foreign;
+    foreign.ehdr.e_machine = hl::kOtherMachine.elf_machine;
+    CHECK(Image::parse("img", foreign.build(), other).entry() == ElfBuilder().ehdr.e_entry);
+    try {
+        Image::parse("img", ElfBuilder().build(), other);
+        FAIL("an image of the host's machine passed as the other's");
+    } catch (const hl::ImageError& e) {
+        CHECK(std::string(e.what()) ==
+              (other == hl::Architecture::Aarch64
+                   ? "img: e_machine: 0x3e (EM_X86_64): built for x86-64, not for aarch64, expected 0xb7 (EM_AARCH64)"
+                   : "img: e_machine: 0xb7 (EM_AARCH64): built for aarch64, not for x86-64, expected 0x3e (EM_X86_64)"));
+    }
     CHECK(invalid([](ElfBuilder& b) { b.ehdr.e_machine = 0x1234; }) == "img: e_machine: 0x1234, " + expected);
     CHECK(invalid([](ElfBuilder& b) { b.ehdr.e_version = 2; }) == "img: e_version: 0x2, expected 1 (EV_CURRENT)");
     const std::pair<uint16_t, std::string> types[] = {

@@ -31,6 +31,14 @@ enum class Personality { Hl, Linux };
 // "hl", "linux".
 const char* personality_name(Personality personality);
 
+// The architectures hl runs guests of. KVM runs guests of its host's
+// architecture only, so images are validated for the host's unless another
+// is named (hlbuild checks what it built for another host so).
+enum class Architecture { X86_64, Aarch64 };
+Architecture host_architecture();
+// "x86-64" or "aarch64".
+const char* architecture_name(Architecture architecture);
+
 struct Segment {
     uint64_t vaddr = 0;   // address of the first byte: page-aligned in hl images; a Linux image's
                           // segment may start mid-page and then takes the whole page it starts in
@@ -94,9 +102,13 @@ public:
     // Reads and validates the file. ImageError::Kind::Unreadable when the file
     // cannot be opened or read, Kind::Invalid for every rule it breaks.
     static Image load(const std::filesystem::path& path);
+    // The same for an image of `architecture`, which need not be the host's:
+    // such an image can be inspected, not run here.
+    static Image load(const std::filesystem::path& path, Architecture architecture);
 
     // Validates bytes already in memory; `name` is used in messages.
     static Image parse(std::string name, std::vector<uint8_t> bytes);
+    static Image parse(std::string name, std::vector<uint8_t> bytes, Architecture architecture);
 
     const std::string& name() const { return c_->name_; }
     // Hl when the image has the hl note, Linux when it has none.

@@ -177,7 +177,23 @@ const char* personality_name(Personality personality) {
     return personality == Personality::Linux ? "linux" : "hl";
 }
 
+Architecture host_architecture() {
+#if defined(__aarch64__)
+    return Architecture::Aarch64;
+#else
+    return Architecture::X86_64;
+#endif
+}
+
+const char* architecture_name(Architecture architecture) {
+    return architecture == Architecture::Aarch64 ? "aarch64" : "x86-64";
+}
+
 Image Image::load(const std::filesystem::path& path) {
+    return load(path, host_architecture());
+}
+
+Image Image::load(const std::filesystem::path& path, Architecture architecture) {
     const std::string name = path.string();
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
@@ -218,15 +234,19 @@ Image Image::load(const std::filesystem::path& path) {
     if (size > kMaxImageFile)
         too_big();
     bytes.resize(size);
-    return parse(name, std::move(bytes));
+    return parse(name, std::move(bytes), architecture);
 }
 
 Image Image::parse(std::string name, std::vector<uint8_t> bytes) {
+    return parse(std::move(name), std::move(bytes), host_architecture());
+}
+
+Image Image::parse(std::string name, std::vector<uint8_t> bytes, Architecture architecture) {
     // The hl note decides which rules apply, so it is looked for first.
     const Personality personality = rules::detect_personality(bytes);
     // Bounds are checked by hand first so that libelf only ever sees a header
     // and program header table that lie inside the buffer.
-    const Elf64_Ehdr ehdr = rules::check_elf_header(name, bytes, personality);
+    const Elf64_Ehdr ehdr = rules::check_elf_header(name, bytes, personality, architecture);
 
     std::vector<uint8_t> fallback;
     const ElfHandle elf = open_elf(name, bytes, fallback);

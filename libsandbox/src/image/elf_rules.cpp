@@ -229,7 +229,8 @@ void reject(const std::string& name, const std::string& field, const std::string
     throw ImageError(ImageError::Kind::Invalid, name + ": " + field + ": " + problem + ", expected " + expected);
 }
 
-Elf64_Ehdr check_elf_header(const std::string& name, std::span<const uint8_t> file, Personality personality) {
+Elf64_Ehdr check_elf_header(const std::string& name, std::span<const uint8_t> file, Personality personality,
+                            Architecture target) {
     if (file.size() < SELFMAG || std::memcmp(file.data(), ELFMAG, SELFMAG) != 0)
         reject(name, "e_ident", file.empty() ? "not an ELF file (empty)" : "not an ELF file",
                "magic 7f 45 4c 46");
@@ -249,12 +250,15 @@ Elf64_Ehdr check_elf_header(const std::string& name, std::span<const uint8_t> fi
 
     Elf64_Ehdr ehdr;
     std::memcpy(&ehdr, file.data(), sizeof ehdr);
-    if (ehdr.e_machine != kGuestMachine.elf_machine) {
+    const GuestMachine& want = machine_of(target);
+    if (ehdr.e_machine != want.elf_machine) {
         std::string problem = hex(ehdr.e_machine) + machine_name(ehdr.e_machine);
-        if (ehdr.e_machine == kOtherMachine.elf_machine)
-            problem += std::string(": built for ") + kOtherMachine.name + ", and this host runs " +
-                       kGuestMachine.name + " guests";
-        reject(name, "e_machine", problem, hex(kGuestMachine.elf_machine) + " (" + kGuestMachine.elf_name + ")");
+        const GuestMachine& other = &want == &kX86_64Machine ? kAarch64Machine : kX86_64Machine;
+        if (ehdr.e_machine == other.elf_machine)
+            problem += std::string(": built for ") + other.name +
+                       (target == host_architecture() ? std::string(", and this host runs ") + want.name + " guests"
+                                                      : std::string(", not for ") + want.name);
+        reject(name, "e_machine", problem, hex(want.elf_machine) + " (" + want.elf_name + ")");
     }
     if (ehdr.e_version != EV_CURRENT)
         reject(name, "e_version", hex(ehdr.e_version), "1 (EV_CURRENT)");

@@ -42,7 +42,9 @@ std::string type_problem(uint16_t type);
 // Returns the header only when the table it describes lies inside `file`.
 // A Linux image's e_type is left to check_linux_kind, which looks at its
 // program headers too.
-Elf64_Ehdr check_elf_header(const std::string& name, std::span<const uint8_t> file, Personality personality);
+// The machine is the host's unless `target` names another architecture.
+Elf64_Ehdr check_elf_header(const std::string& name, std::span<const uint8_t> file, Personality personality,
+                            Architecture target = host_architecture());
 
 // Rejects dynamic executables and the types the personality does not accept
 // (an hl image linked against musl, `tls`, may also have a PT_TLS), checks
