@@ -12,24 +12,34 @@ namespace fs = std::filesystem;
 
 namespace {
 
-LibcRecipe tiny_recipe(const Toolchain& t, const std::string& cc_include)
+// The guest flags, then the target's own (HL_GUEST_ARCH_CFLAGS_<arch>).
+std::vector<std::string> guest_cflags(std::initializer_list<const char*> common, Target target)
+{
+    std::vector<std::string> flags(common.begin(), common.end());
+    const auto own = target == Target::Aarch64 ? kGuestArchCflagsAarch64 : kGuestArchCflagsX86_64;
+    flags.insert(flags.end(), own.begin(), own.end());
+    return flags;
+}
+
+LibcRecipe tiny_recipe(const Toolchain& t, const GuestRuntime& runtime, Target target, const std::string& cc_include)
 {
     // hl's headers first, so the tiny libc's limits.h wins over the compiler's own.
     LibcRecipe r;
-    r.cflags.assign(std::begin(kGuestCflags), std::end(kGuestCflags));
+    r.cflags = guest_cflags(kGuestCflags, target);
     r.cflags.insert(r.cflags.end(), {"-isystem", t.include_dir.string(), "-isystem", t.tiny_include_dir.string(),
                                      "-isystem", cc_include});
-    r.linker_script = t.linker_script;
-    r.link_after = {t.crt_library.string(), "-lgcc"};
+    r.linker_script = runtime.linker_script;
+    r.link_after = {runtime.crt_library.string(), "-lgcc"};
     return r;
 }
 
-LibcRecipe musl_recipe(const Toolchain& t, const std::string& cc_include, const fs::path& project_file)
+LibcRecipe musl_recipe(const Toolchain& t, const GuestRuntime& runtime, Target target, const std::string& cc_include,
+                       const fs::path& project_file)
 {
     const std::string key = project_file.string() + ": image.libc = \"musl\": ";
     std::error_code ec;
-    if (*kMuslLibDir == '\0' || !fs::exists(t.musl_library, ec))
-        throw Error(key + "this hl was built without musl (" + t.musl_library.string() +
+    if (*kMuslLibDir == '\0' || !fs::exists(runtime.musl_library, ec))
+        throw Error(key + "this hl was built without musl (" + runtime.musl_library.string() +
                     " is missing); install musl-dev and musl-tools, then build hl again");
     const fs::path include(kMuslIncludeDir), lib(kMuslLibDir);
     for (const fs::path& needed : {include / "stdio.h", lib / "crt1.o", lib / "crti.o", lib / "crtn.o", lib / "libc.a"})
@@ -38,13 +48,13 @@ LibcRecipe musl_recipe(const Toolchain& t, const std::string& cc_include, const 
     // musl's headers, then the compiler's, as musl-gcc orders them; of hl's
     // toolchain only include/, which holds <hl/*.h> and no libc header.
     LibcRecipe r;
-    r.cflags.assign(std::begin(kGuestMuslCflags), std::end(kGuestMuslCflags));
+    r.cflags = guest_cflags(kGuestMuslCflags, target);
     r.cflags.insert(r.cflags.end(), {"-isystem", t.include_dir.string(), "-isystem", include.string(), "-isystem",
                                      cc_include});
-    r.linker_script = t.musl_linker_script;
+    r.linker_script = runtime.musl_linker_script;
     r.link_before = {(lib / "crt1.o").string(), (lib / "crti.o").string()};
     // A group: libgcc may call into libc, and libc into libgcc.
-    r.link_after = {t.musl_library.string(), "-Wl,--start-group", (lib / "libc.a").string(), "-lgcc",
+    r.link_after = {runtime.musl_library.string(), "-Wl,--start-group", (lib / "libc.a").string(), "-lgcc",
                     "-Wl,--end-group", (lib / "crtn.o").string()};
     r.note_flags = HL_NOTE_LINUX_SYSCALLS;
     return r;
@@ -52,10 +62,12 @@ LibcRecipe musl_recipe(const Toolchain& t, const std::string& cc_include, const 
 
 } // namespace
 
-LibcRecipe libc_recipe(Libc libc, const Toolchain& toolchain, const std::string& cc_include,
+LibcRecipe libc_recipe(Libc libc, const Toolchain& toolchain, Target target, const std::string& cc_include,
                        const fs::path& project_file)
 {
-    return libc == Libc::Musl ? musl_recipe(toolchain, cc_include, project_file) : tiny_recipe(toolchain, cc_include);
+    const GuestRuntime runtime = guest_runtime(toolchain, target);
+    return libc == Libc::Musl ? musl_recipe(toolchain, runtime, target, cc_include, project_file)
+                              : tiny_recipe(toolchain, runtime, target, cc_include);
 }
 
 } // namespace hl::cli

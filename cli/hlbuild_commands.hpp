@@ -26,6 +26,7 @@ struct CompileOptions {
     std::string project_dir;           // empty: the nearest directory up from here with an hlbuild.toml
     std::string build_dir;             // default PROJECT/build
     std::string output;                // default BUILD_DIR/NAME.hl
+    std::string target;                // --target: "x86-64" or "aarch64"; empty: image.target, else the host's
     bool verbose = false;
     unsigned jobs = 0;                 // compiles at once; 0: one a CPU
 };

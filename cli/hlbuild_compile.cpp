@@ -1,20 +1,23 @@
 // hlbuild compile: project file -> sources -> objects -> image -> validated.
-// The recipe, one step each: read the project, expand sources, write the
-// image note, compile every stale source (build_plan.hpp), side by side, all
-// of them, reporting every failure, link with the C library's linker script
-// and libraries (guest_libc.hpp) when anything it takes changed, validate
-// with the same hl::Image hlrun uses.
+// The recipe, one step each: read the project, expand sources, pick the
+// target (guest_target.hpp) and its compiler, write the image note, compile
+// every stale source (build_plan.hpp), side by side, all of them, reporting
+// every failure, link with the C library's linker script and libraries
+// (guest_libc.hpp) when anything it takes changed, validate with the same
+// hl::Image hlrun uses (target_image.hpp).
 #include "build_plan.hpp"
 #include "guest_libc.hpp"
+#include "guest_target.hpp"
 #include "hlbuild_commands.hpp"
 #include "job_runner.hpp"
 #include "logging.hpp"
 #include "process.hpp"
 #include "project_file.hpp"
+#include "target_image.hpp"
 #include "toolchain.hpp"
 
 #include <hl/abi.h>
-#include <hl/image.hpp>
+#include <hl/error.hpp>
 
 #include <algorithm>
 #include <cerrno>
@@ -191,17 +194,21 @@ fs::path object_for(const fs::path& source, const fs::path& project_dir, const f
     return object.string() + ".o";
 }
 
-// $CC may carry words ("ccache gcc"); split on blanks, as make does.
-std::vector<std::string> compiler_command()
+// --target, else image.target, else the host's architecture.
+TargetChoice choose_target(const CompileOptions& options, const ProjectFile& project, const fs::path& project_file)
 {
-    const char* env = std::getenv("CC");
-    std::vector<std::string> words;
-    std::istringstream stream(env && *env ? env : "cc");
-    for (std::string word; stream >> word;)
-        words.push_back(word);
-    if (words.empty())
-        words.push_back("cc");
-    return words;
+    if (!options.target.empty()) {
+        // hlbuild_main checked the word.
+        return {parse_target(options.target).value_or(host_target()), "--target " + options.target};
+    }
+    if (project.target)
+        return {*project.target, project_file.string() + ": image.target = \"" + facts(*project.target).name + "\""};
+    return {host_target(), ""};
+}
+
+const char* environment(const char* name)
+{
+    return std::getenv(name);
 }
 
 } // namespace
@@ -263,17 +270,40 @@ int hlbuild_compile(const CompileOptions& options, std::string* built, bool quie
         return kBuildUsage;
 
     const Toolchain toolchain = find_toolchain(); // throws: reported by main
-    const std::vector<std::string> cc = compiler_command();
+    const TargetChoice target = choose_target(options, *project, project_dir / "hlbuild.toml");
+    // Whatever is installed: musl's headers and libraries are the host's (cmake/Musl.cmake).
+    if (project->libc == Libc::Musl && target.target != host_target()) {
+        log_error("{}", musl_target_message((project_dir / "hlbuild.toml").string(), target.target));
+        return kBuildFailed;
+    }
+    if (target.target != host_target()) {
+        const GuestRuntime runtime = guest_runtime(toolchain, target.target);
+        for (const fs::path& needed : {runtime.crt_library, runtime.linker_script})
+            if (std::error_code missing; !fs::exists(needed, missing)) {
+                log_error("{}", runtime_missing_message(target, needed.string()));
+                return kBuildFailed;
+            }
+    }
+    const std::vector<std::string> cc = target_compiler(target.target, environment);
     std::vector<std::string> probe = cc;
     probe.push_back("-print-file-name=include");
     std::string why;
     const auto cc_include = capture_command(probe, &why);
     if (!cc_include) {
-        log_error("cannot run the guest compiler '{}': {} (set CC to a gcc or clang for x86-64)", quote_command(cc), why);
+        log_error("{}", compiler_missing_message(target, quote_command(cc), why));
+        return kBuildFailed;
+    }
+    // A compiler for another machine would fail only at link time, on hl's runtime, or worse, not at all.
+    std::vector<std::string> machine_probe = cc;
+    machine_probe.push_back("-dumpmachine");
+    const std::string machine = capture_command(machine_probe).value_or("");
+    if (!machine.empty() && !compiles_for(target.target, machine)) {
+        log_error("{}", compiler_mismatch_message(target, quote_command(cc), machine));
         return kBuildFailed;
     }
     // Throws, reported by main, when the project asks for musl and it is not there.
-    const LibcRecipe libc = libc_recipe(project->libc, toolchain, *cc_include, project_dir / "hlbuild.toml");
+    const LibcRecipe libc =
+        libc_recipe(project->libc, toolchain, target.target, *cc_include, project_dir / "hlbuild.toml");
 
     const fs::path build_dir =
         options.build_dir.empty() ? (project_dir / "build").lexically_normal() : fs::path(options.build_dir);
@@ -300,7 +330,7 @@ int hlbuild_compile(const CompileOptions& options, std::string* built, bool quie
     std::vector<std::string> version_probe = cc;
     version_probe.push_back("--version");
     const std::string compiler_identity =
-        *cc_include + "\n" + capture_command(version_probe).value_or("").substr(0, 200) + "\n";
+        *cc_include + "\n" + machine + "\n" + capture_command(version_probe).value_or("").substr(0, 200) + "\n";
     std::vector<fs::path> include_dirs;
     for (size_t i = 0; i + 1 < flags.size(); ++i)
         if (flags[i] == "-I" || flags[i] == "-isystem")
@@ -396,7 +426,7 @@ int hlbuild_compile(const CompileOptions& options, std::string* built, bool quie
     }
 
     try {
-        hl::Image::load(image);
+        validate_image(image, target.target);
     } catch (const hl::ImageError& error) {
         log_error("{} (the linked image is not a valid hl image)", error.what());
         return kBuildFailed;

@@ -1,13 +1,14 @@
 // hlbuild: scaffold, build and run hl guest projects.
 //   hlbuild new [--template T | --libc tiny|musl] NAME
 //   hlbuild init [--template T | --libc tiny|musl]
-//   hlbuild compile [-v] [-j N] [--build-dir DIR] [-o IMAGE] [PROJECT]
-//   hlbuild run [-v] [-j N] [--build-dir DIR] [-o IMAGE] [PROJECT] [-- [HLRUN-OPTIONS] [ARGS...]]
+//   hlbuild compile [-v] [-j N] [--target T] [--build-dir DIR] [-o IMAGE] [PROJECT]
+//   hlbuild run [-v] [-j N] [--target T] [--build-dir DIR] [-o IMAGE] [PROJECT] [-- [HLRUN-OPTIONS] [ARGS...]]
 //   hlbuild clean [--build-dir DIR] [-o IMAGE] [PROJECT]
 //   hlbuild completions bash|zsh|fish
 // Without PROJECT, the nearest directory up from here with an hlbuild.toml.
 #include "command_line.hpp"
 #include "completion/completion_spec.hpp"
+#include "guest_target.hpp"
 #include "hlbuild_commands.hpp"
 #include "logging.hpp"
 #include "toolchain.hpp"
@@ -50,6 +51,10 @@ void add_build_options(CLI::App& command, CompileOptions& options, bool compiles
     command.add_flag("--verbose,-v", options.verbose, "Show each command as it runs");
     command.add_option("--jobs,-j", options.jobs, "Compile N sources at once (default: the CPUs)")
         ->check(whole_number_in(1, 1024));
+    command.add_option("--target", options.target,
+                       "Build for x86-64 or aarch64 (default: image.target, else this host's, " +
+                           std::string(facts(host_target()).name) + ")")
+        ->check(one_of(target_names()));
 }
 
 } // namespace
@@ -76,13 +81,15 @@ int main(int argc, char** argv)
 
     CompileOptions compile_options;
     CLI::App* compile_command = app.add_subcommand("compile", "Compile and link a guest project into an image");
-    set_up_command(*compile_command, "hlbuild", "hlbuild compile [-v] [-j N] [--build-dir DIR] [-o IMAGE] [PROJECT]");
+    set_up_command(*compile_command, "hlbuild",
+                   "hlbuild compile [-v] [-j N] [--target T] [--build-dir DIR] [-o IMAGE] [PROJECT]");
     add_build_options(*compile_command, compile_options, true);
 
     CompileOptions run_options;
     CLI::App* run_command = app.add_subcommand("run", "Compile a guest project, then run its image with hlrun");
     set_up_command(*run_command, "hlbuild",
-                   "hlbuild run [-v] [-j N] [--build-dir DIR] [-o IMAGE] [PROJECT] [-- [HLRUN-OPTIONS] [ARGS...]]");
+                   "hlbuild run [-v] [-j N] [--target T] [--build-dir DIR] [-o IMAGE] [PROJECT] "
+                   "[-- [HLRUN-OPTIONS] [ARGS...]]");
     add_build_options(*run_command, run_options, true);
     run_command->footer("After --: hlrun's options (--trace, -m 64Mi...), then the guest's arguments");
 

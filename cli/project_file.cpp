@@ -88,6 +88,16 @@ public:
                             (value ? ", got \"" + value->get() + "\"" : std::string()));
     }
 
+    void target(const toml::node& node, std::optional<Target>& out)
+    {
+        const auto* value = node.as_string();
+        if (const auto target = value ? parse_target(value->get()) : std::nullopt)
+            out = *target;
+        else
+            error(node, "image.target: expected \"x86-64\" or \"aarch64\"" +
+                            (value ? ", got \"" + value->get() + "\"" : std::string()));
+    }
+
     // Relative, so that a project builds wherever it is copied; ".." may
     // reach a tree beside it.
     void directories(const toml::node& node, const char* key, std::vector<std::string>& out)
@@ -125,13 +135,16 @@ void check_image(const toml::table& image, Checker& check, ProjectFile& project)
             check.size(node, "heap", project.heap);
         else if (k == "libc")
             check.libc(node, project.libc);
+        else if (k == "target")
+            check.target(node, project.target);
         else if (k == "include_dirs")
             check.directories(node, "include_dirs", project.include_dirs);
         else if (k == "debug")
             check.boolean(node, "debug", project.debug);
         else
             check.error(node, "unknown key 'image." + k +
-                                  "'; expected one of name, sources, cflags, stack, heap, libc, include_dirs, debug");
+                                  "'; expected one of name, sources, cflags, stack, heap, libc, target, "
+                                  "include_dirs, debug");
     }
     const auto& name = project.name;
     if (!name.empty() && !valid_image_name(name))

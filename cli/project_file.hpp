@@ -6,10 +6,13 @@
 //   stack = "256Ki"           # stack size asked for in the image note
 //   heap = "1Mi"              # minimum heap asked for in the image note
 //   libc = "tiny"             # the guest's C library: "tiny" (hl's own) or "musl"
+//   target = "aarch64"        # the architecture: "x86-64" or "aarch64"; default the host's
 //   include_dirs = ["vendor"] # more header directories, relative to the project
 // Pure: parses text; every error is "FILE:LINE:COL: message", and all of
 // them are reported, not just the first.
 #pragma once
+
+#include "guest_target.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -29,6 +32,7 @@ struct ProjectFile {
     std::optional<uint64_t> stack;   // unset: HL_STACK_DEFAULT
     std::optional<uint64_t> heap;    // unset: HL_HEAP_DEFAULT
     Libc libc = Libc::Tiny;
+    std::optional<Target> target;   // unset: the host's (hlbuild --target overrides it)
     std::vector<std::string> include_dirs;   // relative, never absolute
     bool debug = true;   // DWARF in the image (-g); false: compiled without, linked with --strip-debug
 };

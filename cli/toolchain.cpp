@@ -19,18 +19,25 @@ Toolchain find_toolchain()
     Toolchain t;
     t.include_dir = prefix / "lib/hl/include";
     t.tiny_include_dir = prefix / "lib/hl/tiny/include";
-    t.crt_library = prefix / "lib/hl/libhlcrt.a";
-    t.linker_script = prefix / "lib/hl/guest.ld";
-    t.musl_library = prefix / "lib/hl/libhlmusl.a";
-    t.musl_linker_script = prefix / "lib/hl/guest-musl.ld";
+    t.runtime_dir = prefix / "lib/hl";
     t.templates_dir = prefix / "share/hl/templates";
     t.hlrun = exe.parent_path() / "hlrun";
-    for (const fs::path& needed : {t.include_dir / "hl/guest.h", t.tiny_include_dir / "stdio.h", t.crt_library,
-                                   t.linker_script, t.templates_dir})
+    const GuestRuntime host = guest_runtime(t, host_target());
+    for (const fs::path& needed : {t.include_dir / "hl/guest.h", t.tiny_include_dir / "stdio.h", host.crt_library,
+                                   host.linker_script, t.templates_dir})
         if (!fs::exists(needed, ec))
             throw Error("guest toolchain incomplete: " + needed.string() +
                         " is missing; rebuild or reinstall hl");
     return t;
+}
+
+GuestRuntime guest_runtime(const Toolchain& toolchain, Target target)
+{
+    const fs::path dir = toolchain.runtime_dir / facts(target).name;
+    return {.crt_library = dir / "libhlcrt.a",
+            .linker_script = dir / "guest.ld",
+            .musl_library = dir / "libhlmusl.a",
+            .musl_linker_script = dir / "guest-musl.ld"};
 }
 
 std::vector<std::string> template_names(const std::filesystem::path& templates_dir)

@@ -11,7 +11,7 @@
 #                              a static ET_EXEC linked low (guest.ld)
 #   -fno-asynchronous-unwind-tables
 #                              no .eh_frame, which guest.ld discards anyway
-#   -fno-omit-frame-pointer    RBP chains the frames, which hlrun --profile
+#   -fno-omit-frame-pointer    RBP (x29 on aarch64) chains the frames, which hlrun --profile
 #                              walks from the host to find a sample's callers
 #                              (GCC still makes none in leaf functions that
 #                              need no stack: the walk finds their caller at
@@ -33,3 +33,11 @@ set(HL_GUEST_MUSL_CFLAGS
   -Werror=implicit-function-declaration
   -O2 -g -Wall)
 set(HL_GUEST_CFLAGS -ffreestanding ${HL_GUEST_MUSL_CFLAGS})
+# What one architecture's guests add to these (HL_GUEST_ARCH_CFLAGS_<HL_ARCH>,
+# for the runtime and for hlbuild --target alike):
+#   aarch64: -mno-outline-atomics
+#                              atomics inline (LDXR/STXR) rather than calls to
+#                              libgcc's helpers, which pick LSE at start-up with
+#                              getauxval(), a Linux call no hl guest has
+set(HL_GUEST_ARCH_CFLAGS_x86_64)
+set(HL_GUEST_ARCH_CFLAGS_aarch64 -mno-outline-atomics)

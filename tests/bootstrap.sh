@@ -6,6 +6,12 @@ HL_ROOT=$(cd "$(dirname "$0")/.." && pwd)
 HL_BUILD="$HL_ROOT/build"
 
 packages="cmake make g++ pkg-config libcli11-dev libtomlplusplus-dev libelf-dev libspdlog-dev catch2 nlohmann-json3-dev libboost1.81-dev curl man-db groff-base mandoc binutils libseccomp-dev clang libclang-rt-14-dev musl-tools gdb yamllint podman runc prometheus wrk hey zsh fish"
+# The cross compiler of the other architecture hlbuild builds guests for
+# (hlbuild --target): the build makes that one's guest runtime too.
+case "$(dpkg --print-architecture)" in
+    amd64) packages="$packages gcc-aarch64-linux-gnu" ;;
+    arm64) packages="$packages gcc-x86-64-linux-gnu" ;;
+esac
 missing=""
 for package in $packages; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing="$missing $package"

@@ -1,6 +1,7 @@
 // hlbuild's commands and options for shell completion (see completion_spec.hpp).
 // hlbuild_completion_test holds it to each command's --help.
 #include "completion/completion_spec.hpp"
+#include "guest_target.hpp"
 
 #include <hl/version.hpp>
 
@@ -33,6 +34,8 @@ std::vector<Option> build_options(bool compiles)
     if (compiles) {
         options.push_back({.names = {"--verbose", "-v"}, .help = "Show each command as it runs"});
         options.push_back({.names = {"--jobs", "-j"}, .value = Value::Next, .help = "Compile N sources at once"});
+        options.push_back({.names = {"--target"}, .value = Value::Next, .help = "The architecture to build for",
+                           .choices = target_names()});
     }
     return options;
 }

@@ -24,7 +24,7 @@ int __hl_host_call(const char *name, const char *signature, const struct hl_valu
     memcpy(req.args, args, argc * sizeof args[0]);
     req.ret_buf = (uint64_t)(uintptr_t)result_buffer;
     req.ret_buf_size = sizeof result_buffer;
-    __hl_out(HL_PORT_BASE + HL_CALL_HOST, (uint32_t)(uintptr_t)&req);
+    __hl_hypercall(HL_CALL_HOST, (uint32_t)(uintptr_t)&req);
     memcpy(last_error, req.error, sizeof last_error);
     last_error[sizeof last_error - 1] = '\0';
     *ret = req.ret;

@@ -1,14 +1,18 @@
 #!/bin/sh
 # After `cmake --install`: hlbuild finds its toolchain and templates relative
 # to its own executable and the guest it builds runs; the function template's
-# host program builds with find_package(hl) and runs; pkg-config hl works.
-# Usage: install_test.sh BUILD_DIR
+# host program builds with find_package(hl) and runs; pkg-config hl works;
+# the other architecture's runtime, where the build made one, builds guests.
+# Usage: install_test.sh BUILD_DIR HOST_TARGET CROSS_TARGET (x86-64, aarch64)
 set -eu
 build=$1
+host=$2
+cross=$3
 prefix=$(mktemp -d)
 trap 'rm -rf "$prefix"' EXIT
 cmake --install "$build" --prefix "$prefix" >/dev/null
-for f in bin/hlrun bin/hlbuild lib/hl/libhlcrt.a lib/hl/guest.ld lib/hl/guest-musl.ld lib/hl/include/hl/guest.h \
+for f in bin/hlrun bin/hlbuild lib/hl/$host/libhlcrt.a lib/hl/$host/guest.ld lib/hl/$host/guest-musl.ld \
+         lib/hl/include/hl/guest.h \
          lib/hl/include/hl/abi.h lib/hl/tiny/include/stdio.h share/hl/templates/c/hlbuild.toml \
          share/man/man1/hlrun.1 share/man/man1/hlbuild.1 share/man/man7/hl-abi.7 \
          include/hl/sandbox.hpp include/hl/abi.h lib/libhlsandbox.a lib/cmake/hl/hlConfig.cmake \
@@ -35,8 +39,8 @@ else
 fi
 
 # A guest with musl, where the build has hl's layer for it (cmake/Musl.cmake).
-if [ -e "$build/lib/hl/libhlmusl.a" ]; then
-    [ -e "$prefix/lib/hl/libhlmusl.a" ] || { echo "FAIL: lib/hl/libhlmusl.a was not installed"; exit 1; }
+if [ -e "$build/lib/hl/$host/libhlmusl.a" ]; then
+    [ -e "$prefix/lib/hl/$host/libhlmusl.a" ] || { echo "FAIL: lib/hl/$host/libhlmusl.a was not installed"; exit 1; }
     "$prefix/bin/hlbuild" new --libc musl "$prefix/work/m" >/dev/null
     "$prefix/bin/hlbuild" compile "$prefix/work/m" >/dev/null || { echo "FAIL: the musl template did not build"; exit 1; }
     if [ $kvm = yes ]; then
@@ -45,6 +49,16 @@ if [ -e "$build/lib/hl/libhlmusl.a" ]; then
         [ "$out" = "$(printf 'hello from m, a musl guest with 0 arguments\n2.5')" ] ||
             { echo "FAIL: the musl guest printed: $out"; exit 1; }
     fi
+fi
+
+# A guest for the other architecture, where the build has its runtime
+# (cmake/GuestTargets.cmake): the installed hlbuild finds it too.
+if [ -e "$build/lib/hl/$cross/libhlcrt.a" ]; then
+    for f in libhlcrt.a guest.ld; do
+        [ -e "$prefix/lib/hl/$cross/$f" ] || { echo "FAIL: lib/hl/$cross/$f was not installed"; exit 1; }
+    done
+    "$prefix/bin/hlbuild" compile --target "$cross" -o "$prefix/work/app-$cross.hl" "$prefix/work/app" >/dev/null ||
+        { echo "FAIL: the installed hlbuild did not build for $cross"; exit 1; }
 fi
 
 # The function template, built and run exactly as a user would: guest with

@@ -40,7 +40,7 @@ TEST_CASE("cli: hlrun --help names every command, and each command its own usage
     CHECK(contains(r.out, "  new "));
     CHECK(contains(r.out, "  compile "));
     r = hlbuild({"compile", "--help"});
-    CHECK(contains(r.out, "Usage: hlbuild compile [-v] [-j N] [--build-dir DIR] [-o IMAGE] [PROJECT]\n"));
+    CHECK(contains(r.out, "Usage: hlbuild compile [-v] [-j N] [--target T] [--build-dir DIR] [-o IMAGE] [PROJECT]\n"));
 }
 
 TEST_CASE("cli: --version works on every command")

@@ -1,12 +1,15 @@
 // hlbuild's C libraries and header directories as a user meets them: `new
 // --libc musl`, libc = "musl" and what happens where hl has no musl,
 // include_dirs, and each refusal with its exact line.
+#include "guest_target.hpp"
 #include "musl.hpp"
 #include "process.hpp"
 
 #include <filesystem>
 
 using namespace hl::test;
+using hl::cli::facts;
+using hl::cli::host_target;
 namespace fs = std::filesystem;
 
 TEST_CASE("hlbuild new --libc musl scaffolds a guest with the full C library, which builds, runs and serves calls")
@@ -66,7 +69,8 @@ TEST_CASE("hlbuild compile with libc = \"musl\" where hl was built without musl 
     fs::copy_file(HL_HLBUILD, prefix + "/bin/hlbuild");
     fs::permissions(prefix + "/bin/hlbuild", fs::perms::owner_exec, fs::perm_options::add);
     fs::copy(build / "lib/hl", prefix + "/lib/hl", fs::copy_options::recursive);
-    fs::remove(prefix + "/lib/hl/libhlmusl.a");
+    const std::string runtime = prefix + "/lib/hl/" + facts(host_target()).name;
+    fs::remove(runtime + "/libhlmusl.a");
     fs::copy(build / "share/hl", prefix + "/share/hl", fs::copy_options::recursive);
     const std::string hlbuild_copy = prefix + "/bin/hlbuild";
 
@@ -75,7 +79,7 @@ TEST_CASE("hlbuild compile with libc = \"musl\" where hl was built without musl 
     const auto r = hlbuild({"compile", dir + "/p"}, hlbuild_copy);
     CHECK(r.status == 1);
     CHECK(r.err == "hlbuild: error: " + dir + "/p/hlbuild.toml: image.libc = \"musl\": this hl was built without "
-                   "musl (" + prefix + "/lib/hl/libhlmusl.a is missing); install musl-dev and musl-tools, then "
+                   "musl (" + runtime + "/libhlmusl.a is missing); install musl-dev and musl-tools, then "
                    "build hl again\n");
     CHECK(r.out.empty());
     CHECK_FALSE(fs::exists(dir + "/p/build/p.hl"));

@@ -108,7 +108,7 @@ TEST_CASE("hlbuild compile reports project file errors with line and column, all
     CHECK(r.status == 2);
     CHECK(r.err == "hlbuild: error: " + dir + "/p/hlbuild.toml:3:9: image.stack: expected a size like \"256Ki\" or \"1Mi\"\n"
                    "hlbuild: error: " + dir + "/p/hlbuild.toml:4:7: unknown key 'image.opt'; expected one of name, "
-                   "sources, cflags, stack, heap, libc, include_dirs, debug\n");
+                   "sources, cflags, stack, heap, libc, target, include_dirs, debug\n");
 }
 
 TEST_CASE("hlbuild compile without a project file or with sources matching nothing")

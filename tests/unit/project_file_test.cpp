@@ -47,7 +47,7 @@ TEST_CASE("project file: unknown keys are errors with line and column")
 {
     CHECK(errors_of("[image]\nname = \"x\"\noptimise = true\n") ==
           std::vector<std::string>{"hlbuild.toml:3:12: unknown key 'image.optimise'; expected one of name, "
-                                   "sources, cflags, stack, heap, libc, include_dirs, debug"});
+                                   "sources, cflags, stack, heap, libc, target, include_dirs, debug"});
     CHECK(errors_of("[image]\nname = \"x\"\n[link]\nx = 1\n") ==
           std::vector<std::string>{"hlbuild.toml:3:1: unknown key 'link'; expected an [image] table"});
 }
@@ -118,6 +118,20 @@ TEST_CASE("project file: libc picks the guest's C library, tiny by default")
           std::vector<std::string>{"hlbuild.toml:3:8: image.libc: expected \"tiny\" or \"musl\", got \"MUSL\""});
     CHECK(errors_of("[image]\nname = \"x\"\nlibc = true\n") ==
           std::vector<std::string>{"hlbuild.toml:3:8: image.libc: expected \"tiny\" or \"musl\""});
+}
+
+TEST_CASE("project file: target picks the guest's architecture, the host's when unset")
+{
+    CHECK_FALSE(parse_project_file("[image]\nname = \"x\"\n", "f").project->target.has_value());
+    CHECK(parse_project_file("[image]\nname = \"x\"\ntarget = \"aarch64\"\n", "f").project->target == Target::Aarch64);
+    CHECK(parse_project_file("[image]\nname = \"x\"\ntarget = \"x86-64\"\n", "f").project->target == Target::X86_64);
+    CHECK(errors_of("[image]\nname = \"x\"\ntarget = \"riscv64\"\n") ==
+          std::vector<std::string>{"hlbuild.toml:3:10: image.target: expected \"x86-64\" or \"aarch64\", got \"riscv64\""});
+    // GNU's spelling is not hl's: one word for each architecture.
+    CHECK(errors_of("[image]\nname = \"x\"\ntarget = \"x86_64\"\n") ==
+          std::vector<std::string>{"hlbuild.toml:3:10: image.target: expected \"x86-64\" or \"aarch64\", got \"x86_64\""});
+    CHECK(errors_of("[image]\nname = \"x\"\ntarget = 64\n") ==
+          std::vector<std::string>{"hlbuild.toml:3:10: image.target: expected \"x86-64\" or \"aarch64\""});
 }
 
 TEST_CASE("project file: include_dirs are directories relative to the project")

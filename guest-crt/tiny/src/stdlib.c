@@ -48,7 +48,7 @@ static int digit_value(unsigned char c)
 
 /* Shared by all strto*: parses the magnitude, saturating at UINT64_MAX, and
  * leaves the per-type range check to the caller. long and long long are both
- * 64 bits on x86-64, so one engine serves every width. */
+ * 64 bits on x86-64 and aarch64 (LP64), so one engine serves every width. */
 static uint64_t parse(const char *s, char **endptr, int base, bool *neg, bool *overflow)
 {
     const char *p = s;

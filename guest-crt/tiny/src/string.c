@@ -1,4 +1,6 @@
-/* string.c: memory and C-string functions of the hl guest libc. */
+/* string.c: memory and C-string functions of the hl guest libc; memcpy and
+ * memset, the two worth an architecture's own form, are in mem.c of each
+ * architecture (x86_64/, aarch64/). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,22 +13,6 @@ typedef uint64_t __attribute__((may_alias, aligned(1))) uword_t;
 #define ONES  0x0101010101010101ull
 #define HIGHS 0x8080808080808080ull
 #define HAS_ZERO(x) (((x) - ONES) & ~(x) & HIGHS)
-
-/* Fast-string microcode makes `rep movsb`/`rep stosb` the best general copy
- * at CPL3; tiny sizes skip its start-up cost. DF is clear per the SysV ABI. */
-void *memcpy(void *restrict dst, const void *restrict src, size_t n)
-{
-    void *ret = dst;
-    if (n < 16) {
-        unsigned char *d = dst;
-        const unsigned char *s = src;
-        while (n--)
-            *d++ = *s++;
-        return ret;
-    }
-    __asm__ volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
-    return ret;
-}
 
 void *memmove(void *dst, const void *src, size_t n)
 {
@@ -49,13 +35,6 @@ void *memmove(void *dst, const void *src, size_t n)
     while (n--)
         *--d = *--s;
     return dst;
-}
-
-void *memset(void *dst, int c, size_t n)
-{
-    void *ret = dst;
-    __asm__ volatile("rep stosb" : "+D"(dst), "+c"(n) : "a"(c) : "memory");
-    return ret;
 }
 
 int memcmp(const void *a, const void *b, size_t n)

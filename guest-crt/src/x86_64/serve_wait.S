@@ -1,7 +1,9 @@
-/* serve_wait.S: the one `out` at which hl_serve waits, for its first call
- * (HL_CALL_READY) and for each next one (HL_CALL_RETURN).
+/* serve_wait.S (x86-64): the one `out` at which hl_serve waits, for its
+ * first call (HL_CALL_READY) and for each next one (HL_CALL_RETURN).
  *
- *   void __hl_serve_wait(uint32_t port, uint32_t value);
+ *   void __hl_serve_wait(uintptr_t target, uint32_t value);
+ *
+ * target is the hypercall's port (hypercall_arch.h).
  *
  * A host restoring a snapshot taken here, to resume a guest that waits here
  * again, may skip two vCPU ioctls (hl-abi(7), "Fresh calls"): completing the

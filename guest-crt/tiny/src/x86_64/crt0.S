@@ -1,5 +1,5 @@
-/* crt0: the guest's entry point. The host starts the vCPU here at CPL3 with
- * %rsp at the stack top and %rdi = address of the boot info. */
+/* crt0 (x86-64): the guest's entry point. The host starts the vCPU here at
+ * CPL3 with %rsp at the stack top and %rdi = address of the boot info. */
     .section .text._start,"ax",@progbits
     .globl _start
     .type _start,@function
