@@ -1,11 +1,18 @@
 #!/bin/sh
 # tests/arm64.sh: hl's arm64 tests, on this x86-64 machine (issue 16).
 #   1. installs what is missing: Debian's aarch64 cross toolchain, the arm64
-#      libraries it links (multiarch), user-mode qemu, and what
+#      libraries hl links (multiarch), user-mode qemu, and what
 #      tests/arm64/machine.sh needs (qemu-system-arm, cpio, an arm64 kernel);
-#   2. cross-builds tests/arm64 (cmake/aarch64-linux-gnu.cmake) in build-arm64/;
+#   2. cross-builds hlrun and tests/arm64's programs for aarch64
+#      (cmake/aarch64-linux-gnu.cmake, HL_ARM64_TESTS) in build-arm64/hl,
+#      and builds the test guests for aarch64
+#      with this host's hlbuild (--target aarch64; build/ is built first if
+#      it is not there);
 #   3. runs the unit tests built for aarch64 under qemu-aarch64-static;
-#   4. boots an emulated arm64 machine with KVM inside and runs kvm_probe there;
+#   4. boots an emulated arm64 machine with KVM inside and runs there
+#      kvm_probe (the machine hl builds, case by case) and hlrun_tests.sh
+#      (hlrun itself: hello, every fault kind, timeouts, traces, calls with
+#      fresh state, snapshot files, refusals);
 # then prints one summary line. Exit status 0 when every step passed.
 # HL_ARM64_BUILD (default build-arm64) is where it builds and keeps the
 # machine's kernel between runs.
@@ -21,7 +28,7 @@ if ! dpkg --print-foreign-architectures | grep -qx arm64; then
     $sudo dpkg --add-architecture arm64
     $sudo apt-get update -qq
 fi
-packages="g++-aarch64-linux-gnu qemu-user-static libelf-dev:arm64 zlib1g-dev:arm64 cmake make"
+packages="g++-aarch64-linux-gnu qemu-user-static libelf-dev:arm64 zlib1g-dev:arm64 libspdlog-dev:arm64 libfmt-dev:arm64 libtomlplusplus-dev:arm64 libseccomp-dev:arm64 libboost1.81-dev:arm64 cmake make"
 missing=""
 for package in $packages; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing="$missing $package"
@@ -33,27 +40,40 @@ if [ -n "$missing" ]; then
 fi
 sh "$HL_ROOT/tests/arm64/machine.sh" prepare "$machine"
 
-echo "hl: cross-building tests/arm64 for aarch64 in $build"
-cmake -S "$HL_ROOT/tests/arm64" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+echo "hl: cross-building hlrun and tests/arm64 for aarch64 in $build"
+# Release: no debug information to compile and copy into the machine.
+cmake -S "$HL_ROOT" -B "$build/hl" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF -DHL_ARM64_TESTS=ON \
       -DCMAKE_TOOLCHAIN_FILE="$HL_ROOT/cmake/aarch64-linux-gnu.cmake" >/dev/null
-cmake --build "$build" -j"$(nproc)"
+cmake --build "$build/hl" -j"$(nproc)" --target hlrun hl_arch_tests kvm_probe
+
+echo "hl: the test guests, built for aarch64 by this host's hlbuild"
+[ -x "$HL_ROOT/build/bin/hlbuild" ] || . "$HL_ROOT/tests/bootstrap.sh"
+payload=$build/payload
+rm -rf "$payload"
+mkdir -p "$payload"
+for guest in hello functions; do
+    "$HL_ROOT/build/bin/hlbuild" compile --target aarch64 --build-dir "$build/guests/$guest" \
+        -o "$payload/$guest.hl" "$HL_ROOT/tests/guests/$guest"
+done
+"$HL_ROOT/build/bin/hlbuild" compile --target aarch64 --build-dir "$build/guests/faults" \
+    -o "$payload/faults.hl" "$HL_ROOT/tests/arm64/guests/faults"
+"$HL_ROOT/build/bin/hlbuild" compile --target x86-64 --build-dir "$build/guests/hello-x86_64" \
+    -o "$payload/hello-x86_64.hl" "$HL_ROOT/tests/guests/hello"
+cp "$build/hl/bin/hlrun" "$build/hl/bin/kvm_probe" "$HL_ROOT/tests/arm64/in_machine.sh" \
+   "$HL_ROOT/tests/arm64/hlrun_tests.sh" "$payload/"
 
 unit=failed
 echo "hl: the aarch64 unit tests, under qemu-aarch64-static"
-if /usr/bin/qemu-aarch64-static "$build/hl_arch_tests"; then
+if /usr/bin/qemu-aarch64-static "$build/hl/bin/hl_arch_tests"; then
     unit=passed
 fi
 
 kvm=failed
-echo "hl: kvm_probe in an emulated arm64 machine with KVM"
-payload=$build/payload
-rm -rf "$payload"
-mkdir -p "$payload"
-cp "$build/kvm_probe" "$HL_ROOT/tests/arm64/in_machine.sh" "$payload/"
+echo "hl: kvm_probe and hlrun in an emulated arm64 machine with KVM"
 if ARM64_QUIET=1 ARM64_TIMEOUT=${HL_ARM64_TIMEOUT:-900} ARM64_LOG="$build/console.log" \
        sh "$HL_ROOT/tests/arm64/machine.sh" run "$machine" "$payload" in_machine.sh; then
     kvm=passed
 fi
 
-echo "hl arm64: unit tests under qemu-aarch64 $unit; KVM in the arm64 machine $kvm"
+echo "hl arm64: unit tests under qemu-aarch64 $unit; kvm_probe and hlrun on KVM in the arm64 machine $kvm"
 [ "$unit" = passed ] && [ "$kvm" = passed ]

@@ -1,9 +1,13 @@
 # in_machine.sh: what tests/arm64.sh runs inside the emulated arm64 machine,
 # from its payload directory (busybox sh). Prints the machine and its KVM,
-# then each test program's lines; exits non-zero when one failed.
+# then each test program's lines (kvm_probe, then hlrun_tests.sh); exits
+# non-zero when one failed.
 echo "arm64 machine: $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs"
 if [ ! -c /dev/kvm ]; then
     echo "FAILED  /dev/kvm is missing in the arm64 machine: $(dmesg | grep -i kvm | tail -n 1)"
     exit 1
 fi
-./kvm_probe
+status=0
+./kvm_probe || status=1
+sh ./hlrun_tests.sh || status=1
+exit "$status"

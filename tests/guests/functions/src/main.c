@@ -141,8 +141,10 @@ HL_EXPORT(uint64_t, scratch_sum)
 HL_EXPORT(void, quit, (int32_t, status)) { exit(status); }
 
 /* Register hygiene between calls (hl-abi(7), "Fresh calls"). fpu_state packs
- * MXCSR, the x87 control word and the low half of XMM7; dirty_fpu changes all
- * three, and every next call must start without those changes. */
+ * the floating-point control (x86-64: MXCSR and the x87 control word;
+ * aarch64: FPCR) and the low half of vector register 7; dirty_fpu changes
+ * them, and every next call must start without those changes. */
+#if defined(__x86_64__)
 HL_EXPORT(uint64_t, fpu_state)
 {
     uint32_t mxcsr;
@@ -183,6 +185,26 @@ HL_EXPORT(int64_t, return_elsewhere)
     __asm__ volatile("outl %%eax, %%dx" : : "a"(0), "d"(HL_PORT_BASE + HL_CALL_RETURN) : "memory");
     return 7; /* reached only by a guest resumed here */
 }
+#elif defined(__aarch64__)
+HL_EXPORT(uint64_t, fpu_state)
+{
+    uint64_t fpcr, v7;
+    __asm__ volatile("mrs %0, fpcr; fmov %1, d7" : "=r"(fpcr), "=r"(v7));
+    return fpcr << 32 | (uint32_t)v7;
+}
+HL_EXPORT(void, dirty_fpu)
+{
+    const uint64_t fpcr = 3u << 22; /* RMode: round toward zero */
+    const uint64_t pattern = 0xdeadbeef;
+    __asm__ volatile("msr fpcr, %0; fmov d7, %1" : : "r"(fpcr), "r"(pattern) : "v7");
+}
+HL_EXPORT(uint64_t, entry_flags)
+{
+    uint64_t nzcv;
+    __asm__ volatile("mrs %0, nzcv" : "=r"(nzcv));
+    return nzcv;
+}
+#endif
 
 /* Empty values with no address at all: a length of 0 needs none. */
 HL_EXPORT(hl_string, empty_string) { return (hl_string){NULL, 0}; }
