@@ -39,5 +39,10 @@ set(HL_GUEST_CFLAGS -ffreestanding ${HL_GUEST_MUSL_CFLAGS})
 #                              atomics inline (LDXR/STXR) rather than calls to
 #                              libgcc's helpers, which pick LSE at start-up with
 #                              getauxval(), a Linux call no hl guest has
+#            --param stack-clash-protection-guard-size=12
+#                              probe every 4 KiB page, as on x86-64: aarch64
+#                              gcc assumes a 64 KiB guard and leaves frames
+#                              under it unprobed, which would step over hl's
+#                              one guard page into the heap
 set(HL_GUEST_ARCH_CFLAGS_x86_64)
-set(HL_GUEST_ARCH_CFLAGS_aarch64 -mno-outline-atomics)
+set(HL_GUEST_ARCH_CFLAGS_aarch64 -mno-outline-atomics --param stack-clash-protection-guard-size=12)

@@ -12,6 +12,11 @@ find_path(HL_MUSL_INCLUDE_DIR NAMES stdio.h
 find_path(HL_MUSL_LIB_DIR NAMES crt1.o
           PATHS /usr/lib/x86_64-linux-musl /usr/lib/musl/lib /usr/local/musl/lib NO_DEFAULT_PATH)
 set(HL_MUSL_FOUND OFF)
+# musl guests need the Linux personality, which is x86-64's only so far
+# (hl-abi(7), AARCH64); the paths above are x86-64's musl too.
+if(NOT HL_ARCH STREQUAL "x86_64")
+  set(HL_MUSL OFF)
+endif()
 if(HL_MUSL AND HL_MUSL_INCLUDE_DIR AND HL_MUSL_LIB_DIR)
   set(HL_MUSL_FOUND ON)
   foreach(file crt1.o crti.o crtn.o libc.a)

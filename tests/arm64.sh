@@ -6,8 +6,8 @@
 #   2. cross-builds hlrun and tests/arm64's programs for aarch64
 #      (cmake/aarch64-linux-gnu.cmake, HL_ARM64_TESTS) in build-arm64/hl,
 #      and builds the test guests for aarch64
-#      with this host's hlbuild (--target aarch64; build/ is built first if
-#      it is not there);
+#      with this host's hlbuild (--target aarch64; build/ is brought up to
+#      date first, by tests/bootstrap.sh);
 #   3. runs the unit tests built for aarch64 under qemu-aarch64-static;
 #   4. boots an emulated arm64 machine with KVM inside and runs there
 #      kvm_probe (the machine hl builds, case by case) and hlrun_tests.sh
@@ -17,7 +17,10 @@
 # HL_ARM64_BUILD (default build-arm64) is where it builds and keeps the
 # machine's kernel between runs.
 set -eu
-HL_ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# This host's hl first: its hlbuild builds the guests, with the aarch64
+# runtime as it is now (bootstrap.sh installs what hl needs, the aarch64
+# cross compiler among it, and builds build/ again).
+. "$(dirname "$0")/bootstrap.sh"
 build=${HL_ARM64_BUILD:-$HL_ROOT/build-arm64}
 machine=$build/machine
 
@@ -28,7 +31,7 @@ if ! dpkg --print-foreign-architectures | grep -qx arm64; then
     $sudo dpkg --add-architecture arm64
     $sudo apt-get update -qq
 fi
-packages="g++-aarch64-linux-gnu qemu-user-static libelf-dev:arm64 zlib1g-dev:arm64 libspdlog-dev:arm64 libfmt-dev:arm64 libtomlplusplus-dev:arm64 libseccomp-dev:arm64 libboost1.81-dev:arm64 cmake make"
+packages="g++-aarch64-linux-gnu qemu-user-static qemu-system-arm cpio libelf-dev:arm64 zlib1g-dev:arm64 libspdlog-dev:arm64 libfmt-dev:arm64 libtomlplusplus-dev:arm64 libseccomp-dev:arm64 libboost1.81-dev:arm64"
 missing=""
 for package in $packages; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing="$missing $package"
@@ -47,7 +50,6 @@ cmake -S "$HL_ROOT" -B "$build/hl" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OF
 cmake --build "$build/hl" -j"$(nproc)" --target hlrun hl_arch_tests kvm_probe
 
 echo "hl: the test guests, built for aarch64 by this host's hlbuild"
-[ -x "$HL_ROOT/build/bin/hlbuild" ] || . "$HL_ROOT/tests/bootstrap.sh"
 payload=$build/payload
 rm -rf "$payload"
 mkdir -p "$payload"

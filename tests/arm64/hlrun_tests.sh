@@ -14,7 +14,8 @@ err=/tmp/hlrun.err
 check() {
     name=$1 want=$2
     shift 3
-    "$@" >"$out" 2>"$err" </dev/null
+    # A hang is one FAILED line (status 143), not the whole machine's timeout.
+    timeout 60 "$@" >"$out" 2>"$err" </dev/null
     status=$?
     problem=""
     [ "$status" = "$want" ] || problem="exit status $status, expected $want"
@@ -25,6 +26,16 @@ has() {
     file=$out
     [ "$1" = err ] && file=$err
     grep -qF -- "$2" "$file" || problem="std$1 lacks '$2'"
+}
+# is_out TEXT: stdout is exactly TEXT and a newline.
+is_out() {
+    [ -n "$problem" ] && return
+    [ "$(cat "$out")" = "$1" ] && [ "$(wc -l <"$out")" -eq 1 ] || problem="stdout is '$(cat "$out")', expected '$1'"
+}
+# one_line: stderr is one line.
+one_line() {
+    [ -n "$problem" ] && return
+    [ "$(wc -l <"$err")" -eq 1 ] || problem="stderr has $(wc -l <"$err") lines, expected one"
 }
 done_check() {
     if [ -z "$problem" ]; then
@@ -62,6 +73,7 @@ fault svc "system call (SVC) at main+" ": hl guests make hypercalls, not system 
 fault wfi "trapped wfi or wfe (WFx) at main+"
 fault read-vectors ": read from 0x1000 (vectors: host only)"
 fault stack-overflow "data abort (DABT) at recurse" "(stack guard page: stack overflow)"
+fault stack-clash "data abort (DABT) at stack_clash+" "(stack guard page: stack overflow)"
 
 check "core file: written for a fault, an aarch64 ELF core" 125 -- ./hlrun --core /tmp/faults.core faults.hl null-write
 has err "data abort (DABT)"
@@ -79,16 +91,22 @@ check "trace: every exit, its hypercall decoded" 0 -- ./hlrun --trace hello.hl x
 has err "write(fd=1"; has err "exit(status=0)"; has err "guest exited with status 0"; done_check
 
 check "calls: state kept from call to call" 0 -- ./hlrun call --repeat 5 functions.hl next
-has out "105"; done_check
+is_out 105; done_check
 
 check "calls: --fresh starts every call from the snapshot" 0 -- ./hlrun call --repeat 5 --fresh functions.hl next
-has out "101"; done_check
+is_out 101; done_check
+
+check "calls: each starts with FP and SIMD as at boot, state kept" 0 -- ./hlrun call --repeat 2 functions.hl fpu_then_dirty
+is_out 0; done_check
+
+check "calls: each starts with FP and SIMD as at boot, --fresh" 0 -- ./hlrun call --repeat 2 --fresh functions.hl fpu_then_dirty
+is_out 0; done_check
 
 check "calls: typed arguments and results" 0 -- ./hlrun call functions.hl greet arm64
-has out "hello, arm64!"; done_check
+is_out "hello, arm64!"; done_check
 
 check "calls: floating point" 0 -- ./hlrun call functions.hl scale 1.5 2
-has out "3"; done_check
+is_out 3; done_check
 
 check "calls: a faulting call" 125 -- ./hlrun call functions.hl crash
 has err "data abort (DABT) at hl_thunk_crash+"; done_check
@@ -96,14 +114,22 @@ has err "data abort (DABT) at hl_thunk_crash+"; done_check
 check "snapshot file: written at hl_serve" 0 -- ./hlrun snapshot -o /tmp/functions.snap functions.hl
 done_check
 check "snapshot file: calls resume from it" 0 -- ./hlrun call /tmp/functions.snap add 2 40
-has out "42"; done_check
+is_out 42; done_check
 
 check "an x86-64 image is refused in one line" 122 -- ./hlrun hello-x86_64.hl
 has err "e_machine: 0x3e (EM_X86_64): built for x86-64, and this host runs aarch64 guests, expected 0xb7 (EM_AARCH64)"
-done_check
+one_line; done_check
 
 check "--gdb is refused on aarch64 in one line" 120 -- ./hlrun --gdb=127.0.0.1:0 hello.hl
-has err "a debugger (--gdb) is not available on aarch64 hosts yet"; done_check
+has err "a debugger (--gdb) is not available on aarch64 hosts yet"; one_line; done_check
+
+check "--profile is refused on aarch64 in one line" 120 -- ./hlrun --profile=/tmp/profile.folded hello.hl
+has err "profiling (--profile) is not available on aarch64 hosts yet"; one_line; done_check
+
+check "--stats and --report: the run's numbers and its report" 125 -- ./hlrun --stats=json:/tmp/stats.json --report /tmp/report.json faults.hl null-write
+[ -n "$problem" ] || grep -q '"exits"' /tmp/stats.json || problem="/tmp/stats.json holds no exits"
+[ -n "$problem" ] || grep -q '"ending": *"faulted"' /tmp/report.json || problem="/tmp/report.json: $(head -c 200 /tmp/report.json)"
+done_check
 
 check "doctor: the arm64 host passes" 0 -- ./hlrun doctor
 has out "KVM (arm64): guests run at EL0"; done_check

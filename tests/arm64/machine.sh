@@ -51,11 +51,15 @@ MARK_RESULT='ARM64-RESULT:'
 die() { echo "machine.sh: $*" >&2; exit 126; }
 say() { [ "${ARM64_QUIET:-0}" = 1 ] || echo "machine.sh: $*" >&2; }
 
+# Root installs directly, anyone else through sudo.
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+
 apt_updated=0
 apt_update() {
     [ "$apt_updated" = 1 ] && return 0
     say "apt-get update"
-    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 update -q >/dev/null || die "apt-get update failed"
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=900 update -q >/dev/null || die "apt-get update failed"
     apt_updated=1
 }
 
@@ -78,14 +82,14 @@ prepare() {
         apt_update
         say "apt-get install$missing"
         # shellcheck disable=SC2086
-        DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y -q --no-install-recommends $missing >/dev/null \
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=900 install -y -q --no-install-recommends $missing >/dev/null \
             || die "apt-get install$missing failed"
     fi
 
     # 2. arm64 architecture + package lists
     if ! dpkg --print-foreign-architectures | grep -qx arm64; then
         say "dpkg --add-architecture arm64"
-        dpkg --add-architecture arm64 || die "dpkg --add-architecture arm64 failed"
+        $sudo dpkg --add-architecture arm64 || die "dpkg --add-architecture arm64 failed"
         apt_update
     fi
 

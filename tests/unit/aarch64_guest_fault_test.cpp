@@ -100,6 +100,19 @@ TEST_CASE("aarch64 faults: the guest's registers come from the vCPU, ELR, SPSR a
     CHECK(f.registers[32].second == 0x100040);
     CHECK(f.registers[33] == std::pair<const char*, uint64_t>{"pstate", 0x6000'0000});
 
+    // Stopped in the stub before its push (a timeout there): x0 and x1 are live, not on the stack.
+    Registers entering = at_report;
+    entering.pc = HL_AARCH64_VECTORS_ADDR + 8 * kVectorSlotSize;
+    entering.x[0] = 0x3333;
+    entering.sp_el1 = kEl1StackTop;
+    CHECK(registers_at_fault(8, entering, memory).x[0] == 0x3333);
+    entering.pc += 4;   // pushed
+    entering.sp_el1 = kEl1StackTop - 16;
+    CHECK(registers_at_fault(8, entering, memory).x[0] == 0x1111);
+    // PSTATE: what EL0 sets itself (NZCV, DIT, SSBS), nothing of the machine's.
+    entering.spsr_el1 = 0x6100'13c0;
+    CHECK(registers_at_fault(8, entering, memory).pstate == 0x6100'1000);
+
     // A stub for EL1 saved nothing: x0 and x1 are what the vCPU holds.
     const Registers el1 = registers_at_fault(vector_slot(VectorOrigin::CurrentElSpx, VectorKind::Synchronous),
                                              at_report, memory);

@@ -20,6 +20,11 @@
 
 namespace hl::aarch64 {
 
+// The PSTATE bits EL0 sets itself: NZCV, DIT (bit 24) and SSBS (bit 12)
+// (msr dit / msr ssbs). The rest (the exception level, the masks, SS...) are
+// the machine's, never the guest's to report or to carry in a snapshot file.
+inline constexpr uint64_t kEl0PstateBits = (0xfull << 28) | (1ull << 24) | (1ull << 12);
+
 inline constexpr unsigned kVectorSlots = 16;
 inline constexpr uint64_t kVectorSlotSize = 0x80;
 inline constexpr uint64_t kEl1StackTop = HL_AARCH64_EL1_STACK_ADDR + HL_AARCH64_EL1_STACK_SIZE;

@@ -13,9 +13,9 @@
 namespace hl::aarch64 {
 namespace {
 
-// The PSTATE bits EL0 can change itself: NZCV. The rest (the exception
-// level, the masks, SS...) are the machine's, not the guest's to report.
-constexpr uint64_t kConditionFlags = 0xfull << 28;
+// The stub's pushes of x0 and x1 are on the EL1 stack from after its first
+// instruction (stp) to before its last two (ldp, eret).
+constexpr uint64_t kPushedFrom = 4, kPushedUntil = 16;
 
 } // namespace
 
@@ -23,8 +23,12 @@ Registers registers_at_fault(unsigned slot, const Registers& r, const GuestMemor
 {
     Registers at = r;
     at.pc = r.elr_el1;
-    at.pstate = r.spsr_el1 & kConditionFlags;
+    at.pstate = r.spsr_el1 & kEl0PstateBits;
     if (!slot_saves_registers(slot))
+        return at;
+    // Stopped in the stub (a timeout, a cancel) before its push or after its pop: x0 and x1 are live.
+    const uint64_t stub = HL_AARCH64_VECTORS_ADDR + slot * kVectorSlotSize;
+    if (r.pc >= stub && r.pc < stub + kVectorSlotSize && (r.pc - stub < kPushedFrom || r.pc - stub > kPushedUntil))
         return at;
     // Safety: the EL1 stack is out of the guest's reach (so no guest view
     // reads it), and SP_EL1 is the stub's, below kEl1StackTop; the range is

@@ -1,9 +1,10 @@
 // Saved vCPU states on aarch64: adopting one read from a snapshot file (see
 // kvm_backend.hpp). It holds only what EL0 can change (kvm_saved_state_aarch64.hpp);
-// its PSTATE keeps the guest's condition flags and nothing else of its own.
+// its PSTATE keeps what EL0 sets itself (kEl0PstateBits) and nothing else.
 #include "kvm/kvm_backend.hpp"
 
 #include "aarch64/boot_state.hpp"
+#include "aarch64/exception_vectors.hpp"
 #include "kvm/kvm_saved_state_aarch64.hpp"
 
 #include <hl/units.hpp>
@@ -24,8 +25,7 @@ AdoptedState adopt_saved_state(VcpuState& state, const BootState&)
                 std::to_string(SavedAarch64State::kVersion)};
     if (s.pc >> 39)
         return {"the CPU state resumes at " + format_hex(s.pc) + ", outside the guest's 39-bit addresses"};
-    constexpr uint64_t kConditionFlags = 0xfull << 28;   // NZCV: all EL0 sets of PSTATE
-    s.pstate = (s.pstate & kConditionFlags) | aarch64::kBootPstate;
+    s.pstate = (s.pstate & aarch64::kEl0PstateBits) | aarch64::kBootPstate;
     std::memcpy(state.bytes.data(), &s, sizeof s);
     state.resume_at = guest_addr(s.pc);
     return {};

@@ -2,6 +2,7 @@
 #include "kvm/kvm_system.hpp"
 
 #include <hl/open_files.hpp>
+#include <hl/abi.h>
 #include <hl/error.hpp>
 
 #include <cerrno>
@@ -86,6 +87,11 @@ void KvmSystem::probe()
                        ", expected " + std::to_string(KVM_API_VERSION));
     if (ioctl(fd_, KVM_CHECK_EXTENSION, KVM_CAP_IMMEDIATE_EXIT) <= 0)
         throw KvmError(std::string(kDevice) + ": KVM_CAP_IMMEDIATE_EXIT missing, needed to stop guests on time");
+    // Restores copy back what KVM's dirty log marks, one bit per host page,
+    // as 4 KiB guest pages; guest memory is mapped at 4 KiB offsets too.
+    if (const long page = sysconf(_SC_PAGESIZE); page != HL_PAGE_SIZE)
+        throw KvmError("this host's pages are " + std::to_string(page) +
+                       " bytes: hl needs a kernel with 4 KiB pages (arm64: CONFIG_ARM64_4K_PAGES, Debian's arm64 kernel)");
     const int size = ioctl(fd_, KVM_GET_VCPU_MMAP_SIZE, 0);
     if (size <= 0)
         throw KvmError(std::string(kDevice) + ": KVM_GET_VCPU_MMAP_SIZE failed: " + std::strerror(errno));

@@ -152,7 +152,7 @@ VcpuExit KvmVcpu::enter()
         exit.reason = VcpuExit::Reason::Mmio;
         exit.address = run_->arm_nisv.fault_ipa;
         exit.size = 0;   // KVM could not decode the access
-        exit.write = true;
+        exit.write = run_->arm_nisv.esr_iss & (1u << 6);   // ISS.WnR
         exit.detail = run_->arm_nisv.esr_iss;
         break;
     case KVM_EXIT_SYSTEM_EVENT:   // PSCI: EL0 cannot make the calls, but say what came

@@ -198,6 +198,15 @@ HL_EXPORT(void, dirty_fpu)
     const uint64_t pattern = 0xdeadbeef;
     __asm__ volatile("msr fpcr, %0; fmov d7, %1" : : "r"(fpcr), "r"(pattern) : "v7");
 }
+/* Both in one export, for a host that can only repeat one call (hlrun call
+ * --repeat 2): the second call's state must be the first's, untouched by the
+ * dirt the first call left, whether the state is kept or fresh. */
+HL_EXPORT(uint64_t, fpu_then_dirty)
+{
+    const uint64_t state = fpu_state();
+    dirty_fpu();
+    return state;
+}
 HL_EXPORT(uint64_t, entry_flags)
 {
     uint64_t nzcv;

@@ -17,11 +17,23 @@ __attribute__((noinline)) static int recurse(volatile int depth)
     return recurse(depth + 1) + frame[0];
 }
 
+/* More than this guest's 64Ki stack: built with -fstack-clash-protection
+ * and hl's 4 KiB probe interval (hlbuild's flags), the prologue touches each
+ * page as it moves sp down, so the probe that reaches the guard page faults
+ * there instead of the body storing into the heap. */
+#define CLASH_FRAME (300 * 1024)
+__attribute__((noinline)) void stack_clash(void)
+{
+    volatile char frame[CLASH_FRAME];
+    __asm__ volatile("" : : "r"(frame) : "memory");
+    frame[0] = 1;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
         fprintf(stderr, "usage: faults null-write|write-text|write-rodata|exec-stack|udf|brk|svc|hvc|wfi|"
-                        "read-vectors|stack-overflow|loop|abort\n");
+                        "read-vectors|stack-overflow|stack-clash|loop|abort\n");
         return 2;
     }
     const char *what = argv[1];
@@ -49,6 +61,8 @@ int main(int argc, char **argv)
         printf("%u\n", *(volatile unsigned *)(unsigned long)HL_AARCH64_VECTORS_ADDR);
     } else if (strcmp(what, "stack-overflow") == 0) {
         recurse(0);
+    } else if (strcmp(what, "stack-clash") == 0) {
+        stack_clash();
     } else if (strcmp(what, "loop") == 0) {
         for (;;)
             __asm__ volatile("");
