@@ -53,7 +53,7 @@ echo "hl: the test guests, built for aarch64 by this host's hlbuild"
 payload=$build/payload
 rm -rf "$payload"
 mkdir -p "$payload"
-for guest in hello functions; do
+for guest in hello functions profile; do
     "$HL_ROOT/build/bin/hlbuild" compile --target aarch64 --build-dir "$build/guests/$guest" \
         -o "$payload/$guest.hl" "$HL_ROOT/tests/guests/$guest"
 done

@@ -142,6 +142,11 @@ std::optional<std::string> gdb_register(const GdbThread& thread, unsigned number
 bool gdb_set_registers(GdbThread& thread, std::span<const uint8_t> bytes);
 bool gdb_set_register(GdbThread& thread, unsigned number, std::span<const uint8_t> value);
 
+// The KVM tracepoints that can say something about a vCPU running the
+// guest's unprivileged code, for --trace=all (trace/kernel_trace.cpp): the
+// generic ones and this architecture's own; a host without one leaves it out.
+const std::vector<std::string>& kvm_tracepoints();
+
 // A name for code the host put in the guest (x86-64: "fault stub #PF"), for
 // traces; nullopt for the image's own code.
 std::optional<std::string> system_symbol(uint64_t pc);

@@ -1,7 +1,7 @@
 # hlrun_tests.sh: hlrun on arm64 KVM, run by in_machine.sh inside the
 # emulated arm64 machine (busybox sh), from a directory holding the
 # aarch64 hlrun and the test guests that `hlbuild --target aarch64` built:
-# hello.hl, faults.hl, functions.hl, and hello-x86_64.hl (the x86-64 build of
+# hello.hl, faults.hl, functions.hl, profile.hl, and hello-x86_64.hl (the x86-64 build of
 # hello, which must be refused). Each check runs one command and compares
 # its exit status, and lines of its stdout and stderr, with what hl promises;
 # one line per check, then a summary. Exit status 1 when one failed.
@@ -123,8 +123,35 @@ one_line; done_check
 check "--gdb is refused on aarch64 in one line" 120 -- ./hlrun --gdb=127.0.0.1:0 hello.hl
 has err "a debugger (--gdb) is not available on aarch64 hosts yet"; one_line; done_check
 
-check "--profile is refused on aarch64 in one line" 120 -- ./hlrun --profile=/tmp/profile.folded hello.hl
-has err "profiling (--profile) is not available on aarch64 hosts yet"; one_line; done_check
+# folded_count STACK: the samples of one stack in /tmp/profile.folded (0 when absent).
+folded_count() {
+    awk -v s="$1" '{ n = $NF; $NF = ""; sub(/ $/, ""); if ($0 == s) c += n } END { print c + 0 }' /tmp/profile.folded
+}
+check "--profile: the hot leaf has most samples, its caller its share, every frame named" 0 -- \
+    ./hlrun --profile /tmp/profile.folded profile.hl 20
+hot=$(folded_count "_start;__hl_start;main;cold_caller;hot_leaf")
+cold=$(folded_count "_start;__hl_start;main;cold_caller")
+total=$(awk '{ c += $NF } END { print c + 0 }' /tmp/profile.folded)
+[ -n "$problem" ] || [ "$total" -ge 20 ] || problem="$total samples in all"
+[ -n "$problem" ] || [ $((hot * 100)) -gt $((total * 70)) ] || problem="hot_leaf has $hot of $total samples"
+if [ -z "$problem" ] && ! { [ "$cold" -gt 0 ] && [ "$cold" -lt "$hot" ]; }; then
+    problem="cold_caller has $cold samples, hot_leaf $hot"
+fi
+[ -n "$problem" ] || ! grep -q 0x /tmp/profile.folded || problem="an unnamed frame: $(grep 0x /tmp/profile.folded | head -n 1)"
+[ -z "$problem" ] || cp /tmp/profile.folded "$out"
+done_check
+
+check "--trace=all: the kernel's view of the run, and its count of exits agrees" 0 -- \
+    ./hlrun --trace=all:/tmp/trace-all.txt hello.hl x
+# The text trace holds the kernel's lines and the cross-check (hl-abi's hypercall page takes MMIO: EC 0x24).
+[ -n "$problem" ] || grep -q "kernel counted 3 returns to user space, hlrun counted 3 exits: agree" /tmp/trace-all.txt \
+    || problem="no agreeing cross-check in the trace"
+[ -n "$problem" ] || grep -q "kvm_exit .*esr_ec=0x24 vcpu_pc=0x" /tmp/trace-all.txt \
+    || problem="no kvm_exit of a data abort (esr_ec=0x24) in the trace"
+[ -n "$problem" ] || grep -q "kvm_mmio .*gpa=0x100001004" /tmp/trace-all.txt || problem="no kvm_mmio of the write hypercall"
+[ -n "$problem" ] || grep -q "kvm_userspace_exit" /tmp/trace-all.txt || problem="no kvm_userspace_exit in the trace"
+[ -z "$problem" ] || cp /tmp/trace-all.txt "$out"
+done_check
 
 check "--stats and --report: the run's numbers and its report" 125 -- ./hlrun --stats=json:/tmp/stats.json --report /tmp/report.json faults.hl null-write
 [ -n "$problem" ] || grep -q '"exits"' /tmp/stats.json || problem="/tmp/stats.json holds no exits"

@@ -1,6 +1,7 @@
-// The profiler's pure parts: the frame-pointer walk over a guest's stack, and
-// folded stacks.
-#include "profile/frame_walk.hpp"
+// The profiler's pure parts: the frame-pointer walk over an x86-64 guest's
+// stack (aarch64's: profile_aarch64_test.cpp), and folded stacks.
+#include "profile/leaf_x86_64.hpp"
+#include "profile_fake_stack.hpp"
 
 #include <hl/profile.hpp>
 
@@ -14,31 +15,10 @@
 
 using namespace hl;
 
-namespace {
-
-// Guest memory as the walk sees it: the 8-byte words the guest may read.
-struct FakeStack {
-    std::map<uint64_t, uint64_t> words;
-    std::optional<uint64_t> read(uint64_t address) const
-    {
-        const auto it = words.find(address);
-        return it == words.end() ? std::nullopt : std::optional<uint64_t>(it->second);
-    }
-    // A reader over these words; `calls` are the words that follow a call.
-    GuestReader reader(std::vector<uint64_t> calls = {}) const
-    {
-        return {[this](uint64_t a) { return read(a); },
-                [calls](uint64_t word) { return std::find(calls.begin(), calls.end(), word) != calls.end(); }};
-    }
-    // A frame at rbp: its saved RBP and the return address above it.
-    void frame(uint64_t rbp, uint64_t saved, uint64_t returns_to)
-    {
-        words[rbp] = saved;
-        words[rbp + 8] = returns_to;
-    }
-};
-
-} // namespace
+using x86_64::frame_state;
+using x86_64::is_call_site;
+using x86_64::is_return;
+using x86_64::walk_frame_pointers;
 
 TEST_CASE("profile: the walk follows the frame pointers up to the outermost frame")
 {

@@ -68,3 +68,23 @@ TEST_CASE("tracepoint records show signed fields as signed")
     CHECK(describe_tracepoint_record(*format, record({{8, 2}, {12, static_cast<uint32_t>(-4)}}, 16)) ==
           "reason=2 errno=-4");
 }
+
+TEST_CASE("tracepoint records of arm64 KVM show the pc, syndromes and addresses in hex")
+{
+    // As the arm64 test machine's kernel publishes events/kvm/kvm_exit/format.
+    const auto format = parse_tracepoint_format(
+        "kvm_exit", "ID: 9\nformat:\n\tfield:int ret;\toffset:8;\tsize:4;\tsigned:1;\n"
+                    "\tfield:unsigned int esr_ec;\toffset:12;\tsize:4;\tsigned:0;\n"
+                    "\tfield:unsigned long vcpu_pc;\toffset:16;\tsize:8;\tsigned:0;\n");
+    REQUIRE(format.has_value());
+    CHECK(describe_tracepoint_record(*format, record({{8, 2}, {12, 0x24}, {16, 0x10234c}}, 24)) ==
+          "ret=2 esr_ec=0x24 vcpu_pc=0x10234c");
+    const auto fault = parse_tracepoint_format(
+        "kvm_guest_fault", "ID: 10\nformat:\n\tfield:unsigned long vcpu_pc;\toffset:8;\tsize:8;\tsigned:0;\n"
+                           "\tfield:unsigned long hsr;\toffset:16;\tsize:8;\tsigned:0;\n"
+                           "\tfield:unsigned long hxfar;\toffset:24;\tsize:8;\tsigned:0;\n"
+                           "\tfield:unsigned long long ipa;\toffset:32;\tsize:8;\tsigned:0;\n");
+    REQUIRE(fault.has_value());
+    CHECK(describe_tracepoint_record(*fault, record({{8, 0x10234c}, {16, 0x93880045}, {24, 0x2004}, {32, 0x1000}},
+                                                    40)) == "vcpu_pc=0x10234c hsr=0x93880045 hxfar=0x2004 ipa=0x1000");
+}

@@ -137,6 +137,17 @@ std::vector<std::pair<const char*, uint64_t>> named_registers(const Registers& r
     return aarch64::named_registers(registers);
 }
 
+const std::vector<std::string>& kvm_tracepoints()
+{
+    // arm64 KVM's own (arch/arm64/kvm/trace_*.h): its exits with their
+    // exception class, stage-2 faults, MMIO it decoded, the traps of the
+    // guest's wfi/hvc/system registers; then the generic ones.
+    static const std::vector<std::string> names = {
+        "kvm_entry",     "kvm_exit",      "kvm_guest_fault",    "kvm_access_fault", "kvm_mmio_emulate", "kvm_mmio",
+        "kvm_wfx_arm64", "kvm_hvc_arm64", "kvm_handle_sys_reg", "kvm_fpu",          "kvm_userspace_exit"};
+    return names;
+}
+
 std::optional<std::string> system_symbol(uint64_t pc)
 {
     if (const int slot = aarch64::slot_at(pc); slot >= 0)
@@ -144,12 +155,10 @@ std::optional<std::string> system_symbol(uint64_t pc)
     return std::nullopt;
 }
 
-std::string unported_feature(bool debugger, bool profile, bool linux_process)
+std::string unported_feature(bool debugger, bool /*profile*/, bool linux_process)
 {
     if (debugger)
         return "a debugger (--gdb) is not available on aarch64 hosts yet";
-    if (profile)
-        return "profiling (--profile) is not available on aarch64 hosts yet";
     if (linux_process)
         return "Linux system calls (static Linux executables, libc = \"musl\") are not served on aarch64 hosts yet";
     return {};

@@ -1,6 +1,7 @@
 // KVM tracepoints through perf_event_open (see kernel_trace.hpp): one event
 // per tracepoint on this thread, all writing into one ring buffer, sampled on
 // every hit with CLOCK_MONOTONIC time and the raw record.
+#include "arch.hpp"
 #include "trace/tracepoint_format.hpp"
 
 #include <hl/error.hpp>
@@ -20,10 +21,6 @@
 namespace hl {
 namespace {
 
-// Every KVM tracepoint that can say something about a vCPU running CPL3 code.
-const std::vector<std::string> kTracepoints = {"kvm_entry", "kvm_exit", "kvm_pio", "kvm_mmio", "kvm_emulate_insn",
-                                               "kvm_fpu", "kvm_page_fault", "kvm_inj_exception",
-                                               "kvm_userspace_exit"};
 constexpr size_t kRingPages = 64; // 256 KiB: drained at every user-space exit
 
 std::string paranoid_level()
@@ -219,7 +216,7 @@ private:
 
 std::unique_ptr<KernelTrace> KernelTrace::open_for_this_thread()
 {
-    auto trace = std::make_unique<PerfKernelTrace>(read_tracepoint_formats("kvm", kTracepoints));
+    auto trace = std::make_unique<PerfKernelTrace>(read_tracepoint_formats("kvm", arch::kvm_tracepoints()));
     trace->open_all();
     return trace;
 }

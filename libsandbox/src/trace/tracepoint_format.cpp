@@ -28,10 +28,10 @@ std::optional<std::string> attribute(const std::string& line, const std::string&
     return line.substr(start, line.find(';', start) - start);
 }
 
-// Ports, values and addresses read best in hex; counts and sizes in decimal.
+// Ports, values, addresses and (arm64) syndromes read best in hex; counts and sizes in decimal.
 bool reads_as_address(const std::string& field)
 {
-    for (const char* part : {"port", "val", "rip", "addr", "gpa", "gva", "cr"})
+    for (const char* part : {"port", "val", "rip", "addr", "gpa", "gva", "cr", "pc", "ipa", "far", "hsr", "esr"})
         if (field.find(part) != std::string::npos)
             return true;
     return false;

@@ -135,6 +135,14 @@ std::string describe_fault(const GuestFault& fault, const Layout& layout)
 const char* exception_mnemonic(unsigned vector) { return cpu::vector_mnemonic(vector); }
 const char* exception_name(unsigned vector) { return cpu::vector_name(vector); }
 
+const std::vector<std::string>& kvm_tracepoints()
+{
+    static const std::vector<std::string> names = {"kvm_entry", "kvm_exit",       "kvm_pio",           "kvm_mmio",
+                                                   "kvm_emulate_insn", "kvm_fpu", "kvm_page_fault", "kvm_inj_exception",
+                                                   "kvm_userspace_exit"};
+    return names;
+}
+
 std::optional<std::string> system_symbol(uint64_t pc)
 {
     if (pc >= HL_STUBS_ADDR && pc < HL_STUBS_ADDR + cpu::kVectors * cpu::kStubSize)
