@@ -47,7 +47,7 @@ echo "hl: cross-building hlrun and tests/arm64 for aarch64 in $build"
 # Release: no debug information to compile and copy into the machine.
 cmake -S "$HL_ROOT" -B "$build/hl" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF -DHL_ARM64_TESTS=ON \
       -DCMAKE_TOOLCHAIN_FILE="$HL_ROOT/cmake/aarch64-linux-gnu.cmake" >/dev/null
-cmake --build "$build/hl" -j"$(nproc)" --target hlrun hl_arch_tests kvm_probe
+cmake --build "$build/hl" -j"$(nproc)" --target hlrun hl_arch_tests kvm_probe library_tests
 
 echo "hl: the test guests, built for aarch64 by this host's hlbuild"
 payload=$build/payload
@@ -61,8 +61,9 @@ done
     -o "$payload/faults.hl" "$HL_ROOT/tests/arm64/guests/faults"
 "$HL_ROOT/build/bin/hlbuild" compile --target x86-64 --build-dir "$build/guests/hello-x86_64" \
     -o "$payload/hello-x86_64.hl" "$HL_ROOT/tests/guests/hello"
-cp "$build/hl/bin/hlrun" "$build/hl/bin/kvm_probe" "$HL_ROOT/tests/arm64/in_machine.sh" \
-   "$HL_ROOT/tests/arm64/hlrun_tests.sh" "$payload/"
+cp "$build/hl/bin/hlrun" "$build/hl/bin/kvm_probe" "$build/hl/bin/library_tests" "$HL_ROOT/tests/arm64/in_machine.sh" \
+   "$HL_ROOT/tests/arm64/hlrun_tests.sh" \
+   "$HL_ROOT/tests/arm64/serve_check.sh" "$payload/"
 
 unit=failed
 echo "hl: the aarch64 unit tests, under qemu-aarch64-static"
@@ -77,5 +78,5 @@ if ARM64_QUIET=1 ARM64_TIMEOUT=${HL_ARM64_TIMEOUT:-900} ARM64_LOG="$build/consol
     kvm=passed
 fi
 
-echo "hl arm64: unit tests under qemu-aarch64 $unit; kvm_probe and hlrun on KVM in the arm64 machine $kvm"
+echo "hl arm64: unit tests under qemu-aarch64 $unit; kvm_probe, library_tests and hlrun on KVM in the arm64 machine $kvm"
 [ "$unit" = passed ] && [ "$kvm" = passed ]

@@ -158,6 +158,10 @@ check "--stats and --report: the run's numbers and its report" 125 -- ./hlrun --
 [ -n "$problem" ] || grep -q '"ending": *"faulted"' /tmp/report.json || problem="/tmp/report.json: $(head -c 200 /tmp/report.json)"
 done_check
 
+check "serve: calls over HTTP from fresh states, a fault and the call after it, metrics, SIGTERM" 0 -- \
+    sh ./serve_check.sh
+has out "served: add, next, reverse, crash, nope, metrics; SIGTERM drained"; done_check
+
 check "doctor: the arm64 host passes" 0 -- ./hlrun doctor
 has out "KVM (arm64): guests run at EL0"; done_check
 
