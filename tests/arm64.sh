@@ -5,14 +5,17 @@
 #      tests/arm64/machine.sh needs (qemu-system-arm, cpio, an arm64 kernel);
 #   2. cross-builds hlrun and tests/arm64's programs for aarch64
 #      (cmake/aarch64-linux-gnu.cmake, HL_ARM64_TESTS) in build-arm64/hl,
+#      the C programs of tests/linux as static aarch64 executables (musl),
 #      and builds the test guests for aarch64
 #      with this host's hlbuild (--target aarch64; build/ is brought up to
 #      date first, by tests/bootstrap.sh);
 #   3. runs the unit tests built for aarch64 under qemu-aarch64-static;
 #   4. boots an emulated arm64 machine with KVM inside and runs there
-#      kvm_probe (the machine hl builds, case by case) and hlrun_tests.sh
-#      (hlrun itself: hello, every fault kind, timeouts, traces, calls with
-#      fresh state, snapshot files, refusals);
+#      kvm_probe (the machine hl builds, case by case), library_tests
+#      (host functions, snapshots), hlrun_tests.sh (hlrun itself: hello,
+#      every fault kind, timeouts, traces, profiles, calls with fresh state,
+#      snapshot files, serve, refusals) and linux_tests.sh (the Linux
+#      personality: the programs under hlrun and natively, alike);
 # then prints one summary line. Exit status 0 when every step passed.
 # HL_ARM64_BUILD (default build-arm64) is where it builds and keeps the
 # machine's kernel between runs.
@@ -31,7 +34,7 @@ if ! dpkg --print-foreign-architectures | grep -qx arm64; then
     $sudo dpkg --add-architecture arm64
     $sudo apt-get update -qq
 fi
-packages="g++-aarch64-linux-gnu qemu-user-static qemu-system-arm cpio libelf-dev:arm64 zlib1g-dev:arm64 libspdlog-dev:arm64 libfmt-dev:arm64 libtomlplusplus-dev:arm64 libseccomp-dev:arm64 libboost1.81-dev:arm64"
+packages="g++-aarch64-linux-gnu musl-dev:arm64 qemu-user-static qemu-system-arm cpio libelf-dev:arm64 zlib1g-dev:arm64 libspdlog-dev:arm64 libfmt-dev:arm64 libtomlplusplus-dev:arm64 libseccomp-dev:arm64 libboost1.81-dev:arm64"
 missing=""
 for package in $packages; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing="$missing $package"
@@ -61,9 +64,15 @@ done
     -o "$payload/faults.hl" "$HL_ROOT/tests/arm64/guests/faults"
 "$HL_ROOT/build/bin/hlbuild" compile --target x86-64 --build-dir "$build/guests/hello-x86_64" \
     -o "$payload/hello-x86_64.hl" "$HL_ROOT/tests/guests/hello"
-cp "$build/hl/bin/hlrun" "$build/hl/bin/kvm_probe" "$build/hl/bin/library_tests" "$HL_ROOT/tests/arm64/in_machine.sh" \
-   "$HL_ROOT/tests/arm64/hlrun_tests.sh" \
-   "$HL_ROOT/tests/arm64/serve_check.sh" "$payload/"
+echo "hl: the C programs of tests/linux, as static aarch64 executables against musl"
+for program in hello tls t_format t_libm t_sort t_time t_malloc t_env t_stdin t_files t_unsupported t_abort; do
+    aarch64-linux-gnu-gcc -specs /usr/lib/aarch64-linux-musl/musl-gcc.specs -static -O2 -Wall -Werror \
+        "$HL_ROOT/tests/linux/$program.c" -o "$payload/$program" -lm
+done
+cp "$build/hl/bin/hlrun" "$build/hl/bin/kvm_probe" "$build/hl/bin/library_tests" "$payload/"
+for script in in_machine check hlrun_tests serve_check linux_tests; do
+    cp "$HL_ROOT/tests/arm64/$script.sh" "$payload/"
+done
 
 unit=failed
 echo "hl: the aarch64 unit tests, under qemu-aarch64-static"

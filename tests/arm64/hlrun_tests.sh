@@ -2,52 +2,9 @@
 # emulated arm64 machine (busybox sh), from a directory holding the
 # aarch64 hlrun and the test guests that `hlbuild --target aarch64` built:
 # hello.hl, faults.hl, functions.hl, profile.hl, and hello-x86_64.hl (the x86-64 build of
-# hello, which must be refused). Each check runs one command and compares
-# its exit status, and lines of its stdout and stderr, with what hl promises;
-# one line per check, then a summary. Exit status 1 when one failed.
-passed=0
-failed=0
-out=/tmp/hlrun.out
-err=/tmp/hlrun.err
-
-# check NAME STATUS -- COMMAND...: runs COMMAND; then `has`/`lacks` look at it.
-check() {
-    name=$1 want=$2
-    shift 3
-    # A hang is one FAILED line (status 143), not the whole machine's timeout.
-    timeout 60 "$@" >"$out" 2>"$err" </dev/null
-    status=$?
-    problem=""
-    [ "$status" = "$want" ] || problem="exit status $status, expected $want"
-}
-# has STREAM TEXT: STREAM (out or err) holds TEXT.
-has() {
-    [ -n "$problem" ] && return
-    file=$out
-    [ "$1" = err ] && file=$err
-    grep -qF -- "$2" "$file" || problem="std$1 lacks '$2'"
-}
-# is_out TEXT: stdout is exactly TEXT and a newline.
-is_out() {
-    [ -n "$problem" ] && return
-    [ "$(cat "$out")" = "$1" ] && [ "$(wc -l <"$out")" -eq 1 ] || problem="stdout is '$(cat "$out")', expected '$1'"
-}
-# one_line: stderr is one line.
-one_line() {
-    [ -n "$problem" ] && return
-    [ "$(wc -l <"$err")" -eq 1 ] || problem="stderr has $(wc -l <"$err") lines, expected one"
-}
-done_check() {
-    if [ -z "$problem" ]; then
-        echo "ok      $name"
-        passed=$((passed + 1))
-    else
-        echo "FAILED  $name: $problem"
-        sed 's/^/          stdout: /' "$out" | head -n 5
-        sed 's/^/          stderr: /' "$err" | head -n 5
-        failed=$((failed + 1))
-    fi
-}
+# hello, which must be refused). One line per check (check.sh), then a
+# summary; exit status 1 when one failed.
+. ./check.sh
 
 check "hello: arguments in, the guest's status out" 3 -- ./hlrun hello.hl a "b c" --exit 3
 has out "argc=5"; has out "argv[2]=b c"; has err "to stderr"; done_check
@@ -165,5 +122,4 @@ has out "served: add, next, reverse, crash, nope, metrics; SIGTERM drained"; don
 check "doctor: the arm64 host passes" 0 -- ./hlrun doctor
 has out "KVM (arm64): guests run at EL0"; done_check
 
-echo "hlrun_tests: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+summary hlrun_tests

@@ -6,6 +6,7 @@
 // is ENOENT. Only regular files and directories open.
 #include "linux/file_namespace.hpp"
 #include "linux/guest_paths.hpp"
+#include "linux/kernel_abi.hpp"
 #include "linux/syscall_handlers.hpp"
 
 #include <cerrno>
@@ -17,25 +18,16 @@
 namespace hl::linux_abi {
 namespace {
 
-// x86-64's numbers for what the guest passes.
+// The numbers for what the guest passes that both architectures share;
+// O_DIRECTORY and O_NOFOLLOW are guest_abi()'s.
 constexpr int64_t kAtFdcwd = -100;
 constexpr uint64_t kAtSymlinkNofollow = 0x100, kAtEmptyPath = 0x1000;
-constexpr uint64_t kOAccmode = 03, kOCreat = 0100, kOExcl = 0200, kOTrunc = 01000, kODirectory = 0200000,
-                   kONofollow = 0400000, kOCloexec = 02000000, kOTmpfile = 020000000;
+constexpr uint64_t kOAccmode = 03, kOCreat = 0100, kOExcl = 0200, kOTrunc = 01000, kOCloexec = 02000000,
+                   kOTmpfile = 020000000;
 constexpr uint64_t kWOk = 2, kXOk = 1;
 constexpr uint8_t kDtDir = 4;
 constexpr uint64_t kPathMax = 4096;
 
-// struct stat of the x86-64 kernel ABI.
-struct KernelStat {
-    uint64_t dev, ino, nlink;
-    uint32_t mode, uid, gid, pad0;
-    uint64_t rdev;
-    int64_t size, blksize, blocks;
-    int64_t atime, atime_ns, mtime, mtime_ns, ctime, ctime_ns;
-    int64_t reserved[3];
-};
-static_assert(sizeof(KernelStat) == 144);
 
 // Reads the NUL-terminated path the guest passed, or -errno.
 int64_t read_path(const GuestMemory& memory, uint64_t address, std::string& path)
@@ -89,9 +81,9 @@ int64_t resolve(SyscallCall& c, int64_t dirfd, uint64_t address, Resolved& out)
 }
 
 // A directory above mapped ones: read-only, the same for every guest.
-KernelStat ancestor_stat(const std::string& path)
+FileStatus ancestor_stat(const std::string& path)
 {
-    KernelStat st{};
+    FileStatus st{};
     st.mode = S_IFDIR | 0555;
     st.nlink = 2;
     st.ino = std::hash<std::string>{}(path) | 1;
@@ -99,9 +91,9 @@ KernelStat ancestor_stat(const std::string& path)
     return st;
 }
 
-KernelStat guest_stat(const struct stat& host)
+FileStatus guest_stat(const struct stat& host)
 {
-    KernelStat st{};
+    FileStatus st{};
     st.dev = host.st_dev;
     st.ino = host.st_ino;
     st.nlink = host.st_nlink;
@@ -118,7 +110,7 @@ KernelStat guest_stat(const struct stat& host)
     return st;
 }
 
-int64_t stat_host_fd(int fd, KernelStat& st)
+int64_t stat_host_fd(int fd, FileStatus& st)
 {
     struct stat host {};
     if (fstat(fd, &host) != 0)
@@ -128,7 +120,7 @@ int64_t stat_host_fd(int fd, KernelStat& st)
 }
 
 // stat of a resolved path: 0 or -errno.
-int64_t stat_resolved(SyscallCall& c, const Resolved& r, bool follow, KernelStat& st)
+int64_t stat_resolved(SyscallCall& c, const Resolved& r, bool follow, FileStatus& st)
 {
     switch (r.place.kind) {
     case PathPlace::Kind::Outside:
@@ -147,7 +139,7 @@ int64_t stat_resolved(SyscallCall& c, const Resolved& r, bool follow, KernelStat
     return stat_host_fd(opened.get(), st);
 }
 
-int64_t stat_fd(const GuestFd& fd, KernelStat& st)
+int64_t stat_fd(const GuestFd& fd, FileStatus& st)
 {
     if (fd.host)
         return stat_host_fd(fd.host->get(), st);
@@ -155,16 +147,18 @@ int64_t stat_fd(const GuestFd& fd, KernelStat& st)
         st = ancestor_stat(fd.path);
         return 0;
     }
-    st = KernelStat{};
+    st = FileStatus{};
     st.mode = S_IFIFO | 0600;   // stdin, stdout, stderr: pipes, neither terminals nor files to seek in
     st.nlink = 1;
     st.blksize = 4096;
     return 0;
 }
 
-int64_t put_stat(SyscallCall& c, int64_t error, const KernelStat& st, uint64_t buffer)
+int64_t put_stat(SyscallCall& c, int64_t error, const FileStatus& st, uint64_t buffer)
 {
-    return error ? error : put_guest(c.env.memory, buffer, st);
+    if (error)
+        return error;
+    return put_guest_bytes(c.env.memory, buffer, guest_abi().stat_bytes(st));
 }
 
 int64_t stat_at(SyscallCall& c, int64_t dirfd, uint64_t path, uint64_t buffer, bool follow)
@@ -172,7 +166,7 @@ int64_t stat_at(SyscallCall& c, int64_t dirfd, uint64_t path, uint64_t buffer, b
     Resolved r;
     if (const int64_t error = resolve(c, dirfd, path, r))
         return error;
-    KernelStat st{};
+    FileStatus st{};
     return put_stat(c, stat_resolved(c, r, follow, st), st, buffer);
 }
 
@@ -181,7 +175,7 @@ int64_t access_at(SyscallCall& c, int64_t dirfd, uint64_t path, uint64_t mode)
     Resolved r;
     if (const int64_t error = resolve(c, dirfd, path, r))
         return error;
-    KernelStat st{};
+    FileStatus st{};
     if (const int64_t error = stat_resolved(c, r, true, st))
         return error;
     if (mode & kWOk)
@@ -195,7 +189,7 @@ int64_t access_at(SyscallCall& c, int64_t dirfd, uint64_t path, uint64_t mode)
 int64_t open_resolved(SyscallCall& c, const Resolved& r, uint64_t flags)
 {
     const bool writes = (flags & kOAccmode) != 0 || (flags & kOTrunc) || (flags & kOTmpfile) == kOTmpfile;
-    const bool want_directory = (flags & kODirectory) || r.must_be_directory;
+    const bool want_directory = (flags & guest_abi().o_directory) || r.must_be_directory;
     GuestFd opened;
     opened.kind = GuestFd::Kind::Directory;
     opened.path = r.path;
@@ -229,7 +223,7 @@ int64_t open_resolved(SyscallCall& c, const Resolved& r, uint64_t flags)
         if (existing >= 0 && (flags & kOExcl))
             return -EEXIST;
     }
-    const int host_flags = (want_directory ? O_DIRECTORY : 0) | ((flags & kONofollow) ? O_NOFOLLOW : 0);
+    const int host_flags = (want_directory ? O_DIRECTORY : 0) | ((flags & guest_abi().o_nofollow) ? O_NOFOLLOW : 0);
     const int64_t fd = files.open_beneath(r.place.mount, r.place.rest, host_flags);
     if (fd < 0)
         return fd;
@@ -279,7 +273,7 @@ int64_t sys_fstat(SyscallCall& c)
     const GuestFd* fd = find_fd(c.env, c.a[0]);
     if (!fd)
         return -EBADF;
-    KernelStat st{};
+    FileStatus st{};
     return put_stat(c, stat_fd(*fd, st), st, c.a[1]);
 }
 
@@ -288,7 +282,7 @@ int64_t sys_newfstatat(SyscallCall& c)
     const auto dirfd = static_cast<int64_t>(c.a[0]);
     const auto first = c.env.memory.read_view(guest_addr(c.a[1]), 1);
     if ((c.a[3] & kAtEmptyPath) && first.ok() && first.bytes[0] == 0) {
-        KernelStat st{};
+        FileStatus st{};
         if (dirfd == kAtFdcwd) {
             Resolved r;
             resolve_text(c, kAtFdcwd, ".", r);
@@ -357,7 +351,7 @@ int64_t sys_chdir(SyscallCall& c)
     Resolved r;
     if (const int64_t error = resolve(c, kAtFdcwd, c.a[0], r))
         return error;
-    KernelStat st{};
+    FileStatus st{};
     if (const int64_t error = stat_resolved(c, r, true, st))
         return error;
     if (!S_ISDIR(st.mode))

@@ -6,6 +6,7 @@
 // descriptor's own offset, with pread, so that a snapshot's copy of the
 // offset is all there is to restore.
 #include "linux/file_namespace.hpp"
+#include "linux/kernel_abi.hpp"
 #include "linux/syscall_handlers.hpp"
 
 #include <hl/abi.h>
@@ -23,11 +24,11 @@ namespace {
 constexpr uint64_t kIovMax = 1024;
 // The most one read or write moves, as for the write hypercall; a longer one is short, as Linux allows.
 constexpr uint64_t kIoMax = HL_WRITE_MAX;
-// fcntl commands and lseek's whence, as x86-64 numbers them.
+// fcntl commands and lseek's whence, as both architectures number them.
 constexpr uint64_t kFGetfd = 1, kFSetfd = 2, kFGetfl = 3, kFSetfl = 4;
 constexpr uint64_t kFdCloexec = 1;
 constexpr uint64_t kSeekSet = 0, kSeekCur = 1, kSeekEnd = 2;
-constexpr int64_t kORdonly = 0, kOWronly = 1, kODirectory = 0200000;
+constexpr int64_t kORdonly = 0, kOWronly = 1;
 constexpr uint64_t kTiocgwinsz = 0x5413;
 
 struct KernelIovec {
@@ -282,7 +283,7 @@ int64_t sys_fcntl(SyscallCall& c)
     case kFGetfl:
         if (fd->kind == GuestFd::Kind::Output)
             return kOWronly;
-        return fd->kind == GuestFd::Kind::Directory ? kORdonly | kODirectory : kORdonly;
+        return fd->kind == GuestFd::Kind::Directory ? kORdonly | static_cast<int64_t>(guest_abi().o_directory) : kORdonly;
     case kFSetfl:
         return 0;   // O_APPEND, O_NONBLOCK and the like change nothing here
     default:

@@ -2,6 +2,7 @@
 // The guest is process 1 and its only thread, user and group 0; signals are
 // accepted and never delivered to a handler: one the guest sends itself takes
 // its default action at once (abort() ends the run as aborted).
+#include "linux/kernel_abi.hpp"
 #include "linux/syscall_handlers.hpp"
 
 #include "linux/linux_memory.hpp"
@@ -148,7 +149,8 @@ int64_t sys_uname(SyscallCall& c)
 {
     struct {
         char sysname[65], nodename[65], release[65], version[65], machine[65], domainname[65];
-    } u{"Linux", "hl", "6.1.0-hl", "#1 hl", "x86_64", "(none)"};
+    } u{"Linux", "hl", "6.1.0-hl", "#1 hl", "", "(none)"};
+    std::strncpy(u.machine, guest_abi().machine, sizeof u.machine - 1);
     return put_guest(c.env.memory, c.a[0], u);
 }
 

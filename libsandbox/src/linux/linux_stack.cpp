@@ -1,6 +1,8 @@
 // The initial stack of a static Linux executable (see linux_stack.hpp).
 #include "linux/linux_stack.hpp"
 
+#include "linux/kernel_abi.hpp"
+
 #include <hl/abi.h>
 #include <hl/units.hpp>
 
@@ -77,7 +79,7 @@ uint64_t write_linux_stack(std::span<uint8_t> memory, const Layout& layout, cons
     StackWriter stack(memory, layout.stack_top(), layout.stack_top() - limit);
 
     const uint64_t random = stack.push_bytes(start.random.data(), start.random.size());
-    const uint64_t platform = stack.push_string("x86_64");
+    const uint64_t platform = stack.push_string(guest_abi().machine);
     const uint64_t execfn = stack.push_string(start.argv.empty() ? std::string() : start.argv[0]);
     std::vector<uint64_t> argv, env;
     for (const std::string& s : start.argv)

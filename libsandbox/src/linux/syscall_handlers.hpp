@@ -2,7 +2,8 @@
 // by concern (linux_io.cpp, linux_process_calls.cpp; memory calls wrap
 // linux_memory.hpp). Each returns what the call returns (-errno on failure);
 // the table that maps numbers to them is per architecture
-// (syscall_table_x86_64.cpp).
+// (syscall_table_x86_64.cpp, syscall_table_aarch64.cpp), and so are the
+// numbers and layouts that differ (kernel_abi.hpp).
 #pragma once
 
 #include "linux/linux_syscalls.hpp"
@@ -10,6 +11,7 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <span>
 
 namespace hl::linux_abi {
 
@@ -21,15 +23,21 @@ struct SyscallCall {
 
 using SyscallHandler = int64_t (*)(SyscallCall& call);
 
-// Copies a value out to guest memory: 0, or -EFAULT when the guest may not write there.
+// Copies bytes out to guest memory: 0, or -EFAULT when the guest may not write there.
+inline int64_t put_guest_bytes(GuestMemory& memory, uint64_t address, std::span<const uint8_t> bytes)
+{
+    const auto view = memory.write_view(guest_addr(address), bytes.size());
+    if (!view.ok())
+        return -EFAULT;
+    std::memcpy(view.bytes.data(), bytes.data(), bytes.size());
+    return 0;
+}
+
+// Copies a value out to guest memory, as put_guest_bytes.
 template <typename T>
 int64_t put_guest(GuestMemory& memory, uint64_t address, const T& value)
 {
-    const auto view = memory.write_view(guest_addr(address), sizeof value);
-    if (!view.ok())
-        return -EFAULT;
-    std::memcpy(view.bytes.data(), &value, sizeof value);
-    return 0;
+    return put_guest_bytes(memory, address, std::span(reinterpret_cast<const uint8_t*>(&value), sizeof value));
 }
 
 // The guest's open descriptor `fd`, or nullptr (EBADF). linux_io.cpp

@@ -7,13 +7,7 @@
 namespace hl::linux_abi {
 namespace {
 
-constexpr uint8_t hex(std::initializer_list<int> args)
-{
-    uint8_t mask = 0;
-    for (int i : args)
-        mask = static_cast<uint8_t>(mask | 1u << i);
-    return mask;
-}
+constexpr auto hex = hex_args;
 
 const std::map<uint64_t, ServedCall>& table()
 {
