@@ -38,10 +38,13 @@ LibcRecipe musl_recipe(const Toolchain& t, const GuestRuntime& runtime, Target t
 {
     const std::string key = project_file.string() + ": image.libc = \"musl\": ";
     std::error_code ec;
-    if (*kMuslLibDir == '\0' || !fs::exists(runtime.musl_library, ec))
+    const bool aarch64 = target == Target::Aarch64;
+    const char* include_dir = aarch64 ? kMuslIncludeDirAarch64 : kMuslIncludeDirX86_64;
+    const char* lib_dir = aarch64 ? kMuslLibDirAarch64 : kMuslLibDirX86_64;
+    if (*lib_dir == '\0' || !fs::exists(runtime.musl_library, ec))
         throw Error(key + "this hl was built without musl (" + runtime.musl_library.string() +
                     " is missing); install musl-dev and musl-tools, then build hl again");
-    const fs::path include(kMuslIncludeDir), lib(kMuslLibDir);
+    const fs::path include(include_dir), lib(lib_dir);
     for (const fs::path& needed : {include / "stdio.h", lib / "crt1.o", lib / "crti.o", lib / "crtn.o", lib / "libc.a"})
         if (!fs::exists(needed, ec))
             throw Error(key + "musl's " + needed.string() + " is missing; install musl-dev");

@@ -10,9 +10,9 @@ namespace hl::cli {
 namespace {
 
 constexpr TargetFacts kX86_64{"x86-64", "x86_64", "x86_64-linux-gnu-gcc", "CC_x86_64", "gcc-x86-64-linux-gnu",
-                              EM_X86_64, "EM_X86_64"};
+                              "amd64", EM_X86_64, "EM_X86_64"};
 constexpr TargetFacts kAarch64{"aarch64", "aarch64", "aarch64-linux-gnu-gcc", "CC_aarch64", "gcc-aarch64-linux-gnu",
-                               EM_AARCH64, "EM_AARCH64"};
+                               "arm64", EM_AARCH64, "EM_AARCH64"};
 
 // "ORIGIN: " before a message about an explicit choice; nothing for the default.
 std::string from(const TargetChoice& choice)
@@ -99,11 +99,11 @@ std::string runtime_missing_message(const TargetChoice& choice, const std::strin
            " is missing); install " + f.package + ", then build hl again";
 }
 
-std::string musl_target_message(const std::string& project_file, Target target)
+std::string musl_target_message(const std::string& project_file, Target target, const std::string& missing)
 {
-    const char* name = facts(target).name;
-    return project_file + ": image.libc = \"musl\": this hl has no musl runtime for " + name + ", only for " +
-           facts(host_target()).name + "; use libc = \"tiny\" for " + name + " guests";
+    const TargetFacts& f = facts(target);
+    return project_file + ": image.libc = \"musl\": this hl was built without musl for " + f.name + " (" + missing +
+           " is missing); install musl-dev:" + f.debian_arch + ", then build hl again, or use libc = \"tiny\"";
 }
 
 } // namespace hl::cli

@@ -24,6 +24,7 @@ struct TargetFacts {
     const char* cross_compiler;     // "aarch64-linux-gnu-gcc": its compiler on another host
     const char* compiler_variable;  // "CC_aarch64": where a user names another
     const char* package;            // "gcc-aarch64-linux-gnu": the Debian package of cross_compiler
+    const char* debian_arch;        // "arm64": Debian's name, for multiarch packages (musl-dev:arm64)
     uint16_t elf_machine;           // EM_AARCH64
     const char* elf_name;           // "EM_AARCH64"
 };
@@ -64,7 +65,8 @@ std::string compiler_mismatch_message(const TargetChoice& choice, const std::str
                                       const std::string& machine);
 //   this hl has no runtime for the target (`missing`: the file looked for)
 std::string runtime_missing_message(const TargetChoice& choice, const std::string& missing);
-//   libc = "musl" for a target other than the host's
-std::string musl_target_message(const std::string& project_file, Target target);
+//   libc = "musl" for a target other than the host's, whose musl runtime this
+//   hl was built without (`missing`: the file looked for)
+std::string musl_target_message(const std::string& project_file, Target target, const std::string& missing);
 
 } // namespace hl::cli

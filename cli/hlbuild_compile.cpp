@@ -271,10 +271,14 @@ int hlbuild_compile(const CompileOptions& options, std::string* built, bool quie
 
     const Toolchain toolchain = find_toolchain(); // throws: reported by main
     const TargetChoice target = choose_target(options, *project, project_dir / "hlbuild.toml");
-    // Whatever is installed: musl's headers and libraries are the host's (cmake/Musl.cmake).
+    // The other architecture's musl is there only where the build found it (cmake/Musl.cmake).
     if (project->libc == Libc::Musl && target.target != host_target()) {
-        log_error("{}", musl_target_message((project_dir / "hlbuild.toml").string(), target.target));
-        return kBuildFailed;
+        const fs::path musl = guest_runtime(toolchain, target.target).musl_library;
+        if (std::error_code missing; !fs::exists(musl, missing)) {
+            log_error("{}", musl_target_message((project_dir / "hlbuild.toml").string(), target.target,
+                                                musl.string()));
+            return kBuildFailed;
+        }
     }
     if (target.target != host_target()) {
         const GuestRuntime runtime = guest_runtime(toolchain, target.target);

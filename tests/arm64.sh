@@ -20,13 +20,6 @@
 # HL_ARM64_BUILD (default build-arm64) is where it builds and keeps the
 # machine's kernel between runs.
 set -eu
-# This host's hl first: its hlbuild builds the guests, with the aarch64
-# runtime as it is now (bootstrap.sh installs what hl needs, the aarch64
-# cross compiler among it, and builds build/ again).
-. "$(dirname "$0")/bootstrap.sh"
-build=${HL_ARM64_BUILD:-$HL_ROOT/build-arm64}
-machine=$build/machine
-
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 if ! dpkg --print-foreign-architectures | grep -qx arm64; then
@@ -44,6 +37,13 @@ if [ -n "$missing" ]; then
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing
 fi
+# Then this host's hl: its hlbuild builds the guests, with the aarch64
+# runtime as it is now (bootstrap.sh installs what hl needs, the aarch64
+# cross compiler among it, and configures and builds build/ again, which
+# now finds the aarch64 musl just installed).
+. "$(dirname "$0")/bootstrap.sh"
+build=${HL_ARM64_BUILD:-$HL_ROOT/build-arm64}
+machine=$build/machine
 sh "$HL_ROOT/tests/arm64/machine.sh" prepare "$machine"
 
 echo "hl: cross-building hlrun and tests/arm64 for aarch64 in $build"
@@ -60,6 +60,8 @@ for guest in hello functions profile; do
     "$HL_ROOT/build/bin/hlbuild" compile --target aarch64 --build-dir "$build/guests/$guest" \
         -o "$payload/$guest.hl" "$HL_ROOT/tests/guests/$guest"
 done
+"$HL_ROOT/build/bin/hlbuild" compile --target aarch64 --build-dir "$build/guests/musl" \
+    -o "$payload/musl.hl" "$HL_ROOT/tests/guests/musl"
 "$HL_ROOT/build/bin/hlbuild" compile --target aarch64 --build-dir "$build/guests/faults" \
     -o "$payload/faults.hl" "$HL_ROOT/tests/arm64/guests/faults"
 "$HL_ROOT/build/bin/hlbuild" compile --target x86-64 --build-dir "$build/guests/hello-x86_64" \
@@ -87,5 +89,5 @@ if ARM64_QUIET=1 ARM64_TIMEOUT=${HL_ARM64_TIMEOUT:-900} ARM64_LOG="$build/consol
     kvm=passed
 fi
 
-echo "hl arm64: unit tests under qemu-aarch64 $unit; kvm_probe, library_tests and hlrun on KVM in the arm64 machine $kvm"
+echo "hl arm64: unit tests under qemu-aarch64 $unit; kvm_probe, library_tests, hlrun and the Linux personality on KVM in the arm64 machine $kvm"
 [ "$unit" = passed ] && [ "$kvm" = passed ]

@@ -30,6 +30,11 @@ is_out() {
     [ -n "$problem" ] && return
     [ "$(cat "$out")" = "$1" ] && [ "$(wc -l <"$out")" -eq 1 ] || problem="stdout is '$(cat "$out")', expected '$1'"
 }
+# is_text TEXT: stdout is exactly TEXT, of any number of lines.
+is_text() {
+    [ -n "$problem" ] && return
+    [ "$(cat "$out")" = "$1" ] || problem="stdout is '$(cat "$out")', expected '$1'"
+}
 # one_line: stderr is one line.
 one_line() {
     [ -n "$problem" ] && return

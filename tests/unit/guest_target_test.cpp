@@ -104,9 +104,12 @@ TEST_CASE("targets: each refusal is one line that says what to do")
                                   "/opt/hl/lib/hl/aarch64/libhlcrt.a") ==
           "p/hlbuild.toml: image.target = \"aarch64\": this hl was built without the aarch64 guest runtime "
           "(/opt/hl/lib/hl/aarch64/libhlcrt.a is missing); install gcc-aarch64-linux-gnu, then build hl again");
-    const Target other = other_target();
-    const std::string name = facts(other).name;
-    CHECK(musl_target_message("p/hlbuild.toml", other) ==
-          "p/hlbuild.toml: image.libc = \"musl\": this hl has no musl runtime for " + name + ", only for " + host +
-              "; use libc = \"tiny\" for " + name + " guests");
+    CHECK(musl_target_message("p/hlbuild.toml", Target::Aarch64, "/opt/hl/lib/hl/aarch64/libhlmusl.a") ==
+          "p/hlbuild.toml: image.libc = \"musl\": this hl was built without musl for aarch64 "
+          "(/opt/hl/lib/hl/aarch64/libhlmusl.a is missing); install musl-dev:arm64, then build hl again, or use "
+          "libc = \"tiny\"");
+    CHECK(musl_target_message("p/hlbuild.toml", Target::X86_64, "/opt/hl/lib/hl/x86-64/libhlmusl.a") ==
+          "p/hlbuild.toml: image.libc = \"musl\": this hl was built without musl for x86-64 "
+          "(/opt/hl/lib/hl/x86-64/libhlmusl.a is missing); install musl-dev:amd64, then build hl again, or use "
+          "libc = \"tiny\"");
 }
