@@ -3,7 +3,7 @@
 #   1. installs what is missing: Debian's aarch64 cross toolchain, the arm64
 #      libraries hl links (multiarch), user-mode qemu, and what
 #      tests/arm64/machine.sh needs (qemu-system-arm, cpio, an arm64 kernel);
-#   2. cross-builds hlrun and tests/arm64's programs for aarch64
+#   2. cross-builds hlrun, hlbuild and tests/arm64's programs for aarch64
 #      (cmake/aarch64-linux-gnu.cmake, HL_ARM64_TESTS) in build-arm64/hl,
 #      the C programs of tests/linux as static aarch64 executables (musl),
 #      and builds the test guests for aarch64
@@ -50,7 +50,7 @@ echo "hl: cross-building hlrun and tests/arm64 for aarch64 in $build"
 # Release: no debug information to compile and copy into the machine.
 cmake -S "$HL_ROOT" -B "$build/hl" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF -DHL_ARM64_TESTS=ON \
       -DCMAKE_TOOLCHAIN_FILE="$HL_ROOT/cmake/aarch64-linux-gnu.cmake" >/dev/null
-cmake --build "$build/hl" -j"$(nproc)" --target hlrun hl_arch_tests kvm_probe library_tests
+cmake --build "$build/hl" -j"$(nproc)" --target hlrun hlbuild hl_arch_tests kvm_probe library_tests
 
 echo "hl: the test guests, built for aarch64 by this host's hlbuild"
 payload=$build/payload
@@ -72,6 +72,10 @@ for program in hello tls t_format t_libm t_sort t_time t_malloc t_env t_stdin t_
         "$HL_ROOT/tests/linux/$program.c" -o "$payload/$program" -lm
 done
 cp "$build/hl/bin/hlrun" "$build/hl/bin/kvm_probe" "$build/hl/bin/library_tests" "$payload/"
+# hlbuild for an aarch64 host, with the toolchain it finds beside it (BIN/../lib/hl, BIN/../share/hl).
+mkdir -p "$payload/prefix/bin"
+cp "$build/hl/bin/hlbuild" "$payload/prefix/bin/"
+cp -r "$build/hl/lib" "$build/hl/share" "$payload/prefix/"
 for script in in_machine check hlrun_tests serve_check linux_tests; do
     cp "$HL_ROOT/tests/arm64/$script.sh" "$payload/"
 done

@@ -2,7 +2,8 @@
 # emulated arm64 machine (busybox sh), from a directory holding the
 # aarch64 hlrun and the test guests that `hlbuild --target aarch64` built:
 # hello.hl, faults.hl, functions.hl, profile.hl, and hello-x86_64.hl (the x86-64 build of
-# hello, which must be refused). One line per check (check.sh), then a
+# hello, which must be refused), and prefix/, hlbuild and its toolchain
+# built for aarch64. One line per check (check.sh), then a
 # summary; exit status 1 when one failed.
 . ./check.sh
 
@@ -85,12 +86,14 @@ folded_count() {
     awk -v s="$1" '{ n = $NF; $NF = ""; sub(/ $/, ""); if ($0 == s) c += n } END { print c + 0 }' /tmp/profile.folded
 }
 check "--profile: the hot leaf has most samples, its caller its share, every frame named" 0 -- \
-    ./hlrun --profile /tmp/profile.folded profile.hl 20
+    ./hlrun --profile /tmp/profile.folded profile.hl 30
 hot=$(folded_count "_start;__hl_start;main;cold_caller;hot_leaf")
 cold=$(folded_count "_start;__hl_start;main;cold_caller")
 total=$(awk '{ c += $NF } END { print c + 0 }' /tmp/profile.folded)
 [ -n "$problem" ] || [ "$total" -ge 20 ] || problem="$total samples in all"
-[ -n "$problem" ] || [ $((hot * 100)) -gt $((total * 70)) ] || problem="hot_leaf has $hot of $total samples"
+# Of the work's samples (the start-up's are many under emulation, more on a busy host), the leaf has
+# nine tenths, by design; 70 % leaves room for the emulated timer's jitter.
+[ -n "$problem" ] || [ $((hot * 100)) -gt $(((hot + cold) * 70)) ] || problem="hot_leaf has $hot of the work's $((hot + cold)) samples"
 if [ -z "$problem" ] && ! { [ "$cold" -gt 0 ] && [ "$cold" -lt "$hot" ]; }; then
     problem="cold_caller has $cold samples, hot_leaf $hot"
 fi
@@ -118,6 +121,14 @@ done_check
 check "serve: calls over HTTP from fresh states, a fault and the call after it, metrics, SIGTERM" 0 -- \
     sh ./serve_check.sh
 has out "served: add, next, reverse, crash, nope, metrics; SIGTERM drained"; done_check
+
+# hlbuild built for aarch64, with its toolchain in prefix/ (the machine has no C compiler).
+check "hlbuild for aarch64: scaffolds a project" 0 -- ./prefix/bin/hlbuild new /tmp/proj
+[ -n "$problem" ] || [ -f /tmp/proj/hlbuild.toml ] || problem="no /tmp/proj/hlbuild.toml"
+done_check
+check "hlbuild for aarch64: a missing compiler is one line" 1 -- env CC=nosuchcc ./prefix/bin/hlbuild compile /tmp/proj
+has err "hlbuild: error: cannot run the guest compiler 'nosuchcc': No such file or directory (set CC to a gcc or clang for aarch64)"
+one_line; done_check
 
 check "doctor: the arm64 host passes" 0 -- ./hlrun doctor
 has out "KVM (arm64): guests run at EL0"; done_check

@@ -2,6 +2,7 @@
 // calls, state, output, host functions. Snapshots, fresh calls, poisoning,
 // timeouts, cancellation and threads: functions_lifecycle_test.cpp.
 #include "functions_guest.hpp"
+#include "host_function_checks.hpp"
 
 #include <cmath>
 #include <limits>
@@ -149,48 +150,13 @@ TEST_CASE("functions: calls need a ready sandbox, a snapshot restores into any s
 TEST_CASE("host functions: typed round trips from the guest, one exit each")
 {
     HL_REQUIRE_KVM();
-    Sandbox s(Image::load(test::guest_image("functions")), {});
-    std::vector<std::string> notes;
-    s.register_host("mul", [](int64_t a, int64_t b) { return a * b; });
-    s.register_host("shout", [](std::string_view text) {
-        std::string loud(text);
-        for (char& c : loud)
-            c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-        return loud + "!";
-    });
-    s.register_host("host_bytes", [](uint64_t count) { return Bytes(count, 2); });
-    s.register_host("note", [&notes](std::string_view text) { notes.emplace_back(text); });
-    REQUIRE(s.initialize().ending == RunResult::Ending::Ready);
-
-    RunResult r = s.call("use_mul", {int64_t{6}, int64_t{7}});
-    REQUIRE(r.ending == RunResult::Ending::Returned);
-    CHECK(r.value == Value(int64_t{42}));
-    CHECK(r.exits == 2); // the host call, then the return
-    r = s.call("use_shout", {std::string("hey")});
-    CHECK(r.value == Value(std::string("HEY!")));
-    r = s.call("use_host_bytes", {uint64_t{1000}});
-    CHECK(r.value == Value(uint64_t{1000 * 1000000 + 2000}));
-    r = s.call("use_host_bytes", {uint64_t{HL_VALUE_MAX}});
-    CHECK(r.value == Value(uint64_t{HL_VALUE_MAX} * 1000000 + 2 * HL_VALUE_MAX));
-    r = s.call("use_note", {std::string("remember")});
-    CHECK(r.ending == RunResult::Ending::Returned);
-    CHECK(notes == std::vector<std::string>{"remember"});
+    test::check_host_function_round_trips(Image::load(test::guest_image("functions")));
 }
 
 TEST_CASE("host functions: errors surface in the guest as statuses and messages, never crash the host")
 {
     HL_REQUIRE_KVM();
-    Sandbox s(Image::load(test::guest_image("functions")), {});
-    s.register_host("fail", [](int64_t) -> int64_t { throw std::runtime_error("the database is down"); });
-    s.register_host("mismatched", [](int64_t x) { return x; });
-    s.register_host("host_bytes", [](uint64_t count) { return Bytes(count + HL_VALUE_MAX, 0); });
-    REQUIRE(s.initialize().ending == RunResult::Ending::Ready);
-    CHECK(s.call("host_failure", {std::string("fail")}).value == Value(std::string("-1000: fail: the database is down")));
-    CHECK(s.call("host_failure", {std::string("missing")}).value == Value(std::string("-2: no host function named 'missing'")));
-    CHECK(s.call("host_failure", {std::string("mismatched")}).value ==
-          Value(std::string("-22: mismatched: the guest expects i64(string), the host has i64(i64)")));
-    CHECK(s.call("use_host_bytes", {uint64_t{1}}).value == Value(uint64_t(-1))); // result too big for the buffer
-    CHECK(s.ready()); // errors are answers, not faults
+    test::check_host_function_errors(Image::load(test::guest_image("functions")));
 }
 
 TEST_CASE("host functions: names must be identifiers and unique")

@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdint>
 #include <initializer_list>
+#include <map>
 
 namespace hl::linux_abi {
 
@@ -27,7 +28,15 @@ constexpr uint8_t hex_args(std::initializer_list<int> args)
     return mask;
 }
 
+// Every call the architecture's table serves, by number (syscall_table_ARCH.cpp).
+const std::map<uint64_t, ServedCall>& served_calls();
+
 // nullptr when the number is not served (ENOSYS).
-const ServedCall* served_call(uint64_t number);
+inline const ServedCall* served_call(uint64_t number)
+{
+    const auto& calls = served_calls();
+    const auto found = calls.find(number);
+    return found == calls.end() ? nullptr : &found->second;
+}
 
 } // namespace hl::linux_abi

@@ -5,14 +5,14 @@
 // the thread pointer is TPIDR_EL0, which EL0 code sets itself.
 #include "linux/syscall_table.hpp"
 
-#include <map>
-
 namespace hl::linux_abi {
 namespace {
 
 constexpr auto hex = hex_args;
 
-const std::map<uint64_t, ServedCall>& table()
+} // namespace
+
+const std::map<uint64_t, ServedCall>& served_calls()
 {
     static const std::map<uint64_t, ServedCall> calls = {
         {17, {sys_getcwd, 2, {"buf", "size"}, hex({0})}},
@@ -63,15 +63,6 @@ const std::map<uint64_t, ServedCall>& table()
         {439, {sys_faccessat, 4, {"dirfd", "path", "mode", "flags"}, hex({1, 3})}},   // faccessat2
     };
     return calls;
-}
-
-} // namespace
-
-const ServedCall* served_call(uint64_t number)
-{
-    const auto& calls = table();
-    const auto found = calls.find(number);
-    return found == calls.end() ? nullptr : &found->second;
 }
 
 } // namespace hl::linux_abi

@@ -2,14 +2,14 @@
 // numbers as in the kernel's arch/x86/entry/syscalls/syscall_64.tbl.
 #include "linux/syscall_table.hpp"
 
-#include <map>
-
 namespace hl::linux_abi {
 namespace {
 
 constexpr auto hex = hex_args;
 
-const std::map<uint64_t, ServedCall>& table()
+} // namespace
+
+const std::map<uint64_t, ServedCall>& served_calls()
 {
     static const std::map<uint64_t, ServedCall> calls = {
         {0, {sys_read, 3, {"fd", "buf", "count"}, hex({1})}},
@@ -66,15 +66,6 @@ const std::map<uint64_t, ServedCall>& table()
         {439, {sys_faccessat, 4, {"dirfd", "path", "mode", "flags"}, hex({1, 3})}},   // faccessat2
     };
     return calls;
-}
-
-} // namespace
-
-const ServedCall* served_call(uint64_t number)
-{
-    const auto& calls = table();
-    const auto found = calls.find(number);
-    return found == calls.end() ? nullptr : &found->second;
 }
 
 } // namespace hl::linux_abi
