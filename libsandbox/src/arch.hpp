@@ -147,8 +147,8 @@ bool gdb_set_register(GdbThread& thread, unsigned number, std::span<const uint8_
 std::optional<std::string> system_symbol(uint64_t pc);
 
 // Why this architecture cannot yet give a sandbox what it asks for (a
-// debugger, a profile, a Linux process), in one line; empty when it can.
-std::string unported_feature(bool debugger, bool profile, bool linux_process);
+// profile, a Linux process), in one line; empty when it can.
+std::string unported_feature(bool profile, bool linux_process);
 
 // Whether the code at `at` loads the init state into every floating-point
 // and vector register before anything can read them, on pages the guest

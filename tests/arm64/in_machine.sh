@@ -1,6 +1,7 @@
 # in_machine.sh: what tests/arm64.sh runs inside the emulated arm64 machine,
 # from its payload directory (busybox sh). Prints the machine and its KVM,
-# then each test program's lines (kvm_probe, then hlrun_tests.sh); exits
+# then each test program's lines (kvm_probe, hlrun_tests.sh, then gdb_tests.sh,
+# whose gdb runs on the host: gdb_sessions.sh); exits
 # non-zero when one failed.
 echo "arm64 machine: $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs"
 if [ ! -c /dev/kvm ]; then
@@ -10,4 +11,5 @@ fi
 status=0
 ./kvm_probe || status=1
 sh ./hlrun_tests.sh || status=1
+sh ./gdb_tests.sh || status=1
 exit "$status"

@@ -175,10 +175,8 @@ std::optional<std::string> system_symbol(uint64_t pc)
     return std::nullopt;
 }
 
-std::string unported_feature(bool debugger, bool profile, bool linux_process)
+std::string unported_feature(bool profile, bool linux_process)
 {
-    if (debugger)
-        return "a debugger (--gdb) is not available on aarch64 hosts yet";
     if (profile)
         return "profiling (--profile) is not available on aarch64 hosts yet";
     if (linux_process)

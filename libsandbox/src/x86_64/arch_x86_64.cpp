@@ -144,7 +144,7 @@ std::optional<std::string> system_symbol(uint64_t pc)
     return std::nullopt;
 }
 
-std::string unported_feature(bool, bool, bool)
+std::string unported_feature(bool, bool)
 {
     return {};   // x86-64 has them all
 }
