@@ -94,6 +94,12 @@ has "Program received signal SIGSEGV, Segmentation fault." "#0  " " main ("
 done_check "a fault stops in main"
 has "Program terminated with signal SIGSEGV, Segmentation fault."; done_check "then the run ends"
 
+# The guest's own brk (not gdb's) is the fault it is without gdb: a stop
+# where it happened, then the end of the run.
+gdb_session brk faults.hl -ex "continue" -ex "bt 1" -ex "continue"
+has "Program received signal SIGTRAP, Trace/breakpoint trap." " main ("; done_check "the guest's own brk stops in main"
+has "Program terminated with signal SIGTRAP, Trace/breakpoint trap."; done_check "then the run ends"
+
 # Ctrl-C: a raw remote client (gdb's batch mode cannot wait for an
 # asynchronous stop) continues the looping guest, interrupts it, reads the
 # registers and kills it.

@@ -62,6 +62,8 @@ session calls 0 -- call GDB --fresh --repeat 2 functions.hl next
 has out "101"; done_check
 session fault 125 -- GDB faults.hl null-write
 has err "guest fault: data abort (DABT) at main+"; done_check
+session brk 125 -- GDB faults.hl brk
+has err "brk #0x42"; done_check
 session interrupt 119 -- GDB faults.hl loop
 has err "guest killed by the debugger"; done_check
 
