@@ -25,6 +25,13 @@ has() {
     [ "$1" = err ] && file=$err
     grep -qF -- "$2" "$file" || problem="std$1 lacks '$2'"
 }
+# lacks STREAM TEXT: STREAM (out or err) does not hold TEXT.
+lacks() {
+    [ -n "$problem" ] && return
+    file=$out
+    [ "$1" = err ] && file=$err
+    ! grep -qF -- "$2" "$file" || problem="std$1 holds '$2'"
+}
 # is_out TEXT: stdout is exactly TEXT and a newline.
 is_out() {
     [ -n "$problem" ] && return

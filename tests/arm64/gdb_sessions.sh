@@ -64,15 +64,18 @@ done_check() {
 }
 
 # A breakpoint at a function, registers, a step of one instruction (4
-# bytes), the fpu feature, a breakpoint where the guest owns no code (hl's
-# vectors) refused, and continuing to the guest's exit status.
+# bytes), the fpu feature, a variable changed (argc 5 to 4: the guest
+# prints 4 and leaves its last argument out), a
+# breakpoint where the guest owns no code (hl's vectors) refused, and
+# continuing to the guest's exit status.
 gdb_session hello hello.hl -ex "break main" -ex "continue" -ex "p argc" -ex "info registers pc" \
-    -ex 'set $before = $pc' -ex "stepi" -ex 'p $pc - $before' -ex "info registers fpcr" -ex 'p $cpsr' \
-    -ex "break *0x1000" -ex "continue" -ex "delete 2" -ex "continue"
-has "_start () at " "Breakpoint 1, main (argc=4, argv=" "\$1 = 4" "pc             0x"
+    -ex 'set $before = $pc' -ex "stepi" -ex 'p $pc - $before' -ex "info registers fpcr" -ex "set var argc = 4" \
+    -ex "p argc" -ex "break *0x1000" -ex "continue" -ex "delete 2" -ex "continue"
+has "_start () at " "Breakpoint 1, main (argc=5, argv=" "\$1 = 5" "pc             0x"
 done_check "a breakpoint at main, its arguments and pc"
 has "\$2 = 4"; done_check "stepi moves pc by 4"
 has "fpcr           0x"; done_check "the fpu registers"
+has "\$3 = 4"; done_check "set var changes a variable"
 has "Cannot insert breakpoint 2."
 done_check "a breakpoint in hl's vectors is refused"
 has "[Inferior 1 (Remote target) exited with code 03]"; done_check "continue to the exit status"
@@ -93,6 +96,11 @@ gdb_session fault faults.hl -ex "continue" -ex "bt 1" -ex "continue"
 has "Program received signal SIGSEGV, Segmentation fault." "#0  " " main ("
 done_check "a fault stops in main"
 has "Program terminated with signal SIGSEGV, Segmentation fault."; done_check "then the run ends"
+
+# A detach after a step: the breakpoint and the step leave the guest, which
+# runs to its end (gdb_tests.sh checks it exits 0, unfaulted).
+gdb_session detach hello.hl -ex "break main" -ex "continue" -ex "stepi" -ex "detach"
+has "Breakpoint 1, main (" "[Inferior 1 (Remote target) detached]"; done_check "detach after a step"
 
 # The guest's own brk (not gdb's) is the fault it is without gdb: a stop
 # where it happened, then the end of the run.

@@ -56,12 +56,14 @@ session() {
 }
 
 # The sessions, in the order gdb_sessions.sh runs them.
-session hello 3 -- GDB hello.hl a --exit 3
-has out "argc=4"; done_check
+session hello 3 -- GDB hello.hl a --exit 3 b
+has out "argc=4"; lacks out "argv[4]=b"; done_check   # gdb's set var
 session calls 0 -- call GDB --fresh --repeat 2 functions.hl next
 has out "101"; done_check
 session fault 125 -- GDB faults.hl null-write
 has err "guest fault: data abort (DABT) at main+"; done_check
+session detach 0 -- GDB hello.hl
+has out "argc=1"; lacks err "guest fault"; done_check
 session brk 125 -- GDB faults.hl brk
 has err "brk #0x42"; done_check
 session interrupt 119 -- GDB faults.hl loop
