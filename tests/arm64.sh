@@ -14,8 +14,10 @@
 #      kvm_probe (the machine hl builds, case by case), library_tests
 #      (host functions, snapshots), hlrun_tests.sh (hlrun itself: hello,
 #      every fault kind, timeouts, traces, profiles, calls with fresh state,
-#      snapshot files, serve, refusals) and linux_tests.sh (the Linux
-#      personality: the programs under hlrun and natively, alike);
+#      snapshot files, serve, refusals), linux_tests.sh (the Linux
+#      personality: the programs under hlrun and natively, alike) and
+#      gdb_tests.sh (hlrun --gdb, debugged by this host's gdb-multiarch
+#      through a PCI serial port of the machine: tests/arm64/gdb_sessions.sh);
 # then prints one summary line. Exit status 0 when every step passed.
 # HL_ARM64_BUILD (default build-arm64) is where it builds and keeps the
 # machine's kernel between runs.
@@ -27,7 +29,7 @@ if ! dpkg --print-foreign-architectures | grep -qx arm64; then
     $sudo dpkg --add-architecture arm64
     $sudo apt-get update -qq
 fi
-packages="g++-aarch64-linux-gnu musl-dev:arm64 qemu-user-static qemu-system-arm cpio libelf-dev:arm64 zlib1g-dev:arm64 libspdlog-dev:arm64 libfmt-dev:arm64 libtomlplusplus-dev:arm64 libseccomp-dev:arm64 libboost1.81-dev:arm64"
+packages="g++-aarch64-linux-gnu musl-dev:arm64 qemu-user-static qemu-system-arm cpio gdb-multiarch python3 libelf-dev:arm64 zlib1g-dev:arm64 libspdlog-dev:arm64 libfmt-dev:arm64 libtomlplusplus-dev:arm64 libseccomp-dev:arm64 libboost1.81-dev:arm64"
 missing=""
 for package in $packages; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing="$missing $package"
@@ -76,7 +78,7 @@ cp "$build/hl/bin/hlrun" "$build/hl/bin/kvm_probe" "$build/hl/bin/library_tests"
 mkdir -p "$payload/prefix/bin"
 cp "$build/hl/bin/hlbuild" "$payload/prefix/bin/"
 cp -r "$build/hl/lib" "$build/hl/share" "$payload/prefix/"
-for script in in_machine check hlrun_tests serve_check linux_tests; do
+for script in in_machine check hlrun_tests serve_check linux_tests gdb_tests; do
     cp "$HL_ROOT/tests/arm64/$script.sh" "$payload/"
 done
 
@@ -88,10 +90,22 @@ fi
 
 kvm=failed
 echo "hl: kvm_probe and hlrun in an emulated arm64 machine with KVM"
-if ARM64_QUIET=1 ARM64_TIMEOUT=${HL_ARM64_TIMEOUT:-900} ARM64_LOG="$build/console.log" \
+# gdb reaches hlrun --gdb in the machine through a PCI 16550 serial port
+# on a host socket (gdb_tests.sh says why not the network); this host's
+# side of those sessions runs next to the machine.
+gdb_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+: >"$build/console.log"
+sh "$HL_ROOT/tests/arm64/gdb_sessions.sh" "$build/console.log" "$gdb_port" "$payload" "$build/gdb.results" &
+gdb_sessions=$!
+if ARM64_QUIET=1 ARM64_TIMEOUT=${HL_ARM64_TIMEOUT:-1500} ARM64_LOG="$build/console.log" \
+       ARM64_QEMU_ARGS="-chardev socket,id=gdb,host=127.0.0.1,port=$gdb_port,server=on,wait=off -device pci-serial,chardev=gdb" \
        sh "$HL_ROOT/tests/arm64/machine.sh" run "$machine" "$payload" in_machine.sh; then
     kvm=passed
 fi
+gdb=failed
+wait "$gdb_sessions" && gdb=passed
+cat "$build/gdb.results"
 
-echo "hl arm64: unit tests under qemu-aarch64 $unit; kvm_probe, library_tests, hlrun and the Linux personality on KVM in the arm64 machine $kvm"
-[ "$unit" = passed ] && [ "$kvm" = passed ]
+echo "hl arm64: unit tests under qemu-aarch64 $unit; kvm_probe, library_tests, hlrun, the Linux personality and hlrun --gdb" \
+     "on KVM in the arm64 machine $kvm; gdb-multiarch's side $gdb ($(tail -n 1 "$build/gdb.results"))"
+[ "$unit" = passed ] && [ "$kvm" = passed ] && [ "$gdb" = passed ]

@@ -151,10 +151,6 @@ const std::vector<std::string>& kvm_tracepoints();
 // traces; nullopt for the image's own code.
 std::optional<std::string> system_symbol(uint64_t pc);
 
-// Why this architecture cannot yet give a sandbox what it asks for (a
-// debugger, a profile, a Linux process), in one line; empty when it can.
-std::string unported_feature(bool debugger, bool profile, bool linux_process);
-
 // Whether the code at `at` loads the init state into every floating-point
 // and vector register before anything can read them, on pages the guest
 // cannot write (FpuRestore::GuestResets).

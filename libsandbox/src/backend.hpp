@@ -111,6 +111,11 @@ public:
     // The signal mask while the guest runs, in place of the thread's (the
     // profiler's signal, blocked outside it, ends a run); throws KvmError.
     virtual void set_run_signal_mask(const sigset_t& mask) = 0;
+    // A debugger's single step, where the architecture keeps it outside the
+    // registers (aarch64: MDSCR_EL1.SS, with PSTATE.SS in the registers);
+    // x86-64's trap flag is in RFLAGS, which set_registers sets. Leaves a
+    // pending exit pending; throws KvmError.
+    virtual void set_single_step(bool on) = 0;
 };
 
 class Vm {

@@ -89,10 +89,6 @@ struct Sandbox::Machine {
           layout(Layout::compute(image.segments(), image.note(), options.memory_size)),
           memory(layout, from ? from->fd() : -1, from ? from->offset() : 0), vm(std::move(machine))
     {
-        if (const std::string why = arch::unported_feature(options.gdb != nullptr, options.profile != nullptr,
-                                                           image.serves_system_calls());
-            !why.empty())
-            throw OptionError(why);
         check_profile_options(options);
         if (options.profile)
             install_profile_handler();   // now: a confined thread may not

@@ -1,14 +1,17 @@
-# check.sh: the checks of hlrun_tests.sh and linux_tests.sh, sourced by
-# them inside the arm64 machine (busybox sh). Each check runs one command
-# and compares its exit status and what it printed with what hl promises;
-# one line per check, the first lines of its output when it failed.
+# check.sh: the checks of the arm64 machine's test scripts (hlrun_tests.sh,
+# linux_tests.sh, gdb_tests.sh), sourced from the payload directory (busybox
+# sh). A check runs one command and sets $status and $problem (empty: passed
+# so far); has, lacks and the others look at its output; done_check prints
+# its line, with the first lines of its output when it failed, and counts it
+# in $passed and $failed.
 passed=0
 failed=0
 out=/tmp/hlrun.out
 err=/tmp/hlrun.err
 
 # check NAME STATUS -- COMMAND...: runs COMMAND (its stdin $input, or
-# /dev/null); then `has`, `is_out` and `one_line` look at what it printed.
+# /dev/null); then `has`, `lacks`, `is_out`, `is_text` and `one_line` look at
+# what it printed.
 check() {
     name=$1 want=$2
     shift 3
@@ -24,6 +27,13 @@ has() {
     file=$out
     [ "$1" = err ] && file=$err
     grep -qF -- "$2" "$file" || problem="std$1 lacks '$2'"
+}
+# lacks STREAM TEXT: STREAM (out or err) does not hold TEXT.
+lacks() {
+    [ -n "$problem" ] && return
+    file=$out
+    [ "$1" = err ] && file=$err
+    ! grep -qF -- "$2" "$file" || problem="std$1 holds '$2'"
 }
 # is_out TEXT: stdout is exactly TEXT and a newline.
 is_out() {

@@ -28,7 +28,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-extern "C" const uint8_t hl_probe_guest_start[], hl_probe_guest_end[];
+extern "C" const uint8_t hl_probe_guest_start[], hl_probe_guest_end[], hl_probe_brk[], hl_probe_step_store[];
 
 namespace {
 
@@ -46,6 +46,7 @@ constexpr uint64_t kSctlr = ARM64_SYS_REG(3, 0, 1, 0, 0), kCpacr = ARM64_SYS_REG
 constexpr uint64_t kTtbr0 = ARM64_SYS_REG(3, 0, 2, 0, 0), kTcr = ARM64_SYS_REG(3, 0, 2, 0, 2);
 constexpr uint64_t kEsr = ARM64_SYS_REG(3, 0, 5, 2, 0), kFar = ARM64_SYS_REG(3, 0, 6, 0, 0);
 constexpr uint64_t kMair = ARM64_SYS_REG(3, 0, 10, 2, 0), kVbar = ARM64_SYS_REG(3, 0, 12, 0, 0);
+constexpr uint64_t kMdscr = ARM64_SYS_REG(2, 0, 0, 2, 2), kMdscrSs = 1, kPstateSs = 1ull << 21;
 
 struct Failure {
     std::string what;
@@ -209,6 +210,42 @@ void expect_abort(Machine& m, unsigned exception_class, aarch64::Abort::Status s
         fail("FAR_EL1 " + hex(far) + ", expected " + hex(address));
 }
 
+// Where a guest label is once copied to the image window.
+uint64_t guest_address(const uint8_t* label) { return kCode + (label - hl_probe_guest_start); }
+
+// KVM_RUN with immediate_exit: finishes a pending MMIO access (moving the pc
+// past it) without entering the guest, so registers set after it stay.
+void complete(Machine& m)
+{
+    m.state().immediate_exit = 1;
+    if (const int reason = m.run(); reason != -EINTR)
+        fail("KVM_RUN with immediate_exit gave " + std::to_string(reason) + ", expected -EINTR");
+    m.state().immediate_exit = 0;
+}
+
+// Back to EL0 from a stub's report, as the gdb stub resumes a stopped guest:
+// at ELR_EL1, with the x0 and x1 the stub pushed, the EL1 stack unwound, and
+// PSTATE.SS for one more step.
+void resume_from_report(Machine& m, bool step)
+{
+    complete(m);
+    const uint64_t sp_el1 = m.get(CORE(sp_el1));
+    uint64_t saved[2];
+    std::memcpy(saved, m.memory() + sp_el1, sizeof saved);
+    m.set(CORE(regs.regs[0]), saved[0]);
+    m.set(CORE(regs.regs[1]), saved[1]);
+    m.set(CORE(regs.pc), m.get(CORE(elr_el1)));
+    m.set(CORE(regs.pstate), aarch64::kBootPstate | (step ? kPstateSs : 0));
+    m.set(CORE(sp_el1), aarch64::kEl1StackTop);
+}
+
+void expect_step_to(Machine& m, uint64_t pc)
+{
+    expect_report(m, aarch64::ec::kSoftwareStepLower);
+    if (const uint64_t elr = m.get(CORE(elr_el1)); elr != pc)
+        fail("a step stopped at " + hex(elr) + ", expected " + hex(pc));
+}
+
 using Status = aarch64::Abort::Status;
 namespace ec = aarch64::ec;
 
@@ -284,6 +321,47 @@ const Case kCases[] = {
          const auto took = std::chrono::steady_clock::now() - start;
          std::printf("  (one hypercall round trip: %.1f us)\n",
                      std::chrono::duration<double, std::micro>(took).count() / kRounds);
+     }},
+    {"brk #0 (gdb's breakpoint) is reported with ELR_EL1 on the brk itself",
+     [](Machine& m) {
+         expect_report(m, ec::kBrk);
+         if (const uint64_t elr = m.get(CORE(elr_el1)); elr != guest_address(hl_probe_brk))
+             fail("ELR_EL1 " + hex(elr) + ", expected the brk at " + hex(guest_address(hl_probe_brk)));
+     }},
+    {"MDSCR_EL1.SS and PSTATE.SS step one EL0 instruction at a time through the vectors, across a hypercall",
+     [](Machine& m) {
+         // Armed by hand (KVM_SET_ONE_REG), as the gdb stub does: one
+         // instruction, then a software step exception (EC 0x32) that hl's
+         // vectors report with ELR_EL1 on the next instruction.
+         m.set(kMdscr, m.get(kMdscr) | kMdscrSs);
+         m.set(CORE(regs.pstate), aarch64::kBootPstate | kPstateSs);
+         expect_step_to(m, kCode + 4);
+         resume_from_report(m, true);
+         expect_step_to(m, kCode + 8);
+         // Step on to the hypercall: its store exits to the host, and KVM
+         // finishing it advances the step, which ends right after it.
+         const uint64_t store = guest_address(hl_probe_step_store);
+         for (int steps = 0;; ++steps) {
+             if (steps > 16)
+                 fail("no hypercall store within 16 steps");
+             resume_from_report(m, true);
+             if (const int reason = m.run(); reason != KVM_EXIT_MMIO)
+                 fail("exit " + std::to_string(reason) + " while stepping, expected KVM_EXIT_MMIO");
+             if (m.state().mmio.phys_addr != HL_AARCH64_FAULT_REPORT_PHYS)
+                 break;   // the hypercall
+             if (const uint64_t esr = m.get(kEsr); aarch64::exception_class(esr) != ec::kSoftwareStepLower)
+                 fail("a report of " + aarch64::class_name(aarch64::exception_class(esr)) + " while stepping");
+             if (const uint64_t elr = m.get(CORE(elr_el1)); elr > store)
+                 fail("stepped to " + hex(elr) + ", past the store at " + hex(store));
+         }
+         if (const uint64_t pc = m.get(CORE(regs.pc)); pc != store || mmio_value(m.state()) != 5)
+             fail("MMIO exit at " + hex(pc) + " with " + std::to_string(mmio_value(m.state())) +
+                  ", expected the exit 5 store at " + hex(store));
+         expect_step_to(m, store + 4);
+         // Disarmed (MDSCR_EL1.SS clear), the guest runs freely to the next hypercall.
+         m.set(kMdscr, m.get(kMdscr) & ~kMdscrSs);
+         resume_from_report(m, false);
+         expect_exit(m, 6);
      }},
 };
 

@@ -1,7 +1,8 @@
 /* kvm_probe_guest.S: the EL0 code kvm_probe copies into guest memory at the
  * image window and runs, one case per VM. Position-independent: it runs
  * from its copy. x0 holds the case number; x1 is set to the hypercall page.
- * Each case ends in a hypercall or an exception, never falls through. */
+ * Each case ends in a hypercall or an exception, never falls through
+ * (but for steps, which the host steps through). */
     .text
     .globl hl_probe_guest_start, hl_probe_guest_end
     .balign 4096
@@ -25,6 +26,8 @@ cases:
     b execute_stack              /* 11 */
     b pair_store_hypercall       /* 12 */
     b exit_loop                  /* 13 */
+    b breakpoint                 /* 14 */
+    b steps                      /* 15 */
 
 exit_42:
     mov w2, #42
@@ -84,6 +87,18 @@ exit_loop:
     mov w2, #7
 1:  str w2, [x1, #12]            /* hypercall 3, again and again */
     b 1b
+    .globl hl_probe_brk, hl_probe_step_store
+breakpoint:
+hl_probe_brk:
+    brk #0                       /* gdb's breakpoint instruction */
+    b .
+steps:
+    mov w2, #5
+hl_probe_step_store:
+    str w2, [x1]                 /* exit, 5: stepped over */
+    mov w2, #6
+    str w2, [x1]                 /* exit, 6: run to, unstepped */
+    b .
     .balign 4
 hl_probe_guest_end:
 

@@ -220,6 +220,10 @@ EOF
     : >"$log"
     # Payload lines between the markers go to stdout as they come, everything
     # goes to the log. The marker lines are matched at line starts only.
+    # mawk (Debian's awk) reads a pipe in blocks unless interactive: the
+    # lines would come out only as 4 KiB fill up (gdb_sessions.sh waits for one).
+    awk_interactive=""
+    awk -W version 2>/dev/null | grep -q mawk && awk_interactive="-W interactive"
     timeout -k 5 "$timeout_s" qemu-system-aarch64 \
         -M "$machine" -cpu "$cpu" ${accel:+-accel "$accel"} \
         -smp "$smp" -m "$mem" \
@@ -228,7 +232,7 @@ EOF
         -kernel "$wd/vmlinuz" -initrd "$stage/initrd.gz" \
         -append "console=ttyAMA0 quiet panic=-1 rdinit=/init ${ARM64_APPEND:-}" \
         </dev/null 2>"$stage/qemu.err" \
-    | awk -v logf="$log" -v b="$MARK_BEGIN" -v r="$MARK_RESULT" '
+    | awk $awk_interactive -v logf="$log" -v b="$MARK_BEGIN" -v r="$MARK_RESULT" '
         { sub(/\r$/, ""); print >logf; fflush(logf) }
         # the guest echoes one empty line before the result marker (in case
         # the payload output did not end in a newline): hold empty lines back

@@ -188,6 +188,7 @@ public:
     }
     void set_stop_flag(const std::atomic<bool>* flag) override { backend_.set_stop_flag(flag); }
     void set_run_signal_mask(const sigset_t&) override {}
+    void set_single_step(bool) override {}   // the fake's guests are never debugged
 
 private:
     FakeBackend& backend_;

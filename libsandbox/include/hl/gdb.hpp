@@ -29,9 +29,8 @@ namespace hl {
 class GdbServer {
 public:
     // Listens on "HOST:PORT" (an IPv4 address or "localhost"; PORT 0 picks
-    // a free one). Throws OptionError for an address that does not parse or
-    // on a host whose architecture has no gdb stub yet (aarch64), Error
-    // ("cannot listen on HOST:PORT: REASON") when the host refuses.
+    // a free one). Throws OptionError for an address that does not parse,
+    // Error ("cannot listen on HOST:PORT: REASON") when the host refuses.
     static GdbServer listen(const std::string& address);
     GdbServer(GdbServer&&) noexcept;
     GdbServer& operator=(GdbServer&&) noexcept;

@@ -38,7 +38,8 @@ struct GdbServer::State {
     bool leftover_step = false;
     std::set<uint64_t> lifted;
     std::string last_reply;            // framed, for a '-'
-    std::map<uint64_t, uint8_t> breakpoints;   // address -> the byte the int3 took the place of
+    // address -> the bytes gdb's breakpoint instruction (gdb_stub_arch.hpp) took the place of
+    std::map<uint64_t, std::vector<uint8_t>> breakpoints;
     // Write watchpoints: the bytes as last seen, compared after every step
     // of a watched continue (the debug registers do not fire here).
     struct Watch {

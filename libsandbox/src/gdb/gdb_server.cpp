@@ -1,6 +1,5 @@
 // The gdb stub's socket (hl/gdb.hpp, gdb_connection.hpp): listening,
 // accepting the one debugger, and packets both ways.
-#include "arch.hpp"
 #include "gdb/gdb_connection.hpp"
 
 #include "gdb/gdb_session.hpp"
@@ -61,9 +60,6 @@ GdbServer::State::~State()
 
 GdbServer GdbServer::listen(const std::string& text)
 {
-    // Before anyone waits for gdb to come: a sandbox would refuse it anyway.
-    if (const std::string why = arch::unported_feature(true, false, false); !why.empty())
-        throw OptionError(why);
     const auto address = parse_address(text);
     if (!address)
         throw OptionError("gdb address '" + text + "' is not HOST:PORT with an IPv4 HOST or localhost, expected e.g. 127.0.0.1:1234");

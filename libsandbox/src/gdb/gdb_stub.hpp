@@ -1,14 +1,19 @@
 // The gdb stub on the run loop's side (run_loop.cpp): the guest's registers
-// and memory as gdb sees them while it is stopped, the breakpoints as int3
-// bytes in guest memory, stepping as the trap flag, and the stops: before
-// the first instruction, at a breakpoint or a step (the #BP and #DB the
-// guest's exception stubs report), at a Ctrl-C, and at the end of the run.
+// and memory as gdb sees them while it is stopped, the breakpoints as
+// breakpoint instructions in guest memory (x86-64: int3; aarch64: brk #0),
+// stepping as the architecture's single step (x86-64: the trap flag;
+// aarch64: MDSCR_EL1.SS and PSTATE.SS), and the stops: before the first
+// instruction, at a breakpoint or a step (the traps the guest's exception
+// stubs report: x86-64's #BP and #DB, aarch64's brk and software step), at a
+// Ctrl-C, and at the end of the run. gdb_stub_arch.hpp has what differs by
+// architecture.
 #pragma once
 
 #include "arch.hpp"
 #include "backend.hpp"
 #include "gdb/gdb_connection.hpp"
 #include "gdb/gdb_session.hpp"
+#include "gdb/gdb_stub_arch.hpp"
 
 #include <hl/guest_memory.hpp>
 #include <hl/layout.hpp>
@@ -18,7 +23,7 @@
 
 namespace hl {
 
-// Snapshots hold the guest's own code: gdb's int3 bytes come out of guest
+// Snapshots hold the guest's own code: gdb's breakpoint instructions come out of guest
 // memory while one is taken (lift) and go back after it, and after a
 // restore brought back memory without them (place).
 void lift_breakpoints(GdbServer::State& server, GuestMemory& memory);
@@ -39,12 +44,12 @@ public:
     enum class Outcome { NotMine, GoOn, Killed };
 
     // At the start of a stretch: gdb's first stop, before the guest's first
-    // instruction, the first time; then the trap flag again for a step or a
+    // instruction, the first time; then the single step again for a step or a
     // watched continue that a call's end cut short; and, for a debugger that
     // went away, its breakpoints out of guest memory.
     Outcome begin();
     // An exit, before the run loop handles it: a Ctrl-C (an interrupt no
-    // timeout or cancel explains) or a #BP or #DB the guest's stubs
+    // timeout or cancel explains) or a breakpoint or step trap the guest's stubs
     // report is the stub's, which serves gdb, or steps on while a watchpoint
     // waits; any other exit is NotMine.
     Outcome before_exit(const VcpuExit& exit, bool interrupt_is_mine);
@@ -69,15 +74,17 @@ private:
     // The guest stopped with its registers in the vCPU (at_report: in the
     // frame of the exception stub that reported): serves gdb until it lets
     // the guest go on, then puts the registers gdb left back into the vCPU,
-    // with the trap flag for a step or a watched continue.
+    // with the single step armed for a step or a watched continue.
     Outcome stop(const gdb::StopEvent& why, bool at_report);
-    // For an exit that is the stubs' report of a #BP or #DB: the vector; nullopt otherwise.
-    std::optional<unsigned> trap_vector(const VcpuExit& exit);
+    // For an exit that is the stubs' report of one of gdb's traps: which; nullopt otherwise.
+    std::optional<gdb_arch::Trap> trap_of(const VcpuExit& exit);
+    // The original byte a breakpoint keeps for address; nullptr where there is none.
+    uint8_t* kept_byte(uint64_t address);
     // Whether gdb sent a Ctrl-C (reads what came without waiting).
     bool interrupted();
     // A write watchpoint whose bytes changed since the last look: its address.
     std::optional<uint64_t> watch_hit();
-    // Steps on with the trap flag (at_report: from the stub's frame).
+    // Steps on with the single step armed (at_report: from the stub's frame).
     void step_on(bool at_report);
     // Every breakpoint out of guest memory, and forgotten.
     void remove_breakpoints();
@@ -85,13 +92,12 @@ private:
     bool guest_owns(uint64_t address, uint64_t length, bool executable) const;
 
     // gdb is gone (detached, disconnected, told the guest ended): its
-    // breakpoints, watchpoints and trap flag leave the guest, which runs on.
+    // breakpoints, watchpoints and single step leave the guest, which runs on.
     void release();
-    // A #DB of gdb's trap flag, or a #BP of one of its int3s, that was on
-    // its way when gdb went (the vCPU inside a stub): resumes the guest as
-    // if it had not come. False for anything else.
+    // A step of gdb's, or a trap of one of its breakpoints, that was on its
+    // way when gdb went (the vCPU inside a stub): resumes the guest as if it
+    // had not come. False for anything else.
     bool leftover_trap(const VcpuExit& exit);
-    void clear_trap_flag();
     // The watchpoints' bytes as guest memory holds them now: no hit for
     // what the host or gdb wrote.
     void refresh_watches();

@@ -35,6 +35,7 @@ constexpr uint64_t kTtbr0 = ARM64_SYS_REG(3, 0, 2, 0, 0), kTcr = ARM64_SYS_REG(3
 constexpr uint64_t kEsr = ARM64_SYS_REG(3, 0, 5, 2, 0), kFar = ARM64_SYS_REG(3, 0, 6, 0, 0);
 constexpr uint64_t kMair = ARM64_SYS_REG(3, 0, 10, 2, 0), kVbar = ARM64_SYS_REG(3, 0, 12, 0, 0);
 constexpr uint64_t kTpidrEl0 = ARM64_SYS_REG(3, 3, 13, 0, 2);
+constexpr uint64_t kMdscr = ARM64_SYS_REG(2, 0, 0, 2, 2), kMdscrSoftwareStep = 1;
 
 uint64_t x_register(size_t n) { return CORE64(regs.regs[0]) + n * (sizeof(uint64_t) / sizeof(uint32_t)); }
 uint64_t v_register(size_t n)
@@ -204,6 +205,15 @@ void KvmVcpu::set_registers(const Registers& r)
     set(CORE64(regs.pc), r.pc);
     set(CORE64(regs.pstate), r.pstate);
     set(CORE64(sp_el1), r.sp_el1);
+}
+
+void KvmVcpu::set_single_step(bool on)
+{
+    // A system register: setting it leaves a pending MMIO access (and the pc it moves) alone.
+    const uint64_t mdscr = get(kMdscr);
+    const uint64_t wanted = on ? mdscr | kMdscrSoftwareStep : mdscr & ~kMdscrSoftwareStep;
+    if (wanted != mdscr)
+        set(kMdscr, wanted);
 }
 
 void KvmVcpu::set_thread_pointer(uint64_t address) { set(kTpidrEl0, address); }

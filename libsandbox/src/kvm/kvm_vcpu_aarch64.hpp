@@ -43,6 +43,9 @@ public:
     void start_from_state(const BootState& boot, const VcpuState& state) override;
     void set_stop_flag(const std::atomic<bool>* flag) override { stop_flag_ = flag; }
     void set_run_signal_mask(const sigset_t& mask) override;
+    // MDSCR_EL1.SS: with PSTATE.SS set, the guest steps one EL0 instruction
+    // and takes a software step exception to hl's vectors.
+    void set_single_step(bool on) override;
 
     int fd() const { return fd_; }
     void set_dirty_ring(KvmDirtyRing* ring) { dirty_ring_ = ring; }

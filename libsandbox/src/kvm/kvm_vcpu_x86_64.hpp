@@ -44,6 +44,7 @@ public:
     void start_from_state(const BootState& boot, const VcpuState& state) override;
     void set_stop_flag(const std::atomic<bool>* flag) override { stop_flag_ = flag; }
     void set_run_signal_mask(const sigset_t& mask) override;
+    void set_single_step(bool) override {}   // the trap flag is in RFLAGS
 
     int fd() const { return fd_; }
     // The VM's dirty ring for this vCPU, emptied when full so that run()

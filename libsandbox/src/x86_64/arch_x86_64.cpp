@@ -152,11 +152,6 @@ std::optional<std::string> system_symbol(uint64_t pc)
     return std::nullopt;
 }
 
-std::string unported_feature(bool, bool, bool)
-{
-    return {};   // x86-64 has them all
-}
-
 bool resets_fpu_at(const Layout& layout, std::span<const uint8_t> memory, GuestAddr at)
 {
     return cpu::resets_xstate_at(layout, memory, at);

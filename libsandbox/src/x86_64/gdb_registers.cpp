@@ -7,6 +7,7 @@
 // xmm0 and ymm0h.
 #include "arch.hpp"
 
+#include "gdb/register_writes.hpp"
 #include "x86_64/cpu_tables.hpp"
 
 #include <array>
@@ -226,30 +227,14 @@ std::optional<std::string> gdb_register(const GdbThread& thread, unsigned number
 
 bool gdb_set_register(GdbThread& thread, unsigned number, std::span<const uint8_t> value)
 {
-    GdbThread changed = thread;
-    if (!set(changed, number, value))
-        return false;
-    thread = changed;
-    return true;
+    return gdb::write_register(thread, number, value, set);
 }
 
 bool gdb_set_registers(GdbThread& thread, std::span<const uint8_t> bytes)
 {
-    GdbThread changed = thread;
-    size_t at = 0;
-    for (unsigned n = 0; n < kCount; ++n) {
-        const unsigned size = kRegisters[n].bytes;
-        if (at + size > bytes.size())
-            return false;
-        // Registers not offered come back as gdb read them: skip them.
-        if (!bytes_of(thread, n).empty() && !set(changed, n, bytes.subspan(at, size)))
-            return false;
-        at += size;
-    }
-    if (at != bytes.size())
-        return false;
-    thread = changed;
-    return true;
+    return gdb::write_registers(
+        thread, bytes, kCount, [](unsigned n) { return kRegisters[n].bytes; },
+        [](const GdbThread& t, unsigned n) { return !bytes_of(t, n).empty(); }, set);
 }
 
 } // namespace hl::arch
