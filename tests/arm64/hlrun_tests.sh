@@ -32,6 +32,8 @@ fault wfi "trapped wfi or wfe (WFx) at main+"
 fault read-vectors ": read from 0x1000 (vectors: host only)"
 fault stack-overflow "data abort (DABT) at recurse" "(stack guard page: stack overflow)"
 fault stack-clash "data abort (DABT) at stack_clash+" "(stack guard page: stack overflow)"
+fault misaligned "data abort (DABT) at main+" ": misaligned read from 0x"
+fault misaligned-pc "PC alignment fault (PCALIGN) at main+0x2 ("
 
 check "core file: written for a fault, an aarch64 ELF core" 125 -- ./hlrun --core /tmp/faults.core faults.hl null-write
 has err "data abort (DABT)"

@@ -33,7 +33,7 @@ int main(int argc, char **argv)
 {
     if (argc < 2) {
         fprintf(stderr, "usage: faults null-write|write-text|write-rodata|exec-stack|udf|brk|svc|hvc|wfi|"
-                        "read-vectors|stack-overflow|stack-clash|loop|abort\n");
+                        "read-vectors|stack-overflow|stack-clash|misaligned|misaligned-pc|loop|abort\n");
         return 2;
     }
     const char *what = argv[1];
@@ -63,6 +63,14 @@ int main(int argc, char **argv)
         recurse(0);
     } else if (strcmp(what, "stack-clash") == 0) {
         stack_clash();
+    } else if (strcmp(what, "misaligned") == 0) {
+        /* Exclusive accesses must be aligned even where others need not be. */
+        static unsigned long words[2];
+        unsigned long value;
+        __asm__ volatile("ldxr %0, [%1]" : "=r"(value) : "r"((char *)words + 1) : "memory");
+    } else if (strcmp(what, "misaligned-pc") == 0) {
+        void (*halfway)(void) = (void (*)(void))((unsigned long)(void *)&main + 2);
+        halfway();
     } else if (strcmp(what, "loop") == 0) {
         for (;;)
             __asm__ volatile("");
