@@ -41,9 +41,12 @@ LibcRecipe musl_recipe(const Toolchain& t, const GuestRuntime& runtime, Target t
     const bool aarch64 = target == Target::Aarch64;
     const char* include_dir = aarch64 ? kMuslIncludeDirAarch64 : kMuslIncludeDirX86_64;
     const char* lib_dir = aarch64 ? kMuslLibDirAarch64 : kMuslLibDirX86_64;
-    if (*lib_dir == '\0' || !fs::exists(runtime.musl_library, ec))
+    if (*lib_dir == '\0' || !fs::exists(runtime.musl_library, ec)) {
+        if (target != host_target())
+            throw Error(musl_target_message(project_file.string(), target, runtime.musl_library.string()));
         throw Error(key + "this hl was built without musl (" + runtime.musl_library.string() +
                     " is missing); install musl-dev and musl-tools, then build hl again");
+    }
     const fs::path include(include_dir), lib(lib_dir);
     for (const fs::path& needed : {include / "stdio.h", lib / "crt1.o", lib / "crti.o", lib / "crtn.o", lib / "libc.a"})
         if (!fs::exists(needed, ec))

@@ -10,7 +10,8 @@
 # is looked for too, in Debian's multiarch paths (musl-dev:arm64 on an amd64
 # host, musl-dev:amd64 on an arm64 one): with it, the cross runtime has its
 # libhlmusl.a and hlbuild --target builds musl guests for that architecture.
-# Sets HL_MUSL_INCLUDE_DIR_CROSS and HL_MUSL_LIB_DIR_CROSS (empty without it).
+# Sets HL_MUSL_CROSS_FOUND, and HL_MUSL_CROSS_INCLUDE_DIR and HL_MUSL_CROSS_LIB_DIR
+# where it is.
 option(HL_MUSL "Build libhlmusl.a, for guests with libc = \"musl\", when musl is installed" ON)
 # musl-gcc builds the test programs for this host; a cross build (tests/arm64.sh) builds none.
 if(NOT CMAKE_CROSSCOMPILING)

@@ -46,6 +46,13 @@ session() {
     done
     nc 127.0.0.1 1234 <"$tty" >"$tty" &
     relay=$!
+    # The port drops what comes while nobody holds it open: say ready only
+    # once the relay has it.
+    tries=0
+    until ls -l "/proc/$relay/fd" 2>/dev/null | grep -q -- "$tty" || [ "$tries" -gt 50 ]; do
+        tries=$((tries + 1))
+        sleep 0.1
+    done
     echo "GDB-READY $session"
     wait "$hlrun"
     status=$?

@@ -19,7 +19,9 @@ FileStatus sample()
     s.ino = 0x1234567;
     s.nlink = 3;
     s.mode = 0100644;
-    s.rdev = 0x0;
+    s.uid = 1000;
+    s.gid = 100;
+    s.rdev = 0x1234;
     s.size = 300000;
     s.blksize = 4096;
     s.blocks = 592;
@@ -51,6 +53,9 @@ TEST_CASE("linux ABI: x86-64's struct stat, 144 bytes, nlink before mode")
     CHECK(at<uint64_t>(bytes, 8) == 0x1234567);  // st_ino
     CHECK(at<uint64_t>(bytes, 16) == 3);         // st_nlink
     CHECK(at<uint32_t>(bytes, 24) == 0100644);   // st_mode
+    CHECK(at<uint32_t>(bytes, 28) == 1000);      // st_uid
+    CHECK(at<uint32_t>(bytes, 32) == 100);       // st_gid
+    CHECK(at<uint64_t>(bytes, 40) == 0x1234);    // st_rdev
     CHECK(at<int64_t>(bytes, 48) == 300000);     // st_size
     CHECK(at<int64_t>(bytes, 56) == 4096);       // st_blksize
     CHECK(at<int64_t>(bytes, 64) == 592);        // st_blocks
@@ -70,6 +75,9 @@ TEST_CASE("linux ABI: aarch64's asm-generic struct stat, 128 bytes, mode before 
     CHECK(at<uint64_t>(bytes, 8) == 0x1234567);  // st_ino
     CHECK(at<uint32_t>(bytes, 16) == 0100644);   // st_mode
     CHECK(at<uint32_t>(bytes, 20) == 3);         // st_nlink
+    CHECK(at<uint32_t>(bytes, 24) == 1000);      // st_uid
+    CHECK(at<uint32_t>(bytes, 28) == 100);       // st_gid
+    CHECK(at<uint64_t>(bytes, 32) == 0x1234);    // st_rdev
     CHECK(at<int64_t>(bytes, 48) == 300000);     // st_size
     CHECK(at<int32_t>(bytes, 56) == 4096);       // st_blksize
     CHECK(at<int64_t>(bytes, 64) == 592);        // st_blocks

@@ -17,23 +17,31 @@ namespace {
 
 using gdb_arch::Trap;
 
-// Writes gdb's breakpoint instruction at address (in guest memory the gdb
-// stub checked the guest owns).
+// Writes bytes over guest code at address (in guest memory the gdb stub
+// checked the guest owns). The guest may have run that code already: on
+// aarch64 its instruction cache is not coherent with what the host writes,
+// and KVM cleans it only when it maps a page, so the range is cleaned here
+// (on x86-64 the builtin is nothing).
+void write_code(GuestMemory& memory, uint64_t address, std::span<const uint8_t> bytes)
+{
+    uint8_t* at = memory.host_view().data() + address;
+    std::copy(bytes.begin(), bytes.end(), at);
+    memory.mark_host_dirty(guest_addr(address), bytes.size());
+    __builtin___clear_cache(reinterpret_cast<char*>(at), reinterpret_cast<char*>(at + bytes.size()));
+}
+
+// Writes gdb's breakpoint instruction at address.
 void write_breakpoint(GuestMemory& memory, uint64_t address)
 {
-    const std::span<const uint8_t> instruction = gdb_arch::breakpoint_instruction();
-    std::copy(instruction.begin(), instruction.end(), memory.host_view().begin() + address);
-    memory.mark_host_dirty(guest_addr(address), instruction.size());
+    write_code(memory, address, gdb_arch::breakpoint_instruction());
 }
 
 } // namespace
 
 void lift_breakpoints(GdbServer::State& server, GuestMemory& memory)
 {
-    for (const auto& [address, original] : server.breakpoints) {
-        std::copy(original.begin(), original.end(), memory.host_view().begin() + address);
-        memory.mark_host_dirty(guest_addr(address), original.size());
-    }
+    for (const auto& [address, original] : server.breakpoints)
+        write_code(memory, address, original);
 }
 
 void place_breakpoints(GdbServer::State& server, GuestMemory& memory)
@@ -395,6 +403,9 @@ bool GdbStub::write_memory(uint64_t address, std::span<const uint8_t> bytes)
             memory_.host_view()[address + i] = bytes[i];
     }
     memory_.mark_host_dirty(guest_addr(address), bytes.size());
+    // gdb may have patched code the guest ran (see write_code).
+    char* at = reinterpret_cast<char*>(memory_.host_view().data() + address);
+    __builtin___clear_cache(at, at + bytes.size());
     return true;
 }
 
@@ -432,8 +443,7 @@ bool GdbStub::remove_breakpoint(gdb::BreakpointType type, uint64_t address, uint
     const auto it = server_.breakpoints.find(address);
     if (it == server_.breakpoints.end())
         return true;
-    std::copy(it->second.begin(), it->second.end(), memory_.host_view().begin() + address);
-    memory_.mark_host_dirty(guest_addr(address), it->second.size());
+    write_code(memory_, address, it->second);
     server_.breakpoints.erase(it);
     return true;
 }

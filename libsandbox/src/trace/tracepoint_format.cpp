@@ -31,7 +31,7 @@ std::optional<std::string> attribute(const std::string& line, const std::string&
 // Ports, values, addresses and (arm64) syndromes read best in hex; counts and sizes in decimal.
 bool reads_as_address(const std::string& field)
 {
-    for (const char* part : {"port", "val", "rip", "addr", "gpa", "gva", "cr", "pc", "ipa", "far", "hsr", "esr"})
+    for (const char* part : {"port", "val", "rip", "addr", "gpa", "gva", "cr", "pc", "ipa", "far", "hsr", "esr", "cpsr"})
         if (field.find(part) != std::string::npos)
             return true;
     return false;
