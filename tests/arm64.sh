@@ -73,6 +73,8 @@ for program in hello tls t_format t_libm t_sort t_time t_malloc t_env t_stdin t_
     aarch64-linux-gnu-gcc -specs /usr/lib/aarch64-linux-musl/musl-gcc.specs -static -O2 -Wall -Werror \
         "$HL_ROOT/tests/linux/$program.c" -o "$payload/$program" -lm
 done
+aarch64-linux-gnu-gcc -specs /usr/lib/aarch64-linux-musl/musl-gcc.specs -static -O2 -Wall -Werror \
+    "$HL_ROOT/tests/bench/linux_loop.c" -o "$payload/linux_loop"
 cp "$build/hl/bin/hlrun" "$build/hl/bin/kvm_probe" "$build/hl/bin/library_tests" "$payload/"
 # hlbuild for an aarch64 host, with the toolchain it finds beside it (BIN/../lib/hl, BIN/../share/hl).
 mkdir -p "$payload/prefix/bin"

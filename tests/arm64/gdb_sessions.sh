@@ -114,14 +114,16 @@ has "Program received signal SIGTRAP, Trace/breakpoint trap." " main ("; done_ch
 has "Program terminated with signal SIGTRAP, Trace/breakpoint trap."; done_check "then the run ends"
 
 # Ctrl-C: a raw remote client (gdb's batch mode cannot wait for an
-# asynchronous stop) continues the looping guest, interrupts it, reads the
-# registers and kills it.
-name=interrupt
-problem=""
-if ! wait_ready interrupt; then
-    problem="the machine never got to this session"
-    : >"$out"
-elif ! timeout 120 python3 - "$port" >"$out" 2>&1 <<'PY'; then
+# asynchronous stop) continues the running guest, interrupts it, reads the
+# registers and kills it. interrupt_session NAME: the session NAME of
+# gdb_tests.sh.
+interrupt_session() {
+    name=$1
+    problem=""
+    if ! wait_ready "$name"; then
+        problem="the machine never got to this session"
+        : >"$out"
+    elif ! timeout 120 python3 - "$port" >"$out" 2>&1 <<'PY'; then
 import socket, sys, time
 def packet(data):
     return "$%s#%02x" % (data, sum(data.encode()) % 256)
@@ -143,9 +145,20 @@ print("registers:", registers[:40])
 s.sendall(("+" + packet("k")).encode())
 time.sleep(1)
 PY
-    problem="the raw client failed"
-fi
+        problem="the raw client failed"
+    fi
+}
+
+# A guest in a loop of its own code.
+interrupt_session interrupt
 has "stop reply: \$T02thread:1;#"; done_check "Ctrl-C stops the running guest"
+has "registers: +\$"; done_check "its registers, then kill"
+
+# A static Linux executable in a loop of system calls, where a Ctrl-C comes
+# mostly while the vCPU is in hl's vectors: it stops at the guest's next
+# instruction of its own, not at the next Ctrl-C.
+interrupt_session interrupt-syscalls
+has "stop reply: \$T02thread:1;#"; done_check "Ctrl-C stops a guest making system calls"
 has "registers: +\$"; done_check "its registers, then kill"
 
 say "gdb_sessions: $passed passed, $failed failed"

@@ -75,6 +75,8 @@ session brk 125 -- GDB faults.hl brk
 has err "brk #0x42"; done_check
 session interrupt 119 -- GDB faults.hl loop
 has err "guest killed by the debugger"; done_check
+session interrupt-syscalls 119 -- GDB ./linux_loop syscalls 1000000000
+has err "guest killed by the debugger"; done_check
 
 echo "gdb_tests: $passed passed, $failed failed"
 [ "$failed" = 0 ]

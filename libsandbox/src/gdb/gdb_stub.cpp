@@ -91,8 +91,12 @@ GdbStub::Outcome GdbStub::before_exit(const VcpuExit& exit, bool interrupt_is_mi
             return Outcome::GoOn;
         }
         // Not inside hl's stubs (an exception's, a system call's): the stop waits for the guest's own code.
+        // x86-64 stops at the stub's next exit (after_exit); on aarch64 no exit ends a step there, so a
+        // step armed now stops at the first instruction of the guest's own after the stub's eret.
         if (arch::system_symbol(vcpu_.registers().program_counter())) {
             server_.interrupt_pending = true;
+            if (!gdb_arch::exit_ends_step())
+                gdb_arch::arm_step(vcpu_);
             return Outcome::GoOn;
         }
         return stop(gdb::StopEvent{.signal = SIGINT}, false);
