@@ -108,6 +108,10 @@ gdb=failed
 wait "$gdb_sessions" && gdb=passed
 cat "$build/gdb.results"
 
+# The machine's own last line names what failed there (in_machine.sh).
+machine_line=$(grep -a '^in the machine, ' "$build/console.log" | tail -n 1 | tr -d '\r')
+[ "$kvm" = passed ] || [ -n "$machine_line" ] || machine_line="the machine never finished (its console: $build/console.log)"
 echo "hl arm64: unit tests under qemu-aarch64 $unit; kvm_probe, library_tests, hlrun, the Linux personality and hlrun --gdb" \
-     "on KVM in the arm64 machine $kvm; gdb-multiarch's side $gdb ($(tail -n 1 "$build/gdb.results"))"
+     "on KVM in the arm64 machine $kvm (${machine_line:-in the machine, all passed});" \
+     "gdb-multiarch's side $gdb ($(tail -n 1 "$build/gdb.results"))"
 [ "$unit" = passed ] && [ "$kvm" = passed ] && [ "$gdb" = passed ]

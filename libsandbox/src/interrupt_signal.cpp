@@ -50,9 +50,17 @@ void enter_run(volatile uint8_t* stop_byte)
     std::atomic_signal_fence(std::memory_order_seq_cst);
 }
 
-void leave_run()
+void leave_run(bool stopped_by_signal)
 {
+    volatile uint8_t* byte = t_stop_byte;
     t_stop_byte = nullptr;
+    // From here a signal goes to t_missed, so the byte is this stretch's alone to look at.
+    std::atomic_signal_fence(std::memory_order_seq_cst);
+    if (byte && *byte) {
+        *byte = 0;
+        if (!stopped_by_signal)
+            t_missed = 1;
+    }
 }
 
 bool take_missed()

@@ -21,7 +21,13 @@ void install_handler();
 // Brackets a stretch of guest execution on this thread: while it lasts, the
 // handler sets *stop_byte. Not reentrant: one vCPU per thread at a time.
 void enter_run(volatile uint8_t* stop_byte);
-void leave_run();
+// Ends the stretch and leaves *stop_byte clear. A signal can land after the
+// guest left on an exit of its own, before this call: it set the byte but
+// stopped nothing. Unless the stretch ended because of a signal
+// (stopped_by_signal: KVM_RUN's EINTR, a stop before entering), that one is
+// kept as missed for the next run. A byte left set instead would be lost to
+// whatever clears it first (completing an MMIO or I/O exit does).
+void leave_run(bool stopped_by_signal);
 // Whether a signal landed on this thread outside a run since the last call,
 // and forgets it.
 bool take_missed();

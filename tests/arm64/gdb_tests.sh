@@ -33,6 +33,9 @@ session() {
     stty -F "$tty" raw -echo 115200
     # Whatever the last session left on the line (gdb's last acks) goes.
     timeout 1 cat "$tty" >/dev/null 2>&1
+    # Emptied here, not by the redirection in the background job below: the
+    # wait for its message must not find the last session's.
+    : >"$err"
     # A session that hangs is one FAILED line, not the machine's whole timeout.
     timeout 240 ./hlrun "$@" 2>"$err" </dev/null >"$out" &
     hlrun=$!

@@ -15,13 +15,12 @@ bool stop_before_run(const std::atomic<bool>* stop_flag)
     // From enter_run on, a stop is seen here or its signal sets immediate_exit.
     if (!interrupt::take_missed() && !(stop_flag && stop_flag->load()))
         return false;
-    interrupt::leave_run();
+    interrupt::leave_run(true);
     return true;
 }
 
-VcpuExit failed_run(kvm_run* run, int error)
+VcpuExit failed_run(int error)
 {
-    run->immediate_exit = 0;
     if (error != EINTR && error != EAGAIN) {
         errno = error;
         throw_kvm_failure("KVM_RUN");

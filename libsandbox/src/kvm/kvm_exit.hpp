@@ -18,7 +18,7 @@ bool stop_before_run(const std::atomic<bool>* stop_flag);
 
 // An Interrupted exit for a KVM_RUN a signal ended (error EINTR or EAGAIN);
 // throws KvmError for any other failure.
-VcpuExit failed_run(kvm_run* run, int error);
+VcpuExit failed_run(int error);
 
 // The exits decoded the same way on every architecture: MMIO, failed entry,
 // internal errors, signals, shutdown; any other is Other. Sets raw_reason.

@@ -28,6 +28,8 @@ void set_kvm_signal_mask(int vcpu_fd, const sigset_t& mask);
 // KVM_RUN with immediate_exit: KVM completes what the last exit left (an
 // `out`, an MMIO access: the pc moves past it) and returns without entering
 // the guest; throws KvmError("WHAT failed: ...") for anything but that return.
+// Between runs immediate_exit is clear (interrupt::leave_run keeps a late
+// signal as missed), so setting and clearing it here loses no stop.
 void complete_kvm_exit(int vcpu_fd, kvm_run* run, const char* what);
 
 class KvmSystem {

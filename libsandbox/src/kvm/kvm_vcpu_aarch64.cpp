@@ -140,10 +140,10 @@ VcpuExit KvmVcpu::enter()
     }
     const int rc = ioctl(fd_, KVM_RUN, 0);
     const int error = errno;
-    interrupt::leave_run();
+    interrupt::leave_run(rc < 0);
     mmio_pending_ = false;   // this KVM_RUN completed any before it, whatever it returns
     if (rc < 0)
-        return failed_run(run_, error);
+        return failed_run(error);
     VcpuExit exit = common_exit(*run_);
     switch (run_->exit_reason) {
     case KVM_EXIT_MMIO:

@@ -70,9 +70,9 @@ VcpuExit KvmVcpu::enter()
     const int error = errno;
     synced_valid_ = synced_registers_;
     // A signal after this point finds no run to stop: it is remembered for the next.
-    interrupt::leave_run();
+    interrupt::leave_run(rc < 0);
     if (rc < 0)
-        return failed_run(run_, error);
+        return failed_run(error);
     exit_pending_ = true;
     VcpuExit exit = common_exit(*run_);
     switch (run_->exit_reason) {
