@@ -13,9 +13,11 @@ ctest --output-on-failure --timeout 600 -j"$(nproc)"
 echo "hl: the same tests under ASan + UBSan"
 # The host's C++ at -O1 -g1, as ASan's authors advise: about a quarter less
 # compile time than -O2 -g (measured on Boost.Beast's and libsandbox's
-# largest files), and reports keep their function names and lines.
+# largest files), and reports keep their function names and lines. At -O1
+# GCC's -Wmaybe-uninitialized misfires inside <regex> and <functional>;
+# the plain build above keeps the warning.
 cmake -S "$HL_ROOT" -B "$HL_ROOT/build-asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHL_SANITIZE=ON \
-      -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" >/dev/null
+      -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG -Wno-maybe-uninitialized" >/dev/null
 cmake --build "$HL_ROOT/build-asan" -j"$(nproc)"
 cd "$HL_ROOT/build-asan"
 # The install test builds a program of its own against the installed library,

@@ -8,11 +8,12 @@
 #
 # Each target starts from its seeds, tests/fuzz/corpus/TARGET (and, for image,
 # the images in tests/images when that directory exists), copied into a working
-# corpus: a temporary directory for a bounded run, build-fuzz/corpus/TARGET for
-# a long one, which keeps every input that found something new from one long
-# run to the next. The repository is never written. Any crash, sanitizer report
-# or broken invariant fails the run; its input is saved in build-fuzz/crashes/
-# and its path printed. Logs are in build-fuzz/fuzz-logs/.
+# corpus: build-fuzz/fuzz-work/TARGET for a bounded run, removed after it,
+# build-fuzz/corpus/TARGET for a long one, which keeps every input that found
+# something new from one long run to the next. The repository is never
+# written. The targets run side by side, one a core. Any crash, sanitizer
+# report or broken invariant fails the run; its input is saved in
+# build-fuzz/crashes/ and its path printed. Logs are in build-fuzz/fuzz-logs/.
 set -eu
 HL_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 FUZZ_DIR="$HL_ROOT/tests/fuzz"
@@ -64,9 +65,11 @@ CC=clang CXX=clang++ cmake -S "$HL_ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithD
 cmake --build "$BUILD" -j"$(nproc)" --target hl_fuzz
 mkdir -p "$BUILD/crashes" "$BUILD/fuzz-logs"
 
-scratch=""
-trap 'if [ -n "$scratch" ]; then rm -rf "$scratch"; fi' EXIT
+work="$BUILD/fuzz-work"
+trap 'rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM
+rm -rf "$work"
+mkdir -p "$work"
 
 # Copies the seeds of target $1 into the working corpus $2.
 copy_seeds() {
@@ -78,20 +81,22 @@ copy_seeds() {
     fi
 }
 
-failed=""
-for target in $targets; do
+# fuzz TARGET: runs it, then says how it went on stdout (and, when it
+# failed, its log's end and how to reproduce on stderr); status 1 when it
+# found something.
+fuzz() {
+    target=$1
     # A snapshot's CPU state is checked against the host's KVM: without a
     # usable /dev/kvm the target cannot run, and says so rather than fail.
     if [ "$target" = snapshot ] && ! { [ -r /dev/kvm ] && [ -w /dev/kvm ]; }; then
         echo "hl: fuzz_snapshot: skipped: /dev/kvm cannot be opened for reading and writing here"
-        continue
+        return 0
     fi
     if [ -n "$long" ]; then
         corpus="$BUILD/corpus/$target"
         limits="-max_total_time=$seconds"
     else
-        scratch=$(mktemp -d)
-        corpus="$scratch/corpus"
+        corpus="$work/$target"
         limits="-runs=$(bounded_runs "$target") -max_total_time=$bounded_max_seconds"
     fi
     copy_seeds "$target" "$corpus"
@@ -116,12 +121,37 @@ for target in $targets; do
         if [ -n "$input" ]; then
             echo "hl: reproduce with: $binary $input" >&2
         fi
-        failed="$failed fuzz_$target"
+        return 1
     fi
-    if [ -n "$scratch" ]; then
-        rm -rf "$scratch"
-        scratch=""
-    fi
+    [ -n "$long" ] || rm -rf "$corpus"
+}
+
+# libFuzzer runs on one core: the targets run side by side, one a core,
+# each into a report of its own, printed in order once all are done.
+lanes=$(nproc)
+running=""
+failed=""
+# wait_oldest: waits for the longest-running target, noting whether it failed.
+wait_oldest() {
+    # shellcheck disable=SC2086 # $running is a list of PID:TARGET words
+    set -- $running
+    oldest=$1
+    shift
+    running=$*
+    wait "${oldest%%:*}" || failed="$failed fuzz_${oldest#*:}"
+}
+for target in $targets; do
+    fuzz "$target" >"$work/$target.report" 2>&1 &
+    running="$running $!:$target"
+    # shellcheck disable=SC2086 # as above
+    set -- $running
+    [ $# -lt "$lanes" ] || wait_oldest
+done
+while [ -n "${running# }" ]; do
+    wait_oldest
+done
+for target in $targets; do
+    cat "$work/$target.report"
 done
 
 if [ -n "$long" ] && [ -z "$failed" ]; then

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -81,15 +82,26 @@ Words fish_offers(const Workspace& w, const std::string& tool, const std::string
     return split_lines(r.out);
 }
 
-Words zsh_offers(const Workspace& w, const std::string& tool, const std::string& line)
+// What zsh offers for each of lines, asked of one zsh.
+std::map<std::string, Words> zsh_offers(const Workspace& w, const std::vector<std::string>& lines)
 {
-    const ProcessResult r = run_process({HL_ZSH, "-f", std::string(HL_TEST_SOURCE_DIR) + "/integration/zsh_complete.zsh",
-                                         fs::path(script(tool, "zsh")).parent_path().string(), line},
-                                        w.options());
-    INFO(line << ": " << r.err);
+    std::vector<std::string> command = {HL_ZSH, "-f", std::string(HL_TEST_SOURCE_DIR) + "/integration/zsh_complete.zsh",
+                                        fs::path(script("hlrun", "zsh")).parent_path().string()};
+    command.insert(command.end(), lines.begin(), lines.end());
+    const ProcessResult r = run_process(command, w.options());
+    INFO(r.err);
     REQUIRE(r.status == 0);
     REQUIRE_FALSE(r.timed_out);
-    return split_lines(r.out);
+    std::map<std::string, Words> offers;
+    std::istringstream in(r.out);
+    for (const std::string& line : lines) {
+        Words& words = offers[line];
+        std::string match;
+        while (std::getline(in, match) && match != "--end--")
+            if (!match.empty())
+                words.insert(match);
+    }
+    return offers;
 }
 
 bool has_all(const Words& offered, const Words& wanted)
@@ -182,22 +194,37 @@ TEST_CASE("completion: zsh offers the same")
 {
     const Workspace w;
     Words commands(kHlrunCommands.begin(), kHlrunCommands.end());
-    CHECK(has_all(zsh_offers(w, "hlrun", "hlrun "), commands));
-    CHECK(has_all(zsh_offers(w, "hlrun", "hlrun "), {"f.hl", "note.txt", "sub"}));
-    CHECK(zsh_offers(w, "hlrun", "hlrun call my\\ file.hl a") == Words{"add"});
-    CHECK(zsh_offers(w, "hlrun", "hlrun call 'my file.hl' a") == Words{"add"});
-    CHECK(zsh_offers(w, "hlrun", "hlrun call ~/f.hl a") == Words{"add"});
-    CHECK(has_all(zsh_offers(w, "hlbuild", "hlbuild run -- "), {"f.hl", "note.txt"}));
-    CHECK(has_all(zsh_offers(w, "hlrun", "hlrun -m 16Mi "), {"f.hl", "note.txt", "sub"}));
-    CHECK_FALSE(zsh_offers(w, "hlrun", "hlrun -m 16Mi ").contains("call"));
-    CHECK(zsh_offers(w, "hlrun", "hlrun --me") == Words{"--memory"});
-    CHECK(zsh_offers(w, "hlrun", "hlrun --stats=j") == Words{"json", "json:"});
-    CHECK(zsh_offers(w, "hlrun", "hlrun --trace-format ") == Words{"text", "jsonl", "chrome"});
-    CHECK(zsh_offers(w, "hlrun", "hlrun --dir ") == (Words{"sub", "sub dir"}));
-    CHECK(zsh_offers(w, "hlrun", "hlrun call f.hl a") == Words{"add"});
-    CHECK(zsh_offers(w, "hlrun", "hlrun completions ") == Words{"bash", "zsh", "fish"});
-    CHECK(zsh_offers(w, "hlbuild", "hlbuild ") == kHlbuildCommands);
-    CHECK(zsh_offers(w, "hlbuild", "hlbuild new --template ") == Words{"c", "function", "musl"});
+    const std::vector<std::string> lines = {"hlrun ",
+                                            "hlrun call my\\ file.hl a",
+                                            "hlrun call 'my file.hl' a",
+                                            "hlrun call ~/f.hl a",
+                                            "hlbuild run -- ",
+                                            "hlrun -m 16Mi ",
+                                            "hlrun --me",
+                                            "hlrun --stats=j",
+                                            "hlrun --trace-format ",
+                                            "hlrun --dir ",
+                                            "hlrun call f.hl a",
+                                            "hlrun completions ",
+                                            "hlbuild ",
+                                            "hlbuild new --template "};
+    auto offers = zsh_offers(w, lines);
+    CHECK(has_all(offers["hlrun "], commands));
+    CHECK(has_all(offers["hlrun "], {"f.hl", "note.txt", "sub"}));
+    CHECK(offers["hlrun call my\\ file.hl a"] == Words{"add"});
+    CHECK(offers["hlrun call 'my file.hl' a"] == Words{"add"});
+    CHECK(offers["hlrun call ~/f.hl a"] == Words{"add"});
+    CHECK(has_all(offers["hlbuild run -- "], {"f.hl", "note.txt"}));
+    CHECK(has_all(offers["hlrun -m 16Mi "], {"f.hl", "note.txt", "sub"}));
+    CHECK_FALSE(offers["hlrun -m 16Mi "].contains("call"));
+    CHECK(offers["hlrun --me"] == Words{"--memory"});
+    CHECK(offers["hlrun --stats=j"] == Words{"json", "json:"});
+    CHECK(offers["hlrun --trace-format "] == Words{"text", "jsonl", "chrome"});
+    CHECK(offers["hlrun --dir "] == (Words{"sub", "sub dir"}));
+    CHECK(offers["hlrun call f.hl a"] == Words{"add"});
+    CHECK(offers["hlrun completions "] == Words{"bash", "zsh", "fish"});
+    CHECK(offers["hlbuild "] == kHlbuildCommands);
+    CHECK(offers["hlbuild new --template "] == Words{"c", "function", "musl"});
 }
 
 TEST_CASE("completion: every command's options are those its --help lists")

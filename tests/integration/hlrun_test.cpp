@@ -313,10 +313,20 @@ TEST_CASE("hlrun refuses every image of the malformed-image corpus with 122 and 
     const std::string dir = std::string(HL_TEST_SOURCE_DIR) + "/images/";
     std::ifstream manifest(dir + "expected.tsv");
     REQUIRE(manifest.good());
-    int refused = 0;
+#if defined(HL_ASAN)
+    // A sanitized hlrun takes a third of a second to start, and the unit
+    // tests (image corpus) load every file under the sanitizers in-process:
+    // here every eighth image checks the command's side.
+    constexpr int kEvery = 8;
+#else
+    constexpr int kEvery = 1;
+#endif
+    int refused = 0, rows = 0;
     for (std::string line; std::getline(manifest, line);) {
         const size_t tab = line.find('\t');
         if (line.empty() || line[0] == '#' || tab == std::string::npos || line.compare(tab + 1, 9, "(accepted") == 0)
+            continue;
+        if (rows++ % kEvery != 0)
             continue;
         INFO(line);
         const std::string path = dir + line.substr(0, tab);
@@ -326,7 +336,7 @@ TEST_CASE("hlrun refuses every image of the malformed-image corpus with 122 and 
         check_one_error_line(r, path + ": " + line.substr(tab + 1));
         ++refused;
     }
-    CHECK(refused >= 150);
+    CHECK(refused >= 150 / kEvery);
 }
 
 TEST_CASE("hlrun usage errors exit 120 with one line")

@@ -6,7 +6,12 @@
 
 #include <catch2/catch.hpp>
 
+#include <functional>
+#include <memory>
+#include <span>
 #include <vector>
+
+#include <sys/mman.h>
 
 using namespace hl;
 using namespace hl::aarch64;
@@ -130,7 +135,13 @@ TEST_CASE("aarch64 tables take one level-1 page, a level-2 page per GiB and a le
     CHECK(translation_table_pages(HL_MEMORY_MAX) == 1 + 4 + 2048);
     const Layout layout = aarch64_layout(HL_MEMORY_MAX);
     CHECK(layout.page_tables_size() == translation_table_pages(HL_MEMORY_MAX) * HL_PAGE_SIZE);
-    std::vector<uint8_t> memory(layout.memory_size());
+    // 4 GiB mapped as a sandbox's memory is: only the pages written are
+    // touched (a vector would zero all of it, half a minute here).
+    const size_t size = layout.memory_size();
+    void* mapped = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    REQUIRE(mapped != MAP_FAILED);
+    const std::unique_ptr<void, std::function<void(void*)>> unmap(mapped, [size](void* p) { munmap(p, size); });
+    const std::span<uint8_t> memory(static_cast<uint8_t*>(mapped), size);
     const uint64_t ttbr0 = write_translation_tables(layout, memory);
     const auto top = walk_translation_tables(memory, ttbr0, layout.stack_top() - 8);
     REQUIRE(top.has_value());
