@@ -8,6 +8,7 @@
 #pragma once
 
 #include "backend.hpp"
+#include "gdb/gdb_thread.hpp"
 
 #include <hl/guest_memory.hpp>
 #include <hl/image.hpp>
@@ -129,13 +130,7 @@ int signal_for_exception(unsigned vector);
 // may not change (x86-64: the segments, the flags beyond the arithmetic ones,
 // the x87, SSE and AVX registers, which are read-only) and are refused when they
 // would change it.
-struct GdbThread {
-    Registers registers{};
-    uint64_t thread_pointer = 0;
-    // The vector registers (x86-64: x87, SSE, the upper halves of ymm0-ymm15;
-    // aarch64: v0-v31, FPSR, FPCR); unset: not offered.
-    std::optional<VectorRegisters> vectors{};
-};
+using GdbThread = BasicGdbThread<Registers, VectorRegisters>;
 std::string gdb_target_xml();
 std::string gdb_registers(const GdbThread& thread);
 std::optional<std::string> gdb_register(const GdbThread& thread, unsigned number);

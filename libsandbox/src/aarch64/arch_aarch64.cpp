@@ -14,7 +14,6 @@
 #include <hl/abi.h>
 #include <hl/units.hpp>
 
-#include <functional>
 #include <map>
 #include <mutex>
 
@@ -151,32 +150,20 @@ const std::vector<std::string>& kvm_tracepoints()
 }
 
 // The gdb stub's registers: aarch64/gdb_registers.cpp's, which every
-// host's unit tests check (arch::GdbThread is aarch64::GdbThread's twin here).
-namespace {
-aarch64::GdbThread gdb_thread(const GdbThread& t) { return {t.registers, t.thread_pointer, t.vectors}; }
-bool gdb_write(GdbThread& thread, const std::function<bool(aarch64::GdbThread&)>& write)
-{
-    aarch64::GdbThread changed = gdb_thread(thread);
-    if (!write(changed))
-        return false;
-    thread = GdbThread{changed.registers, changed.thread_pointer, changed.vectors};
-    return true;
-}
-} // namespace
-
+// host's unit tests check (here arch::GdbThread is aarch64::GdbThread).
 std::string gdb_target_xml() { return aarch64::gdb_target_xml(); }
-std::string gdb_registers(const GdbThread& thread) { return aarch64::gdb_registers(gdb_thread(thread)); }
+std::string gdb_registers(const GdbThread& thread) { return aarch64::gdb_registers(thread); }
 std::optional<std::string> gdb_register(const GdbThread& thread, unsigned number)
 {
-    return aarch64::gdb_register(gdb_thread(thread), number);
+    return aarch64::gdb_register(thread, number);
 }
 bool gdb_set_registers(GdbThread& thread, std::span<const uint8_t> bytes)
 {
-    return gdb_write(thread, [&](aarch64::GdbThread& t) { return aarch64::gdb_set_registers(t, bytes); });
+    return aarch64::gdb_set_registers(thread, bytes);
 }
 bool gdb_set_register(GdbThread& thread, unsigned number, std::span<const uint8_t> value)
 {
-    return gdb_write(thread, [&](aarch64::GdbThread& t) { return aarch64::gdb_set_register(t, number, value); });
+    return aarch64::gdb_set_register(thread, number, value);
 }
 
 std::optional<std::string> system_symbol(uint64_t pc)

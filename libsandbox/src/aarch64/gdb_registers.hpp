@@ -5,6 +5,7 @@
 #pragma once
 
 #include "aarch64/registers.hpp"
+#include "gdb/gdb_thread.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -13,11 +14,7 @@
 
 namespace hl::aarch64 {
 
-struct GdbThread {
-    Registers registers{};
-    uint64_t thread_pointer = 0;                  // TPIDR_EL0
-    std::optional<VectorRegisters> vectors{};     // unset: shown as unavailable
-};
+using GdbThread = BasicGdbThread<Registers, VectorRegisters>;
 
 std::string gdb_target_xml();
 // Every register as hex, little-endian ("xx" for bytes not offered).
