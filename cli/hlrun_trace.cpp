@@ -61,12 +61,11 @@ std::string HlrunTrace::configure(const HlrunOptions& options, const std::string
         path = path.size() > 4 ? path.substr(4) : "-";
     if (path == "-" || path.empty()) {
         file_ = stderr;
-    } else if (same_file(path, image)) {
-        return "--trace: " + path + " is the image itself; choose another file";
     } else {
-        file_ = std::fopen(path.c_str(), "w");
+        std::string error;
+        file_ = open_output_file("--trace", path, {image}, error);
         if (!file_)
-            return "--trace: cannot open " + path + " for writing: " + std::strerror(errno);
+            return error;
     }
 
     if (kernel) {

@@ -281,7 +281,7 @@ TEST_CASE("trace: bad trace options are usage errors with one line")
     CHECK(lines(r.err).size() == 1);
     r = hlrun({"--trace=" + kTrace, kTrace, "clock"});
     CHECK(r.status == 120);
-    CHECK(r.err == "hlrun: error: --trace: " + kTrace + " is the image itself; choose another file\n");
+    CHECK(r.err == "hlrun: error: --trace: " + kTrace + " is " + kTrace + " itself; choose another file\n");
 }
 
 TEST_CASE("trace: --trace=all merges the kernel's view, and the kernel's count of exits agrees with hlrun's")
