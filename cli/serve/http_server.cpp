@@ -4,14 +4,14 @@
 // the client has its answer without waiting for the I/O thread to wake (on
 // a nested VM a wake-up costs tens of microseconds). The rest, and what
 // comes next on the connection, goes back to the I/O thread through a
-// mailbox. Not through net::post: waking Asio's reactor from another thread
-// takes epoll_ctl, which the workers' seccomp filter does not allow; a byte
-// down a pipe takes write(2), which it does. While a call is out, the I/O
-// thread leaves its connection alone (no read, no timer), so the two never
-// touch one socket at once.
+// mailbox (reply_mailbox.hpp). While a call is out, the I/O thread leaves
+// its connection alone (no read, no timer), so the two never touch one
+// socket at once.
 #include "serve/http_server.hpp"
 
 #include "serve/call_json.hpp"
+#include "serve/http_messages.hpp"
+#include "serve/reply_mailbox.hpp"
 
 #include <hl/error.hpp>
 
@@ -25,9 +25,6 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
-#include <fcntl.h>
-#include <functional>
-#include <mutex>
 #include <optional>
 #include <unistd.h>
 #include <thread>
@@ -70,12 +67,7 @@ struct HttpServer::Impl {
     std::chrono::nanoseconds grace{0};
     std::thread drainer;
     std::vector<std::weak_ptr<Session>> sessions;   // I/O thread only
-    // Replies from the workers: queued here, announced by a byte on `wake`.
-    std::mutex mailbox_mutex;
-    std::vector<std::function<void()>> mailbox;
-    int wake_fds[2] = {-1, -1};
-    net::posix::stream_descriptor wake{io};
-    char wake_bytes[64];
+    ReplyMailbox mailbox{io};                    // the workers' replies
 
     Impl(const HttpOptions& o, MetricRegistry& m)
         : options(o), responses(m.counter("hl_http_responses_total", "HTTP responses, by status.", {"status"})),
@@ -83,44 +75,9 @@ struct HttpServer::Impl {
     {
     }
 
-    ~Impl()
-    {
-        if (wake_fds[1] >= 0)
-            ::close(wake_fds[1]);
-    }
-
     void accept();
     void begin_drain();
     void close_idle();
-    // From any thread: runs `work` on the I/O thread.
-    void deliver(std::function<void()> work)
-    {
-        {
-            std::lock_guard lock(mailbox_mutex);
-            mailbox.push_back(std::move(work));
-        }
-        const char byte = 1;
-        (void)!::write(wake_fds[1], &byte, 1);   // full (EAGAIN): a wake-up is already pending
-    }
-    void empty_mailbox()
-    {
-        std::vector<std::function<void()>> work;
-        {
-            std::lock_guard lock(mailbox_mutex);
-            work.swap(mailbox);
-        }
-        for (auto& item : work)
-            item();
-    }
-    void read_mailbox()
-    {
-        wake.async_read_some(net::buffer(wake_bytes), [this](beast::error_code ec, size_t) {
-            if (ec)
-                return;
-            empty_mailbox();
-            read_mailbox();
-        });
-    }
 };
 
 struct HttpServer::Impl::Session : std::enable_shared_from_this<Session> {
@@ -234,10 +191,8 @@ struct HttpServer::Impl::Session : std::enable_shared_from_this<Session> {
         auto request = parser->release();
         keep_alive = request.keep_alive();
         stream.expires_never();   // the call's own --timeout bounds it from here
-        std::string_view target = request.target();
-        target = target.substr(0, target.find('?'));
         head = request.method() == http::verb::head;
-        const bool get = request.method() == http::verb::get || head, post = request.method() == http::verb::post;
+        const Route route = route_request(request.method_string(), request.target());
         // The reply function hands its reference to the session over to the
         // mailbox: a worker that keeps the function a while (it restores
         // before its next call) must not be the one that frees the session.
@@ -252,40 +207,35 @@ struct HttpServer::Impl::Session : std::enable_shared_from_this<Session> {
                 rendered = false;
             }
             Impl& server = session->server;
-            server.deliver([session = std::move(session), status = reply.status, done, rendered]() mutable {
+            server.mailbox.deliver([session = std::move(session), status = reply.status, done, rendered]() mutable {
                 if (!rendered)
                     return session->close();
                 session->send(status, done);
             });
         };
-        for (const std::string_view prefix : {std::string_view("/v1/call/"), std::string_view("/v1/invoke/")}) {
-            if (target.substr(0, prefix.size()) != prefix)
-                continue;
-            if (!post)
-                return refuse_method("POST");
+        if (route.allowed)
+            return refuse_method(route.allowed);
+        using K = Route::Kind;
+        switch (route.kind) {
+        case K::Call:
+        case K::Invoke:
             if (server.draining)   // the service refuses too, but its answer would come by a mailbox being closed
                 return respond(503, "application/json",
                                error_json("shutting down", "the server is shutting down; call another instance"));
-            const std::string function(target.substr(prefix.size()));
-            if (prefix == "/v1/call/")
-                server.service->call(function, request.body(), answer_on_io);
+            if (route.kind == K::Call)
+                server.service->call(route.function, request.body(), answer_on_io);
             else
-                server.service->invoke(function, request.body(), answer_on_io);
+                server.service->invoke(route.function, request.body(), answer_on_io);
             return;
+        case K::Functions: return respond(200, "application/json", server.service->functions_json());
+        case K::Metrics: return respond(200, "text/plain; version=0.0.4; charset=utf-8", server.metrics.render());
+        case K::Health: return respond(200, "text/plain", "ok\n");
+        case K::Ready: return server.ready ? respond(200, "text/plain", "ready\n") : respond(503, "text/plain", "draining\n");
+        case K::NotFound: break;
         }
-        if (target == "/v1/functions" || target == "/metrics" || target == "/healthz" || target == "/readyz") {
-            if (!get)
-                return refuse_method("GET");
-            if (target == "/v1/functions")
-                return respond(200, "application/json", server.service->functions_json());
-            if (target == "/metrics")
-                return respond(200, "text/plain; version=0.0.4; charset=utf-8", server.metrics.render());
-            if (target == "/healthz")
-                return respond(200, "text/plain", "ok\n");
-            return server.ready ? respond(200, "text/plain", "ready\n") : respond(503, "text/plain", "draining\n");
-        }
+        const std::string_view target = request.target();
         respond(404, "application/json",
-                error_json("not found", "no route " + std::string(target) +
+                error_json("not found", "no route " + std::string(target.substr(0, target.find('?'))) +
                                             "; try POST /v1/call/FUNC, POST /v1/invoke/FUNC or GET /v1/functions"));
     }
 
@@ -309,33 +259,10 @@ struct HttpServer::Impl::Session : std::enable_shared_from_this<Session> {
     void render(int status, const std::string& content_type, std::string body, unsigned retry_after = 0,
                 const char* allowed = nullptr)
     {
-        http::response<http::string_body> response;
-        response.version(11);
-        response.result(static_cast<unsigned>(status));
-        response.set(http::field::server, "hlrun");
-        response.set(http::field::content_type, content_type);
-        if (allowed)
-            response.set(http::field::allow, allowed);
-        if (retry_after)
-            response.set(http::field::retry_after, std::to_string(retry_after));
         keep_open = keep_alive && server.ready;
-        response.keep_alive(keep_open);
-        if (head) {
-            response.content_length(body.size());
-        } else {
-            response.body() = std::move(body);
-            response.prepare_payload();
-        }
-        http::response_serializer<http::string_body> serializer(response);
-        out.clear();
-        beast::error_code ec;
-        do {
-            serializer.next(ec, [&](beast::error_code&, const auto& buffers) {
-                for (const auto& b : beast::buffers_range_ref(buffers))
-                    out.append(static_cast<const char*>(b.data()), b.size());
-                serializer.consume(beast::buffer_bytes(buffers));
-            });
-        } while (!ec && !serializer.is_done());
+        render_answer({.status = status, .content_type = content_type, .body = std::move(body),
+                       .retry_after = retry_after, .allowed = allowed, .keep_open = keep_open, .head = head},
+                      out);
         server.responses.add({std::to_string(status)}, 1);
     }
 
@@ -464,10 +391,9 @@ void HttpServer::Impl::begin_drain()
     drainer = std::thread([this, keep_running] {
         service->drain(grace);
         net::post(io, [this, keep_running] {
-            empty_mailbox();   // the last replies, whose wake-up may not have been read yet
+            mailbox.empty();   // the last replies, whose wake-up may not have been read yet
             close_idle();
-            beast::error_code ignored;
-            wake.close(ignored);   // every reply has been delivered: the drain is done
+            mailbox.close();   // every reply has been delivered: the drain is done
             keep_running->reset();
         });
     });
@@ -502,9 +428,6 @@ HttpServer::HttpServer(const HttpOptions& options, MetricRegistry& metrics)
         acceptor.listen(net::socket_base::max_listen_connections, ec);
     if (ec)
         throw ListenError("--listen " + where + ": cannot listen: " + ec.message());
-    if (::pipe2(impl_->wake_fds, O_CLOEXEC | O_NONBLOCK) != 0)
-        throw Error(std::string("cannot make the workers' reply pipe: ") + std::strerror(errno));
-    impl_->wake.assign(impl_->wake_fds[0]);
 }
 
 HttpServer::~HttpServer() = default;
@@ -536,7 +459,7 @@ void HttpServer::run(CallService& service, std::chrono::nanoseconds grace)
     } finish{s};
     s.running = true;
     s.accept();
-    s.read_mailbox();
+    s.mailbox.start_reading();
     s.io.run();
 }
 

@@ -1,6 +1,6 @@
-// hlrun serve's HTTP/1.1 side (Boost.Beast, in http_server.cpp alone: it is a
-// large header). Routes requests to a CallService and answers what needs no
-// guest itself:
+// hlrun serve's HTTP/1.1 side (Boost.Beast, a large header, in the .cpp
+// files only). Routes requests (http_messages.hpp) to a CallService and
+// answers what needs no guest itself:
 //   POST /v1/call/FUNC     typed call, JSON in and out (call_json.hpp)
 //   POST /v1/invoke/FUNC   raw call of an export bytes f(bytes)
 //   GET  /v1/functions     the exports with their signatures
